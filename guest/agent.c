@@ -1,0 +1,489 @@
+/* agent.c - the guest agent: serves the host on virtio-serial port
+ * org.pool.agent. READY once, then EXEC sessions with streamed stdio and
+ * their exit status; SHUTDOWN asks PID 1 to power off. Frames from the
+ * host are checked like any input from outside. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guest.h"
+#include "../src/proto/agent_proto.h"
+
+#define MAX_SESSIONS 64
+#define STDIN_QUEUE_MAX (4u << 20)	/* stop reading the port past this */
+
+struct chunk {
+	struct chunk *next;
+	size_t len, off;
+	uint8_t data[];
+};
+
+struct session {
+	uint32_t sid;
+	pid_t pid;
+	int in, out, err;	/* -1 once closed */
+	bool in_eof;		/* host sent EOF: close `in` once the queue drains */
+	bool exited;
+	int status;
+	struct chunk *q, *qtail;
+	size_t qlen;
+};
+
+static struct session sessions[MAX_SESSIONS];
+static int port = -1;
+static size_t queued_total;
+
+int agent_port_path(char *out, size_t cap)
+{
+	DIR *d = opendir("/sys/class/virtio-ports");
+	struct dirent *de;
+	int found = -1;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char p[300], name[64];
+		int fd;
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof p, "/sys/class/virtio-ports/%s/name", de->d_name);
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, name, sizeof name - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		name[n] = '\0';
+		name[strcspn(name, "\n")] = '\0';
+		if (strcmp(name, AGENT_PORT_NAME) == 0 &&
+		    (size_t)snprintf(out, cap, "/dev/%s", de->d_name) < cap) {
+			found = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+static void send_frame(uint16_t type, uint32_t sid, const void *p, size_t n)
+{
+	static uint8_t buf[AGENT_FRAME_MAX];
+	long len = agent_frame_encode(buf, sizeof buf, type, sid, p, n);
+	size_t off = 0;
+
+	if (len < 0)
+		return;
+	while (off < (size_t)len) {
+		ssize_t w = write(port, buf + off, (size_t)len - off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd pfd = { .fd = port, .events = POLLOUT };
+				poll(&pfd, 1, 1000);
+				continue;
+			}
+			glog("agent: write: %s", strerror(errno));
+			return;
+		}
+		off += (size_t)w;
+	}
+}
+
+static void send_error(uint32_t sid, const char *msg)
+{
+	send_frame(AGENT_ERROR, sid, msg, strlen(msg));
+}
+
+static struct session *session_find(uint32_t sid)
+{
+	for (int i = 0; i < MAX_SESSIONS; i++)
+		if (sessions[i].pid > 0 && sessions[i].sid == sid)
+			return &sessions[i];
+	return NULL;
+}
+
+static void session_close_in(struct session *s)
+{
+	while (s->q) {
+		struct chunk *c = s->q;
+
+		s->q = c->next;
+		queued_total -= c->len - c->off;
+		free(c);
+	}
+	s->qtail = NULL;
+	s->qlen = 0;
+	if (s->in >= 0)
+		close(s->in);
+	s->in = -1;
+}
+
+static void session_end_if_done(struct session *s)
+{
+	uint8_t st[4];
+
+	if (!s->exited || s->out >= 0 || s->err >= 0)
+		return;
+	st[0] = (uint8_t)(s->status >> 24);
+	st[1] = (uint8_t)(s->status >> 16);
+	st[2] = (uint8_t)(s->status >> 8);
+	st[3] = (uint8_t)s->status;
+	send_frame(AGENT_EXIT, s->sid, st, 4);
+	session_close_in(s);
+	memset(s, 0, sizeof *s);
+	s->in = s->out = s->err = -1;
+}
+
+static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
+{
+	struct agent_exec x;
+	struct session *s = NULL;
+	const char *why;
+	int in[2], out[2], err[2];
+	pid_t pid;
+
+	if (session_find(sid)) {
+		send_error(sid, "session id already in use");
+		return;
+	}
+	for (int i = 0; i < MAX_SESSIONS; i++)
+		if (sessions[i].pid == 0) {
+			s = &sessions[i];
+			break;
+		}
+	if (!s) {
+		send_error(sid, "too many sessions");
+		return;
+	}
+	if (agent_exec_decode(p, n, &x, &why) < 0) {
+		char msg[200];
+
+		snprintf(msg, sizeof msg, "bad EXEC: %s", why);
+		send_error(sid, msg);
+		return;
+	}
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		send_error(sid, "pipe failed");
+		agent_exec_free(&x);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		const char *cwd = x.cwd[0] ? x.cwd : getenv("POOL_WORKDIR");
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setsid();
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (!cwd || !*cwd)
+			cwd = "/root";
+		if (chdir(cwd) < 0) {
+			dprintf(2, "pool: cannot enter %s: %s\n", cwd, strerror(errno));
+			_exit(126);
+		}
+		for (size_t i = 0; i < x.envc; i++)
+			putenv((char *)x.env[i]);
+		execvp(x.argv[0], (char *const *)x.argv);
+		dprintf(2, "pool: %s: %s\n", x.argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	agent_exec_free(&x);
+	if (pid < 0) {
+		close(in[1]);
+		close(out[0]);
+		close(err[0]);
+		send_error(sid, "fork failed");
+		return;
+	}
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	memset(s, 0, sizeof *s);
+	s->sid = sid;
+	s->pid = pid;
+	s->in = in[1];
+	s->out = out[0];
+	s->err = err[0];
+}
+
+static void do_stdin(uint32_t sid, const uint8_t *p, size_t n)
+{
+	struct session *s = session_find(sid);
+	struct chunk *c;
+
+	if (!s || s->in < 0)
+		return;		/* the command stopped reading; drop it */
+	if (n == 0) {
+		s->in_eof = true;
+		if (!s->q)
+			session_close_in(s);
+		return;
+	}
+	c = malloc(sizeof *c + n);
+	if (!c) {
+		session_close_in(s);
+		return;
+	}
+	c->next = NULL;
+	c->len = n;
+	c->off = 0;
+	memcpy(c->data, p, n);
+	if (s->qtail)
+		s->qtail->next = c;
+	else
+		s->q = c;
+	s->qtail = c;
+	s->qlen += n;
+	queued_total += n;
+}
+
+static void flush_stdin(struct session *s)
+{
+	while (s->q) {
+		struct chunk *c = s->q;
+		ssize_t w = write(s->in, c->data + c->off, c->len - c->off);
+
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			session_close_in(s);	/* EPIPE: the command closed stdin */
+			return;
+		}
+		c->off += (size_t)w;
+		queued_total -= (size_t)w;
+		s->qlen -= (size_t)w;
+		if (c->off < c->len)
+			return;
+		s->q = c->next;
+		if (!s->q)
+			s->qtail = NULL;
+		free(c);
+	}
+	if (s->in_eof)
+		session_close_in(s);
+}
+
+static void pump_output(struct session *s, int *fd, uint16_t type)
+{
+	static uint8_t buf[32768];
+	ssize_t n = read(*fd, buf, sizeof buf);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		send_frame(type, s->sid, NULL, 0);
+		close(*fd);
+		*fd = -1;
+		return;
+	}
+	send_frame(type, s->sid, buf, (size_t)n);
+}
+
+static void reap(void)
+{
+	for (;;) {
+		int st;
+		pid_t p = waitpid(-1, &st, WNOHANG);
+
+		if (p <= 0)
+			return;
+		for (int i = 0; i < MAX_SESSIONS; i++) {
+			struct session *s = &sessions[i];
+
+			if (s->pid != p)
+				continue;
+			s->exited = true;
+			s->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			session_end_if_done(s);
+		}
+	}
+}
+
+static void handle_frame(const struct agent_hdr *h, const uint8_t *p)
+{
+	switch (h->type) {
+	case AGENT_EXEC:
+		do_exec(h->sid, p, h->len);
+		break;
+	case AGENT_STDIN:
+		do_stdin(h->sid, p, h->len);
+		break;
+	case AGENT_SHUTDOWN:
+		kill(1, h->len == 1 && p[0] == 1 ? SIGTERM : SIGUSR2);
+		break;
+	default:
+		send_error(h->sid, "unexpected frame type");
+		break;
+	}
+}
+
+static int open_port(void)
+{
+	char path[300];
+	int i;
+
+	/* The port appears once virtio_console has probed; wait for it. */
+	for (i = 0;; i++) {
+		if (agent_port_path(path, sizeof path) == 0) {
+			int fd = open(path, O_RDWR | O_CLOEXEC);
+
+			if (fd >= 0)
+				return fd;
+		}
+		usleep(i < 100 ? 10000 : 1000000);
+	}
+}
+
+static __attribute__((noreturn)) void agent_main(uint64_t init_ns, uint64_t modules_ns)
+{
+	static struct agent_reader rd;
+	struct pollfd pfd[1 + 2 * MAX_SESSIONS];
+	struct session *who[1 + 2 * MAX_SESSIONS];
+	int whichfd[1 + 2 * MAX_SESSIONS];
+	struct agent_ready ready;
+	uint8_t rb[AGENT_READY_LEN];
+	sigset_t chld;
+	int sfd;
+
+	for (int i = 0; i < MAX_SESSIONS; i++)
+		sessions[i].in = sessions[i].out = sessions[i].err = -1;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	signal(SIGPIPE, SIG_IGN);
+	port = open_port();
+	agent_reader_init(&rd);
+	ready.init_ns = init_ns;
+	ready.modules_ns = modules_ns;
+	ready.ready_ns = boot_ns();
+	agent_ready_encode(rb, &ready);
+	send_frame(AGENT_READY, 0, rb, sizeof rb);
+
+	for (;;) {
+		int n = 0;
+
+		pfd[n].fd = sfd;
+		pfd[n].events = POLLIN;
+		who[n] = NULL;
+		n++;
+		pfd[n].fd = port;
+		pfd[n].events = queued_total < STDIN_QUEUE_MAX ? POLLIN : 0;
+		who[n] = NULL;
+		n++;
+		for (int i = 0; i < MAX_SESSIONS; i++) {
+			struct session *s = &sessions[i];
+
+			if (s->pid <= 0)
+				continue;
+			if (s->out >= 0) {
+				pfd[n] = (struct pollfd){ .fd = s->out, .events = POLLIN };
+				who[n] = s;
+				whichfd[n++] = 1;
+			}
+			if (s->err >= 0) {
+				pfd[n] = (struct pollfd){ .fd = s->err, .events = POLLIN };
+				who[n] = s;
+				whichfd[n++] = 2;
+			}
+			if (s->in >= 0 && s->q) {
+				pfd[n] = (struct pollfd){ .fd = s->in, .events = POLLOUT };
+				who[n] = s;
+				whichfd[n++] = 0;
+			}
+		}
+		if (poll(pfd, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			glog("agent: poll: %s", strerror(errno));
+			sleep(1);
+			continue;
+		}
+		if (pfd[0].revents) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof si) > 0)
+				;
+			reap();
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP)) {
+			uint8_t buf[16384];
+			ssize_t r = read(port, buf, sizeof buf);
+
+			if (r > 0) {
+				size_t off = 0;
+
+				while (off < (size_t)r) {
+					struct agent_hdr h;
+					const uint8_t *payload;
+					const char *why;
+					int got;
+
+					off += agent_reader_feed(&rd, buf + off, (size_t)r - off);
+					while ((got = agent_reader_next(&rd, &h, &payload, &why)) == 1)
+						handle_frame(&h, payload);
+					if (got < 0) {
+						glog("agent: bad frame from host: %s", why);
+						agent_reader_init(&rd);
+						break;
+					}
+				}
+			} else if (r == 0) {
+				/* The host side is not connected: wait a little. */
+				usleep(100000);
+			}
+		}
+		for (int i = 2; i < n; i++) {
+			struct session *s = who[i];
+
+			if (!pfd[i].revents || !s || s->pid <= 0)
+				continue;
+			if (whichfd[i] == 0) {
+				if (s->in >= 0)
+					flush_stdin(s);
+			} else if (whichfd[i] == 1 && s->out >= 0) {
+				pump_output(s, &s->out, AGENT_STDOUT);
+			} else if (whichfd[i] == 2 && s->err >= 0) {
+				pump_output(s, &s->err, AGENT_STDERR);
+			}
+			session_end_if_done(s);
+		}
+		/* Queued input may be writable without poll saying so yet. */
+		for (int i = 0; i < MAX_SESSIONS; i++)
+			if (sessions[i].pid > 0 && sessions[i].in >= 0 && sessions[i].q)
+				flush_stdin(&sessions[i]);
+	}
+}
+
+int agent_spawn(uint64_t init_ns, uint64_t modules_ns)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigaddset(&none, SIGCHLD);
+		sigprocmask(SIG_SETMASK, &none, NULL);	/* SIGCHLD stays blocked for signalfd */
+		agent_main(init_ns, modules_ns);
+	}
+	return pid < 0 ? -1 : pid;
+}

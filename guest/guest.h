@@ -1,0 +1,41 @@
+/* guest.h - pool-init's pieces: PID 1, modules, console, agent. */
+#ifndef POOL_GUEST_H
+#define POOL_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Guest-side log: one line on the console, prefixed "pool-init: ". */
+void glog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Nanoseconds since the guest kernel started (CLOCK_BOOTTIME). */
+uint64_t boot_ns(void);
+
+/* Value of "key=" on the kernel command line, copied into out (cap bytes);
+ * 0 when present, -1 when absent or too long. */
+int cmdline_get(const char *cmdline, const char *key, char *out, size_t cap);
+
+/* Load the modules listed (one relative path a line, load order) in
+ * /lib/modules/pool.list, passing each "name.param=value" of the kernel
+ * command line as its parameters. Returns the number that failed. */
+int modules_load(const char *cmdline);
+
+/* The console: a root shell (no password) or a login prompt on ttyS0.
+ * Returns the child's pid, or -1. */
+int console_spawn(void);
+/* The login shell for a role: its own, else nu, bash, sh. */
+const char *shell_for(const char *wanted);
+
+/* The agent: a child process serving the host on org.pool.agent.
+ * Returns its pid, or -1 when the port never appeared. */
+int agent_spawn(uint64_t init_ns, uint64_t modules_ns);
+
+/* /dev path of the virtio-serial port named org.pool.agent; 0 or -1. */
+int agent_port_path(char *out, size_t cap);
+
+/* Ways the guest goes down; pool-init's signal conventions (as busybox
+ * init's): SIGUSR2 poweroff, SIGUSR1 halt, SIGTERM reboot. */
+enum down_mode { DOWN_POWEROFF, DOWN_HALT, DOWN_REBOOT };
+
+#endif

@@ -1,0 +1,31 @@
+/* accel.h - choose the accelerator: KVM only where it truly works, else TCG. */
+#ifndef POOL_ACCEL_H
+#define POOL_ACCEL_H
+
+#include <stdbool.h>
+
+#include "spec.h"
+#include "util/err.h"
+
+struct accel_choice {
+	enum accel_mode mode;	/* ACCEL_KVM or ACCEL_TCG */
+	char why[200];		/* one line a user can read */
+};
+
+/* What the host offers, read from the system (accel_probe) or made up by
+ * tests. */
+struct accel_host {
+	bool kvm_dev;		/* /dev/kvm can be opened read-write */
+	bool cpu_virt;		/* vmx or svm in /proc/cpuinfo flags */
+	bool pvm;		/* /sys/module/kvm_pvm exists: KVM cannot boot a stock kernel */
+};
+
+void accel_probe(struct accel_host *h);
+
+/* Pure. env is POOL_ACCEL (may be NULL); it overrides the spec's accel.
+ * A bad POOL_ACCEL value is a usage error; kvm asked for where there is no
+ * /dev/kvm is an error. */
+int accel_choose(enum accel_mode spec, const char *env, const struct accel_host *h,
+		 struct accel_choice *c, struct pool_err *e);
+
+#endif

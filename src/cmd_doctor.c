@@ -1,0 +1,69 @@
+/* cmd_doctor.c - pool doctor: host prerequisites, each with its fix, and
+ * the accelerator that will be used. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "accel.h"
+#include "cmd.h"
+#include "image/kernel.h"
+#include "plan.h"
+
+static int report(bool ok, const char *what, const char *detail, const char *fix)
+{
+	printf("%-4s %-14s %s\n", ok ? "ok" : "FAIL", what, detail);
+	if (!ok && fix)
+		printf("     %-14s fix: %s\n", "", fix);
+	return ok ? 0 : 1;
+}
+
+int cmd_doctor(int argc, char **argv, struct pool_err *e)
+{
+	struct pool_paths paths;
+	struct accel_host host;
+	struct accel_choice choice;
+	struct pool_err ke = { 0 };
+	char kpath[4096], kver[128], detail[4300];
+	struct stat st;
+	int bad = 0, fd;
+
+	(void)argv;
+	if (argc > 1)
+		return pool_err_usage(e, "usage: pool doctor");
+	if (paths_from_env(&paths, e) < 0)
+		return -1;
+
+	bad += report(geteuid() == 0, "root", geteuid() == 0 ? "running as root" : "not root",
+		      "run pool with sudo: it needs root for TAPs and the channel, and drops it before the hypervisor");
+	bad += report(access(paths.qemu, X_OK) == 0, "qemu", paths.qemu,
+		      "apt-get install qemu-system-x86");
+	if (kernel_auto("/boot", "/lib/modules", kpath, sizeof kpath, kver, sizeof kver, &ke) == 0) {
+		snprintf(detail, sizeof detail, "%s (%s)", kpath, kver);
+		bad += report(true, "kernel", detail, NULL);
+	} else {
+		bad += report(false, "kernel", ke.msg, "apt-get install linux-image-cloud-amd64");
+	}
+	bad += report(stat(paths.busybox, &st) == 0 && S_ISREG(st.st_mode), "busybox", paths.busybox,
+		      "apt-get install busybox-static");
+	bad += report(access(paths.init, R_OK) == 0, "pool-init", paths.init,
+		      "build pool (meson compile -C build) or set POOL_INIT");
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	bad += report(fd >= 0, "/dev/net/tun", fd >= 0 ? "usable" : strerror(errno),
+		      "modprobe tun (and run as root)");
+	if (fd >= 0)
+		close(fd);
+	bad += report(access("/usr/lib/qemu/virtiofsd", X_OK) == 0 || access("/usr/libexec/virtiofsd", X_OK) == 0,
+		      "virtiofsd", "for shares and the host image",
+		      "apt-get install qemu-system-common (Debian 12 ships /usr/lib/qemu/virtiofsd)");
+	accel_probe(&host);
+	if (accel_choose(ACCEL_AUTO, getenv("POOL_ACCEL"), &host, &choice, &ke) == 0)
+		report(true, "accel", choice.why, NULL);
+	else
+		bad += report(false, "accel", ke.msg, "set POOL_ACCEL to auto, kvm or tcg");
+	printf("%s\n", bad ? "some prerequisites are missing" : "all prerequisites are present");
+	return bad ? 1 : 0;
+}

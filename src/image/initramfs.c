@@ -1,0 +1,327 @@
+/* initramfs.c - the boot image: pool-init, busybox, modules; cached by hash. */
+#include "initramfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cpio.h"
+#include "../util/cleanup.h"
+#include "../util/fsutil.h"
+#include "../util/sha256.h"
+
+const char *const image_modules[] = {
+	"virtio_mmio", "virtio_console", "virtio_net", "virtio_blk", "virtiofs", "overlay",
+};
+const size_t image_nmodules = ARRAY_SIZE(image_modules);
+
+/* Names pool-init answers to itself; busybox's applets of these names are
+ * left out. */
+static const char *const own_applets[] = { "shutdown", "poweroff", "halt", "reboot", "init" };
+
+int busybox_applets(const char *busybox, struct strv *out, struct pool_err *e)
+{
+	int pfd[2], st;
+	pid_t pid;
+	_cleanup_fclose_ FILE *f = NULL;
+	char line[256];
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return pool_err_sys(e, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return pool_err_sys(e, "fork");
+	}
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		execl(busybox, "busybox", "--list-full", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	f = fdopen(pfd[0], "r");
+	if (!f) {
+		close(pfd[0]);
+		waitpid(pid, &st, 0);
+		return pool_err_sys(e, "fdopen");
+	}
+	while (fgets(line, sizeof line, f)) {
+		const char *base;
+		bool skip = false;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0] || strstr(line, "..") || line[0] == '/')
+			continue;
+		base = strrchr(line, '/') ? strrchr(line, '/') + 1 : line;
+		for (size_t i = 0; i < ARRAY_SIZE(own_applets); i++)
+			if (strcmp(base, own_applets[i]) == 0)
+				skip = true;
+		if (!skip && strcmp(line, "bin/busybox") != 0 && strv_add(out, line) < 0)
+			return pool_err_sys(e, "applets");
+	}
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 || out->n == 0)
+		return pool_err_fail(e, "%s --list-full failed: is it busybox (busybox-static)?", busybox);
+	return 0;
+}
+
+static int hash_file(struct sha256 *s, const char *path, struct pool_err *e)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t buf[65536];
+	ssize_t n;
+
+	if (fd < 0)
+		return pool_err_sys(e, "%s", path);
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return pool_err_sys(e, "%s", path);
+		}
+		sha256_update(s, buf, (size_t)n);
+	}
+	return 0;
+}
+
+static void hash_str(struct sha256 *s, const char *str)
+{
+	sha256_update(s, str, strlen(str) + 1);
+}
+
+int image_hash(const struct image_inputs *in, char hex[65], struct pool_err *e)
+{
+	struct sha256 s;
+	uint8_t out[32];
+	char path[4096];
+
+	sha256_init(&s);
+	hash_str(&s, "pool-image-v1");
+	hash_str(&s, "init");
+	if (hash_file(&s, in->init, e) < 0)
+		return -1;
+	hash_str(&s, "busybox");
+	if (hash_file(&s, in->busybox, e) < 0)
+		return -1;
+	for (size_t i = 0; i < in->applets->n; i++)
+		hash_str(&s, in->applets->v[i]);
+	hash_str(&s, in->moddir);
+	for (size_t i = 0; i < in->modules->n; i++) {
+		hash_str(&s, in->modules->v[i]);
+		snprintf(path, sizeof path, "%s/%s", in->moddir, in->modules->v[i]);
+		if (hash_file(&s, path, e) < 0)
+			return -1;
+	}
+	sha256_final(&s, out);
+	sha256_hex(out, hex);
+	return 0;
+}
+
+static const char *const image_dirs[] = {
+	"bin", "sbin", "usr", "usr/bin", "usr/sbin", "etc", "etc/pool", "dev", "proc",
+	"sys", "run", "tmp", "root", "lib", "lib/modules", "mnt", "var", "var/tmp", "home",
+};
+
+static int add_parents(struct cpio *c, struct strv *made, const char *path, struct pool_err *e)
+{
+	char dir[4096];
+
+	snprintf(dir, sizeof dir, "%s", path);
+	for (char *s = dir; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (!strv_contains(made, dir)) {
+			if (cpio_add_dir(c, dir, 0755, e) < 0 || strv_add(made, dir) < 0)
+				return -1;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+static int build(const struct image_inputs *in, int fd, struct pool_err *e)
+{
+	static struct cpio c;	/* 64 KiB buffer: not on the stack */
+	struct strv made = { 0 };
+	_cleanup_free_ char *list = NULL;
+	size_t listlen = 0;
+	int r = -1;
+
+	cpio_init(&c, fd);
+	for (size_t i = 0; i < ARRAY_SIZE(image_dirs); i++) {
+		if (cpio_add_dir(&c, image_dirs[i], strcmp(image_dirs[i], "root") == 0 ? 0700 :
+				 strcmp(image_dirs[i], "tmp") == 0 ? 01777 : 0755, e) < 0)
+			goto out;
+		strv_add(&made, image_dirs[i]);
+	}
+	if (cpio_add_chardev(&c, "dev/console", 0600, 5, 1, e) < 0 ||
+	    cpio_add_chardev(&c, "dev/null", 0666, 1, 3, e) < 0 ||
+	    cpio_add_host_file(&c, "init", 0755, in->init, e) < 0 ||
+	    cpio_add_host_file(&c, "bin/busybox", 0755, in->busybox, e) < 0)
+		goto out;
+	for (size_t i = 0; i < ARRAY_SIZE(own_applets); i++) {
+		char p[64];
+
+		snprintf(p, sizeof p, "sbin/%s", own_applets[i]);
+		if (cpio_add_symlink(&c, p, "/init", e) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < in->applets->n; i++) {
+		if (add_parents(&c, &made, in->applets->v[i], e) < 0 ||
+		    cpio_add_symlink(&c, in->applets->v[i], "/bin/busybox", e) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < in->modules->n; i++) {
+		char host[4096], arch[4096];
+
+		snprintf(host, sizeof host, "%s/%s", in->moddir, in->modules->v[i]);
+		snprintf(arch, sizeof arch, "lib/modules/%s", in->modules->v[i]);
+		if (add_parents(&c, &made, arch, e) < 0 ||
+		    cpio_add_host_file(&c, arch, 0644, host, e) < 0)
+			goto out;
+		if (strlen(in->modules->v[i]) + 2 + listlen > 65536) {
+			pool_err_fail(e, "module list too long");
+			goto out;
+		}
+		char *nl = realloc(list, listlen + strlen(in->modules->v[i]) + 2);
+		if (!nl) {
+			pool_err_sys(e, "module list");
+			goto out;
+		}
+		list = nl;
+		listlen += (size_t)sprintf(list + listlen, "%s\n", in->modules->v[i]);
+	}
+	if (cpio_add_file(&c, "lib/modules/pool.list", 0644, list ? list : "", listlen, e) < 0 ||
+	    cpio_finish(&c, e) < 0)
+		goto out;
+	r = 0;
+out:
+	strv_free(&made);
+	return r;
+}
+
+int image_ensure(const char *cache_dir, const struct image_inputs *in, const char *hash,
+		 char *path, size_t cap, bool *built, struct pool_err *e)
+{
+	char dir[4096], tmp[4200];
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	*built = false;
+	snprintf(dir, sizeof dir, "%s/images", cache_dir);
+	if ((size_t)snprintf(path, cap, "%s/%s.cpio", dir, hash) >= cap)
+		return pool_err_fail(e, "cache path too long");
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return 0;
+	if (mkdir_p(dir, 0755, e) < 0)
+		return pool_err_wrap(e, "image cache");
+	snprintf(tmp, sizeof tmp, "%s/.%s.%d.tmp", dir, hash, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return pool_err_sys(e, "%s", tmp);
+	if (build(in, fd, e) < 0) {
+		unlink(tmp);
+		return pool_err_wrap(e, "building the boot image");
+	}
+	if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+		pool_err_sys(e, "%s", path);
+		unlink(tmp);
+		return -1;
+	}
+	*built = true;
+	return 0;
+}
+
+/* The machine's own files. For now the roles' passwd/shadow/group and
+ * pool's guest settings. */
+static int machine_archive(const struct machine *m, struct cpio *c, struct pool_err *e)
+{
+	_cleanup_free_ char *passwd = NULL, *shadow = NULL, *group = NULL, *env = NULL;
+	size_t plen = 0, slen = 0;
+	FILE *pf, *sf;
+	int r;
+
+	pf = open_memstream(&passwd, &plen);
+	sf = open_memstream(&shadow, &slen);
+	if (!pf || !sf) {
+		if (pf)
+			fclose(pf);
+		if (sf)
+			fclose(sf);
+		return pool_err_sys(e, "memstream");
+	}
+	/* root first, always, with uid 0; others from 1000 on. */
+	fprintf(pf, "root:x:0:0:root:/root:/bin/sh\n");
+	for (size_t i = 0, uid = 1000; i < m->nusers; i++) {
+		const struct role *ro = &m->users[i];
+
+		if (strcmp(ro->name, "root") == 0) {
+			fprintf(sf, "root:%s:0::::::\n", ro->hash ? ro->hash : "");
+			continue;
+		}
+		fprintf(pf, "%s:x:%zu:%zu::/home/%s:/bin/sh\n", ro->name, uid, uid, ro->name);
+		fprintf(sf, "%s:%s:0::::::\n", ro->name, ro->hash ? ro->hash : "!");
+		uid++;
+	}
+	fclose(pf);
+	fclose(sf);
+	if (asprintf(&group, "root:x:0:\ntty:x:5:\nusers:x:100:\n") < 0) {
+		group = NULL;
+		return pool_err_sys(e, "group");
+	}
+	if (asprintf(&env, "POOL_WORKDIR=%s\n", m->workdir ? m->workdir : "") < 0) {
+		env = NULL;
+		return pool_err_sys(e, "env");
+	}
+	r = cpio_add_dir(c, "etc", 0755, e);
+	if (!r)
+		r = cpio_add_dir(c, "etc/pool", 0755, e);
+	if (!r)
+		r = cpio_add_file(c, "etc/passwd", 0644, passwd, plen, e);
+	if (!r)
+		r = cpio_add_file(c, "etc/shadow", 0600, shadow, slen, e);
+	if (!r)
+		r = cpio_add_file(c, "etc/group", 0644, group, strlen(group), e);
+	if (!r)
+		r = cpio_add_file(c, "etc/pool/env", 0644, env, strlen(env), e);
+	explicit_bzero(shadow, slen);
+	return r;
+}
+
+int image_machine_initrd(const char *base, const struct machine *m, const char *out,
+			 uid_t owner, gid_t group, struct pool_err *e)
+{
+	static struct cpio c;
+	_cleanup_close_ int in = -1, fd = -1;
+	struct stat st;
+	off_t off = 0;
+
+	in = open(base, O_RDONLY | O_CLOEXEC);
+	if (in < 0 || fstat(in, &st) < 0)
+		return pool_err_sys(e, "%s", base);
+	unlink(out);
+	fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
+	if (fd < 0)
+		return pool_err_sys(e, "%s", out);
+	if (fchown(fd, owner, group) < 0)
+		return pool_err_sys(e, "chown %s", out);
+	while (off < st.st_size) {
+		ssize_t n = copy_file_range(in, &off, fd, NULL, (size_t)(st.st_size - off), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return pool_err_sys(e, "copying %s", base);
+	}
+	cpio_init(&c, fd);
+	if (machine_archive(m, &c, e) < 0 || cpio_finish(&c, e) < 0) {
+		memset(&c, 0, sizeof c);
+		return pool_err_wrap(e, "%s", out);
+	}
+	memset(&c, 0, sizeof c);	/* the buffer held secrets */
+	return 0;
+}

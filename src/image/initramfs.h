@@ -1,0 +1,42 @@
+/* initramfs.h - the boot image: pool-init, busybox, modules; cached by hash. */
+#ifndef POOL_INITRAMFS_H
+#define POOL_INITRAMFS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "../spec.h"
+#include "../util/err.h"
+#include "../util/strv.h"
+
+/* Everything that goes into the shared (secret-free) part of the image. */
+struct image_inputs {
+	const char *init;	/* pool-init binary */
+	const char *busybox;	/* static busybox */
+	const char *moddir;	/* /lib/modules/VERSION */
+	const struct strv *modules;	/* relative paths, load order */
+	const struct strv *applets;	/* busybox applet paths ("bin/ls") */
+};
+
+/* The modules every machine gets (names, for kmod_closure). */
+extern const char *const image_modules[];
+extern const size_t image_nmodules;
+
+/* The applets of a busybox binary (runs `busybox --list-full`). */
+int busybox_applets(const char *busybox, struct strv *out, struct pool_err *e);
+
+/* SHA-256 over every input's bytes and names: the cache key. */
+int image_hash(const struct image_inputs *in, char hex[65], struct pool_err *e);
+
+/* Make sure cache_dir/images/HASH.cpio exists; build it when missing.
+ * *built says whether work was done. */
+int image_ensure(const char *cache_dir, const struct image_inputs *in, const char *hash,
+		 char *path, size_t cap, bool *built, struct pool_err *e);
+
+/* The machine's own initrd at out: the cached image followed by a second
+ * archive with what is the machine's alone (passwd, shadow, group, pool's
+ * settings). Mode 0400, owned by owner:group, since secrets may be in it. */
+int image_machine_initrd(const char *base, const struct machine *m, const char *out,
+			 uid_t owner, gid_t group, struct pool_err *e);
+
+#endif

@@ -1,0 +1,25 @@
+/* kmod.h - kernel module closure from modules.dep. */
+#ifndef POOL_KMOD_H
+#define POOL_KMOD_H
+
+#include <stddef.h>
+
+#include "../util/err.h"
+#include "../util/strv.h"
+
+/* Pure: given the text of modules.dep, the relative paths ("kernel/drivers/
+ * virtio/virtio.ko") of the modules named in `want` (names as modprobe takes
+ * them: "virtio_net"; '-' and '_' are the same) and all they depend on, in
+ * load order (every module after its dependencies), each once. Names that
+ * modules.dep does not list are an error naming them (the caller passes
+ * only modules it knows are not built in: see kmod_builtin). */
+int kmod_closure(const char *dep, size_t len, const char *const *want, size_t nwant,
+		 struct strv *out, struct pool_err *e);
+
+/* Pure: whether modules.builtin text lists module `name`. */
+int kmod_builtin(const char *builtin, size_t len, const char *name);
+
+/* The module's name from its path: "kernel/fs/fuse/virtiofs.ko" -> "virtiofs". */
+void kmod_name(const char *path, char *out, size_t cap);
+
+#endif

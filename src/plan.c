@@ -1,0 +1,251 @@
+/* plan.c - resolve a machine into a plan: kernel, modules, image, accel, argv. */
+#include "plan.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "image/initramfs.h"
+#include "image/kernel.h"
+#include "image/kmod.h"
+#include "util/cleanup.h"
+#include "util/fsutil.h"
+#include "util/parse.h"
+#include "vmm/vmm.h"
+
+static int env_path(char *out, size_t cap, const char *var, const char *def)
+{
+	const char *v = getenv(var);
+
+	if (!v || !*v)
+		v = def;
+	return (size_t)snprintf(out, cap, "%s", v) < cap ? 0 : -1;
+}
+
+static int find_in_path(const char *name, char *out, size_t cap)
+{
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *copy = strdup(path && *path ? path : "/usr/bin:/bin");
+	char *dir, *save = NULL;
+
+	if (!copy)
+		return -1;
+	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		if ((size_t)snprintf(out, cap, "%s/%s", dir, name) < cap && access(out, X_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+int paths_from_env(struct pool_paths *p, struct pool_err *e)
+{
+	char self[PATH_MAX];
+	const char *v;
+	ssize_t n;
+
+	memset(p, 0, sizeof *p);
+	if (env_path(p->state, sizeof p->state, "POOL_STATE_DIR", "/run/pool") < 0 ||
+	    env_path(p->cache, sizeof p->cache, "POOL_CACHE_DIR", "/var/cache/pool") < 0 ||
+	    env_path(p->busybox, sizeof p->busybox, "POOL_BUSYBOX", "/bin/busybox") < 0)
+		return pool_err_usage(e, "a POOL_* path in the environment is too long");
+	if (p->state[0] != '/' || p->cache[0] != '/')
+		return pool_err_usage(e, "POOL_STATE_DIR and POOL_CACHE_DIR must be absolute paths");
+
+	v = getenv("POOL_INIT");
+	if (v && *v) {
+		snprintf(p->init, sizeof p->init, "%s", v);
+	} else {
+		n = readlink("/proc/self/exe", self, sizeof self - 1);
+		if (n > 0) {
+			char *slash;
+
+			self[n] = '\0';
+			slash = strrchr(self, '/');
+			if (slash) {
+				*slash = '\0';
+				snprintf(p->init, sizeof p->init, "%s/pool-init", self);
+			}
+		}
+		if (!p->init[0] || access(p->init, R_OK) != 0)
+			snprintf(p->init, sizeof p->init, "%s/pool-init", POOL_LIBEXECDIR);
+	}
+	v = getenv("POOL_QEMU");
+	if (v && *v)
+		snprintf(p->qemu, sizeof p->qemu, "%s", v);
+	else if (find_in_path("qemu-system-x86_64", p->qemu, sizeof p->qemu) < 0)
+		snprintf(p->qemu, sizeof p->qemu, "/usr/bin/qemu-system-x86_64");
+	return 0;
+}
+
+uid_t machine_uid(const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *s = name; *s; s++) {
+		h ^= (uint8_t)*s;
+		h *= 16777619u;
+	}
+	/* 0x70000000 + 24 bits: outside systemd's system, user and dynamic ranges. */
+	return (uid_t)(0x70000000u + (h & 0xffffffu));
+}
+
+static int resolve_kernel(struct plan *p, struct pool_err *e)
+{
+	const struct machine *m = p->m;
+	const char *env = getenv("POOL_KERNEL");
+	struct stat st;
+
+	if (m->kernel || (env && *env)) {
+		snprintf(p->kernel, sizeof p->kernel, "%s", m->kernel ? m->kernel : env);
+		if (kernel_version(p->kernel, p->kernel_version, sizeof p->kernel_version, e) < 0)
+			return -1;
+	} else if (kernel_auto("/boot", "/lib/modules", p->kernel, sizeof p->kernel,
+			       p->kernel_version, sizeof p->kernel_version, e) < 0) {
+		return -1;
+	}
+	snprintf(p->moddir, sizeof p->moddir, "/lib/modules/%s", p->kernel_version);
+	if (stat(p->moddir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return pool_err_fail(e, "kernel %s: no modules in %s", p->kernel, p->moddir);
+	return 0;
+}
+
+static int resolve_modules(struct plan *p, struct pool_err *e)
+{
+	_cleanup_free_ char *dep = NULL, *builtin = NULL;
+	size_t deplen, builtinlen = 0;
+	const char *want[16];
+	size_t nwant = 0;
+	char path[PATH_MAX + 32];
+	struct pool_err ignore = { 0 };
+
+	snprintf(path, sizeof path, "%s/modules.dep", p->moddir);
+	if (read_file(path, 64u << 20, &dep, &deplen, e) < 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/modules.builtin", p->moddir);
+	if (read_file(path, 64u << 20, &builtin, &builtinlen, &ignore) < 0)
+		builtin = NULL;
+	for (size_t i = 0; i < image_nmodules && nwant < ARRAY_SIZE(want); i++)
+		if (!builtin || !kmod_builtin(builtin, builtinlen, image_modules[i]))
+			want[nwant++] = image_modules[i];
+	return kmod_closure(dep, deplen, want, nwant, &p->modules, e);
+}
+
+static int build_cmdline(struct plan *p, struct pool_err *e)
+{
+	const struct machine *m = p->m;
+
+	if (asprintf(&p->cmdline,
+		     "console=ttyS0 reboot=t panic=-1 quiet pool.name=%s pool.console=%d%s%s",
+		     m->name, p->mode == PLAN_UP ? 1 : 0,
+		     m->cmdline && *m->cmdline ? " " : "", m->cmdline ? m->cmdline : "") < 0) {
+		p->cmdline = NULL;
+		return pool_err_sys(e, "cmdline");
+	}
+	return 0;
+}
+
+int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, struct pool_err *e)
+{
+	struct accel_host host;
+	struct image_inputs in;
+
+	memset(p, 0, sizeof *p);
+	p->m = m;
+	p->mode = mode;
+	if (paths_from_env(&p->paths, e) < 0)
+		return -1;
+	if (resolve_kernel(p, e) < 0 || resolve_modules(p, e) < 0)
+		return pool_err_wrap(e, "%s", m->file);
+	if (access(p->paths.init, R_OK) != 0)
+		return pool_err_sys(e, "pool-init %s (set POOL_INIT, or install pool)", p->paths.init);
+	if (busybox_applets(p->paths.busybox, &p->applets, e) < 0)
+		return -1;
+	in = (struct image_inputs){
+		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
+		.modules = &p->modules, .applets = &p->applets,
+	};
+	if (image_hash(&in, p->image_hash, e) < 0)
+		return pool_err_wrap(e, "image");
+	snprintf(p->image_path, sizeof p->image_path, "%s/images/%s.cpio", p->paths.cache, p->image_hash);
+
+	accel_probe(&host);
+	if (accel_choose(m->accel, getenv("POOL_ACCEL"), &host, &p->accel, e) < 0)
+		return -1;
+	p->uid = machine_uid(m->name);
+	p->gid = p->uid;
+
+	if ((size_t)snprintf(p->state_dir, sizeof p->state_dir, "%s/%s", p->paths.state, m->name) >= sizeof p->state_dir)
+		return pool_err_usage(e, "POOL_STATE_DIR is too long");
+	snprintf(p->initrd, sizeof p->initrd, "%s/initrd.img", p->state_dir);
+	snprintf(p->console_log, sizeof p->console_log, "%s/console.log", p->state_dir);
+	if (build_cmdline(p, e) < 0 || qemu_argv(p, e) < 0)
+		return -1;
+	return 0;
+}
+
+static void print_quoted(FILE *out, const char *s)
+{
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:@%+") == strlen(s)) {
+		fputs(s, out);
+		return;
+	}
+	fputc('\'', out);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(*s, out);
+	}
+	fputc('\'', out);
+}
+
+void plan_print(const struct plan *p, FILE *out)
+{
+	const struct machine *m = p->m;
+	char ip[16];
+
+	fprintf(out, "machine     %s\n", m->name);
+	fprintf(out, "spec        %s\n", m->file);
+	fprintf(out, "image       %s\n", image_kind_str(m->image));
+	fprintf(out, "cpus        %u\n", m->cpus);
+	fprintf(out, "memory      %lluM\n", (unsigned long long)(m->memory >> 20));
+	fprintf(out, "network     %s\n", net_mode_str(m->network));
+	if (m->has_address)
+		fprintf(out, "address     %s\n", ipv4_str(m->address, ip));
+	fprintf(out, "kernel      %s\n", p->kernel);
+	fprintf(out, "version     %s\n", p->kernel_version);
+	fprintf(out, "modules     %zu from %s\n", p->modules.n, p->moddir);
+	for (size_t i = 0; i < p->modules.n; i++)
+		fprintf(out, "            %s\n", p->modules.v[i]);
+	fprintf(out, "pool-init   %s\n", p->paths.init);
+	fprintf(out, "busybox     %s (%zu applets)\n", p->paths.busybox, p->applets.n);
+	fprintf(out, "image hash  %s\n", p->image_hash);
+	fprintf(out, "image       %s%s\n", p->image_path,
+		access(p->image_path, R_OK) == 0 ? " (cached)" : " (to be built)");
+	fprintf(out, "accel       %s\n", p->accel.why);
+	fprintf(out, "runs as     uid %u gid %u\n", (unsigned)p->uid, (unsigned)p->gid);
+	fprintf(out, "state       %s\n", p->state_dir);
+	fprintf(out, "cmdline     %s\n", p->cmdline);
+	fprintf(out, "argv       ");
+	for (size_t i = 0; i < p->argv.n; i++) {
+		fputc(' ', out);
+		print_quoted(out, p->argv.v[i]);
+	}
+	fputc('\n', out);
+	fprintf(out, "fds         %d console, %d agent, %d kernel, %d initrd\n",
+		VMM_FD_CONSOLE, VMM_FD_AGENT, VMM_FD_KERNEL, VMM_FD_INITRD);
+}
+
+void plan_free(struct plan *p)
+{
+	strv_free(&p->modules);
+	strv_free(&p->applets);
+	strv_free(&p->argv);
+	free(p->cmdline);
+	p->cmdline = NULL;
+}

@@ -1,0 +1,75 @@
+/* plan.h - everything a boot will do, resolved before anything is touched.
+ * `pool check` prints it; `pool run` and `pool up` carry it out. */
+#ifndef POOL_PLAN_H
+#define POOL_PLAN_H
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "accel.h"
+#include "spec.h"
+#include "util/err.h"
+#include "util/strv.h"
+
+/* File descriptors the hypervisor finds at fixed numbers, so the argv in
+ * the plan is the argv that runs. */
+enum {
+	VMM_FD_CONSOLE = 3,	/* socket: serial console ttyS0 */
+	VMM_FD_AGENT = 4,	/* socket: virtio-serial port org.pool.agent */
+	VMM_FD_KERNEL = 5,	/* the kernel, opened by pool */
+	VMM_FD_INITRD = 6,	/* the machine's initrd (may hold secrets) */
+	VMM_FD_TAP = 7,		/* the machine's TAP, when it has a network */
+	VMM_FD_FIRST_FREE = 8,
+};
+
+/* Where pool keeps things; from the environment, with DESIGN.md's defaults. */
+struct pool_paths {
+	char state[PATH_MAX];	/* POOL_STATE_DIR, /run/pool */
+	char cache[PATH_MAX];	/* POOL_CACHE_DIR, /var/cache/pool */
+	char init[PATH_MAX];	/* pool-init: beside pool, or POOL_INIT */
+	char busybox[PATH_MAX];	/* POOL_BUSYBOX or /bin/busybox */
+	char qemu[PATH_MAX];	/* POOL_QEMU or qemu-system-x86_64 in PATH */
+};
+
+int paths_from_env(struct pool_paths *p, struct pool_err *e);
+
+enum plan_mode { PLAN_RUN, PLAN_UP };
+
+struct plan {
+	const struct machine *m;
+	struct pool_paths paths;
+	enum plan_mode mode;
+
+	char kernel[PATH_MAX];
+	char kernel_version[128];
+	char moddir[PATH_MAX];
+	struct strv modules;	/* relative to moddir, load order */
+	struct strv applets;
+	char image_hash[65];
+	char image_path[PATH_MAX];	/* cached shared image */
+
+	struct accel_choice accel;
+	uid_t uid;		/* the hypervisor runs as this uid and gid */
+	gid_t gid;
+
+	char state_dir[PATH_MAX];	/* POOL_STATE_DIR/NAME */
+	char initrd[PATH_MAX];		/* state_dir/initrd.img */
+	char console_log[PATH_MAX];	/* state_dir/console.log */
+
+	char *cmdline;		/* the kernel command line */
+	struct strv argv;	/* the hypervisor's argv */
+};
+
+/* Resolve the plan: kernel and version, module closure, image hash (reads
+ * the files that go into the image, writes nothing), accelerator, uid,
+ * kernel command line, hypervisor argv. */
+int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, struct pool_err *e);
+void plan_print(const struct plan *p, FILE *out);
+void plan_free(struct plan *p);
+
+/* The unprivileged uid a machine's hypervisor runs as: one per name. */
+uid_t machine_uid(const char *name);
+
+#endif

@@ -1,0 +1,162 @@
+/* spec.h - the machine spec: what a pool.yaml (or Nix's JSON) declares. */
+#ifndef POOL_SPEC_H
+#define POOL_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+#define POOL_NAME_MAX 32
+#define POOL_MEMORY_MIN (64ULL << 20)
+#define POOL_MEMORY_MAX (1ULL << 40)
+#define POOL_CPUS_MAX 64
+
+enum image_kind { IMAGE_MINIMAL, IMAGE_HOST, IMAGE_DISK, IMAGE_NIXOS };
+enum net_mode { NET_NAT, NET_ISOLATED, NET_NONE };
+enum accel_mode { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+
+/* Where a key stood in the spec file, for errors raised after parsing. */
+struct spec_pos {
+	int line, col;		/* 1-based; 0 when the key was absent */
+};
+
+/* Keys whose position the rest of pool may need for an error message. */
+enum spec_key {
+	KEY_NAME, KEY_ADDRESS, KEY_INTERFACE, KEY_CPUS, KEY_MEMORY, KEY_IMAGE,
+	KEY_KERNEL, KEY_CMDLINE, KEY_CHANNEL, KEY_NETWORK, KEY_USERS, KEY_SHARES,
+	KEY_VOLUMES, KEY_EPHEMERAL, KEY_WORKDIR, KEY_ACCEL, KEY_MESH,
+	KEY__MAX
+};
+
+struct allow_rule {
+	uint32_t net;		/* host byte order */
+	unsigned prefix;	/* 0..32 */
+	uint16_t port;		/* 0: any port */
+	uint8_t proto;		/* 0: tcp and udp (or any when port is 0); 6 tcp; 17 udp */
+};
+
+struct role {
+	char *name;		/* user name: [a-z_][a-z0-9_-]{0,31} */
+	char *hash;		/* crypt(3) hash, NULL: no password */
+	char **keys;		/* ssh public keys, one line each */
+	size_t nkeys;
+	char *shell;		/* NULL: default (nu, then bash, then sh) */
+	struct spec_pos pos;	/* the user name (key) */
+};
+
+struct share {
+	char *source;		/* absolute, lexically resolved against the spec's folder */
+	char *target;		/* absolute path in the guest */
+	bool readonly;
+	struct spec_pos pos;		/* the list item */
+	struct spec_pos source_pos;	/* its source: value */
+};
+
+struct volume {
+	char *path;		/* absolute, resolved against the spec's folder */
+	uint64_t size;		/* bytes */
+	char *target;		/* NULL: not mounted */
+	struct spec_pos pos;		/* the list item */
+	struct spec_pos path_pos;	/* its path: value */
+};
+
+struct machine {
+	char *file;		/* the spec's path as given, or "<default>" */
+	char *dir;		/* absolute folder the spec's relative paths start from */
+
+	char name[POOL_NAME_MAX + 1];
+	bool has_address;
+	uint32_t address;	/* host byte order */
+	char interface[16];	/* default "eth0" */
+	unsigned cpus;		/* default 1 */
+	uint64_t memory;	/* bytes, default 512M */
+
+	enum image_kind image;	/* default IMAGE_HOST */
+	char *disk;		/* image: {disk: PATH} */
+	struct spec_pos disk_pos;
+	struct {
+		char *kernel, *initrd, *init, *store;	/* init is a guest path */
+		struct spec_pos kernel_pos, initrd_pos, init_pos, store_pos;
+	} nixos;		/* image: {nixos: {...}} */
+
+	char *kernel;		/* NULL: auto */
+	char *cmdline;		/* "" by default */
+	char channel[16];	/* default "pool0" */
+
+	enum net_mode network;	/* default NET_NAT */
+	struct allow_rule *allow;	/* network: {mode: nat, allow: [...]} */
+	size_t nallow;
+	bool has_allow;
+
+	struct role *users;	/* default: root with no password; `users: {}` gives none */
+	size_t nusers;
+	struct share *shares;
+	size_t nshares;
+	struct volume *volumes;
+	size_t nvolumes;
+
+	bool ephemeral;		/* default true */
+	char *workdir;		/* NULL: guest default (/root or /) */
+	enum accel_mode accel;	/* default ACCEL_AUTO */
+
+	struct {
+		bool set;
+		char *network;
+		uint32_t ip;
+		unsigned prefix;
+		char **groups;
+		size_t ngroups;
+		bool lighthouse;
+	} mesh;
+
+	/* where each top-level key's value stood (line:col of the value, so
+	 * that "pool.yaml:4:10: address: ..." points at what is wrong) */
+	struct spec_pos pos[KEY__MAX];
+};
+
+/* What the spec is checked against: channels' subnets are the host's
+ * configuration, not the spec's. subnet_of fills the subnet of a channel
+ * by name and returns 0, or -1 when the channel is unknown, in which case
+ * the channel's default subnet (10.0.0.0/24) applies. NULL: always default. */
+struct spec_env {
+	int (*subnet_of)(const char *channel, uint32_t *net, unsigned *prefix, void *ctx);
+	void *ctx;
+};
+
+#define POOL_DEFAULT_SUBNET 0x0a000000u	/* 10.0.0.0 */
+#define POOL_DEFAULT_PREFIX 24u
+
+/* Parse and validate YAML or JSON text. `file` names it in errors
+ * ("pool.yaml:4:10: address: ..."); `dir` is where relative paths start.
+ * Pure apart from hashing a `pass:` (which reads the kernel's entropy).
+ * On error returns -1 with e->status = POOL_EXIT_USAGE and m left empty. */
+int spec_parse(const char *text, size_t len, const char *file, const char *dir,
+	       const struct spec_env *env, struct machine *m, struct pool_err *e);
+
+/* Read a file (at most 1 MiB) and parse it; relative paths start from the
+ * real path of the file's folder. */
+int spec_load(const char *path, const struct spec_env *env, struct machine *m,
+	      struct pool_err *e);
+
+/* The embedded default spec for folder `cwd` (DESIGN.md, Command line):
+ * name from cwd's base name ([a-z0-9-], "m-" before a leading non-letter,
+ * "pool" when nothing is left), image host, cwd shared read-write at the
+ * same path and used as workdir, network nat, root without password.
+ * has_address is left false: the caller picks a free address in the
+ * channel. Refuses cwd "/" and folders in /proc, /sys, /dev, /run. */
+int spec_default(const char *cwd, const struct spec_env *env, struct machine *m,
+		 struct pool_err *e);
+
+/* Host-side checks that need the file system (share sources exist and are
+ * folders, ...). Errors carry the spec's file:line:col. */
+int spec_check_host(const struct machine *m, struct pool_err *e);
+
+void machine_free(struct machine *m);
+
+const char *image_kind_str(enum image_kind k);
+const char *net_mode_str(enum net_mode n);
+const char *accel_mode_str(enum accel_mode a);
+
+#endif

@@ -1,0 +1,668 @@
+/* supervisor.c - one machine's life in the foreground: state folder,
+ * hypervisor, console log, agent; run a command or attach the console;
+ * power off cleanly; leave nothing behind. */
+#include "supervisor.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "privdrop.h"
+#include "../image/initramfs.h"
+#include "../util/cleanup.h"
+#include "../util/fsutil.h"
+#include "../util/log.h"
+
+#define RUN_SID 1u
+#define SHUTDOWN_GRACE_MS 10000
+#define LOG_MAX (4u << 20)	/* console.log is rotated past this */
+#define CTRL_RBRACKET 0x1d
+
+struct sup {
+	struct plan *p;
+	const struct run_request *req;
+	int lock_fd, log_fd, qemu_log_fd, kernel_fd, initrd_fd, sig_fd;
+	int con;		/* our end of the serial console */
+	struct agent_conn agent;
+	bool agent_open;
+	pid_t qemu;
+	int qemu_status;
+	size_t log_size;
+
+	bool stdin_open;
+	bool exec_sent, have_exit;
+	int exit_status;
+	bool shutting_down;
+	uint64_t deadline_ms;
+	int interrupted;	/* signal that asked us to stop, or 0 */
+	bool reboot_notice;
+
+	char tail[4096];	/* the last console bytes, for error messages */
+	size_t tail_len;
+	bool tty_raw;
+	struct termios saved_tty;
+	uint64_t start_ms;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static unsigned boot_timeout_s(void)
+{
+	const char *v = getenv("POOL_BOOT_TIMEOUT");
+	char *end;
+	unsigned long n;
+
+	if (!v || !*v)
+		return 120;
+	n = strtoul(v, &end, 10);
+	return *end || n == 0 || n > 3600 ? 120 : (unsigned)n;
+}
+
+/* --- state folder --- */
+
+static int state_open(struct sup *s, struct pool_err *e)
+{
+	char lock[PATH_MAX + 8];
+	DIR *d;
+	struct dirent *de;
+
+	if (mkdir_p(s->p->paths.state, 0755, e) < 0)
+		return pool_err_wrap(e, "state folder");
+	if (mkdir(s->p->state_dir, 0700) < 0 && errno != EEXIST)
+		return pool_err_sys(e, "%s", s->p->state_dir);
+	snprintf(lock, sizeof lock, "%s/lock", s->p->state_dir);
+	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (s->lock_fd < 0)
+		return pool_err_sys(e, "%s", lock);
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		close(s->lock_fd);
+		s->lock_fd = -1;
+		return pool_err_usage(e, "machine %s is already running (%s)", s->p->m->name,
+				      s->p->state_dir);
+	}
+	/* A folder left by a supervisor that died: clear all but the lock. */
+	d = opendir(s->p->state_dir);
+	if (d) {
+		while ((de = readdir(d))) {
+			char path[PATH_MAX + 260];
+			struct pool_err ignore = { 0 };
+
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, "lock"))
+				continue;
+			snprintf(path, sizeof path, "%s/%s", s->p->state_dir, de->d_name);
+			rm_rf(path, &ignore);
+		}
+		closedir(d);
+	}
+	chmod(s->p->state_dir, 0700);
+	dprintf(s->lock_fd, "%d\n", (int)getpid());
+	return 0;
+}
+
+static void state_remove(struct sup *s)
+{
+	struct pool_err ignore = { 0 };
+
+	if (s->lock_fd < 0)
+		return;
+	rm_rf(s->p->state_dir, &ignore);
+	close(s->lock_fd);
+	s->lock_fd = -1;
+}
+
+/* --- console --- */
+
+static void tail_add(struct sup *s, const char *buf, size_t n)
+{
+	if (n >= sizeof s->tail) {
+		memcpy(s->tail, buf + n - sizeof s->tail, sizeof s->tail);
+		s->tail_len = sizeof s->tail;
+		return;
+	}
+	if (s->tail_len + n > sizeof s->tail) {
+		size_t drop = s->tail_len + n - sizeof s->tail;
+
+		memmove(s->tail, s->tail + drop, s->tail_len - drop);
+		s->tail_len -= drop;
+	}
+	memcpy(s->tail + s->tail_len, buf, n);
+	s->tail_len += n;
+}
+
+static void log_write(struct sup *s, const char *buf, size_t n)
+{
+	if (s->log_fd < 0)
+		return;
+	if (s->log_size + n > LOG_MAX) {
+		char old[PATH_MAX + 4];
+
+		snprintf(old, sizeof old, "%s.1", s->p->console_log);
+		rename(s->p->console_log, old);
+		close(s->log_fd);
+		s->log_fd = open(s->p->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		s->log_size = 0;
+		if (s->log_fd < 0)
+			return;
+	}
+	if (write_all(s->log_fd, buf, n) == 0)
+		s->log_size += n;
+}
+
+/* The last few console lines, made printable, for an error message. */
+static void tail_lines(const struct sup *s, char *out, size_t cap, int lines)
+{
+	size_t start = s->tail_len, o = 0;
+	int seen = 0;
+
+	while (start > 0) {
+		if (s->tail[start - 1] == '\n' && start != s->tail_len && ++seen > lines)
+			break;
+		start--;
+	}
+	for (size_t i = start; i < s->tail_len && o + 2 < cap; i++) {
+		unsigned char c = (unsigned char)s->tail[i];
+
+		if (c == '\r')
+			continue;
+		out[o++] = (c == '\n' || (c >= 32 && c < 127)) ? (char)c : '?';
+	}
+	while (o > 0 && out[o - 1] == '\n')
+		o--;
+	out[o] = '\0';
+}
+
+static void console_in(struct sup *s)
+{
+	char buf[16384];
+	ssize_t n = read(s->con, buf, sizeof buf);
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			close(s->con);
+			s->con = -1;
+		}
+		return;
+	}
+	tail_add(s, buf, (size_t)n);
+	log_write(s, buf, (size_t)n);
+	if (!s->req->argv)	/* pool up: the console is the user's */
+		write_all(1, buf, (size_t)n);
+}
+
+static void tty_restore(struct sup *s)
+{
+	if (s->tty_raw) {
+		tcsetattr(0, TCSAFLUSH, &s->saved_tty);
+		s->tty_raw = false;
+	}
+}
+
+static void tty_make_raw(struct sup *s)
+{
+	struct termios t;
+
+	if (!isatty(0) || tcgetattr(0, &s->saved_tty) < 0)
+		return;
+	t = s->saved_tty;
+	cfmakeraw(&t);
+	if (tcsetattr(0, TCSAFLUSH, &t) == 0)
+		s->tty_raw = true;
+}
+
+/* --- going down --- */
+
+static void begin_shutdown(struct sup *s, struct pool_err *e)
+{
+	uint8_t mode = 0;
+
+	if (s->shutting_down)
+		return;
+	s->shutting_down = true;
+	s->deadline_ms = now_ms() + SHUTDOWN_GRACE_MS;
+	if (s->agent_open && s->agent.ready)
+		agent_conn_send(&s->agent, AGENT_SHUTDOWN, 0, &mode, 1, e);
+	else if (s->qemu > 0)
+		kill(s->qemu, SIGKILL);	/* nothing in the guest to ask */
+}
+
+/* --- agent frames --- */
+
+static void print_guest_text(const char *what, const uint8_t *p, size_t n)
+{
+	char buf[256];
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < sizeof buf; i++)
+		buf[o++] = p[i] >= 32 && p[i] < 127 ? (char)p[i] : '?';
+	buf[o] = '\0';
+	log_warnx("%s: %s", what, buf);
+}
+
+static int send_exec(struct sup *s, struct pool_err *e)
+{
+	const char *env[3];
+	size_t envc = 0;
+	const char *term = getenv("TERM");
+	char termv[128];
+	struct agent_exec x = { 0 };
+
+	if (term && strlen(term) < 100 && strchr(term, '=') == NULL) {
+		snprintf(termv, sizeof termv, "TERM=%s", term);
+		env[envc++] = termv;
+	}
+	env[envc] = NULL;
+	x.flags = 0;
+	x.cwd = s->p->m->workdir ? s->p->m->workdir : "";
+	x.argv = (const char **)s->req->argv;
+	x.argc = (size_t)s->req->argc;
+	x.env = env;
+	x.envc = envc;
+	if (agent_conn_send_exec(&s->agent, RUN_SID, &x, e) < 0)
+		return -1;
+	s->exec_sent = true;
+	s->stdin_open = true;
+	return 0;
+}
+
+static int on_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
+{
+	struct sup *s = ctx;
+	struct pool_err *e = NULL;
+	const char *why;
+	int st;
+
+	switch (h->type) {
+	case AGENT_READY:
+		log_debug("guest ready: init at %.3f s, modules %.3f s, agent %.3f s (kernel time)",
+			  (double)s->agent.times.init_ns / 1e9, (double)s->agent.times.modules_ns / 1e9,
+			  (double)s->agent.times.ready_ns / 1e9);
+		if (getenv("POOL_BOOT_TIMES"))
+			fprintf(stderr, "pool: boot times: init %.3f s, modules %.3f s, ready %.3f s (guest), "
+				"%.3f s (host)\n",
+				(double)s->agent.times.init_ns / 1e9, (double)s->agent.times.modules_ns / 1e9,
+				(double)s->agent.times.ready_ns / 1e9, (double)(now_ms() - s->start_ms) / 1e3);
+		if (s->req->argv && !s->exec_sent)
+			return send_exec(s, e);
+		return 0;
+	case AGENT_STDOUT:
+	case AGENT_STDERR:
+		if (h->sid != RUN_SID || h->len == 0)
+			return 0;
+		if (write_all(h->type == AGENT_STDOUT ? 1 : 2, p, h->len) < 0 && errno != EPIPE)
+			log_warn("writing the command's output");
+		return 0;
+	case AGENT_EXIT:
+		if (h->sid != RUN_SID || s->have_exit)
+			return 0;
+		if (agent_exit_decode(p, h->len, &st, &why) < 0) {
+			log_warnx("agent: bad EXIT from the guest: %s", why);
+			st = 1;
+		}
+		s->have_exit = true;
+		s->exit_status = st;
+		s->stdin_open = false;
+		begin_shutdown(s, e);
+		return 0;
+	case AGENT_SHUTDOWN:
+		s->reboot_notice = h->len == 1 && p[0] == 1;
+		return 0;
+	case AGENT_ERROR:
+		print_guest_text("guest agent", p, h->len);
+		if (h->sid == RUN_SID && !s->have_exit) {
+			s->have_exit = true;
+			s->exit_status = 1;
+			begin_shutdown(s, e);
+		}
+		return 0;
+	default:
+		return 0;	/* frames the host does not take from a guest are dropped */
+	}
+}
+
+/* --- the hypervisor --- */
+
+static int spawn_vm(struct sup *s, struct pool_err *e)
+{
+	int con[2] = { -1, -1 }, ag[2] = { -1, -1 }, fds[4];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ag) < 0) {
+		pool_err_sys(e, "socketpair");
+		goto fail;
+	}
+	fds[0] = con[1];
+	fds[1] = ag[1];
+	fds[2] = s->kernel_fd;
+	fds[3] = s->initrd_fd;
+	s->qemu = vmm_spawn(s->p, fds, 4, s->qemu_log_fd, e);
+	if (s->qemu < 0)
+		goto fail;
+	close(con[1]);
+	close(ag[1]);
+	s->con = con[0];
+	fcntl(s->con, F_SETFL, O_NONBLOCK);
+	fcntl(ag[0], F_SETFL, O_NONBLOCK);
+	agent_conn_init(&s->agent, ag[0]);
+	s->agent_open = true;
+	s->reboot_notice = false;
+	s->start_ms = now_ms();
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (con[i] >= 0)
+			close(con[i]);
+		if (ag[i] >= 0)
+			close(ag[i]);
+	}
+	return -1;
+}
+
+static void close_vm_fds(struct sup *s)
+{
+	if (s->con >= 0)
+		close(s->con);
+	s->con = -1;
+	if (s->agent_open) {
+		close(s->agent.fd);
+		agent_conn_free(&s->agent);
+		s->agent_open = false;
+	}
+}
+
+static void reap_qemu(struct sup *s)
+{
+	int st;
+
+	if (s->qemu <= 0)
+		return;
+	if (waitpid(s->qemu, &st, WNOHANG) == s->qemu) {
+		s->qemu_status = st;
+		s->qemu = -1;
+	}
+}
+
+static void qemu_errline(const struct sup *s, char *out, size_t cap)
+{
+	char path[PATH_MAX + 16];
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	struct pool_err ignore = { 0 };
+
+	out[0] = '\0';
+	snprintf(path, sizeof path, "%s/qemu.log", s->p->state_dir);
+	if (read_file(path, 1 << 20, &text, &len, &ignore) < 0 || !len)
+		return;
+	while (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	char *last = strrchr(text, '\n');
+	snprintf(out, cap, "%s", last ? last + 1 : text);
+}
+
+static int event_loop(struct sup *s, struct pool_err *e)
+{
+	uint64_t boot_deadline = now_ms() + (uint64_t)boot_timeout_s() * 1000;
+	bool up = !s->req->argv;
+
+	for (;;) {
+		struct pollfd pfd[4];
+		int n = 0, i_sig, i_con = -1, i_ag = -1, i_in = -1, timeout = 250;
+
+		if (s->qemu < 0 && s->con < 0)
+			break;
+		i_sig = n;
+		pfd[n++] = (struct pollfd){ .fd = s->sig_fd, .events = POLLIN };
+		if (s->con >= 0) {
+			i_con = n;
+			pfd[n++] = (struct pollfd){ .fd = s->con, .events = POLLIN };
+		}
+		if (s->agent_open) {
+			i_ag = n;
+			pfd[n++] = (struct pollfd){ .fd = s->agent.fd,
+				.events = POLLIN | (s->agent.outlen ? POLLOUT : 0) };
+		}
+		if (!s->shutting_down && s->stdin_open &&
+		    ((up && s->con >= 0) || (s->agent_open && s->agent.outlen < (1u << 20)))) {
+			i_in = n;
+			pfd[n++] = (struct pollfd){ .fd = 0, .events = POLLIN };
+		}
+		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR)
+			return pool_err_sys(e, "poll");
+
+		if (pfd[i_sig].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(s->sig_fd, &si, sizeof si) == sizeof si) {
+				if (si.ssi_signo == SIGCHLD)
+					continue;
+				if (s->shutting_down && s->qemu > 0) {
+					kill(s->qemu, SIGKILL);	/* asked twice: stop now */
+				} else {
+					s->interrupted = (int)si.ssi_signo;
+					begin_shutdown(s, e);
+				}
+			}
+		}
+		reap_qemu(s);
+		if (i_con >= 0 && (pfd[i_con].revents & (POLLIN | POLLHUP)))
+			console_in(s);
+		if (i_ag >= 0 && pfd[i_ag].revents) {
+			int r = 0;
+
+			if (pfd[i_ag].revents & (POLLIN | POLLHUP))
+				r = agent_conn_read(&s->agent, on_frame, s, e);
+			if (r < 0) {
+				/* A guest that breaks the protocol is not trusted further. */
+				log_warnx("%s", e->msg);
+				if (s->qemu > 0)
+					kill(s->qemu, SIGKILL);
+				close(s->agent.fd);
+				agent_conn_free(&s->agent);
+				s->agent_open = false;
+			} else if (r == 1) {
+				close(s->agent.fd);
+				agent_conn_free(&s->agent);
+				s->agent_open = false;
+			}
+		}
+		if (s->agent_open && s->agent.outlen && agent_conn_flush(&s->agent, e) < 0) {
+			log_warnx("%s", e->msg);
+			s->agent.outlen = 0;
+		}
+		if (i_in >= 0 && (pfd[i_in].revents & (POLLIN | POLLHUP | POLLERR))) {
+			char buf[32768];
+			ssize_t r = read(0, buf, sizeof buf);
+
+			if (r < 0 && (errno == EINTR || errno == EAGAIN))
+				r = -2;	/* nothing this time */
+			if (up) {
+				if (r > 0 && memchr(buf, CTRL_RBRACKET, (size_t)r)) {
+					fprintf(stderr, "\r\npool: Ctrl-] pressed: powering %s off\r\n", s->p->m->name);
+					begin_shutdown(s, e);
+				} else if (r > 0 && s->con >= 0) {
+					write_all(s->con, buf, (size_t)r);
+				} else if (r == 0 || r == -1) {
+					s->stdin_open = false;	/* no more input; the console stays */
+				}
+			} else if (r > 0) {
+				agent_conn_send(&s->agent, AGENT_STDIN, RUN_SID, buf, (size_t)r, e);
+			} else if (r == 0 || r == -1) {
+				agent_conn_send(&s->agent, AGENT_STDIN, RUN_SID, NULL, 0, e);
+				s->stdin_open = false;
+			}
+			if (s->agent_open && s->agent.outlen)
+				agent_conn_flush(&s->agent, e);
+		}
+
+		if (s->qemu < 0) {
+			/* Drain what the console still holds, then stop. */
+			if (s->con >= 0)
+				console_in(s);
+			if (up && s->reboot_notice && !s->shutting_down) {
+				close_vm_fds(s);
+				if (spawn_vm(s, e) < 0)
+					return -1;
+				boot_deadline = now_ms() + (uint64_t)boot_timeout_s() * 1000;
+				continue;
+			}
+			break;
+		}
+		if (s->shutting_down && now_ms() > s->deadline_ms) {
+			log_warnx("machine %s did not power off within %d s; stopping it",
+				  s->p->m->name, SHUTDOWN_GRACE_MS / 1000);
+			kill(s->qemu, SIGKILL);
+			s->deadline_ms = UINT64_MAX;
+		}
+		if (!s->agent.ready && !s->shutting_down && now_ms() > boot_deadline) {
+			char lines[1024];
+
+			tail_lines(s, lines, sizeof lines, 5);
+			kill(s->qemu, SIGKILL);
+			waitpid(s->qemu, NULL, 0);
+			s->qemu = -1;
+			return pool_err_fail(e, "machine %s did not become ready within %u s; last console lines:\n%s",
+					     s->p->m->name, boot_timeout_s(), lines);
+		}
+	}
+	return 0;
+}
+
+static void sup_close(struct sup *s)
+{
+	if (s->qemu > 0) {
+		kill(s->qemu, SIGKILL);
+		waitpid(s->qemu, NULL, 0);
+		s->qemu = -1;
+	}
+	close_vm_fds(s);
+	tty_restore(s);
+	if (s->log_fd >= 0)
+		close(s->log_fd);
+	if (s->qemu_log_fd >= 0)
+		close(s->qemu_log_fd);
+	if (s->kernel_fd >= 0)
+		close(s->kernel_fd);
+	if (s->initrd_fd >= 0)
+		close(s->initrd_fd);
+	if (s->sig_fd >= 0)
+		close(s->sig_fd);
+	state_remove(s);
+}
+
+int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
+{
+	struct sup s = {
+		.p = p, .req = req, .lock_fd = -1, .log_fd = -1, .qemu_log_fd = -1,
+		.kernel_fd = -1, .initrd_fd = -1, .sig_fd = -1, .con = -1, .qemu = -1,
+	};
+	struct image_inputs in = {
+		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
+		.modules = &p->modules, .applets = &p->applets,
+	};
+	char qlog[PATH_MAX + 16];
+	sigset_t sigs, old;
+	bool built;
+	int status = -1;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, &old);
+	signal(SIGPIPE, SIG_IGN);
+	s.sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (s.sig_fd < 0) {
+		pool_err_sys(e, "signalfd");
+		goto out;
+	}
+	if (state_open(&s, e) < 0)
+		goto out;
+	if (image_ensure(p->paths.cache, &in, p->image_hash, p->image_path, sizeof p->image_path,
+			 &built, e) < 0)
+		goto out;
+	if (built)
+		log_info("built boot image %.12s (kernel %s, %zu modules)", p->image_hash,
+			 p->kernel_version, p->modules.n);
+	if (image_machine_initrd(p->image_path, p->m, p->initrd, p->uid, p->gid, e) < 0)
+		goto out;
+	s.kernel_fd = open(p->kernel, O_RDONLY | O_CLOEXEC);
+	if (s.kernel_fd < 0) {
+		pool_err_sys(e, "%s", p->kernel);
+		goto out;
+	}
+	s.initrd_fd = open(p->initrd, O_RDONLY | O_CLOEXEC);
+	if (s.initrd_fd < 0) {
+		pool_err_sys(e, "%s", p->initrd);
+		goto out;
+	}
+	s.log_fd = open(p->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	snprintf(qlog, sizeof qlog, "%s/qemu.log", p->state_dir);
+	s.qemu_log_fd = open(qlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (s.log_fd < 0 || s.qemu_log_fd < 0) {
+		pool_err_sys(e, "%s", p->state_dir);
+		goto out;
+	}
+	if (p->accel.mode == ACCEL_TCG)
+		log_info("accel %s", p->accel.why);
+	if (spawn_vm(&s, e) < 0)
+		goto out;
+	if (!req->argv) {
+		s.stdin_open = true;
+		tty_make_raw(&s);
+		if (isatty(0))
+			fprintf(stderr, "pool: %s: console attached (Ctrl-] powers the machine off)\r\n",
+				p->m->name);
+	}
+	if (event_loop(&s, e) < 0)
+		goto out;
+
+	if (req->argv) {
+		if (s.have_exit) {
+			status = s.exit_status;
+		} else if (s.interrupted) {
+			status = 128 + s.interrupted;
+		} else {
+			char lines[1024], qerr[512];
+
+			tail_lines(&s, lines, sizeof lines, 5);
+			qemu_errline(&s, qerr, sizeof qerr);
+			pool_err_fail(e, "machine %s stopped before the command finished%s%s%s%s",
+				      p->m->name, qerr[0] ? ": " : "", qerr,
+				      lines[0] ? "; last console lines:\n" : "", lines);
+		}
+	} else {
+		if (s.interrupted || (WIFEXITED(s.qemu_status) && WEXITSTATUS(s.qemu_status) == 0)) {
+			status = 0;
+		} else {
+			char qerr[512];
+
+			qemu_errline(&s, qerr, sizeof qerr);
+			pool_err_fail(e, "machine %s ended abnormally%s%s", p->m->name,
+				      qerr[0] ? ": " : "", qerr);
+		}
+	}
+out:
+	sup_close(&s);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return status;
+}

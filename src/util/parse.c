@@ -1,0 +1,197 @@
+/* parse.c - bounded parsers (OpenBSD strtonum's discipline, no atoi). */
+#include "parse.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v, const char **why)
+{
+	uint64_t n = 0;
+	const char *p;
+
+	if (!s || !*s) {
+		*why = "not a number";
+		return -1;
+	}
+	for (p = s; *p; p++) {
+		unsigned d;
+
+		if (*p < '0' || *p > '9') {
+			*why = "not a number";
+			return -1;
+		}
+		d = (unsigned)(*p - '0');
+		if (n > (UINT64_MAX - d) / 10) {
+			*why = "too large";
+			return -1;
+		}
+		n = n * 10 + d;
+	}
+	if (n < min) {
+		*why = "too small";
+		return -1;
+	}
+	if (n > max) {
+		*why = "too large";
+		return -1;
+	}
+	*v = n;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *v, const char **why)
+{
+	char digits[32];
+	size_t len;
+	unsigned shift = 0;
+	uint64_t n;
+
+	if (!s || !*s) {
+		*why = "not a size";
+		return -1;
+	}
+	len = strlen(s);
+	switch (s[len - 1]) {
+	case 'K': shift = 10; break;
+	case 'M': shift = 20; break;
+	case 'G': shift = 30; break;
+	case 'T': shift = 40; break;
+	default: break;
+	}
+	if (shift)
+		len--;
+	if (len == 0 || len >= sizeof digits) {
+		*why = len ? "too large" : "not a size";
+		return -1;
+	}
+	memcpy(digits, s, len);
+	digits[len] = '\0';
+	if (parse_u64(digits, 0, UINT64_MAX >> shift, &n, why) < 0) {
+		if (strcmp(*why, "not a number") == 0)
+			*why = "not a size (use a number with K, M, G or T)";
+		return -1;
+	}
+	n <<= shift;
+	if (n < min) {
+		*why = "too small";
+		return -1;
+	}
+	if (n > max) {
+		*why = "too large";
+		return -1;
+	}
+	*v = n;
+	return 0;
+}
+
+int parse_ipv4(const char *s, uint32_t *addr, const char **why)
+{
+	uint32_t a = 0;
+	int parts = 0;
+	const char *p = s;
+
+	if (!s || !*s) {
+		*why = "not an IPv4 address";
+		return -1;
+	}
+	for (;;) {
+		unsigned v = 0;
+		int digits = 0;
+
+		while (*p >= '0' && *p <= '9') {
+			if (digits > 0 && v == 0)
+				goto bad;	/* leading zero */
+			v = v * 10 + (unsigned)(*p - '0');
+			if (v > 255 || ++digits > 3)
+				goto bad;
+			p++;
+		}
+		if (!digits)
+			goto bad;
+		a = a << 8 | v;
+		parts++;
+		if (parts == 4)
+			break;
+		if (*p++ != '.')
+			goto bad;
+	}
+	if (*p)
+		goto bad;
+	*addr = a;
+	return 0;
+bad:
+	*why = "not an IPv4 address";
+	return -1;
+}
+
+int parse_cidr(const char *s, bool strict, uint32_t *net, unsigned *prefix, const char **why)
+{
+	char buf[20];
+	const char *slash = strchr(s, '/');
+	uint64_t n;
+	uint32_t a;
+	size_t len;
+
+	if (!slash) {
+		*why = "not a CIDR (a.b.c.d/N)";
+		return -1;
+	}
+	len = (size_t)(slash - s);
+	if (len >= sizeof buf) {
+		*why = "not a CIDR (a.b.c.d/N)";
+		return -1;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (parse_ipv4(buf, &a, why) < 0)
+		return -1;
+	if (parse_u64(slash + 1, 0, 32, &n, why) < 0) {
+		*why = "prefix length must be 0..32";
+		return -1;
+	}
+	if (strict && (a & ~prefix_mask((unsigned)n))) {
+		*why = "host bits set after the prefix";
+		return -1;
+	}
+	*net = a;
+	*prefix = (unsigned)n;
+	return 0;
+}
+
+const char *ipv4_str(uint32_t a, char buf[16])
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	return buf;
+}
+
+bool valid_machine_name(const char *s)
+{
+	size_t i;
+
+	if (!s || !(s[0] >= 'a' && s[0] <= 'z'))
+		return false;
+	for (i = 1; s[i]; i++) {
+		char c = s[i];
+
+		if (i >= 32)
+			return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+bool valid_ifname(const char *s)
+{
+	size_t i;
+
+	if (!s || !*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (i = 0; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i >= 15 || c <= ' ' || c >= 127 || c == '/' || c == ':')
+			return false;
+	}
+	return true;
+}

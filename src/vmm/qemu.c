@@ -1,0 +1,53 @@
+/* qemu.c - the QEMU microvm backend: argv for a plan. */
+#include "vmm.h"
+
+#include <stdio.h>
+#include <errno.h>
+#include <string.h>
+
+#define ADD(...) do { if (strv_addf(&p->argv, __VA_ARGS__) < 0) return pool_err_sys(e, "argv"); } while (0)
+
+int qemu_argv(struct plan *p, struct pool_err *e)
+{
+	const struct machine *m = p->m;
+	bool kvm = p->accel.mode == ACCEL_KVM;
+
+	ADD("%s", p->paths.qemu);
+	/* microvm: no PCI, no firmware; ACPI stays on so poweroff ends QEMU. */
+	ADD("-M");
+	ADD("microvm,pit=on,pic=on,rtc=on");
+	ADD("-accel");
+	ADD("%s", kvm ? "kvm" : "tcg");
+	ADD("-cpu");
+	ADD("%s", kvm ? "host" : "max");
+	ADD("-smp");
+	ADD("%u", m->cpus);
+	ADD("-m");
+	ADD("%lluM", (unsigned long long)(m->memory >> 20));
+	ADD("-no-reboot");	/* a reset ends QEMU; pool restarts it when the guest asked for a reboot */
+	ADD("-nodefaults");
+	ADD("-no-user-config");
+	ADD("-display");
+	ADD("none");
+	ADD("-sandbox");
+	ADD("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+	ADD("-global");
+	ADD("virtio-mmio.force-legacy=false");
+	ADD("-chardev");
+	ADD("socket,id=console,fd=%d", VMM_FD_CONSOLE);
+	ADD("-serial");
+	ADD("chardev:console");
+	ADD("-device");
+	ADD("virtio-serial-device,max_ports=2");
+	ADD("-chardev");
+	ADD("socket,id=agent,fd=%d", VMM_FD_AGENT);
+	ADD("-device");
+	ADD("virtserialport,chardev=agent,name=org.pool.agent");
+	ADD("-kernel");
+	ADD("/proc/self/fd/%d", VMM_FD_KERNEL);
+	ADD("-initrd");
+	ADD("/proc/self/fd/%d", VMM_FD_INITRD);
+	ADD("-append");
+	ADD("%s", p->cmdline);
+	return 0;
+}

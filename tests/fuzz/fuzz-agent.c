@@ -1,0 +1,262 @@
+/* fuzz-agent.c - agent frames: the stream reassembler against a one-shot parse, and every payload decoder. */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "src/proto/agent_proto.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c)                                                               \
+	do {                                                                   \
+		if (!(c)) {                                                    \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+				__LINE__, #c);                                 \
+			abort();                                               \
+		}                                                              \
+	} while (0)
+
+static struct agent_reader reader;
+static uint8_t scratch[AGENT_FRAME_MAX];
+static uint8_t repeated[3 * AGENT_FRAME_MAX];
+
+/* A decoder that accepts must be the exact inverse of its encoder. */
+static void check_exec(const uint8_t *p, size_t n)
+{
+	struct agent_exec x;
+	const char *why = NULL;
+	size_t i;
+	long m;
+
+	if (agent_exec_decode(p, n, &x, &why) < 0) {
+		CHECK(why != NULL);
+		CHECK(x.argv == NULL && x.env == NULL);
+		return;
+	}
+	CHECK(x.argc >= 1 && x.argc + x.envc <= AGENT_ARGS_MAX);
+	CHECK(x.argv[x.argc] == NULL && x.env[x.envc] == NULL);
+	CHECK(x.argv[0][0] != '\0');
+	for (i = 0; i < x.envc; i++)
+		CHECK((const uint8_t *)x.env[i] >= p && (const uint8_t *)x.env[i] < p + n);
+	CHECK(agent_payload_check(AGENT_EXEC, p, n, &why) == 0);
+	m = agent_exec_encode(scratch, sizeof(scratch), &x);
+	CHECK(m >= 0 && (size_t)m == n);
+	CHECK(memcmp(scratch, p, n) == 0);
+	agent_exec_free(&x);
+}
+
+static void check_payload(const struct agent_hdr *h, const uint8_t *p)
+{
+	const char *why = NULL;
+	int ok = agent_payload_check(h->type, p, h->len, &why) == 0;
+
+	CHECK(ok || why != NULL);
+	CHECK(agent_type_name(h->type)[0] != '?');
+	switch (h->type) {
+	case AGENT_EXEC:
+		check_exec(p, h->len);
+		break;
+	case AGENT_READY: {
+		struct agent_ready r;
+
+		CHECK(agent_ready_decode(p, h->len, &r, &why) == 0);
+		agent_ready_encode(scratch, &r);
+		CHECK(memcmp(scratch, p, AGENT_READY_LEN) == 0);
+		break;
+	}
+	case AGENT_EXIT: {
+		int st = -1;
+
+		if (agent_exit_decode(p, h->len, &st, &why) == 0) {
+			CHECK(ok && st >= 0 && st <= 255);
+			CHECK(agent_exit_encode(scratch, st) == 0);
+			CHECK(memcmp(scratch, p, AGENT_EXIT_LEN) == 0);
+		} else {
+			CHECK(!ok);
+		}
+		break;
+	}
+	case AGENT_SHUTDOWN: {
+		unsigned mode;
+
+		CHECK((agent_shutdown_decode(p, h->len, &mode, &why) == 0) == ok);
+		break;
+	}
+	case AGENT_ERROR:
+		CHECK(ok == (h->len == 0 || !memchr(p, 0, h->len)));
+		break;
+	default:
+		CHECK(ok);
+	}
+}
+
+/* data as a stream, in chunks whose sizes the data picks: the byte at the
+ * start of each chunk. Every frame the reader gives out must be the one a
+ * straight parse of the whole stream finds. */
+static void run_stream(const uint8_t *data, size_t size)
+{
+	size_t pos = 0, ref = 0;
+	struct agent_hdr rh;
+	const char *why;
+	int failed = 0;
+
+	agent_reader_init(&reader);
+	while (pos < size && !failed) {
+		uint8_t b = data[pos];
+		size_t n = b < 0xf0 ? 1 + (b & 0x3fu) : 1 + (b & 0x0fu) * 8191u;
+
+		if (n > size - pos)
+			n = size - pos;
+		while (n > 0 && !failed) {
+			size_t took = agent_reader_feed(&reader, data + pos, n);
+			struct agent_hdr h;
+			const uint8_t *p;
+			size_t frames = 0;
+			int rc;
+
+			CHECK(took <= n);
+			pos += took;
+			n -= took;
+			while ((rc = agent_reader_next(&reader, &h, &p, &why)) == 1) {
+				CHECK(h.len <= AGENT_PAYLOAD_MAX);
+				CHECK(p >= reader.buf && p + h.len <= reader.buf + sizeof(reader.buf));
+				CHECK(agent_hdr_decode(data + ref, size - ref, &rh, &why) == 0);
+				CHECK(rh.len == h.len && rh.type == h.type && rh.sid == h.sid && rh.flags == 0);
+				CHECK(size - ref - AGENT_HDR_LEN >= h.len);
+				CHECK(memcmp(p, data + ref + AGENT_HDR_LEN, h.len) == 0);
+				ref += AGENT_HDR_LEN + h.len;
+				check_payload(&h, p);
+				frames++;
+			}
+			if (rc < 0) {
+				CHECK(why != NULL);
+				CHECK(size - ref >= AGENT_HDR_LEN);
+				CHECK(agent_hdr_decode(data + ref, size - ref, &rh, &why) < 0);
+				CHECK(agent_reader_feed(&reader, data, size) == 0);
+				failed = 1;
+			} else {
+				/* full, yet no whole frame: must never happen */
+				CHECK(took > 0 || frames > 0);
+			}
+		}
+	}
+	if (!failed && size - ref >= AGENT_HDR_LEN) {
+		/* what is left is one incomplete frame with a good header */
+		CHECK(agent_hdr_decode(data + ref, size - ref, &rh, &why) == 0);
+		CHECK(size - ref - AGENT_HDR_LEN < rh.len);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	size_t n;
+
+	/* The raw input as an EXEC payload. */
+	check_exec(data, size);
+
+	run_stream(data, size);
+
+	/* Inputs stay small, but the reader only has to make room once its
+	 * 64 KiB are nearly full: when the last byte says so, also run the
+	 * input repeated over three frames' worth. */
+	if (size == 0 || !(data[size - 1] & 0x80))
+		return 0;
+	for (n = 0; n < sizeof(repeated); n += size)
+		memcpy(repeated + n, data, size < sizeof(repeated) - n ? size : sizeof(repeated) - n);
+	run_stream(repeated, sizeof(repeated));
+	return 0;
+}
+
+#ifndef POOL_LIBFUZZER
+static int replay_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	for (;;) {
+		size_t got;
+
+		if (len == cap) {
+			uint8_t *nb;
+
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				fclose(f);
+				free(buf);
+				return -1;
+			}
+			buf = nb;
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		if (got == 0)
+			break;
+		len += got;
+	}
+	if (ferror(f)) {
+		perror(path);
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	LLVMFuzzerTestOneInput(buf, len);
+	free(buf);
+	return 0;
+}
+
+/* A file, or a directory whose regular files are replayed (one level). */
+static int replay(const char *path, int depth)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	int rc = 0;
+
+	if (stat(path, &st) < 0) {
+		perror(path);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		return replay_file(path);
+	if (!S_ISDIR(st.st_mode) || depth > 1)
+		return 0;
+	d = opendir(path);
+	if (!d) {
+		perror(path);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		char sub[4096];
+		int k;
+
+		if (e->d_name[0] == '.')
+			continue;
+		k = snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		if (k < 0 || (size_t)k >= sizeof(sub))
+			continue;
+		if (replay(sub, depth + 1) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int i, rc = 0;
+
+	for (i = 1; i < argc; i++)
+		if (replay(argv[i], 0) < 0)
+			rc = 1;
+	return rc;
+}
+#endif
