@@ -1,0 +1,207 @@
+/* test_parse.c - the bounded parsers: numbers, sizes, addresses, names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "src/util/parse.h"
+
+static void test_u64(void **state)
+{
+	const char *why = NULL;
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(parse_u64("0", 0, 10, &v, &why), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(parse_u64("10", 0, 10, &v, &why), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(parse_u64("18446744073709551615", 0, UINT64_MAX, &v, &why), 0);
+	assert_true(v == UINT64_MAX);
+
+	v = 7;
+	assert_int_equal(parse_u64("18446744073709551616", 0, UINT64_MAX, &v, &why), -1);
+	assert_string_equal(why, "too large");
+	assert_int_equal(v, 7);	/* untouched on error */
+	assert_int_equal(parse_u64("99999999999999999999999", 0, UINT64_MAX, &v, &why), -1);
+	assert_string_equal(why, "too large");
+	assert_int_equal(parse_u64("11", 0, 10, &v, &why), -1);
+	assert_string_equal(why, "too large");
+	assert_int_equal(parse_u64("0", 1, 10, &v, &why), -1);
+	assert_string_equal(why, "too small");
+
+	static const char *const bad[] = { "", "-1", "+1", " 1", "1 ", "1x", "0x10", "1.0", "1e3" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(parse_u64(bad[i], 0, 100, &v, &why), -1);
+		assert_string_equal(why, "not a number");
+	}
+	assert_int_equal(parse_u64(NULL, 0, 100, &v, &why), -1);
+	/* leading zeros are plain decimal, not octal */
+	assert_int_equal(parse_u64("010", 0, 100, &v, &why), 0);
+	assert_int_equal(v, 10);
+}
+
+static void test_size(void **state)
+{
+	const char *why = NULL;
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(parse_size("512M", 0, UINT64_MAX, &v, &why), 0);
+	assert_int_equal(v, 512ULL << 20);
+	assert_int_equal(parse_size("1K", 0, UINT64_MAX, &v, &why), 0);
+	assert_int_equal(v, 1024);
+	assert_int_equal(parse_size("2G", 0, UINT64_MAX, &v, &why), 0);
+	assert_int_equal(v, 2ULL << 30);
+	assert_int_equal(parse_size("1T", 0, UINT64_MAX, &v, &why), 0);
+	assert_int_equal(v, 1ULL << 40);
+	assert_int_equal(parse_size("4096", 0, UINT64_MAX, &v, &why), 0);
+	assert_int_equal(v, 4096);
+
+	assert_int_equal(parse_size("63M", 64ULL << 20, UINT64_MAX, &v, &why), -1);
+	assert_string_equal(why, "too small");
+	assert_int_equal(parse_size("2T", 0, 1ULL << 40, &v, &why), -1);
+	assert_string_equal(why, "too large");
+	/* shifting must not overflow */
+	assert_int_equal(parse_size("17179869184G", 0, UINT64_MAX, &v, &why), -1);
+	assert_string_equal(why, "too large");
+	assert_int_equal(parse_size("16777215T", 0, UINT64_MAX, &v, &why), 0);
+	assert_true(v == 16777215ULL << 40);
+	assert_int_equal(parse_size("16777216T", 0, UINT64_MAX, &v, &why), -1);
+	assert_int_equal(parse_size("123456789012345678901234567890123", 0, UINT64_MAX, &v, &why), -1);
+	assert_string_equal(why, "too large");
+
+	static const char *const bad[] = { "", "M", "512MB", "512m", "1.5G", " 1G", "1G ", "-1M", "G1" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(parse_size(bad[i], 0, UINT64_MAX, &v, &why), -1);
+		assert_non_null(strstr(why, "not a size"));
+	}
+}
+
+static void test_ipv4(void **state)
+{
+	const char *why = NULL;
+	uint32_t a = 0;
+
+	(void)state;
+	assert_int_equal(parse_ipv4("10.0.0.2", &a, &why), 0);
+	assert_int_equal(a, 0x0a000002u);
+	assert_int_equal(parse_ipv4("0.0.0.0", &a, &why), 0);
+	assert_int_equal(a, 0);
+	assert_int_equal(parse_ipv4("255.255.255.255", &a, &why), 0);
+	assert_int_equal(a, 0xffffffffu);
+	assert_int_equal(parse_ipv4("192.168.100.200", &a, &why), 0);
+	assert_int_equal(a, 0xc0a864c8u);
+
+	static const char *const bad[] = {
+		"", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.256", "01.2.3.4", "1.2.3.04", "00.0.0.0",
+		"1.2.3.4 ", " 1.2.3.4", "1..2.3", "1.2.3.", ".1.2.3", "1.2.3.4/24", "a.b.c.d",
+		"1.2.3.-4", "1.2.3.4:80", "1000.1.1.1", "1.2.3.4\n", "0x1.2.3.4",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		a = 0x12345678;
+		if (parse_ipv4(bad[i], &a, &why) == 0)
+			fail_msg("parse_ipv4 accepted \"%s\"", bad[i]);
+		assert_string_equal(why, "not an IPv4 address");
+		assert_int_equal(a, 0x12345678);
+	}
+	assert_int_equal(parse_ipv4(NULL, &a, &why), -1);
+}
+
+static void test_cidr(void **state)
+{
+	const char *why = NULL;
+	uint32_t net = 0;
+	unsigned prefix = 99;
+
+	(void)state;
+	assert_int_equal(parse_cidr("10.0.0.0/24", true, &net, &prefix, &why), 0);
+	assert_int_equal(net, 0x0a000000u);
+	assert_int_equal(prefix, 24);
+	assert_int_equal(parse_cidr("0.0.0.0/0", true, &net, &prefix, &why), 0);
+	assert_int_equal(prefix, 0);
+	assert_int_equal(parse_cidr("1.2.3.4/32", true, &net, &prefix, &why), 0);
+	assert_int_equal(prefix, 32);
+
+	/* host bits: refused when strict, kept otherwise */
+	assert_int_equal(parse_cidr("10.0.0.1/24", true, &net, &prefix, &why), -1);
+	assert_string_equal(why, "host bits set after the prefix");
+	assert_int_equal(parse_cidr("10.0.0.1/24", false, &net, &prefix, &why), 0);
+	assert_int_equal(net, 0x0a000001u);
+	assert_int_equal(prefix, 24);
+	assert_int_equal(parse_cidr("1.0.0.0/0", true, &net, &prefix, &why), -1);
+
+	static const char *const bad[] = {
+		"10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/24 ", "10.0.0/24",
+		"/24", "10.0.0.0/2a", "10.0.0.0/24/tcp", "256.0.0.0/8", "10.0.0.0/999999999999999999999",
+		"111111111111111111111111.0.0.0/8",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (parse_cidr(bad[i], false, &net, &prefix, &why) == 0)
+			fail_msg("parse_cidr accepted \"%s\"", bad[i]);
+}
+
+static void test_ipv4_str(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	assert_string_equal(ipv4_str(0x0a000002u, buf), "10.0.0.2");
+	assert_string_equal(ipv4_str(0xffffffffu, buf), "255.255.255.255");
+	assert_string_equal(ipv4_str(0, buf), "0.0.0.0");
+	assert_int_equal(prefix_mask(0), 0);
+	assert_int_equal(prefix_mask(24), 0xffffff00u);
+	assert_int_equal(prefix_mask(32), 0xffffffffu);
+	assert_int_equal(prefix_mask(1), 0x80000000u);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_true(valid_machine_name("a"));
+	assert_true(valid_machine_name("dev-1"));
+	assert_true(valid_machine_name("abcdefghijklmnopqrstuvwxyz012345"));	/* 32 */
+	assert_false(valid_machine_name("abcdefghijklmnopqrstuvwxyz0123456"));	/* 33 */
+	assert_false(valid_machine_name(""));
+	assert_false(valid_machine_name(NULL));
+	assert_false(valid_machine_name("1dev"));
+	assert_false(valid_machine_name("-dev"));
+	assert_false(valid_machine_name("Dev"));
+	assert_false(valid_machine_name("dev_1"));
+	assert_false(valid_machine_name("dev.1"));
+	assert_false(valid_machine_name("dev 1"));
+	assert_false(valid_machine_name("d\xc3\xa9v"));
+
+	assert_true(valid_ifname("eth0"));
+	assert_true(valid_ifname("enp0s4"));
+	assert_true(valid_ifname("abcdefghijklmno"));	/* 15 */
+	assert_false(valid_ifname("abcdefghijklmnop"));	/* 16 */
+	assert_false(valid_ifname(""));
+	assert_false(valid_ifname(NULL));
+	assert_false(valid_ifname("."));
+	assert_false(valid_ifname(".."));
+	assert_true(valid_ifname("..."));
+	assert_false(valid_ifname("eth/0"));
+	assert_false(valid_ifname("eth:0"));
+	assert_false(valid_ifname("eth 0"));
+	assert_false(valid_ifname("eth\t0"));
+	assert_false(valid_ifname("eth\x7f"));
+	assert_false(valid_ifname("\xc3\xa9th0"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_u64),
+		cmocka_unit_test(test_size),
+		cmocka_unit_test(test_ipv4),
+		cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_ipv4_str),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
