@@ -1,0 +1,95 @@
+/* cmd_channel.c - pool channel up|down|status: the host network for machines. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "net/channel.h"
+#include "util/parse.h"
+
+#define CHANNEL_USAGE "usage: pool channel up|down|status [--name NAME] [--uplink IF|auto] [--subnet CIDR]"
+
+/* "--opt VALUE" or "--opt=VALUE" at argv[*i]; NULL when argv[*i] is not
+ * opt. *missing is set when opt has no value. */
+static const char *option_value(int argc, char **argv, int *i, const char *opt, bool *missing)
+{
+	size_t n = strlen(opt);
+	const char *a = argv[*i];
+
+	if (strncmp(a, opt, n) != 0)
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+int cmd_channel(int argc, char **argv, struct pool_err *e)
+{
+	struct channel_cfg cfg;
+	const char *verb, *v, *why;
+	bool up_verb, missing = false, flag;
+	char nbuf[16];
+	int i;
+
+	channel_cfg_default(&cfg);
+	if (argc < 2)
+		return pool_err_usage(e, CHANNEL_USAGE);
+	verb = argv[1];
+	if (strcmp(verb, "up") != 0 && strcmp(verb, "down") != 0 && strcmp(verb, "status") != 0)
+		return pool_err_usage(e, "channel: unknown action %s; " CHANNEL_USAGE, verb);
+	up_verb = strcmp(verb, "up") == 0;
+
+	for (i = 2; i < argc; i++) {
+		if ((v = option_value(argc, argv, &i, "--name", &missing))) {
+			if (!channel_name_ok(v))
+				return pool_err_usage(e, "channel: --name %s: want [a-z][a-z0-9-], at most 15 characters", v);
+			snprintf(cfg.name, sizeof cfg.name, "%s", v);
+		} else if (up_verb && (v = option_value(argc, argv, &i, "--uplink", &missing))) {
+			if (strcmp(v, "auto") == 0) {
+				cfg.uplink[0] = '\0';
+			} else if (!valid_ifname(v)) {
+				return pool_err_usage(e, "channel: --uplink %s is not an interface name", v);
+			} else {
+				snprintf(cfg.uplink, sizeof cfg.uplink, "%s", v);
+			}
+		} else if (up_verb && (v = option_value(argc, argv, &i, "--subnet", &missing))) {
+			if (parse_cidr(v, true, &cfg.subnet, &cfg.prefix, &why) < 0)
+				return pool_err_usage(e, "channel: --subnet %s: %s", v, why);
+			if (cfg.prefix < 8 || cfg.prefix > 30)
+				return pool_err_usage(e, "channel: --subnet %s: prefix must be 8..30", v);
+		} else if (missing) {
+			return pool_err_usage(e, "channel: %s needs a value", argv[i]);
+		} else {
+			return pool_err_usage(e, "channel %s: unknown argument %s; " CHANNEL_USAGE,
+					      verb, argv[i]);
+		}
+	}
+	if (up_verb) {
+		if (channel_up(&cfg, &flag, e) < 0)
+			return -1;
+		ipv4_str(cfg.subnet + 1, nbuf);
+		if (flag)
+			printf("channel %s is up: bridge %s, %s/%u\n", cfg.name, cfg.name, nbuf, cfg.prefix);
+		else
+			printf("channel %s was already up (%s/%u); nothing changed\n",
+			       cfg.name, nbuf, cfg.prefix);
+		return 0;
+	}
+	if (strcmp(verb, "down") == 0) {
+		if (channel_down(cfg.name, &flag, e) < 0)
+			return -1;
+		if (flag)
+			printf("channel %s is down\n", cfg.name);
+		else
+			printf("channel %s was not up; nothing changed\n", cfg.name);
+		return 0;
+	}
+	if (channel_status(cfg.name, stdout, &flag, e) < 0)
+		return -1;
+	return flag ? 0 : 3;
+}

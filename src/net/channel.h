@@ -1,0 +1,86 @@
+/* channel.h - the host network: bridge, forwarding, nftables; machines on it. */
+#ifndef POOL_CHANNEL_H
+#define POOL_CHANNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../spec.h"
+#include "../util/err.h"
+
+#define CHANNEL_DEFAULT_NAME "pool0"
+#define CHANNEL_DEFAULT_SUBNET 0x0a000000u	/* 10.0.0.0 */
+#define CHANNEL_DEFAULT_PREFIX 24
+
+/* nft tables shared by all channels; a channel's objects in them are
+ * named "<channel>_...", a machine's "<channel>_m_<machine>" (bridge
+ * table, anti-spoofing) and "<channel>_a_<machine>" (inet, allow list). */
+#define CHANNEL_NFT_TABLE "pool"
+
+struct channel_cfg {
+	char name[16];		/* bridge name: [a-z][a-z0-9-]{0,14} */
+	char uplink[16];	/* "" = the default route's interface */
+	uint32_t subnet;	/* host byte order; the bridge takes .1 */
+	unsigned prefix;	/* 8..30 */
+};
+
+void channel_cfg_default(struct channel_cfg *c);
+
+/* Channel names: [a-z][a-z0-9-]{0,14} (a bridge name that is also an
+ * nft identifier without "_", which separates the parts of our names). */
+bool channel_name_ok(const char *name);
+
+/* Bring the channel up: bridge with .1/prefix and a MAC derived from it,
+ * IPv4 forwarding, the nft objects (one transaction), state in
+ * $POOL_STATE_DIR/channels/NAME. Idempotent: *changed says whether
+ * anything was done. Machines' set elements and chains survive. Refuses
+ * when the bridge exists with another subnet. */
+int channel_up(const struct channel_cfg *c, bool *changed, struct pool_err *e);
+
+/* Take the channel down: nft objects, bridge, and IPv4 forwarding back
+ * to what it was before pool turned it on (when no other channel is up).
+ * Refuses while links are attached to the bridge. *was_up is false when
+ * there was nothing to remove (not an error). */
+int channel_down(const char *name, bool *was_up, struct pool_err *e);
+
+/* Print what is there: bridge, address, uplink, forwarding, nft objects,
+ * attached links. *up is true only when bridge, address and nft objects
+ * are all present. */
+int channel_status(const char *name, FILE *out, bool *up, struct pool_err *e);
+
+/* The channel's subnet from its bridge's address: 0, or -1 when there is
+ * no such channel (or it has no IPv4 address). */
+int channel_subnet(const char *name, uint32_t *net, unsigned *prefix);
+
+/* What the channel knows about one machine. */
+struct machine_net {
+	char name[POOL_NAME_MAX + 1];
+	char tap[16];
+	uint8_t mac[6];
+	uint32_t ip;			/* host byte order */
+	enum net_mode mode;		/* NET_NAT or NET_ISOLATED */
+	bool has_allow;			/* nat restricted to allow[] (may be empty) */
+	const struct allow_rule *allow;
+	size_t nallow;
+};
+
+/* name, ip -> tap name, MAC; mode nat, no allow list. -1 on a bad name. */
+int machine_net_init(struct machine_net *mn, const char *name, uint32_t ip);
+
+/* Add the machine's anti-spoofing chain and its forwarding elements in
+ * one transaction. Idempotent (a second add replaces the chains' rules
+ * and leaves the same ruleset). The policy keys on the TAP's name. */
+int machine_net_add(const char *channel, const struct machine_net *mn, struct pool_err *e);
+
+/* Remove everything machine_net_add added; what is not there is skipped,
+ * so it is idempotent and safe after a crash. */
+int machine_net_del(const char *channel, const struct machine_net *mn, struct pool_err *e);
+
+/* Create the TAP (non-persistent: it vanishes with its last fd), attach
+ * it to the channel's bridge and set it up. *fd is O_CLOEXEC and owned
+ * by the caller (QEMU: -netdev tap,fd=N,vnet_hdr=on once inherited). */
+int tap_create(const char *channel, const char *tap, int *fd, struct pool_err *e);
+
+#endif
