@@ -189,6 +189,7 @@ static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);	/* the agent ignores it; commands must not inherit that */
 		setsid();
 		dup2(in[0], 0);
 		dup2(out[1], 1);

@@ -1,6 +1,8 @@
 /* main.c - pool's command table: each subcommand is one cmd_*.c file. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "config.h"
@@ -58,6 +60,11 @@ int main(int argc, char **argv)
 	int status;
 
 	log_prog = "pool";
+	/* A closed 0, 1 or 2 would be reused by the next open() and a socket
+	 * would be taken for stdin: keep all three open. */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return POOL_EXIT_FAIL;
 	if (argc < 2) {
 		usage(stderr);
 		return POOL_EXIT_USAGE;

@@ -488,9 +488,9 @@ static int event_loop(struct sup *s, struct pool_err *e)
 			log_warnx("%s", e->msg);
 			s->agent.outlen = 0;
 		}
-		if (i_in >= 0 && (pfd[i_in].revents & (POLLIN | POLLHUP | POLLERR))) {
+		if (i_in >= 0 && (pfd[i_in].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
 			char buf[32768];
-			ssize_t r = read(0, buf, sizeof buf);
+			ssize_t r = (pfd[i_in].revents & POLLNVAL) ? 0 : read(0, buf, sizeof buf);
 
 			if (r < 0 && (errno == EINTR || errno == EAGAIN))
 				r = -2;	/* nothing this time */
