@@ -154,7 +154,7 @@ static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
 	struct agent_exec x;
 	struct session *s = NULL;
 	const char *why;
-	int in[2], out[2], err[2];
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	pid_t pid;
 
 	if (session_find(sid)) {
@@ -178,6 +178,14 @@ static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
 		return;
 	}
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		for (int i = 0; i < 2; i++) {
+			if (in[i] >= 0)
+				close(in[i]);
+			if (out[i] >= 0)
+				close(out[i]);
+			if (err[i] >= 0)
+				close(err[i]);
+		}
 		send_error(sid, "pipe failed");
 		agent_exec_free(&x);
 		return;
@@ -357,9 +365,10 @@ static int open_port(void)
 static __attribute__((noreturn)) void agent_main(uint64_t init_ns, uint64_t modules_ns)
 {
 	static struct agent_reader rd;
-	struct pollfd pfd[1 + 2 * MAX_SESSIONS];
-	struct session *who[1 + 2 * MAX_SESSIONS];
-	int whichfd[1 + 2 * MAX_SESSIONS];
+	/* signalfd, the port, and up to three pipes a session */
+	struct pollfd pfd[2 + 3 * MAX_SESSIONS];
+	struct session *who[2 + 3 * MAX_SESSIONS];
+	int whichfd[2 + 3 * MAX_SESSIONS];
 	struct agent_ready ready;
 	uint8_t rb[AGENT_READY_LEN];
 	sigset_t chld;

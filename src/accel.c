@@ -9,6 +9,45 @@
 
 #include "util/cleanup.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <time.h>
+#include <x86intrin.h>
+
+unsigned long host_tsc_khz(void)
+{
+	unsigned long best = 0;
+
+	for (int i = 0; i < 3; i++) {
+		struct timespec a, b, d = { .tv_sec = 0, .tv_nsec = 5 * 1000000 };
+		unsigned long long t0, t1;
+		long long ns;
+		unsigned long khz;
+
+		clock_gettime(CLOCK_MONOTONIC_RAW, &a);
+		t0 = __rdtsc();
+		nanosleep(&d, NULL);
+		t1 = __rdtsc();
+		clock_gettime(CLOCK_MONOTONIC_RAW, &b);
+		ns = (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
+		if (ns <= 0 || t1 <= t0)
+			continue;
+		khz = (unsigned long)((t1 - t0) * 1000000ULL / (unsigned long long)ns);
+		/* Round to 1 MHz: the measurement is not better than that. */
+		khz = (khz + 500) / 1000 * 1000;
+		if (!best)
+			best = khz;
+		else if (khz != best)
+			best = khz < best ? khz : best;
+	}
+	return best;
+}
+#else
+unsigned long host_tsc_khz(void)
+{
+	return 0;
+}
+#endif
+
 static bool cpuinfo_has_virt(void)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/cpuinfo", "re");

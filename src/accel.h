@@ -22,6 +22,13 @@ struct accel_host {
 
 void accel_probe(struct accel_host *h);
 
+/* The host's TSC rate in kHz, measured against CLOCK_MONOTONIC_RAW over a
+ * few milliseconds; 0 when it cannot be measured. Under TCG the guest's
+ * TSC runs at the host's rate, and telling the guest kernel
+ * (tsc_early_khz=) spares it calibrating against the emulated PIT, which
+ * under load fails often enough to hang one boot in ten. */
+unsigned long host_tsc_khz(void);
+
 /* Pure. env is POOL_ACCEL (may be NULL); it overrides the spec's accel.
  * A bad POOL_ACCEL value is a usage error; kvm asked for where there is no
  * /dev/kvm is an error. */

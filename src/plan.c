@@ -139,9 +139,13 @@ static int build_cmdline(struct plan *p, struct pool_err *e)
 {
 	const struct machine *m = p->m;
 
+	char tsc[48] = "";
+
+	if (p->accel.mode == ACCEL_TCG && p->tsc_khz)
+		snprintf(tsc, sizeof tsc, " tsc_early_khz=%lu", p->tsc_khz);
 	if (asprintf(&p->cmdline,
-		     "console=ttyS0 reboot=t panic=-1 quiet pool.name=%s pool.console=%d%s%s",
-		     m->name, p->mode == PLAN_UP ? 1 : 0,
+		     "console=ttyS0 reboot=t panic=-1 quiet%s pool.name=%s pool.console=%d%s%s",
+		     tsc, m->name, p->mode == PLAN_UP ? 1 : 0,
 		     m->cmdline && *m->cmdline ? " " : "", m->cmdline ? m->cmdline : "") < 0) {
 		p->cmdline = NULL;
 		return pool_err_sys(e, "cmdline");
@@ -176,6 +180,8 @@ int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, str
 	accel_probe(&host);
 	if (accel_choose(m->accel, getenv("POOL_ACCEL"), &host, &p->accel, e) < 0)
 		return -1;
+	if (p->accel.mode == ACCEL_TCG)
+		p->tsc_khz = host_tsc_khz();
 	p->uid = machine_uid(m->name);
 	p->gid = p->uid;
 

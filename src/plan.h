@@ -51,6 +51,7 @@ struct plan {
 	char image_path[PATH_MAX];	/* cached shared image */
 
 	struct accel_choice accel;
+	unsigned long tsc_khz;	/* TCG: the host's TSC rate, for tsc_early_khz= */
 	uid_t uid;		/* the hypervisor runs as this uid and gid */
 	gid_t gid;
 

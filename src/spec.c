@@ -169,6 +169,8 @@ static void node_path(const struct ydoc *d, int n, char *buf, size_t size)
 
 /* "FILE:LINE:COL: PATH[.sub]: what" at node n. */
 static int vfail(struct ctx *c, int n, const char *sub, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static int vfail(struct ctx *c, int n, const char *sub, const char *fmt, va_list ap)
 {
 	char path[512], what[800];
 	int line = 1, col = 1;

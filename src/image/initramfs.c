@@ -215,10 +215,13 @@ int image_ensure(const char *cache_dir, const struct image_inputs *in, const cha
 	snprintf(dir, sizeof dir, "%s/images", cache_dir);
 	if ((size_t)snprintf(path, cap, "%s/%s.cpio", dir, hash) >= cap)
 		return pool_err_fail(e, "cache path too long");
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		return 0;
 	if (mkdir_p(dir, 0755, e) < 0)
 		return pool_err_wrap(e, "image cache");
+	/* A cached image is booted as is: only root may have put it there. */
+	if (dir_private(cache_dir, e) < 0 || dir_private(dir, e) < 0)
+		return pool_err_wrap(e, "image cache");
+	if (lstat(path, &st) == 0)
+		return file_private(path, e) < 0 ? pool_err_wrap(e, "image cache") : 0;
 	snprintf(tmp, sizeof tmp, "%s/.%s.%d.tmp", dir, hash, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)

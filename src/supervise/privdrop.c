@@ -24,6 +24,14 @@ pid_t vmm_spawn(const struct plan *p, const int *fds, int nfds, int stderr_fd,
 {
 	sigset_t all, old;
 	pid_t parent = getpid(), pid;
+	gid_t kvm_gid = p->gid;
+
+	if (p->accel.mode == ACCEL_KVM) {
+		struct group *kvm = getgrnam("kvm");	/* in the parent: NSS may open files */
+
+		if (kvm)
+			kvm_gid = kvm->gr_gid;
+	}
 
 	if (nfds > VMM_FD_FIRST_FREE - VMM_FD_CONSOLE)
 		return pool_err_fail(e, "too many fds for the hypervisor");
@@ -62,11 +70,12 @@ pid_t vmm_spawn(const struct plan *p, const int *fds, int nfds, int stderr_fd,
 	if (close_range(VMM_FD_CONSOLE + (unsigned)nfds, ~0U, 0) < 0)
 		child_fail(2, "close_range");
 
+	/* Its own process group: a terminal's Ctrl-C or hangup reaches pool,
+	 * which shuts the guest down cleanly, not QEMU directly. */
+	if (setpgid(0, 0) < 0)
+		child_fail(2, "setpgid");
 	if (p->accel.mode == ACCEL_KVM) {
-		struct group *kvm = getgrnam("kvm");
-		gid_t g = kvm ? kvm->gr_gid : p->gid;
-
-		if (setgroups(1, &g) < 0)
+		if (setgroups(1, &kvm_gid) < 0)
 			child_fail(2, "setgroups");
 	} else if (setgroups(0, NULL) < 0) {
 		child_fail(2, "setgroups");

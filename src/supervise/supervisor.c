@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -31,12 +33,20 @@
 #define SHUTDOWN_GRACE_MS 10000
 #define LOG_MAX (4u << 20)	/* console.log is rotated past this */
 #define CTRL_RBRACKET 0x1d
+#define QEMU_LOG_MAX (1u << 20)	/* what QEMU may write to qemu.log */
 
 struct sup {
 	struct plan *p;
 	const struct run_request *req;
 	int lock_fd, log_fd, qemu_log_fd, kernel_fd, initrd_fd, sig_fd;
+	int qemu_err;		/* read end of QEMU's stderr */
+	size_t qemu_log_size;
 	int con;		/* our end of the serial console */
+	uint8_t conq[65536];	/* typed input waiting for the console */
+	size_t conq_len;
+	struct pool_err err;	/* for frame callbacks */
+	uint8_t *exec;		/* the EXEC payload, encoded before boot */
+	size_t exec_len;
 	struct agent_conn agent;
 	bool agent_open;
 	pid_t qemu;
@@ -78,6 +88,35 @@ static unsigned boot_timeout_s(void)
 	return *end || n == 0 || n > 3600 ? 120 : (unsigned)n;
 }
 
+/* QEMU opens the kernel again through /proc/self/fd as the machine's uid,
+ * which checks the file's own mode: a kernel others cannot read (0600, as
+ * some distributions ship it) goes through a sealed memfd instead. */
+static int kernel_fd_for(const char *path, struct pool_err *e)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int mfd;
+	off_t off = 0;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return pool_err_sys(e, "%s", path);
+	if (st.st_mode & S_IROTH)
+		return steal_fd(&fd);
+	mfd = memfd_create("pool-kernel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return pool_err_sys(e, "memfd for %s", path);
+	while (off < st.st_size) {
+		ssize_t n = sendfile(mfd, fd, &off, (size_t)(st.st_size - off));
+
+		if (n <= 0) {
+			close(mfd);
+			return pool_err_sys(e, "copying %s", path);
+		}
+	}
+	fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+	return mfd;
+}
+
 /* --- state folder --- */
 
 static int state_open(struct sup *s, struct pool_err *e)
@@ -90,6 +129,10 @@ static int state_open(struct sup *s, struct pool_err *e)
 		return pool_err_wrap(e, "state folder");
 	if (mkdir(s->p->state_dir, 0700) < 0 && errno != EEXIST)
 		return pool_err_sys(e, "%s", s->p->state_dir);
+	/* Everything below is removed as root: both folders must be real
+	 * folders that only root can change. */
+	if (dir_private(s->p->paths.state, e) < 0 || dir_private(s->p->state_dir, e) < 0)
+		return -1;
 	snprintf(lock, sizeof lock, "%s/lock", s->p->state_dir);
 	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (s->lock_fd < 0)
@@ -115,7 +158,8 @@ static int state_open(struct sup *s, struct pool_err *e)
 		closedir(d);
 	}
 	chmod(s->p->state_dir, 0700);
-	dprintf(s->lock_fd, "%d\n", (int)getpid());
+	if (ftruncate(s->lock_fd, 0) == 0)
+		dprintf(s->lock_fd, "%d\n", (int)getpid());
 	return 0;
 }
 
@@ -191,22 +235,61 @@ static void tail_lines(const struct sup *s, char *out, size_t cap, int lines)
 	out[o] = '\0';
 }
 
-static void console_in(struct sup *s)
+/* Read what the console has; all of it when drain is set. */
+static void console_in(struct sup *s, bool drain)
 {
 	char buf[16384];
-	ssize_t n = read(s->con, buf, sizeof buf);
+
+	do {
+		ssize_t n = read(s->con, buf, sizeof buf);
+
+		if (n <= 0) {
+			if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				close(s->con);
+				s->con = -1;
+			}
+			return;
+		}
+		tail_add(s, buf, (size_t)n);
+		log_write(s, buf, (size_t)n);
+		if (!s->req->argv)	/* pool up: the console is the user's */
+			write_all(1, buf, (size_t)n);
+	} while (drain);
+}
+
+/* Typed input to the console, without blocking and without losing any. */
+static void console_out(struct sup *s)
+{
+	while (s->conq_len && s->con >= 0) {
+		ssize_t n = write(s->con, s->conq, s->conq_len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				s->conq_len = 0;
+			return;
+		}
+		memmove(s->conq, s->conq + n, s->conq_len - (size_t)n);
+		s->conq_len -= (size_t)n;
+	}
+}
+
+/* QEMU's own messages: into qemu.log, bounded. */
+static void qemu_err_in(struct sup *s)
+{
+	char buf[4096];
+	ssize_t n = read(s->qemu_err, buf, sizeof buf);
 
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			close(s->con);
-			s->con = -1;
+			close(s->qemu_err);
+			s->qemu_err = -1;
 		}
 		return;
 	}
-	tail_add(s, buf, (size_t)n);
-	log_write(s, buf, (size_t)n);
-	if (!s->req->argv)	/* pool up: the console is the user's */
-		write_all(1, buf, (size_t)n);
+	if (s->qemu_log_size + (size_t)n <= QEMU_LOG_MAX && write_all(s->qemu_log_fd, buf, (size_t)n) == 0)
+		s->qemu_log_size += (size_t)n;
 }
 
 static void tty_restore(struct sup *s)
@@ -258,13 +341,16 @@ static void print_guest_text(const char *what, const uint8_t *p, size_t n)
 	log_warnx("%s: %s", what, buf);
 }
 
-static int send_exec(struct sup *s, struct pool_err *e)
+/* The EXEC payload is encoded before the machine boots, so a command
+ * that cannot be sent is refused before any work is done. */
+static int encode_exec(struct sup *s, struct pool_err *e)
 {
 	const char *env[3];
 	size_t envc = 0;
 	const char *term = getenv("TERM");
 	char termv[128];
 	struct agent_exec x = { 0 };
+	long n;
 
 	if (term && strlen(term) < 100 && strchr(term, '=') == NULL) {
 		snprintf(termv, sizeof termv, "TERM=%s", term);
@@ -277,7 +363,20 @@ static int send_exec(struct sup *s, struct pool_err *e)
 	x.argc = (size_t)s->req->argc;
 	x.env = env;
 	x.envc = envc;
-	if (agent_conn_send_exec(&s->agent, RUN_SID, &x, e) < 0)
+	s->exec = malloc(AGENT_PAYLOAD_MAX);
+	if (!s->exec)
+		return pool_err_sys(e, "exec");
+	n = agent_exec_encode(s->exec, AGENT_PAYLOAD_MAX, &x);
+	if (n < 0)
+		return pool_err_usage(e, "run: the command (%d arguments) is longer than the agent takes (%u bytes) or has an empty name",
+				      s->req->argc, AGENT_PAYLOAD_MAX);
+	s->exec_len = (size_t)n;
+	return 0;
+}
+
+static int send_exec(struct sup *s, struct pool_err *e)
+{
+	if (agent_conn_send(&s->agent, AGENT_EXEC, RUN_SID, s->exec, s->exec_len, e) < 0)
 		return -1;
 	s->exec_sent = true;
 	s->stdin_open = true;
@@ -287,7 +386,7 @@ static int send_exec(struct sup *s, struct pool_err *e)
 static int on_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 {
 	struct sup *s = ctx;
-	struct pool_err *e = NULL;
+	struct pool_err *e = &s->err;
 	const char *why;
 	int st;
 
@@ -303,13 +402,26 @@ static int on_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 				(double)s->agent.times.ready_ns / 1e9, (double)(now_ms() - s->start_ms) / 1e3);
 		if (s->req->argv && !s->exec_sent)
 			return send_exec(s, e);
+		if (s->req->argv && !s->have_exit) {
+			/* pool-init restarted a dead agent: the command is gone. */
+			log_warnx("the guest agent restarted; the command was lost");
+			s->have_exit = true;
+			s->exit_status = 1;
+			begin_shutdown(s, e);
+		}
 		return 0;
 	case AGENT_STDOUT:
 	case AGENT_STDERR:
 		if (h->sid != RUN_SID || h->len == 0)
 			return 0;
-		if (write_all(h->type == AGENT_STDOUT ? 1 : 2, p, h->len) < 0 && errno != EPIPE)
-			log_warn("writing the command's output");
+		if (write_all(h->type == AGENT_STDOUT ? 1 : 2, p, h->len) < 0) {
+			/* Nobody reads any more (| head): stop, as a pipeline would. */
+			if (errno != EPIPE)
+				log_warn("writing the command's output");
+			if (!s->interrupted && !s->have_exit)
+				s->interrupted = SIGPIPE;
+			begin_shutdown(s, e);
+		}
 		return 0;
 	case AGENT_EXIT:
 		if (h->sid != RUN_SID || s->have_exit)
@@ -343,10 +455,11 @@ static int on_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 
 static int spawn_vm(struct sup *s, struct pool_err *e)
 {
-	int con[2] = { -1, -1 }, ag[2] = { -1, -1 }, fds[4];
+	int con[2] = { -1, -1 }, ag[2] = { -1, -1 }, qe[2] = { -1, -1 }, fds[4];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con) < 0 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ag) < 0) {
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ag) < 0 ||
+	    pipe2(qe, O_CLOEXEC) < 0) {
 		pool_err_sys(e, "socketpair");
 		goto fail;
 	}
@@ -354,11 +467,16 @@ static int spawn_vm(struct sup *s, struct pool_err *e)
 	fds[1] = ag[1];
 	fds[2] = s->kernel_fd;
 	fds[3] = s->initrd_fd;
-	s->qemu = vmm_spawn(s->p, fds, 4, s->qemu_log_fd, e);
+	s->qemu = vmm_spawn(s->p, fds, 4, qe[1], e);
 	if (s->qemu < 0)
 		goto fail;
 	close(con[1]);
 	close(ag[1]);
+	close(qe[1]);
+	if (s->qemu_err >= 0)
+		close(s->qemu_err);
+	s->qemu_err = qe[0];
+	fcntl(s->qemu_err, F_SETFL, O_NONBLOCK);
 	s->con = con[0];
 	fcntl(s->con, F_SETFL, O_NONBLOCK);
 	fcntl(ag[0], F_SETFL, O_NONBLOCK);
@@ -373,6 +491,8 @@ fail:
 			close(con[i]);
 		if (ag[i] >= 0)
 			close(ag[i]);
+		if (qe[i] >= 0)
+			close(qe[i]);
 	}
 	return -1;
 }
@@ -424,16 +544,22 @@ static int event_loop(struct sup *s, struct pool_err *e)
 	bool up = !s->req->argv;
 
 	for (;;) {
-		struct pollfd pfd[4];
-		int n = 0, i_sig, i_con = -1, i_ag = -1, i_in = -1, timeout = 250;
+		struct pollfd pfd[5];
+		int n = 0, i_sig, i_con = -1, i_ag = -1, i_in = -1, i_qe = -1, timeout = 250;
 
 		if (s->qemu < 0 && s->con < 0)
 			break;
+		s->conq_len = s->con >= 0 ? s->conq_len : 0;
 		i_sig = n;
 		pfd[n++] = (struct pollfd){ .fd = s->sig_fd, .events = POLLIN };
 		if (s->con >= 0) {
 			i_con = n;
-			pfd[n++] = (struct pollfd){ .fd = s->con, .events = POLLIN };
+			pfd[n++] = (struct pollfd){ .fd = s->con,
+				.events = POLLIN | (s->conq_len ? POLLOUT : 0) };
+		}
+		if (s->qemu_err >= 0) {
+			i_qe = n;
+			pfd[n++] = (struct pollfd){ .fd = s->qemu_err, .events = POLLIN };
 		}
 		if (s->agent_open) {
 			i_ag = n;
@@ -441,7 +567,8 @@ static int event_loop(struct sup *s, struct pool_err *e)
 				.events = POLLIN | (s->agent.outlen ? POLLOUT : 0) };
 		}
 		if (!s->shutting_down && s->stdin_open &&
-		    ((up && s->con >= 0) || (s->agent_open && s->agent.outlen < (1u << 20)))) {
+		    ((up && s->con >= 0 && s->conq_len == 0) ||
+		     (!up && s->agent_open && s->agent.outlen < (1u << 20)))) {
 			i_in = n;
 			pfd[n++] = (struct pollfd){ .fd = 0, .events = POLLIN };
 		}
@@ -464,7 +591,11 @@ static int event_loop(struct sup *s, struct pool_err *e)
 		}
 		reap_qemu(s);
 		if (i_con >= 0 && (pfd[i_con].revents & (POLLIN | POLLHUP)))
-			console_in(s);
+			console_in(s, false);
+		if (s->con >= 0 && s->conq_len)
+			console_out(s);
+		if (i_qe >= 0 && (pfd[i_qe].revents & (POLLIN | POLLHUP)))
+			qemu_err_in(s);
 		if (i_ag >= 0 && pfd[i_ag].revents) {
 			int r = 0;
 
@@ -499,13 +630,15 @@ static int event_loop(struct sup *s, struct pool_err *e)
 					fprintf(stderr, "\r\npool: Ctrl-] pressed: powering %s off\r\n", s->p->m->name);
 					begin_shutdown(s, e);
 				} else if (r > 0 && s->con >= 0) {
-					write_all(s->con, buf, (size_t)r);
+					memcpy(s->conq, buf, (size_t)r);	/* conq is empty here */
+					s->conq_len = (size_t)r;
+					console_out(s);
 				} else if (r == 0 || r == -1) {
 					s->stdin_open = false;	/* no more input; the console stays */
 				}
-			} else if (r > 0) {
+			} else if (r > 0 && s->agent_open) {
 				agent_conn_send(&s->agent, AGENT_STDIN, RUN_SID, buf, (size_t)r, e);
-			} else if (r == 0 || r == -1) {
+			} else if ((r == 0 || r == -1) && s->agent_open) {
 				agent_conn_send(&s->agent, AGENT_STDIN, RUN_SID, NULL, 0, e);
 				s->stdin_open = false;
 			}
@@ -514,9 +647,11 @@ static int event_loop(struct sup *s, struct pool_err *e)
 		}
 
 		if (s->qemu < 0) {
-			/* Drain what the console still holds, then stop. */
+			/* Drain what the console and QEMU still hold, then stop. */
 			if (s->con >= 0)
-				console_in(s);
+				console_in(s, true);
+			while (s->qemu_err >= 0)
+				qemu_err_in(s);
 			if (up && s->reboot_notice && !s->shutting_down) {
 				close_vm_fds(s);
 				if (spawn_vm(s, e) < 0)
@@ -565,6 +700,9 @@ static void sup_close(struct sup *s)
 		close(s->initrd_fd);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);
+	if (s->qemu_err >= 0)
+		close(s->qemu_err);
+	free(s->exec);
 	state_remove(s);
 }
 
@@ -573,6 +711,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	struct sup s = {
 		.p = p, .req = req, .lock_fd = -1, .log_fd = -1, .qemu_log_fd = -1,
 		.kernel_fd = -1, .initrd_fd = -1, .sig_fd = -1, .con = -1, .qemu = -1,
+		.qemu_err = -1,
 	};
 	struct image_inputs in = {
 		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
@@ -595,6 +734,8 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 		pool_err_sys(e, "signalfd");
 		goto out;
 	}
+	if (req->argv && encode_exec(&s, e) < 0)
+		goto out;
 	if (state_open(&s, e) < 0)
 		goto out;
 	if (image_ensure(p->paths.cache, &in, p->image_hash, p->image_path, sizeof p->image_path,
@@ -605,11 +746,9 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 			 p->kernel_version, p->modules.n);
 	if (image_machine_initrd(p->image_path, p->m, p->initrd, p->uid, p->gid, e) < 0)
 		goto out;
-	s.kernel_fd = open(p->kernel, O_RDONLY | O_CLOEXEC);
-	if (s.kernel_fd < 0) {
-		pool_err_sys(e, "%s", p->kernel);
+	s.kernel_fd = kernel_fd_for(p->kernel, e);
+	if (s.kernel_fd < 0)
 		goto out;
-	}
 	s.initrd_fd = open(p->initrd, O_RDONLY | O_CLOEXEC);
 	if (s.initrd_fd < 0) {
 		pool_err_sys(e, "%s", p->initrd);

@@ -112,14 +112,22 @@ int mkdir_p(const char *path, mode_t mode, struct pool_err *e)
 
 	if (!p)
 		return pool_err_sys(e, "%s", path);
-	for (s = p + 1; ; s++) {
+	for (s = *p ? p + 1 : p; ; s++) {
 		char c = *s;
+		struct stat st;
 
 		if (c != '/' && c != '\0')
 			continue;
 		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			return pool_err_sys(e, "mkdir %s", p);
+		if (mkdir(p, mode) < 0) {
+			if (errno != EEXIST)
+				return pool_err_sys(e, "mkdir %s", p);
+			/* EEXIST also means a file is in the way */
+			if (stat(p, &st) < 0)
+				return pool_err_sys(e, "mkdir %s", p);
+			if (!S_ISDIR(st.st_mode))
+				return pool_err_set(e, POOL_EXIT_FAIL, ENOTDIR, "mkdir %s", p);
+		}
 		*s = c;
 		if (c == '\0')
 			break;
@@ -205,4 +213,32 @@ char *path_resolve(const char *base, const char *rel)
 		out[1] = '\0';
 	}
 	return out;
+}
+
+int dir_private(const char *path, struct pool_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return pool_err_sys(e, "%s", path);
+	if (!S_ISDIR(st.st_mode))
+		return pool_err_fail(e, "%s is not a folder (a symlink?): refusing to use it", path);
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return pool_err_fail(e, "%s can be changed by others than its owner %u (mode %o): refusing to use it",
+				     path, (unsigned)geteuid(), (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+int file_private(const char *path, struct pool_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return pool_err_sys(e, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		return pool_err_fail(e, "%s is not a regular file: refusing to use it", path);
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return pool_err_fail(e, "%s can be changed by others than its owner %u (mode %o): refusing to use it",
+				     path, (unsigned)geteuid(), (unsigned)(st.st_mode & 07777));
+	return 0;
 }

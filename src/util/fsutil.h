@@ -27,6 +27,14 @@ int rm_rf(const char *path, struct pool_err *e);
  * Returns a malloc'd string or NULL on ENOMEM. */
 char *path_resolve(const char *base, const char *rel);
 
+/* A real folder (not a symlink) owned by the effective uid and writable
+ * by nobody else: what pool creates, reads or removes as root must not
+ * be a path someone else can redirect. */
+int dir_private(const char *path, struct pool_err *e);
+
+/* The same for a file pool trusts (a cached image). */
+int file_private(const char *path, struct pool_err *e);
+
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 

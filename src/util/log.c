@@ -10,6 +10,8 @@
 int log_verbose = 1;
 const char *log_prog = "pool";
 
+static void vlog(const char *fmt, va_list ap, int err) __attribute__((format(printf, 1, 0)));
+
 static void vlog(const char *fmt, va_list ap, int err)
 {
 	char buf[2048];

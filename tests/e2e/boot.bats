@@ -190,3 +190,29 @@ teardown() {
 	wait "$BG_PID"
 	assert_no_machine_left hello
 }
+
+@test "pool run -- CMD | head ends when head does" {
+	run --separate-stderr timeout 60 sh -c "'$POOL_BIN' run '$HELLO' -- yes | head -3"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'y\ny\ny')" ]
+	assert_no_machine_left hello
+}
+
+@test "a command too long for the agent is refused before anything boots" {
+	run --separate-stderr "$POOL_BIN" run "$HELLO" -- echo $(seq 1 20000)
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"longer than the agent takes"* ]]
+	[ ! -e "$POOL_STATE_DIR/hello" ]
+}
+
+@test "a state folder that is a symlink is refused, and its target left alone" {
+	victim="$BATS_TEST_TMPDIR/victim"
+	mkdir -p "$victim" "$POOL_STATE_DIR"
+	echo precious > "$victim/file"
+	ln -sfn "$victim" "$POOL_STATE_DIR/hello"
+	run --separate-stderr "$POOL_BIN" run "$HELLO" -- true
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"is not a folder (a symlink?)"* ]]
+	[ "$(cat "$victim/file")" = precious ]
+	rm "$POOL_STATE_DIR/hello"
+}

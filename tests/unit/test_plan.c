@@ -1,0 +1,630 @@
+/* test_plan.c - plan_build against the host's kernel and busybox; the boot image
+ * and the machine's initrd, read back with GNU cpio. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "src/image/initramfs.h"
+#include "src/image/kmod.h"
+#include "src/plan.h"
+#include "src/spec.h"
+#include "src/util/cleanup.h"
+#include "src/util/fsutil.h"
+#include "src/util/strv.h"
+
+#define SANDBOX "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
+#define HASH_ROOT "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7"
+#define HASH_ALICE "$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/"
+
+static char tmpdir[64];
+static char init_path[128];
+static bool have_host;		/* a /boot kernel with modules and /bin/busybox */
+
+static const char spec_text[] =
+	"name: plan-test\n"
+	"image: minimal\n"
+	"network: none\n"
+	"memory: 256M\n"
+	"cpus: 2\n"
+	"cmdline: \"foo=bar\"\n";
+
+static void put(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static bool host_kernel_present(void)
+{
+	DIR *d = opendir("/boot");
+	struct dirent *de;
+	bool ok = false;
+
+	if (!d)
+		return false;
+	while (!ok && (de = readdir(d))) {
+		char mod[PATH_MAX], kernel[PATH_MAX];
+		struct stat st;
+
+		if (strncmp(de->d_name, "vmlinuz-", 8) != 0)
+			continue;
+		snprintf(mod, sizeof mod, "/lib/modules/%s/modules.dep", de->d_name + 8);
+		snprintf(kernel, sizeof kernel, "/boot/%s", de->d_name);
+		/* Debian's /boot/vmlinuz-* is 0600: an unprivileged run skips */
+		ok = stat(mod, &st) == 0 && access(kernel, R_OK) == 0;
+	}
+	closedir(d);
+	return ok && access("/bin/busybox", X_OK) == 0 && system("cpio --version >/dev/null 2>&1") == 0;
+}
+
+static int setup(void **state)
+{
+	char p[160];
+
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/pool-test-plan.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(init_path, sizeof init_path, "%s/pool-init", tmpdir);
+	put(init_path, "pretend pool-init v1\n", 21);
+	setenv("POOL_INIT", init_path, 1);
+	setenv("POOL_BUSYBOX", "/bin/busybox", 1);
+	snprintf(p, sizeof p, "%s/cache", tmpdir);
+	setenv("POOL_CACHE_DIR", p, 1);
+	snprintf(p, sizeof p, "%s/state", tmpdir);
+	setenv("POOL_STATE_DIR", p, 1);
+	setenv("POOL_ACCEL", "tcg", 1);
+	setenv("POOL_QEMU", "/opt/test/qemu-system-x86_64", 1);
+	unsetenv("POOL_KERNEL");
+	have_host = host_kernel_present();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct pool_err e = { 0 };
+
+	(void)state;
+	return rm_rf(tmpdir, &e);
+}
+
+static void parse(const char *text, struct machine *m)
+{
+	struct pool_err e = { 0 };
+
+	if (spec_parse(text, strlen(text), "test.yaml", tmpdir, NULL, m, &e) < 0)
+		fail_msg("spec_parse: %s", e.msg);
+}
+
+static void build(const struct machine *m, enum plan_mode mode, struct plan *p)
+{
+	struct pool_err e = { 0 };
+
+	if (plan_build(m, mode, p, &e) < 0)
+		fail_msg("plan_build: %s", e.msg);
+}
+
+/* Index of the argument after `flag` whose value is `val`, or -1. */
+static long find_pair(const struct strv *v, const char *flag, const char *val)
+{
+	for (size_t i = 0; i + 1 < v->n; i++)
+		if (strcmp(v->v[i], flag) == 0 && strcmp(v->v[i + 1], val) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void want_pair(const struct strv *v, const char *flag, const char *val)
+{
+	if (find_pair(v, flag, val) < 0)
+		fail_msg("argv lacks %s %s", flag, val);
+}
+
+static const char *value_of(const struct strv *v, const char *flag)
+{
+	for (size_t i = 0; i + 1 < v->n; i++)
+		if (strcmp(v->v[i], flag) == 0)
+			return v->v[i + 1];
+	return NULL;
+}
+
+/* "kernel/drivers/virtio/virtio_mmio.ko(.xz)" -> "virtio_mmio", '-' as '_'. */
+static void mod_name(const char *path, char *out, size_t cap)
+{
+	const char *b = strrchr(path, '/');
+	size_t n;
+
+	b = b ? b + 1 : path;
+	n = strcspn(b, ".");
+	if (n >= cap)
+		n = cap - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = b[i] == '-' ? '_' : b[i];
+	out[n] = '\0';
+}
+
+static long index_of_name(const struct strv *mods, const char *name)
+{
+	char n[128];
+
+	for (size_t i = 0; i < mods->n; i++) {
+		mod_name(mods->v[i], n, sizeof n);
+		if (strcmp(n, name) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* The dependencies modules.dep gives for `mod` (a line "mod: a b c"),
+ * as a strv; the test reads the file itself. */
+static void deps_of(const char *dep, const char *mod, struct strv *out)
+{
+	size_t ml = strlen(mod);
+
+	for (const char *l = dep; *l; ) {
+		const char *eol = strchr(l, '\n');
+		size_t ll = eol ? (size_t)(eol - l) : strlen(l);
+
+		if (ll > ml && strncmp(l, mod, ml) == 0 && l[ml] == ':') {
+			char line[8192], *tok, *save = NULL;
+
+			assert_true(ll < sizeof line);
+			memcpy(line, l + ml + 1, ll - ml - 1);
+			line[ll - ml - 1] = '\0';
+			for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+				assert_int_equal(strv_add(out, tok), 0);
+			return;
+		}
+		l = eol ? eol + 1 : l + ll;
+	}
+	fail_msg("%s is not in modules.dep", mod);
+}
+
+static void test_plan_kernel_and_modules(void **state)
+{
+	struct machine m = { 0 };
+	struct plan p;
+	struct pool_err e = { 0 };
+	_cleanup_free_ char *dep = NULL, *builtin = NULL;
+	size_t deplen, builtinlen = 0;
+	char path[PATH_MAX + 32];
+	struct stat st;
+	long last_wanted = -1;
+
+	(void)state;
+	if (!have_host)
+		skip();
+	parse(spec_text, &m);
+	build(&m, PLAN_RUN, &p);
+
+	/* the kernel: a /boot file whose suffix is its version */
+	assert_int_equal(stat(p.kernel, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(strncmp(p.kernel, "/boot/vmlinuz-", 14), 0);
+	assert_string_equal(p.kernel + 14, p.kernel_version);
+	snprintf(path, sizeof path, "/lib/modules/%s", p.kernel_version);
+	assert_string_equal(p.moddir, path);
+
+	/* modules: every wanted one that is not built in is there; each comes
+	 * after everything modules.dep says it needs; the list holds nothing
+	 * else, so it ends with a wanted module */
+	snprintf(path, sizeof path, "%s/modules.dep", p.moddir);
+	assert_int_equal(read_file(path, 64u << 20, &dep, &deplen, &e), 0);
+	snprintf(path, sizeof path, "%s/modules.builtin", p.moddir);
+	if (read_file(path, 64u << 20, &builtin, &builtinlen, &e) < 0)
+		builtin = NULL;
+	assert_true(p.modules.n > 0);
+	for (size_t w = 0; w < image_nmodules; w++) {
+		long at = index_of_name(&p.modules, image_modules[w]);
+		char b[160];
+
+		snprintf(b, sizeof b, "/%s.ko", image_modules[w]);
+		if (builtin && strstr(builtin, b)) {
+			assert_int_equal(at, -1);
+			continue;
+		}
+		if (at < 0)
+			fail_msg("wanted module %s is not in the plan", image_modules[w]);
+		if (at > last_wanted)
+			last_wanted = at;
+	}
+	assert_int_equal(last_wanted, (long)p.modules.n - 1);
+	for (size_t i = 0; i < p.modules.n; i++) {
+		struct strv deps = { 0 };
+
+		for (size_t j = i + 1; j < p.modules.n; j++)
+			assert_string_not_equal(p.modules.v[i], p.modules.v[j]);
+		deps_of(dep, p.modules.v[i], &deps);
+		for (size_t d = 0; d < deps.n; d++) {
+			bool before = false;
+
+			for (size_t j = 0; j < i; j++)
+				before |= strcmp(p.modules.v[j], deps.v[d]) == 0;
+			if (!before)
+				fail_msg("%s comes before its dependency %s", p.modules.v[i], deps.v[d]);
+		}
+		strv_free(&deps);
+	}
+	/* the case that matters most: virtio_mmio after virtio */
+	if (index_of_name(&p.modules, "virtio") >= 0 && index_of_name(&p.modules, "virtio_mmio") >= 0)
+		assert_true(index_of_name(&p.modules, "virtio") < index_of_name(&p.modules, "virtio_mmio"));
+
+	plan_free(&p);
+	machine_free(&m);
+}
+
+static bool is_hex64(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+static void test_plan_image_hash(void **state)
+{
+	struct machine m = { 0 };
+	struct plan p1, p2, p3, p4;
+
+	(void)state;
+	if (!have_host)
+		skip();
+	parse(spec_text, &m);
+	build(&m, PLAN_RUN, &p1);
+	build(&m, PLAN_UP, &p2);
+	assert_true(is_hex64(p1.image_hash));
+	assert_string_equal(p1.image_hash, p2.image_hash);
+	assert_true(strstr(p1.image_path, p1.image_hash) != NULL);
+
+	/* new pool-init bytes, same size: a new image */
+	put(init_path, "pretend pool-init v2\n", 21);
+	build(&m, PLAN_RUN, &p3);
+	assert_true(is_hex64(p3.image_hash));
+	assert_string_not_equal(p1.image_hash, p3.image_hash);
+
+	/* back to the old bytes: the old image again */
+	put(init_path, "pretend pool-init v1\n", 21);
+	build(&m, PLAN_RUN, &p4);
+	assert_string_equal(p1.image_hash, p4.image_hash);
+
+	plan_free(&p1);
+	plan_free(&p2);
+	plan_free(&p3);
+	plan_free(&p4);
+	machine_free(&m);
+}
+
+static void test_plan_argv_and_cmdline(void **state)
+{
+	struct machine m = { 0 };
+	struct plan p, up;
+	const char *append;
+	size_t cl;
+
+	(void)state;
+	if (!have_host)
+		skip();
+	parse(spec_text, &m);
+	build(&m, PLAN_RUN, &p);
+
+	assert_string_equal(p.argv.v[0], "/opt/test/qemu-system-x86_64");
+	want_pair(&p.argv, "-smp", "2");
+	want_pair(&p.argv, "-m", "256M");
+	want_pair(&p.argv, "-accel", "tcg");
+	assert_int_equal(p.accel.mode, ACCEL_TCG);
+	assert_non_null(value_of(&p.argv, "-sandbox"));
+	assert_string_equal(value_of(&p.argv, "-sandbox"), SANDBOX);
+	want_pair(&p.argv, "-kernel", "/proc/self/fd/5");
+	want_pair(&p.argv, "-initrd", "/proc/self/fd/6");
+	assert_null(p.argv.v[p.argv.n]);
+
+	/* the command line: named, console off for run, the spec's words last */
+	assert_non_null(strstr(p.cmdline, "pool.name=plan-test"));
+	assert_non_null(strstr(p.cmdline, "pool.console=0"));
+	cl = strlen(p.cmdline);
+	assert_true(cl > 8);
+	assert_string_equal(p.cmdline + cl - 8, " foo=bar");
+	append = value_of(&p.argv, "-append");
+	assert_non_null(append);
+	assert_string_equal(append, p.cmdline);
+
+	build(&m, PLAN_UP, &up);
+	assert_non_null(strstr(up.cmdline, "pool.console=1"));
+	assert_null(strstr(up.cmdline, "pool.console=0"));
+	assert_string_equal(value_of(&up.argv, "-append"), up.cmdline);
+
+	/* runs as the machine's own uid */
+	assert_int_equal(p.uid, machine_uid("plan-test"));
+	assert_int_equal(p.gid, p.uid);
+
+	plan_free(&p);
+	plan_free(&up);
+	machine_free(&m);
+}
+
+static void test_plan_tcg_over_kvm_spec(void **state)
+{
+	struct machine m = { 0 };
+	struct plan p;
+	char text[sizeof spec_text + 32];
+
+	(void)state;
+	if (!have_host)
+		skip();
+	/* POOL_ACCEL=tcg beats the spec's accel: kvm, even where kvm is missing */
+	snprintf(text, sizeof text, "%saccel: kvm\n", spec_text);
+	parse(text, &m);
+	build(&m, PLAN_RUN, &p);
+	want_pair(&p.argv, "-accel", "tcg");
+	assert_non_null(strstr(p.accel.why, "POOL_ACCEL"));
+	plan_free(&p);
+	machine_free(&m);
+}
+
+static void test_machine_uid(void **state)
+{
+	static const char *const names[] = { "a", "b", "dev", "dev2", "plan-test", "plan-tesu", "pool" };
+	uid_t u[sizeof names / sizeof names[0]];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		u[i] = machine_uid(names[i]);
+		assert_true(u[i] >= 0x70000000u);
+		assert_true(u[i] < 0x71000000u);
+		assert_int_equal(u[i], machine_uid(names[i]));	/* stable */
+		for (size_t j = 0; j < i; j++)
+			if (u[i] == u[j])
+				fail_msg("%s and %s share uid %u", names[i], names[j], (unsigned)u[i]);
+	}
+}
+
+static void test_plan_print(void **state)
+{
+	struct machine m = { 0 };
+	struct plan p;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	char want[4096];
+
+	(void)state;
+	if (!have_host)
+		skip();
+	parse(spec_text, &m);
+	build(&m, PLAN_RUN, &p);
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	plan_print(&p, f);
+	assert_int_equal(fclose(f), 0);
+
+	snprintf(want, sizeof want, "accel       %s\n", p.accel.why);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, p.kernel));
+	assert_non_null(strstr(out, p.image_hash));
+	/* the argv as a shell would take it: the command line quoted */
+	snprintf(want, sizeof want, " /opt/test/qemu-system-x86_64 -M ");
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof want, " -sandbox %s ", SANDBOX);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof want, " -kernel /proc/self/fd/5 -initrd /proc/self/fd/6 -append '%s'\n",
+		 p.cmdline);
+	assert_non_null(strstr(out, want));
+	free(out);
+	plan_free(&p);
+	machine_free(&m);
+}
+
+/* Run a shell command, its stdout into a strv of lines. */
+static int run_lines(const char *cmd, struct strv *out)
+{
+	FILE *f = popen(cmd, "r");
+	char line[4096];
+
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		assert_int_equal(strv_add(out, line), 0);
+	}
+	return pclose(f);
+}
+
+/* `cpio -itv` line for `name`, or NULL. GNU cpio ends a line with
+ * " NAME" or " NAME -> TARGET". */
+static const char *listed(const struct strv *v, const char *name, const char *target)
+{
+	char tail[4200];
+	size_t tl;
+
+	if (target)
+		snprintf(tail, sizeof tail, " %s -> %s", name, target);
+	else
+		snprintf(tail, sizeof tail, " %s", name);
+	tl = strlen(tail);
+	for (size_t i = 0; i < v->n; i++) {
+		size_t l = strlen(v->v[i]);
+
+		if (l >= tl && strcmp(v->v[i] + l - tl, tail) == 0)
+			return v->v[i];
+	}
+	return NULL;
+}
+
+static void make_image(const struct plan *p, char *path, size_t cap, bool *built)
+{
+	struct image_inputs in = {
+		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
+		.modules = &p->modules, .applets = &p->applets,
+	};
+	struct pool_err e = { 0 };
+
+	if (image_ensure(p->paths.cache, &in, p->image_hash, path, cap, built, &e) < 0)
+		fail_msg("image_ensure: %s", e.msg);
+}
+
+static void test_image_ensure(void **state)
+{
+	struct machine m = { 0 };
+	struct plan p;
+	char path[PATH_MAX], cmd[PATH_MAX + 64];
+	bool built;
+	struct stat st;
+	struct strv ls = { 0 }, list = { 0 };
+	const char *l;
+
+	(void)state;
+	if (!have_host)
+		skip();
+	parse(spec_text, &m);
+	build(&m, PLAN_RUN, &p);
+	make_image(&p, path, sizeof path, &built);
+	assert_true(built);
+	assert_string_equal(path, p.image_path);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+
+	snprintf(cmd, sizeof cmd, "cpio -itv --quiet < '%s'", path);
+	assert_int_equal(run_lines(cmd, &ls), 0);
+	assert_non_null((l = listed(&ls, "init", NULL)));
+	assert_int_equal(l[0], '-');
+	assert_non_null((l = listed(&ls, "bin/busybox", NULL)));
+	assert_int_equal(l[0], '-');
+	assert_non_null((l = listed(&ls, "bin/sh", "/bin/busybox")));
+	assert_int_equal(l[0], 'l');
+	assert_non_null((l = listed(&ls, "sbin/shutdown", "/init")));
+	assert_int_equal(l[0], 'l');
+	assert_non_null((l = listed(&ls, "sbin/init", "/init")));	/* pool-init, not busybox's */
+	assert_null(listed(&ls, "sbin/init", "/bin/busybox"));
+	assert_non_null(listed(&ls, "lib/modules/pool.list", NULL));
+	for (size_t i = 0; i < p.modules.n; i++) {
+		char name[PATH_MAX];
+
+		snprintf(name, sizeof name, "lib/modules/%s", p.modules.v[i]);
+		if (!(l = listed(&ls, name, NULL)) || l[0] != '-')
+			fail_msg("%s is not a file in the image", name);
+	}
+
+	/* pool.list: the modules, one a line, in load order */
+	snprintf(cmd, sizeof cmd, "cpio -i --quiet --to-stdout lib/modules/pool.list < '%s'", path);
+	assert_int_equal(run_lines(cmd, &list), 0);
+	assert_int_equal(list.n, p.modules.n);
+	for (size_t i = 0; i < list.n; i++)
+		assert_string_equal(list.v[i], p.modules.v[i]);
+
+	/* the same inputs again: nothing to do, the same file */
+	make_image(&p, path, sizeof path, &built);
+	assert_false(built);
+	assert_string_equal(path, p.image_path);
+
+	strv_free(&ls);
+	strv_free(&list);
+	plan_free(&p);
+	machine_free(&m);
+}
+
+static void test_machine_initrd(void **state)
+{
+	static const char text[] =
+		"name: plan-test\n"
+		"image: minimal\n"
+		"network: none\n"
+		"workdir: /code\n"
+		"users:\n"
+		"  root:\n"
+		"    hash: \"" HASH_ROOT "\"\n"
+		"  alice:\n"
+		"    hash: \"" HASH_ALICE "\"\n";
+	struct machine m = { 0 };
+	struct plan p;
+	struct pool_err e = { 0 };
+	char image[PATH_MAX], initrd[PATH_MAX], second[PATH_MAX], xdir[PATH_MAX], f[PATH_MAX + 32];
+	char cmd[3 * PATH_MAX];
+	bool built;
+	struct stat st, ist;
+	_cleanup_free_ char *all = NULL, *base = NULL, *shadow = NULL, *passwd = NULL, *env = NULL;
+	size_t alllen, baselen, len;
+
+	(void)state;
+	if (!have_host)
+		skip();
+	parse(text, &m);
+	build(&m, PLAN_RUN, &p);
+	make_image(&p, image, sizeof image, &built);
+
+	snprintf(initrd, sizeof initrd, "%s/initrd.img", tmpdir);
+	put(initrd, "stale", 5);	/* an old one is replaced */
+	if (image_machine_initrd(image, &m, initrd, getuid(), getgid(), &e) < 0)
+		fail_msg("image_machine_initrd: %s", e.msg);
+	assert_int_equal(lstat(initrd, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0400);
+	assert_int_equal(st.st_uid, getuid());
+	assert_int_equal(st.st_gid, getgid());
+
+	/* the cached image first, unchanged; then the machine's archive */
+	assert_int_equal(stat(image, &ist), 0);
+	assert_int_equal(read_file(initrd, 256u << 20, &all, &alllen, &e), 0);
+	assert_int_equal(read_file(image, 256u << 20, &base, &baselen, &e), 0);
+	assert_int_equal(baselen, (size_t)ist.st_size);
+	assert_true(alllen > baselen);
+	assert_memory_equal(all, base, baselen);
+	assert_int_equal(baselen % 4, 0);	/* the kernel wants the next header aligned */
+	assert_memory_equal(all + baselen, "070701", 6);
+
+	snprintf(second, sizeof second, "%s/second.cpio", tmpdir);
+	put(second, all + baselen, alllen - baselen);
+	snprintf(xdir, sizeof xdir, "%s/x", tmpdir);
+	assert_int_equal(mkdir(xdir, 0700), 0);
+	snprintf(cmd, sizeof cmd, "cd '%s' && cpio -idm --quiet < '%s'", xdir, second);
+	assert_int_equal(system(cmd), 0);
+
+	snprintf(f, sizeof f, "%s/etc/shadow", xdir);
+	assert_int_equal(stat(f, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(read_file(f, 65536, &shadow, &len, &e), 0);
+	assert_non_null(strstr(shadow, "root:" HASH_ROOT ":"));
+	assert_non_null(strstr(shadow, "\nalice:" HASH_ALICE ":"));
+
+	snprintf(f, sizeof f, "%s/etc/passwd", xdir);
+	assert_int_equal(read_file(f, 65536, &passwd, &len, &e), 0);
+	assert_int_equal(strncmp(passwd, "root:x:0:0:", 11), 0);
+	assert_non_null(strstr(passwd, "\nalice:x:1000:1000:"));
+	assert_null(strstr(passwd, "$y$"));	/* hashes stay in shadow */
+
+	snprintf(f, sizeof f, "%s/etc/pool/env", xdir);
+	assert_int_equal(read_file(f, 65536, &env, &len, &e), 0);
+	assert_non_null(strstr(env, "POOL_WORKDIR=/code\n"));
+
+	/* and the first archive holds no shadow */
+	snprintf(cmd, sizeof cmd, "cpio -it --quiet < '%s' | grep -qx etc/shadow", image);
+	assert_int_not_equal(system(cmd), 0);
+
+	plan_free(&p);
+	machine_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_machine_uid),
+		cmocka_unit_test(test_plan_kernel_and_modules),
+		cmocka_unit_test(test_plan_image_hash),
+		cmocka_unit_test(test_plan_argv_and_cmdline),
+		cmocka_unit_test(test_plan_tcg_over_kvm_spec),
+		cmocka_unit_test(test_plan_print),
+		cmocka_unit_test(test_image_ensure),
+		cmocka_unit_test(test_machine_initrd),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
