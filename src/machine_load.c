@@ -2,6 +2,8 @@
  * or the embedded default. */
 #include "machine_load.h"
 
+#include "net/channel.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
@@ -20,9 +22,15 @@ bool looks_like_spec(const char *arg)
 	return stat(arg, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static int subnet_of(const char *channel, uint32_t *net, unsigned *prefix, void *ctx)
+{
+	(void)ctx;
+	return channel_subnet(channel, net, prefix);
+}
+
 int machine_load(const char *spec, struct machine *m, struct pool_err *e)
 {
-	struct spec_env env = { 0 };
+	struct spec_env env = { .subnet_of = subnet_of };
 	char cwd[PATH_MAX];
 	struct stat st;
 
@@ -50,8 +58,6 @@ int machine_refuse_unsupported(const struct machine *m, struct pool_err *e)
 {
 	if (m->image != IMAGE_MINIMAL)
 		return refuse(m, KEY_IMAGE, "image", image_kind_str(m->image), e);
-	if (m->network != NET_NONE)
-		return refuse(m, KEY_NETWORK, "network", net_mode_str(m->network), e);
 	if (m->nshares)
 		return refuse(m, KEY_SHARES, "shares", "sharing folders", e);
 	if (m->nvolumes)

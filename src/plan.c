@@ -141,11 +141,19 @@ static int build_cmdline(struct plan *p, struct pool_err *e)
 
 	char tsc[48] = "";
 
+	char net[64] = "";
+
 	if (p->accel.mode == ACCEL_TCG && p->tsc_khz)
 		snprintf(tsc, sizeof tsc, " tsc_early_khz=%lu", p->tsc_khz);
+	if (p->has_net) {
+		const uint8_t *a = p->net.mac;
+
+		snprintf(net, sizeof net, " pool.net=%02x:%02x:%02x:%02x:%02x:%02x,%s",
+			 a[0], a[1], a[2], a[3], a[4], a[5], m->interface);
+	}
 	if (asprintf(&p->cmdline,
-		     "console=ttyS0 reboot=t panic=-1 quiet%s pool.name=%s pool.console=%d%s%s",
-		     tsc, m->name, p->mode == PLAN_UP ? 1 : 0,
+		     "console=ttyS0 reboot=t panic=-1 quiet%s pool.name=%s%s pool.console=%d%s%s",
+		     tsc, m->name, net, p->mode == PLAN_UP ? 1 : 0,
 		     m->cmdline && *m->cmdline ? " " : "", m->cmdline ? m->cmdline : "") < 0) {
 		p->cmdline = NULL;
 		return pool_err_sys(e, "cmdline");
@@ -182,6 +190,19 @@ int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, str
 		return -1;
 	if (p->accel.mode == ACCEL_TCG)
 		p->tsc_khz = host_tsc_khz();
+	if (m->network != NET_NONE) {
+		if (machine_net_init(&p->net, m->name, m->address) < 0)
+			return pool_err_usage(e, "%s: name %s: no TAP name for it", m->file, m->name);
+		p->has_net = true;
+		p->net.mode = m->network;
+		p->net.has_allow = m->has_allow;
+		p->net.allow = m->allow;
+		p->net.nallow = m->nallow;
+		if (channel_subnet(m->channel, &p->subnet, &p->prefix) < 0) {
+			p->subnet = POOL_DEFAULT_SUBNET;	/* brought up with the default at boot */
+			p->prefix = POOL_DEFAULT_PREFIX;
+		}
+	}
 	p->uid = machine_uid(m->name);
 	p->gid = p->uid;
 
@@ -233,6 +254,24 @@ void plan_print(const struct plan *p, FILE *out)
 	fprintf(out, "image hash  %s\n", p->image_hash);
 	fprintf(out, "image       %s%s\n", p->image_path,
 		access(p->image_path, R_OK) == 0 ? " (cached)" : " (to be built)");
+	if (p->has_net) {
+		const uint8_t *a = p->net.mac;
+
+		fprintf(out, "channel     %s (%s/%u)\n", m->channel, ipv4_str(p->subnet, ip), p->prefix);
+		fprintf(out, "tap         %s\n", p->net.tap);
+		fprintf(out, "mac         %02x:%02x:%02x:%02x:%02x:%02x\n", a[0], a[1], a[2], a[3], a[4], a[5]);
+		fprintf(out, "interface   %s (renamed by MAC in the guest)\n", m->interface);
+		fprintf(out, "nft         chain bridge pool %s_m_%s (anti-spoofing on %s), %s\n",
+			m->channel, m->name, p->net.tap,
+			m->network == NET_ISOLATED ? "no forwarding (isolated)" :
+			m->has_allow ? "forwarding to the allow list only" : "forwarding to the uplink (nat)");
+		for (size_t i = 0; i < m->nallow; i++) {
+			const struct allow_rule *r = &m->allow[i];
+
+			fprintf(out, "allow       %s/%u port %u %s\n", ipv4_str(r->net, ip), r->prefix, r->port,
+				r->proto == 6 ? "tcp" : r->proto == 17 ? "udp" : "any");
+		}
+	}
 	fprintf(out, "accel       %s\n", p->accel.why);
 	fprintf(out, "runs as     uid %u gid %u\n", (unsigned)p->uid, (unsigned)p->gid);
 	fprintf(out, "state       %s\n", p->state_dir);

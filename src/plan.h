@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "accel.h"
+#include "net/channel.h"
 #include "spec.h"
 #include "util/err.h"
 #include "util/strv.h"
@@ -58,6 +59,11 @@ struct plan {
 	char state_dir[PATH_MAX];	/* POOL_STATE_DIR/NAME */
 	char initrd[PATH_MAX];		/* state_dir/initrd.img */
 	char console_log[PATH_MAX];	/* state_dir/console.log */
+
+	bool has_net;		/* network is not none */
+	struct machine_net net;	/* TAP name, MAC, address, policy */
+	uint32_t subnet;	/* the channel's, host byte order */
+	unsigned prefix;
 
 	char *cmdline;		/* the kernel command line */
 	struct strv argv;	/* the hypervisor's argv */

@@ -25,6 +25,9 @@
 #include "agent.h"
 #include "privdrop.h"
 #include "../image/initramfs.h"
+#include "../net/dhcpd.h"
+#include "../net/mac.h"
+#include "../util/parse.h"
 #include "../util/cleanup.h"
 #include "../util/fsutil.h"
 #include "../util/log.h"
@@ -45,6 +48,9 @@ struct sup {
 	uint8_t conq[65536];	/* typed input waiting for the console */
 	size_t conq_len;
 	struct pool_err err;	/* for frame callbacks */
+	int tap_fd;
+	bool net_added;
+	struct dhcpd dhcp;
 	uint8_t *exec;		/* the EXEC payload, encoded before boot */
 	size_t exec_len;
 	struct agent_conn agent;
@@ -172,6 +178,69 @@ static void state_remove(struct sup *s)
 	rm_rf(s->p->state_dir, &ignore);
 	close(s->lock_fd);
 	s->lock_fd = -1;
+}
+
+/* --- network --- */
+
+/* The channel, the TAP, the machine's rules and its DHCP responder. */
+static int net_open(struct sup *s, struct pool_err *e)
+{
+	struct plan *p = s->p;
+	const struct machine *m = p->m;
+	struct dhcpd_config dc = { 0 };
+	uint32_t subnet;
+	unsigned prefix;
+
+	if (channel_subnet(m->channel, &subnet, &prefix) < 0) {
+		struct channel_cfg cc;
+		bool changed;
+
+		channel_cfg_default(&cc);
+		snprintf(cc.name, sizeof cc.name, "%s", m->channel);
+		if (channel_up(&cc, &changed, e) < 0)
+			return pool_err_wrap(e, "channel %s", m->channel);
+		log_info("channel %s was down: brought it up (uplink auto, %s/%u)", m->channel,
+			 ipv4_str(cc.subnet, (char[16]){ 0 }), cc.prefix);
+		if (channel_subnet(m->channel, &subnet, &prefix) < 0)
+			return pool_err_fail(e, "channel %s: no address after bringing it up", m->channel);
+	}
+	if ((m->address & prefix_mask(prefix)) != subnet)
+		return pool_err_usage(e, "%s: address %s is outside channel %s (%s/%u)", m->file,
+				      ipv4_str(m->address, (char[16]){ 0 }), m->channel,
+				      ipv4_str(subnet, (char[16]){ 0 }), prefix);
+	/* A crashed supervisor may have left this machine's rules: clear them. */
+	machine_net_del(m->channel, &p->net, &(struct pool_err){ 0 });
+	if (tap_create(m->channel, p->net.tap, &s->tap_fd, e) < 0)
+		return -1;
+	if (machine_net_add(m->channel, &p->net, e) < 0)
+		return -1;
+	s->net_added = true;
+
+	memcpy(dc.machine_mac, p->net.mac, 6);
+	dc.machine_ip = m->address;
+	dc.prefix = prefix;
+	dc.router = subnet + 1;
+	dc.server_ip = subnet + 1;
+	mac_from_ipv4(subnet + 1, dc.server_mac);
+	dc.ndns = dhcpd_upstream_dns(dc.dns, 3);
+	dc.lease_time = 86400;
+	if (m->network == NET_ISOLATED) {
+		dc.ndns = 0;	/* isolated machines reach nothing but DHCP */
+	}
+	return dhcpd_open(&s->dhcp, p->net.tap, &dc, m->name, e);
+}
+
+static void net_close(struct sup *s)
+{
+	struct pool_err ignore = { 0 };
+
+	dhcpd_close(&s->dhcp);
+	if (s->net_added && machine_net_del(s->p->m->channel, &s->p->net, &ignore) < 0)
+		log_warnx("removing %s's rules: %s", s->p->m->name, ignore.msg);
+	s->net_added = false;
+	if (s->tap_fd >= 0)
+		close(s->tap_fd);	/* the TAP goes with its last fd */
+	s->tap_fd = -1;
 }
 
 /* --- console --- */
@@ -455,7 +524,7 @@ static int on_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 
 static int spawn_vm(struct sup *s, struct pool_err *e)
 {
-	int con[2] = { -1, -1 }, ag[2] = { -1, -1 }, qe[2] = { -1, -1 }, fds[4];
+	int con[2] = { -1, -1 }, ag[2] = { -1, -1 }, qe[2] = { -1, -1 }, fds[5];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ag) < 0 ||
@@ -467,7 +536,8 @@ static int spawn_vm(struct sup *s, struct pool_err *e)
 	fds[1] = ag[1];
 	fds[2] = s->kernel_fd;
 	fds[3] = s->initrd_fd;
-	s->qemu = vmm_spawn(s->p, fds, 4, qe[1], e);
+	fds[4] = s->tap_fd;
+	s->qemu = vmm_spawn(s->p, fds, s->tap_fd >= 0 ? 5 : 4, qe[1], e);
 	if (s->qemu < 0)
 		goto fail;
 	close(con[1]);
@@ -544,8 +614,8 @@ static int event_loop(struct sup *s, struct pool_err *e)
 	bool up = !s->req->argv;
 
 	for (;;) {
-		struct pollfd pfd[5];
-		int n = 0, i_sig, i_con = -1, i_ag = -1, i_in = -1, i_qe = -1, timeout = 250;
+		struct pollfd pfd[6];
+		int n = 0, i_sig, i_con = -1, i_ag = -1, i_in = -1, i_qe = -1, i_dh = -1, timeout = 250;
 
 		if (s->qemu < 0 && s->con < 0)
 			break;
@@ -556,6 +626,10 @@ static int event_loop(struct sup *s, struct pool_err *e)
 			i_con = n;
 			pfd[n++] = (struct pollfd){ .fd = s->con,
 				.events = POLLIN | (s->conq_len ? POLLOUT : 0) };
+		}
+		if (s->dhcp.fd >= 0) {
+			i_dh = n;
+			pfd[n++] = (struct pollfd){ .fd = s->dhcp.fd, .events = POLLIN };
 		}
 		if (s->qemu_err >= 0) {
 			i_qe = n;
@@ -596,6 +670,8 @@ static int event_loop(struct sup *s, struct pool_err *e)
 			console_out(s);
 		if (i_qe >= 0 && (pfd[i_qe].revents & (POLLIN | POLLHUP)))
 			qemu_err_in(s);
+		if (i_dh >= 0 && (pfd[i_dh].revents & POLLIN))
+			dhcpd_serve(&s->dhcp);
 		if (i_ag >= 0 && pfd[i_ag].revents) {
 			int r = 0;
 
@@ -703,6 +779,7 @@ static void sup_close(struct sup *s)
 	if (s->qemu_err >= 0)
 		close(s->qemu_err);
 	free(s->exec);
+	net_close(s);
 	state_remove(s);
 }
 
@@ -711,7 +788,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	struct sup s = {
 		.p = p, .req = req, .lock_fd = -1, .log_fd = -1, .qemu_log_fd = -1,
 		.kernel_fd = -1, .initrd_fd = -1, .sig_fd = -1, .con = -1, .qemu = -1,
-		.qemu_err = -1,
+		.qemu_err = -1, .tap_fd = -1, .dhcp = { .fd = -1 },
 	};
 	struct image_inputs in = {
 		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
@@ -761,6 +838,8 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 		pool_err_sys(e, "%s", p->state_dir);
 		goto out;
 	}
+	if (p->has_net && net_open(&s, e) < 0)
+		goto out;
 	if (p->accel.mode == ACCEL_TCG)
 		log_info("accel %s", p->accel.why);
 	if (spawn_vm(&s, e) < 0)

@@ -43,6 +43,15 @@ int qemu_argv(struct plan *p, struct pool_err *e)
 	ADD("socket,id=agent,fd=%d", VMM_FD_AGENT);
 	ADD("-device");
 	ADD("virtserialport,chardev=agent,name=org.pool.agent");
+	if (p->has_net) {
+		const uint8_t *a = p->net.mac;
+
+		ADD("-netdev");
+		ADD("tap,id=net0,fd=%d,vnet_hdr=on", VMM_FD_TAP);
+		ADD("-device");
+		ADD("virtio-net-device,netdev=net0,mac=%02x:%02x:%02x:%02x:%02x:%02x",
+		    a[0], a[1], a[2], a[3], a[4], a[5]);
+	}
 	ADD("-kernel");
 	ADD("/proc/self/fd/%d", VMM_FD_KERNEL);
 	ADD("-initrd");
