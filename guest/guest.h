@@ -21,6 +21,11 @@ int cmdline_get(const char *cmdline, const char *key, char *out, size_t cap);
  * command line as its parameters. Returns the number that failed. */
 int modules_load(const char *cmdline);
 
+/* Mount the shares listed in /etc/pool/mounts ("TAG TARGET ro|rw");
+ * for image host, lay the root out around the host's /usr. Returns the
+ * number that failed. */
+int mounts_setup(void);
+
 /* The console: a root shell (no password) or a login prompt on ttyS0.
  * Returns the child's pid, or -1. */
 int console_spawn(void);

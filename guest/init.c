@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "guest.h"
+#include "net.h"
 #include "../src/proto/agent_proto.h"
 
 static char cmdline[4096];
@@ -186,6 +187,45 @@ static void set_hostname(void)
 	}
 }
 
+/* --- network (guest/net.c): pool.net=MAC,IFNAME names the NIC and asks
+ * for a DHCP lease; without it the guest has no network. --- */
+static struct net_lease lease;
+static uint64_t renew_at_ns;	/* 0: no renewal due */
+
+static void net_start(void)
+{
+	char spec[64], err[256], line[128];
+
+	if (cmdline_get(cmdline, "pool.net", spec, sizeof spec) < 0) {
+		if (strstr(cmdline, "pool.net="))
+			glog("network: pool.net= is too long");
+		return;
+	}
+	if (net_setup(spec, NULL, &lease, err, sizeof err) < 0) {
+		glog("network: %s", err);
+		return;
+	}
+	glog("%s", net_lease_describe(&lease, line, sizeof line));
+	if (lease.t1 != UINT32_MAX)
+		renew_at_ns = lease.bound_ns + (uint64_t)lease.t1 * 1000000000u;
+}
+
+/* Called from the main loop: renew at T1; on failure try again in a minute
+ * (pool's responder gives the same address for the machine's life). */
+static void net_tick(void)
+{
+	char err[256];
+
+	if (!renew_at_ns || boot_ns() < renew_at_ns)
+		return;
+	if (net_renew(&lease, 5000, err, sizeof err) < 0) {
+		glog("network: renewal: %s", err);
+		renew_at_ns = boot_ns() + 60 * 1000000000ull;
+	} else {
+		renew_at_ns = lease.t1 == UINT32_MAX ? 0 : lease.bound_ns + (uint64_t)lease.t1 * 1000000000u;
+	}
+}
+
 static void reap_all(pid_t *agent, pid_t *console)
 {
 	for (;;) {
@@ -310,7 +350,10 @@ int main(int argc, char **argv)
 	if (modules_load(cmdline) > 0)
 		glog("some modules failed to load");
 	modules_ns = boot_ns();
+	if (mounts_setup() > 0)
+		glog("some shares could not be mounted");
 	set_hostname();
+	net_start();	/* before the agent: READY means the network is up */
 
 	agent = agent_spawn(init_ns, modules_ns);
 	cmdline_get(cmdline, "pool.console", want_console, sizeof want_console);
@@ -333,6 +376,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		reap_all(&agent, &console);
+		net_tick();
 		if (agent < 0) {
 			glog("agent ended; starting it again");
 			agent = agent_spawn(init_ns, modules_ns);

@@ -1,6 +1,7 @@
 /* main.c - pool's command table: each subcommand is one cmd_*.c file. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
 	int status;
 
 	log_prog = "pool";
+	if (getenv("POOL_DEBUG") && *getenv("POOL_DEBUG"))
+		log_verbose = 2;
 	/* A closed 0, 1 or 2 would be reused by the next open() and a socket
 	 * would be taken for stdin: keep all three open. */
 	for (int fd = 0; fd < 3; fd++)

@@ -86,13 +86,16 @@ int dhcpd_open(struct dhcpd *d, const char *tap, const struct dhcpd_config *cfg,
 	d->ifindex = (int)if_nametoindex(tap);
 	if (!d->ifindex)
 		return pool_err_sys(e, "DHCP: %s", tap);
-	d->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IP));
+	/* ETH_P_ALL: on a bridge port, the bridge takes frames before any
+	 * protocol-specific packet socket would see them; only "all" taps
+	 * come first. dhcp_frame_parse keeps what is IPv4/UDP to port 67. */
+	d->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
 	if (d->fd < 0)
 		return pool_err_sys(e, "DHCP: packet socket");
 	/* Our own replies are not requests. */
 	setsockopt(d->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
 	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = d->ifindex;
 	if (bind(d->fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
 		int err = errno;
@@ -106,7 +109,7 @@ int dhcpd_open(struct dhcpd *d, const char *tap, const struct dhcpd_config *cfg,
 
 static void serve_one(struct dhcpd *d, const uint8_t *buf, size_t n)
 {
-	struct dhcp_frame f, rf;
+	struct dhcp_frame f = { 0 }, rf;
 	struct dhcp_msg req;
 	struct dhcp_reply_info info;
 	uint8_t reply[DHCP_PKT_MAX], frame[DHCP_FRAME_MAX];
@@ -118,6 +121,8 @@ static void serve_one(struct dhcpd *d, const uint8_t *buf, size_t n)
 	if (dhcp_frame_parse(buf, n, &f, &why) < 0 || f.dst_port != DHCP_SERVER_PORT ||
 	    dhcp_parse(f.payload, f.payload_len, &req, &why) < 0) {
 		d->ignored++;
+		log_debug("DHCP: ignored a frame of %zu bytes: %s", n,
+			  f.dst_port != DHCP_SERVER_PORT ? "not to port 67" : why);
 		return;
 	}
 	r = dhcpd_reply(&d->cfg, &req, reply, sizeof reply, &rlen, &info);

@@ -24,6 +24,13 @@ int qemu_argv(struct plan *p, struct pool_err *e)
 	ADD("%u", m->cpus);
 	ADD("-m");
 	ADD("%lluM", (unsigned long long)(m->memory >> 20));
+	if (p->nshares) {
+		/* vhost-user needs guest memory QEMU can share with virtiofsd. */
+		ADD("-object");
+		ADD("memory-backend-memfd,id=mem,size=%lluM,share=on", (unsigned long long)(m->memory >> 20));
+		ADD("-numa");
+		ADD("node,memdev=mem");
+	}
 	ADD("-no-reboot");	/* a reset ends QEMU; pool restarts it when the guest asked for a reboot */
 	ADD("-nodefaults");
 	ADD("-no-user-config");
@@ -47,10 +54,16 @@ int qemu_argv(struct plan *p, struct pool_err *e)
 		const uint8_t *a = p->net.mac;
 
 		ADD("-netdev");
-		ADD("tap,id=net0,fd=%d,vnet_hdr=on", VMM_FD_TAP);
+		ADD("tap,id=net0,fd=%d", VMM_FD_TAP);	/* the TAP has IFF_VNET_HDR: QEMU sees it */
 		ADD("-device");
 		ADD("virtio-net-device,netdev=net0,mac=%02x:%02x:%02x:%02x:%02x:%02x",
 		    a[0], a[1], a[2], a[3], a[4], a[5]);
+	}
+	for (size_t i = 0; i < p->nshares; i++) {
+		ADD("-chardev");
+		ADD("socket,id=fs%zu,fd=%d", i, VMM_FD_FIRST_FREE + (int)i);
+		ADD("-device");
+		ADD("vhost-user-fs-device,chardev=fs%zu,tag=%s", i, p->shares[i].tag);
 	}
 	ADD("-kernel");
 	ADD("/proc/self/fd/%d", VMM_FD_KERNEL);
