@@ -3,9 +3,13 @@
 #include "machine_load.h"
 
 #include "net/channel.h"
+#include "util/parse.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +32,60 @@ static int subnet_of(const char *channel, uint32_t *net, unsigned *prefix, void 
 	return channel_subnet(channel, net, prefix);
 }
 
+/* Whether a running machine holds this address: each supervisor writes
+ * its machine's address into its state folder. */
+static bool address_taken(const char *state, uint32_t a)
+{
+	DIR *d = opendir(state);
+	struct dirent *de;
+	bool taken = false;
+
+	if (!d)
+		return false;
+	while (!taken && (de = readdir(d))) {
+		char path[PATH_MAX + 300], buf[32];
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s/address", state, de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof buf, f)) {
+			uint32_t b;
+			const char *why;
+
+			buf[strcspn(buf, "\n")] = '\0';
+			taken = parse_ipv4(buf, &b, &why) == 0 && b == a;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return taken;
+}
+
+/* The embedded default has no address: take the first free one of the
+ * channel's subnet from .2 on. */
+static int assign_address(struct machine *m, struct pool_err *e)
+{
+	const char *state = getenv("POOL_STATE_DIR");
+	uint32_t net = POOL_DEFAULT_SUBNET;
+	unsigned prefix = POOL_DEFAULT_PREFIX;
+
+	if (!state || !*state)
+		state = "/run/pool";
+	channel_subnet(m->channel, &net, &prefix);
+	for (uint32_t a = net + 2; a < net + (uint32_t)(1u << (32 - prefix)) - 1; a++) {
+		if (!address_taken(state, a)) {
+			m->address = a;
+			m->has_address = true;
+			return 0;
+		}
+	}
+	return pool_err_fail(e, "channel %s: no free address left for %s", m->channel, m->name);
+}
+
 int machine_load(const char *spec, struct machine *m, struct pool_err *e)
 {
 	struct spec_env env = { .subnet_of = subnet_of };
@@ -40,7 +98,13 @@ int machine_load(const char *spec, struct machine *m, struct pool_err *e)
 		return spec_load("pool.yaml", &env, m, e);
 	if (!getcwd(cwd, sizeof cwd))
 		return pool_err_sys(e, "getcwd");
-	return spec_default(cwd, &env, m, e);
+	if (spec_default(cwd, &env, m, e) < 0)
+		return -1;
+	if (m->network != NET_NONE && !m->has_address && assign_address(m, e) < 0) {
+		machine_free(m);
+		return -1;
+	}
+	return 0;
 }
 
 static int refuse(const struct machine *m, enum spec_key k, const char *key,
@@ -56,10 +120,8 @@ static int refuse(const struct machine *m, enum spec_key k, const char *key,
 
 int machine_refuse_unsupported(const struct machine *m, struct pool_err *e)
 {
-	if (m->image != IMAGE_MINIMAL)
+	if (m->image != IMAGE_MINIMAL && m->image != IMAGE_HOST)
 		return refuse(m, KEY_IMAGE, "image", image_kind_str(m->image), e);
-	if (m->nshares)
-		return refuse(m, KEY_SHARES, "shares", "sharing folders", e);
 	if (m->nvolumes)
 		return refuse(m, KEY_VOLUMES, "volumes", "attaching volumes", e);
 	if (m->mesh.set)

@@ -190,6 +190,22 @@ int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, str
 		return -1;
 	if (p->accel.mode == ACCEL_TCG)
 		p->tsc_khz = host_tsc_khz();
+	if (m->image == IMAGE_HOST) {
+		struct plan_share *sh = &p->shares[p->nshares++];
+
+		*sh = (struct plan_share){ .source = "/usr", .target = "/usr", .readonly = true };
+		snprintf(sh->tag, sizeof sh->tag, "usr");
+	}
+	for (size_t i = 0; i < m->nshares; i++) {
+		struct plan_share *sh;
+
+		if (p->nshares >= PLAN_SHARES_MAX)
+			return pool_err_usage(e, "%s: shares: at most %d", m->file, PLAN_SHARES_MAX - 1);
+		sh = &p->shares[p->nshares++];
+		*sh = (struct plan_share){ .source = m->shares[i].source, .target = m->shares[i].target,
+					   .readonly = m->shares[i].readonly };
+		snprintf(sh->tag, sizeof sh->tag, "share%zu", i);
+	}
 	if (m->network != NET_NONE) {
 		if (machine_net_init(&p->net, m->name, m->address) < 0)
 			return pool_err_usage(e, "%s: name %s: no TAP name for it", m->file, m->name);
@@ -272,6 +288,10 @@ void plan_print(const struct plan *p, FILE *out)
 				r->proto == 6 ? "tcp" : r->proto == 17 ? "udp" : "any");
 		}
 	}
+	for (size_t i = 0; i < p->nshares; i++)
+		fprintf(out, "share       %s -> %s (%s, virtiofs tag %s, fd %d)\n", p->shares[i].source,
+			p->shares[i].target, p->shares[i].readonly ? "read-only" : "read-write",
+			p->shares[i].tag, VMM_FD_FIRST_FREE + (int)i);
 	fprintf(out, "accel       %s\n", p->accel.why);
 	fprintf(out, "runs as     uid %u gid %u\n", (unsigned)p->uid, (unsigned)p->gid);
 	fprintf(out, "state       %s\n", p->state_dir);

@@ -25,6 +25,17 @@ enum {
 	VMM_FD_FIRST_FREE = 8,
 };
 
+#define PLAN_SHARES_MAX 16
+
+/* A folder the guest sees over virtiofs: the host's /usr for image host,
+ * then the spec's shares. Its socket reaches QEMU at VMM_FD_FIRST_FREE + i. */
+struct plan_share {
+	const char *source;
+	const char *target;
+	bool readonly;
+	char tag[16];
+};
+
 /* Where pool keeps things; from the environment, with DESIGN.md's defaults. */
 struct pool_paths {
 	char state[PATH_MAX];	/* POOL_STATE_DIR, /run/pool */
@@ -59,6 +70,9 @@ struct plan {
 	char state_dir[PATH_MAX];	/* POOL_STATE_DIR/NAME */
 	char initrd[PATH_MAX];		/* state_dir/initrd.img */
 	char console_log[PATH_MAX];	/* state_dir/console.log */
+
+	struct plan_share shares[PLAN_SHARES_MAX];
+	size_t nshares;
 
 	bool has_net;		/* network is not none */
 	struct machine_net net;	/* TAP name, MAC, address, policy */

@@ -1,6 +1,7 @@
 /* initramfs.c - the boot image: pool-init, busybox, modules; cached by hash. */
 #include "initramfs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -239,9 +240,71 @@ int image_ensure(const char *cache_dir, const struct image_inputs *in, const cha
 	return 0;
 }
 
+const char *const host_etc_allow[] = {
+	"/etc/alternatives", "/etc/ssl/certs", "/etc/ca-certificates.conf",
+	"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
+	"/etc/nsswitch.conf", "/etc/protocols", "/etc/services", "/etc/ethertypes",
+	"/etc/os-release", "/etc/debian_version", "/etc/issue",
+	"/etc/profile", "/etc/profile.d", "/etc/bash.bashrc", "/etc/inputrc",
+	"/etc/localtime", "/etc/timezone", "/etc/mime.types", "/etc/magic",
+	"/etc/environment", "/etc/login.defs", "/etc/shells", "/etc/skel",
+	"/etc/python3", "/etc/perl", "/etc/gitconfig", "/etc/vim", "/etc/npmrc",
+	NULL,
+};
+
+/* Copy a host path (file, symlink or folder tree) into the archive at the
+ * same place. Only folders, symlinks and regular files up to 8 MiB; the
+ * rest is skipped. Depth-bounded. */
+static int add_host_tree(struct cpio *c, const char *path, int depth, struct pool_err *e)
+{
+	struct stat st;
+
+	if (depth > 8 || lstat(path, &st) < 0)
+		return 0;
+	if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlink(path, target, sizeof target - 1);
+
+		if (n <= 0)
+			return 0;
+		target[n] = '\0';
+		return cpio_add_symlink(c, path + 1, target, e);
+	}
+	if (S_ISREG(st.st_mode)) {
+		if (st.st_size > (8 << 20) || access(path, R_OK) != 0)
+			return 0;
+		return cpio_add_host_file(c, path + 1, st.st_mode & 0755, path, e);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *de;
+		int r = 0;
+
+		if (!d)
+			return 0;
+		if (cpio_add_dir(c, path + 1, 0755, e) < 0) {
+			closedir(d);
+			return -1;
+		}
+		while (r == 0 && (de = readdir(d))) {
+			char sub[4096];
+
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if ((size_t)snprintf(sub, sizeof sub, "%s/%s", path, de->d_name) >= sizeof sub)
+				continue;
+			r = add_host_tree(c, sub, depth + 1, e);
+		}
+		closedir(d);
+		return r;
+	}
+	return 0;
+}
+
 /* The machine's own files. For now the roles' passwd/shadow/group and
  * pool's guest settings. */
-static int machine_archive(const struct machine *m, struct cpio *c, struct pool_err *e)
+static int machine_archive(const struct machine *m, const char *mounts, bool host_etc,
+			   struct cpio *c, struct pool_err *e)
 {
 	_cleanup_free_ char *passwd = NULL, *shadow = NULL, *group = NULL, *env = NULL;
 	size_t plen = 0, slen = 0;
@@ -276,7 +339,8 @@ static int machine_archive(const struct machine *m, struct cpio *c, struct pool_
 		group = NULL;
 		return pool_err_sys(e, "group");
 	}
-	if (asprintf(&env, "POOL_WORKDIR=%s\n", m->workdir ? m->workdir : "") < 0) {
+	if (asprintf(&env, "POOL_WORKDIR=%s\nPOOL_IMAGE=%s\n", m->workdir ? m->workdir : "",
+		     image_kind_str(m->image)) < 0) {
 		env = NULL;
 		return pool_err_sys(e, "env");
 	}
@@ -291,12 +355,17 @@ static int machine_archive(const struct machine *m, struct cpio *c, struct pool_
 		r = cpio_add_file(c, "etc/group", 0644, group, strlen(group), e);
 	if (!r)
 		r = cpio_add_file(c, "etc/pool/env", 0644, env, strlen(env), e);
+	if (!r)
+		r = cpio_add_file(c, "etc/pool/mounts", 0644, mounts ? mounts : "",
+				  mounts ? strlen(mounts) : 0, e);
+	for (size_t i = 0; host_etc && !r && host_etc_allow[i]; i++)
+		r = add_host_tree(c, host_etc_allow[i], 0, e);
 	explicit_bzero(shadow, slen);
 	return r;
 }
 
-int image_machine_initrd(const char *base, const struct machine *m, const char *out,
-			 uid_t owner, gid_t group, struct pool_err *e)
+int image_machine_initrd(const char *base, const struct machine *m, const char *mounts,
+			 bool host_etc, const char *out, uid_t owner, gid_t group, struct pool_err *e)
 {
 	static struct cpio c;
 	_cleanup_close_ int in = -1, fd = -1;
@@ -321,7 +390,7 @@ int image_machine_initrd(const char *base, const struct machine *m, const char *
 			return pool_err_sys(e, "copying %s", base);
 	}
 	cpio_init(&c, fd);
-	if (machine_archive(m, &c, e) < 0 || cpio_finish(&c, e) < 0) {
+	if (machine_archive(m, mounts, host_etc, &c, e) < 0 || cpio_finish(&c, e) < 0) {
 		memset(&c, 0, sizeof c);
 		return pool_err_wrap(e, "%s", out);
 	}

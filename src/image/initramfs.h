@@ -35,8 +35,12 @@ int image_ensure(const char *cache_dir, const struct image_inputs *in, const cha
 
 /* The machine's own initrd at out: the cached image followed by a second
  * archive with what is the machine's alone (passwd, shadow, group, pool's
- * settings). Mode 0400, owned by owner:group, since secrets may be in it. */
-int image_machine_initrd(const char *base, const struct machine *m, const char *out,
-			 uid_t owner, gid_t group, struct pool_err *e);
+ * settings, the shares to mount: "TAG TARGET ro|rw" lines in mounts, and
+ * with host_etc the allowlisted host /etc files). Mode 0400, owned by owner:group, since secrets may be in it. */
+int image_machine_initrd(const char *base, const struct machine *m, const char *mounts,
+			 bool host_etc, const char *out, uid_t owner, gid_t group, struct pool_err *e);
+
+/* Host files the host image's /etc gets (read-only copies; no secrets). */
+extern const char *const host_etc_allow[];
 
 #endif

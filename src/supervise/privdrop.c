@@ -33,7 +33,7 @@ pid_t vmm_spawn(const struct plan *p, const int *fds, int nfds, int stderr_fd,
 			kvm_gid = kvm->gr_gid;
 	}
 
-	if (nfds > VMM_FD_FIRST_FREE - VMM_FD_CONSOLE)
+	if (nfds > VMM_FDS_MAX)
 		return pool_err_fail(e, "too many fds for the hypervisor");
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
@@ -48,7 +48,7 @@ pid_t vmm_spawn(const struct plan *p, const int *fds, int nfds, int stderr_fd,
 	}
 
 	/* child: no allocation from here on */
-	int high[8], i, null;
+	int high[VMM_FDS_MAX], i, null;
 	sigset_t none;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)

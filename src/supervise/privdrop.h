@@ -7,8 +7,10 @@
 
 #include "../plan.h"
 
+#define VMM_FDS_MAX (VMM_FD_FIRST_FREE - VMM_FD_CONSOLE + PLAN_SHARES_MAX)
+
 /* fds[i] lands at VMM_FD_CONSOLE + i in the child (-1: nothing there);
- * nfds at most VMM_FD_FIRST_FREE - VMM_FD_CONSOLE. stderr_fd receives the
+ * nfds at most VMM_FDS_MAX. stderr_fd receives the
  * hypervisor's own messages. The child dies with its parent. */
 pid_t vmm_spawn(const struct plan *p, const int *fds, int nfds, int stderr_fd,
 		struct pool_err *e);

@@ -24,6 +24,7 @@
 
 #include "agent.h"
 #include "privdrop.h"
+#include "virtiofsd.h"
 #include "../image/initramfs.h"
 #include "../net/dhcpd.h"
 #include "../net/mac.h"
@@ -50,6 +51,7 @@ struct sup {
 	struct pool_err err;	/* for frame callbacks */
 	int tap_fd;
 	bool net_added;
+	struct virtiofsd fs[PLAN_SHARES_MAX];
 	struct dhcpd dhcp;
 	uint8_t *exec;		/* the EXEC payload, encoded before boot */
 	size_t exec_len;
@@ -166,6 +168,17 @@ static int state_open(struct sup *s, struct pool_err *e)
 	chmod(s->p->state_dir, 0700);
 	if (ftruncate(s->lock_fd, 0) == 0)
 		dprintf(s->lock_fd, "%d\n", (int)getpid());
+	if (s->p->m->has_address) {
+		char path[PATH_MAX + 16], ip[16];
+		int fd;
+
+		snprintf(path, sizeof path, "%s/address", s->p->state_dir);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd >= 0) {
+			dprintf(fd, "%s\n", ipv4_str(s->p->m->address, ip));
+			close(fd);
+		}
+	}
 	return 0;
 }
 
@@ -241,6 +254,55 @@ static void net_close(struct sup *s)
 	if (s->tap_fd >= 0)
 		close(s->tap_fd);	/* the TAP goes with its last fd */
 	s->tap_fd = -1;
+}
+
+/* The machine's own initrd: the cached image, then its passwd, shadow,
+ * mounts and (image host) the allowlisted host /etc files. */
+static int machine_initrd(struct plan *p, struct pool_err *e)
+{
+	_cleanup_free_ char *mounts = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&mounts, &len);
+	int r;
+
+	if (!f)
+		return pool_err_sys(e, "mounts");
+	for (size_t i = 0; i < p->nshares; i++)
+		fprintf(f, "%s %s %s\n", p->shares[i].tag, p->shares[i].target,
+			p->shares[i].readonly ? "ro" : "rw");
+	fclose(f);
+	r = image_machine_initrd(p->image_path, p->m, mounts, p->m->image == IMAGE_HOST,
+				 p->initrd, p->uid, p->gid, e);
+	return r;
+}
+
+/* --- shares --- */
+
+static int shares_start(struct sup *s, struct pool_err *e)
+{
+	uid_t uid;
+	gid_t gid;
+
+	invoking_user(&uid, &gid);
+	for (size_t i = 0; i < s->p->nshares; i++) {
+		const struct plan_share *sh = &s->p->shares[i];
+		char sock[PATH_MAX + 32];
+
+		snprintf(sock, sizeof sock, "%s/%s.sock", s->p->state_dir, sh->tag);
+		/* The host's /usr is read by the guest's root as root reads it. */
+		if (virtiofsd_start(&s->fs[i], sh->source, sh->readonly,
+				    strcmp(sh->tag, "usr") == 0 ? 0 : uid,
+				    strcmp(sh->tag, "usr") == 0 ? 0 : gid,
+				    sock, s->qemu_log_fd, e) < 0)
+			return pool_err_wrap(e, "share %s", sh->source);
+	}
+	return 0;
+}
+
+static void shares_stop(struct sup *s)
+{
+	for (size_t i = 0; i < s->p->nshares; i++)
+		virtiofsd_stop(&s->fs[i]);
 }
 
 /* --- console --- */
@@ -524,7 +586,8 @@ static int on_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 
 static int spawn_vm(struct sup *s, struct pool_err *e)
 {
-	int con[2] = { -1, -1 }, ag[2] = { -1, -1 }, qe[2] = { -1, -1 }, fds[5];
+	int con[2] = { -1, -1 }, ag[2] = { -1, -1 }, qe[2] = { -1, -1 }, fds[VMM_FDS_MAX];
+	int nfds;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ag) < 0 ||
@@ -537,7 +600,17 @@ static int spawn_vm(struct sup *s, struct pool_err *e)
 	fds[2] = s->kernel_fd;
 	fds[3] = s->initrd_fd;
 	fds[4] = s->tap_fd;
-	s->qemu = vmm_spawn(s->p, fds, s->tap_fd >= 0 ? 5 : 4, qe[1], e);
+	nfds = 5;
+	if (shares_start(s, e) < 0)
+		goto fail;
+	for (size_t i = 0; i < s->p->nshares; i++)
+		fds[nfds++] = s->fs[i].qemu_fd;
+	s->qemu = vmm_spawn(s->p, fds, nfds, qe[1], e);
+	/* QEMU holds the shares' sockets now. */
+	for (size_t i = 0; i < s->p->nshares; i++) {
+		close(s->fs[i].qemu_fd);
+		s->fs[i].qemu_fd = -1;
+	}
 	if (s->qemu < 0)
 		goto fail;
 	close(con[1]);
@@ -730,6 +803,7 @@ static int event_loop(struct sup *s, struct pool_err *e)
 				qemu_err_in(s);
 			if (up && s->reboot_notice && !s->shutting_down) {
 				close_vm_fds(s);
+				shares_stop(s);	/* virtiofsd ends with its QEMU; start anew */
 				if (spawn_vm(s, e) < 0)
 					return -1;
 				boot_deadline = now_ms() + (uint64_t)boot_timeout_s() * 1000;
@@ -779,6 +853,7 @@ static void sup_close(struct sup *s)
 	if (s->qemu_err >= 0)
 		close(s->qemu_err);
 	free(s->exec);
+	shares_stop(s);
 	net_close(s);
 	state_remove(s);
 }
@@ -799,6 +874,8 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	bool built;
 	int status = -1;
 
+	for (size_t i = 0; i < PLAN_SHARES_MAX; i++)
+		s.fs[i] = (struct virtiofsd){ .pid = -1, .qemu_fd = -1 };
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
 	sigaddset(&sigs, SIGINT);
@@ -821,7 +898,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	if (built)
 		log_info("built boot image %.12s (kernel %s, %zu modules)", p->image_hash,
 			 p->kernel_version, p->modules.n);
-	if (image_machine_initrd(p->image_path, p->m, p->initrd, p->uid, p->gid, e) < 0)
+	if (machine_initrd(p, e) < 0)
 		goto out;
 	s.kernel_fd = kernel_fd_for(p->kernel, e);
 	if (s.kernel_fd < 0)

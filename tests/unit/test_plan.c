@@ -563,7 +563,7 @@ static void test_machine_initrd(void **state)
 
 	snprintf(initrd, sizeof initrd, "%s/initrd.img", tmpdir);
 	put(initrd, "stale", 5);	/* an old one is replaced */
-	if (image_machine_initrd(image, &m, initrd, getuid(), getgid(), &e) < 0)
+	if (image_machine_initrd(image, &m, "usr /usr ro\n", false, initrd, getuid(), getgid(), &e) < 0)
 		fail_msg("image_machine_initrd: %s", e.msg);
 	assert_int_equal(lstat(initrd, &st), 0);
 	assert_true(S_ISREG(st.st_mode));

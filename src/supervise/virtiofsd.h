@@ -1,0 +1,32 @@
+/* virtiofsd.h - one virtiofsd per share, sandboxed, files owned by the
+ * user who invoked pool. */
+#ifndef POOL_VIRTIOFSD_H
+#define POOL_VIRTIOFSD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "../util/err.h"
+
+#define VIRTIOFSD_PATH "/usr/lib/qemu/virtiofsd"
+
+struct virtiofsd {
+	pid_t pid;
+	int qemu_fd;		/* connected vhost-user socket, for QEMU */
+};
+
+/* Start virtiofsd for folder source. It runs in a new user namespace whose
+ * only uid (and gid) 0 maps to owner (SUDO_UID), so what the guest's root
+ * creates is the user's on the host, and in a mount namespace where a
+ * read-only share is a read-only bind mount (writes fail with EROFS,
+ * whatever the guest does). sock_path is where the listening socket is
+ * made (inside the machine's state folder). */
+int virtiofsd_start(struct virtiofsd *v, const char *source, bool readonly, uid_t owner,
+		    gid_t group, const char *sock_path, int log_fd, struct pool_err *e);
+void virtiofsd_stop(struct virtiofsd *v);
+
+/* The user pool acts for: SUDO_UID/SUDO_GID when pool runs through sudo,
+ * else the real uid and gid. */
+void invoking_user(uid_t *uid, gid_t *gid);
+
+#endif
