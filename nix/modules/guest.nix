@@ -1,0 +1,145 @@
+# nix/modules/guest.nix - NixOS guest module: a NixOS that boots as a pool
+# machine, and the JSON spec plus runner (`pool up --spec ...`) that boot it.
+#
+# Contract with the C side (image `nixos` of the spec):
+#   - pool boots image.nixos.kernel/initrd with init=image.nixos.init and
+#     shares image.nixos.store (the host's /nix/store) read-only over
+#     virtiofs with the tag `store`; this module mounts that tag on
+#     /nix/store in stage 1 (root itself is a tmpfs).
+#   - the NIC's MAC is 02:00:a:b:c:d for address a.b.c.d (as src/net/mac.c);
+#     a systemd-networkd .link pins the name `interface` to that MAC and
+#     DHCP takes the lease from pool's responder.
+#   - the agent is `pool-init --agent` on the virtio-serial port
+#     org.pool.agent (that mode is the lead's to provide in guest/).
+{ config, lib, pkgs, ... }:
+let
+  cfg = config.pool;
+
+  hex2 = n:
+    let
+      digits = [ "0" "1" "2" "3" "4" "5" "6" "7" "8" "9" "a" "b" "c" "d" "e" "f" ];
+      at = i: builtins.elemAt digits i;
+    in
+    at (n / 16) + at (n - (n / 16) * 16);
+  octets = a:
+    let m = builtins.match "([0-9]+)\\.([0-9]+)\\.([0-9]+)\\.([0-9]+)" a;
+    in if m == null then throw "pool.address: \"${a}\" is not an IPv4 address"
+    else map builtins.fromJSON m;
+  macOf = a: builtins.concatStringsSep ":" ([ "02" "00" ] ++ map hex2 (octets a));
+
+  rootHash = config.users.users.root.hashedPassword or null;
+
+  spec = {
+    inherit (cfg) name interface memory cpus network shares volumes;
+    image.nixos = {
+      kernel = "${config.system.build.kernel}/${config.system.boot.loader.kernelFile}";
+      initrd = "${config.system.build.initialRamdisk}/${config.system.boot.loader.initrdFile}";
+      init = "${config.system.build.toplevel}/init";
+      store = "/nix/store";
+    };
+  } // lib.optionalAttrs (cfg.address != null) { inherit (cfg) address; }
+    // lib.optionalAttrs (config.boot.kernelParams != [ ]) {
+      cmdline = builtins.concatStringsSep " " config.boot.kernelParams;
+    };
+in
+{
+  options.pool = {
+    package = lib.mkOption {
+      type = lib.types.package;
+      default = pkgs.callPackage ../package.nix { };
+      description = "The pool package (host tool for the runner, pool-init for the agent).";
+    };
+    name = lib.mkOption { type = lib.types.str; description = "Machine name ([a-z][a-z0-9-]{0,31})."; };
+    address = lib.mkOption {
+      type = lib.types.nullOr lib.types.str;
+      default = null;
+      description = "IPv4 address in the channel's subnet; null only with network none.";
+    };
+    interface = lib.mkOption { type = lib.types.str; default = "eth0"; description = "NIC name in the guest."; };
+    memory = lib.mkOption { type = lib.types.str; default = "512M"; description = "Guest memory (K/M/G)."; };
+    cpus = lib.mkOption { type = lib.types.int; default = 1; description = "Virtual CPUs (1..64)."; };
+    network = lib.mkOption {
+      type = lib.types.either (lib.types.enum [ "nat" "isolated" "none" ]) lib.types.attrs;
+      default = "nat";
+      description = "nat | isolated | none | { mode = \"nat\"; allow = [ \"CIDR[:PORT[/tcp|udp]]\" ]; }";
+    };
+    shares = lib.mkOption {
+      type = lib.types.listOf lib.types.attrs;
+      default = [ ];
+      description = "Host folders shared over virtiofs: { source; target; readonly ? false; }.";
+    };
+    volumes = lib.mkOption {
+      type = lib.types.listOf lib.types.attrs;
+      default = [ ];
+      description = "Persistent block devices: { path; size; target; }.";
+    };
+    spec = lib.mkOption {
+      type = lib.types.str;
+      readOnly = true;
+      description = "The machine spec pool reads, as JSON (generated).";
+    };
+    specFile = lib.mkOption {
+      type = lib.types.package;
+      readOnly = true;
+      description = "pool.spec written to the store (generated).";
+    };
+  };
+
+  # Named as in microvm.nix, so that `.config.microvm.declaredRunner` of the
+  # original interface works; do not import microvm.nix alongside.
+  options.microvm.declaredRunner = lib.mkOption {
+    type = lib.types.package;
+    readOnly = true;
+    description = "Boots this system with `pool up --spec <pool.specFile>`.";
+  };
+
+  config = {
+    pool.spec = builtins.toJSON spec;
+    pool.specFile = pkgs.writeText "pool-${cfg.name}.json" cfg.spec;
+    microvm.declaredRunner = pkgs.writeShellScriptBin cfg.name ''
+      exec ${cfg.package}/bin/pool up --spec ${cfg.specFile} "$@"
+    '';
+
+    networking.hostName = cfg.name;
+
+    boot.initrd.availableKernelModules = [ "virtio_mmio" "virtio_console" "virtio_net" "virtio_blk" "virtiofs" ];
+    boot.initrd.kernelModules = [ "virtio_mmio" "virtiofs" ];
+    boot.kernelParams = [ "console=ttyS0" ];
+    boot.loader.grub.enable = false;
+
+    fileSystems."/" = lib.mkDefault { device = "none"; fsType = "tmpfs"; options = [ "mode=0755" ]; };
+    fileSystems."/nix/store" = {
+      device = "store";          # the virtiofs tag pool gives image.nixos.store
+      fsType = "virtiofs";
+      options = [ "ro" ];
+      neededForBoot = true;
+    };
+
+    networking.useDHCP = false;
+    networking.useNetworkd = true;
+    systemd.network.enable = true;
+    systemd.network.links."10-pool" = lib.mkIf (cfg.address != null) {
+      matchConfig.MACAddress = macOf cfg.address;
+      linkConfig.Name = cfg.interface;
+    };
+    systemd.network.networks."10-pool" = lib.mkIf (cfg.address != null) {
+      matchConfig.Name = cfg.interface;
+      networkConfig.DHCP = "ipv4";
+    };
+
+    # The original: root logs in on the console without a password.
+    services.getty.autologinUser = lib.mkIf (rootHash == "") (lib.mkDefault "root");
+
+    systemd.services.pool-agent = {
+      description = "pool agent (exec, shutdown) on virtio-serial org.pool.agent";
+      wantedBy = [ "multi-user.target" ];
+      unitConfig.ConditionPathExists = "/dev/virtio-ports/org.pool.agent";
+      serviceConfig = {
+        ExecStart = "${cfg.package}/libexec/pool/pool-init --agent";
+        Restart = "always";
+      };
+    };
+
+    system.stateVersion = lib.mkDefault "25.11";
+  };
+}
