@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,30 +216,27 @@ char *path_resolve(const char *base, const char *rel)
 	return out;
 }
 
-int dir_private(const char *path, struct pool_err *e)
+static int private_path(const char *path, bool dir, struct pool_err *e)
 {
 	struct stat st;
 
 	if (lstat(path, &st) < 0)
 		return pool_err_sys(e, "%s", path);
-	if (!S_ISDIR(st.st_mode))
-		return pool_err_fail(e, "%s is not a folder (a symlink?): refusing to use it", path);
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+		return pool_err_fail(e, "%s is not a %s (a symlink?): refusing to use it", path,
+				     dir ? "folder" : "regular file");
 	if (st.st_uid != geteuid() || (st.st_mode & 022))
 		return pool_err_fail(e, "%s can be changed by others than its owner %u (mode %o): refusing to use it",
 				     path, (unsigned)geteuid(), (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
+int dir_private(const char *path, struct pool_err *e)
+{
+	return private_path(path, true, e);
+}
+
 int file_private(const char *path, struct pool_err *e)
 {
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return pool_err_sys(e, "%s", path);
-	if (!S_ISREG(st.st_mode))
-		return pool_err_fail(e, "%s is not a regular file: refusing to use it", path);
-	if (st.st_uid != geteuid() || (st.st_mode & 022))
-		return pool_err_fail(e, "%s can be changed by others than its owner %u (mode %o): refusing to use it",
-				     path, (unsigned)geteuid(), (unsigned)(st.st_mode & 07777));
-	return 0;
+	return private_path(path, false, e);
 }

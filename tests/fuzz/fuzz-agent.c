@@ -171,92 +171,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef POOL_LIBFUZZER
-static int replay_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	if (!f) {
-		perror(path);
-		return -1;
-	}
-	for (;;) {
-		size_t got;
-
-		if (len == cap) {
-			uint8_t *nb;
-
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				fclose(f);
-				free(buf);
-				return -1;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		if (got == 0)
-			break;
-		len += got;
-	}
-	if (ferror(f)) {
-		perror(path);
-		fclose(f);
-		free(buf);
-		return -1;
-	}
-	fclose(f);
-	LLVMFuzzerTestOneInput(buf, len);
-	free(buf);
-	return 0;
-}
-
-/* A file, or a directory whose regular files are replayed (one level). */
-static int replay(const char *path, int depth)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *e;
-	int rc = 0;
-
-	if (stat(path, &st) < 0) {
-		perror(path);
-		return -1;
-	}
-	if (S_ISREG(st.st_mode))
-		return replay_file(path);
-	if (!S_ISDIR(st.st_mode) || depth > 1)
-		return 0;
-	d = opendir(path);
-	if (!d) {
-		perror(path);
-		return -1;
-	}
-	while ((e = readdir(d))) {
-		char sub[4096];
-		int k;
-
-		if (e->d_name[0] == '.')
-			continue;
-		k = snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-		if (k < 0 || (size_t)k >= sizeof(sub))
-			continue;
-		if (replay(sub, depth + 1) < 0)
-			rc = -1;
-	}
-	closedir(d);
-	return rc;
-}
+#include "replay.h"
 
 int main(int argc, char **argv)
 {
-	int i, rc = 0;
-
-	for (i = 1; i < argc; i++)
-		if (replay(argv[i], 0) < 0)
-			rc = 1;
-	return rc;
+	return replay_main(argc, argv);
 }
 #endif

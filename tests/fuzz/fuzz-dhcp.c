@@ -121,76 +121,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef POOL_LIBFUZZER
-static int replay_file(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	uint8_t *buf;
-	size_t len;
-
-	if (!fp) {
-		perror(path);
-		return -1;
-	}
-	buf = malloc(65536);
-	if (!buf) {
-		fclose(fp);
-		return -1;
-	}
-	len = fread(buf, 1, 65536, fp);
-	if (ferror(fp)) {
-		perror(path);
-		fclose(fp);
-		free(buf);
-		return -1;
-	}
-	fclose(fp);
-	LLVMFuzzerTestOneInput(buf, len);
-	free(buf);
-	return 0;
-}
-
-/* A file, or a directory whose regular files are replayed (one level). */
-static int replay(const char *path, int depth)
-{
-	struct stat st;
-	struct dirent *de;
-	DIR *d;
-	int rc = 0;
-
-	if (stat(path, &st) < 0) {
-		perror(path);
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode))
-		return replay_file(path);
-	if (depth > 0)
-		return 0;
-	d = opendir(path);
-	if (!d) {
-		perror(path);
-		return -1;
-	}
-	while ((de = readdir(d))) {
-		char sub[4096];
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (snprintf(sub, sizeof sub, "%s/%s", path, de->d_name) >= (int)sizeof sub)
-			continue;
-		if (replay(sub, depth + 1) < 0)
-			rc = -1;
-	}
-	closedir(d);
-	return rc;
-}
+#include "replay.h"
 
 int main(int argc, char **argv)
 {
-	int i, rc = 0;
-
-	for (i = 1; i < argc; i++)
-		if (replay(argv[i], 0) < 0)
-			rc = 1;
-	return rc;
+	return replay_main(argc, argv);
 }
 #endif
