@@ -78,15 +78,13 @@ void sha256_update(struct sha256 *s, const void *data, size_t n)
 void sha256_final(struct sha256 *s, uint8_t out[32])
 {
 	uint64_t bits = s->len * 8;
-	uint8_t pad = 0x80, zero = 0, lenb[8];
+	uint8_t pad[64 + 8] = { 0x80 };
+	size_t padlen = s->have < 56 ? 56 - s->have : 120 - s->have;
 	int i;
 
-	sha256_update(s, &pad, 1);
-	while (s->have != 56)
-		sha256_update(s, &zero, 1);
 	for (i = 0; i < 8; i++)
-		lenb[i] = (uint8_t)(bits >> (56 - 8 * i));
-	sha256_update(s, lenb, 8);
+		pad[padlen + (size_t)i] = (uint8_t)(bits >> (56 - 8 * i));
+	sha256_update(s, pad, padlen + 8);
 	for (i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(s->h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
