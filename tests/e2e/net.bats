@@ -122,3 +122,31 @@ get() {	# get HOST PORT PATH -> guest shell snippet
 	[[ "$output" != *"127.0.0.53"* ]]
 	[[ "$output" == *"default via 10.0.0.1"* ]]
 }
+
+@test "no leaks: 20 boots leave only the channel; kill -9 of a supervisor is reclaimed by the next run" {
+	spec leak 10.0.0.8 nat
+	in_host "$POOL_BIN" channel up --uplink up0
+	links_before=$(in_host ip -o link show | awk -F': ' '{print $2}' | sort | tr '\n' ' ')
+	rules_before=$(in_host nft list ruleset)
+	for i in $(seq 20); do
+		in_host "$POOL_BIN" run "$SPEC" -- true
+	done
+	[ "$(in_host ip -o link show | awk -F': ' '{print $2}' | sort | tr '\n' ' ')" = "$links_before" ]
+	[ "$(in_host nft list ruleset)" = "$rules_before" ]
+
+	# ip netns exec execs pool in place: $! is the supervisor itself.
+	ip netns exec "$H" "$POOL_BIN" run "$SPEC" -- sleep 300 &
+	BG=$!
+	PIDS+=($BG)
+	wait_for 60 sh -c "ip netns exec '$H' nft list ruleset | grep -q leak"
+	kill -9 "$BG"
+	wait "$BG" 2>/dev/null || true
+	# QEMU and virtiofsd die with their supervisor (PDEATHSIG); the TAP goes
+	# with its last fd; the rules stay until the next run of that machine.
+	wait_for 10 sh -c "! ip netns exec '$H' ip -o link show | grep -q pool-leak"
+	run --separate-stderr in_host "$POOL_BIN" run "$SPEC" -- echo reclaimed
+	[ "$status" -eq 0 ]
+	[ "$output" = reclaimed ]
+	[ "$(in_host nft list ruleset)" = "$rules_before" ]
+	[ ! -e "$POOL_STATE_DIR/leak" ]
+}
