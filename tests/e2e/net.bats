@@ -88,7 +88,8 @@ get() {	# get HOST PORT PATH -> guest shell snippet
 	spec probe 10.0.0.5 nat
 	# The channel must exist before the listener can bind to its address.
 	in_host "$POOL_BIN" channel up --uplink up0
-	in_host busybox httpd -f -p 10.0.0.1:8081 -h "$WWW" &
+	# ip netns exec execs httpd in place, so $! is httpd itself.
+	ip netns exec "$H" busybox httpd -f -p 10.0.0.1:8081 -h "$WWW" &
 	PIDS+=($!)
 	sleep 0.5
 	in_host wget -q -T 2 -O /dev/null http://10.0.0.1:8081/file	# it does serve the host
