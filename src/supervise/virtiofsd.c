@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +36,26 @@ void invoking_user(uid_t *uid, gid_t *gid)
 		*uid = (uid_t)u;
 		*gid = (gid_t)g;
 	}
+}
+
+/* Whether uid:gid can enter (and, for a read-write share, write) the
+ * folder: checked in a child that becomes that user, since that is who
+ * virtiofsd will be on the host. */
+static int user_can_use(const char *source, bool readonly, uid_t uid, gid_t gid)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+			_exit(2);
+		_exit(access(source, readonly ? R_OK | X_OK : R_OK | W_OK | X_OK) == 0 ? 0 : 1);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
 static int write_str(const char *path, const char *s)
@@ -108,6 +129,9 @@ int virtiofsd_start(struct virtiofsd *v, const char *source, bool readonly, uid_
 
 	v->pid = -1;
 	v->qemu_fd = -1;
+	if (user_can_use(source, readonly, owner, group) < 0)
+		return pool_err_usage(e, "uid %u cannot %s it (a share is served as the user who ran pool)",
+				      (unsigned)owner, readonly ? "read" : "read and write");
 	if (strlen(sock_path) >= sizeof sa.sun_path)
 		return pool_err_fail(e, "%s: socket path too long", sock_path);
 	strcpy(sa.sun_path, sock_path);

@@ -84,3 +84,15 @@ teardown() {
 	[ "$(cat "$D/out.txt")" = "built in $guest" ]
 	[ "$(stat -c %u "$D/out.txt")" = 4242 ]
 }
+
+@test "a share the invoking user cannot reach is refused with one clear line" {
+	mkdir -p "$D/closed"
+	chown root:root "$D/closed"
+	chmod 700 "$D/closed"
+	printf 'name: closed\nimage: minimal\nnetwork: none\nshares:\n  - {source: closed, target: /c}\n' > "$D/m.yaml"
+	run --separate-stderr "$POOL_BIN" run "$D/m.yaml" -- true
+	echo "$stderr"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"$D/closed: uid 4242 cannot read and write it"* ]]
+	[ ! -e "$POOL_STATE_DIR/closed" ]
+}
