@@ -77,17 +77,29 @@ static int get_one(const struct nlmsghdr *nlh, void *data)
 	return parse_link(nlh, data);
 }
 
+/* A link request: the netlink header and its ifinfomsg for link index
+ * (0: by name or all). */
+static struct nlmsghdr *link_req(struct nl *nl, char *buf, uint16_t type, uint16_t flags,
+				 int index, struct ifinfomsg **ifmp)
+{
+	struct nlmsghdr *nlh = nl_req(nl, buf, type, flags);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = index;
+	if (ifmp)
+		*ifmp = ifm;
+	return nlh;
+}
+
 int link_get(struct nl *nl, const char *name, struct link_info *li)
 {
 	char buf[NL_REQ_SIZE];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifm;
 
 	if (strlen(name) >= IF_NAMESIZE)
 		return -ENODEV;
-	nlh = nl_req(nl, buf, RTM_GETLINK, 0);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);
-	ifm->ifi_family = AF_UNSPEC;
+	nlh = link_req(nl, buf, RTM_GETLINK, 0, 0, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	memset(li, 0, sizeof *li);
@@ -98,12 +110,8 @@ int link_get_index(struct nl *nl, int index, struct link_info *li)
 {
 	char buf[NL_REQ_SIZE];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifm;
 
-	nlh = nl_req(nl, buf, RTM_GETLINK, 0);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = index;
+	nlh = link_req(nl, buf, RTM_GETLINK, 0, index, NULL);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	memset(li, 0, sizeof *li);
 	return nl_talk(nl, nlh, get_one, li);
@@ -113,12 +121,9 @@ int link_bridge_create(struct nl *nl, const char *name, const uint8_t mac[6])
 {
 	char buf[NL_REQ_SIZE];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifm;
 	struct nlattr *info;
 
-	nlh = nl_req(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);
-	ifm->ifi_family = AF_UNSPEC;
+	nlh = link_req(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
@@ -131,12 +136,8 @@ int link_delete(struct nl *nl, int index)
 {
 	char buf[NL_REQ_SIZE];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifm;
 
-	nlh = nl_req(nl, buf, RTM_DELLINK, 0);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = index;
+	nlh = link_req(nl, buf, RTM_DELLINK, 0, index, NULL);
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
@@ -146,10 +147,7 @@ int link_set_up(struct nl *nl, int index, bool up)
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
 
-	nlh = nl_req(nl, buf, RTM_NEWLINK, 0);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = index;
+	nlh = link_req(nl, buf, RTM_NEWLINK, 0, index, &ifm);
 	ifm->ifi_change = IFF_UP;
 	ifm->ifi_flags = up ? IFF_UP : 0;
 	return nl_talk(nl, nlh, NULL, NULL);
@@ -159,12 +157,8 @@ int link_set_master(struct nl *nl, int index, int master)
 {
 	char buf[NL_REQ_SIZE];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifm;
 
-	nlh = nl_req(nl, buf, RTM_NEWLINK, 0);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = index;
+	nlh = link_req(nl, buf, RTM_NEWLINK, 0, index, NULL);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	return nl_talk(nl, nlh, NULL, NULL);
 }
@@ -196,11 +190,8 @@ int link_slaves(struct nl *nl, int master, link_fn fn, void *data)
 	struct slaves_ctx c = { .master = master, .fn = fn, .data = data };
 	char buf[NL_REQ_SIZE];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifm;
 
-	nlh = nl_req(nl, buf, RTM_GETLINK, NLM_F_DUMP);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);
-	ifm->ifi_family = AF_UNSPEC;
+	nlh = link_req(nl, buf, RTM_GETLINK, NLM_F_DUMP, 0, NULL);
 	/* The kernel filters dumps on IFLA_MASTER; we check again anyway. */
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
