@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -42,6 +43,7 @@ struct session {
 static struct session sessions[MAX_SESSIONS];
 static int port = -1;
 static size_t queued_total;
+static bool only;	/* pool-init --agent: no pool-init as PID 1 to ask */
 
 int agent_port_path(char *out, size_t cap)
 {
@@ -327,6 +329,33 @@ static void reap(void)
 	}
 }
 
+/* pool-init --agent going down at the host's request. It tells the host
+ * how (as pool-init's announce() does), then: under systemd, asks it with
+ * the signals systemd(1) documents (SIGRTMIN+4 poweroff.target, SIGRTMIN+5
+ * reboot.target; no systemctl needed in PATH); as PID 1 itself (a bare
+ * initrd that execs it, as the tests do), syncs and calls reboot(2); under
+ * any other init, the busybox/pool-init convention (SIGUSR2 poweroff,
+ * SIGTERM reboot). A reboot started inside the guest under systemd reaches
+ * the host as a poweroff: nothing tells the agent which it is. */
+static void only_go_down(bool reboot_too)
+{
+	uint8_t m = reboot_too ? 1 : 0;
+
+	send_frame(AGENT_SHUTDOWN, 0, &m, 1);
+	sync();
+	if (getpid() == 1) {
+		kill(-1, SIGKILL);
+		sync();
+		reboot(reboot_too ? RB_AUTOBOOT : RB_POWER_OFF);
+		glog("agent: reboot(2): %s", strerror(errno));
+		return;
+	}
+	if (access("/run/systemd/system", F_OK) == 0)
+		kill(1, reboot_too ? SIGRTMIN + 5 : SIGRTMIN + 4);
+	else
+		kill(1, reboot_too ? SIGTERM : SIGUSR2);
+}
+
 static void handle_frame(const struct agent_hdr *h, const uint8_t *p)
 {
 	switch (h->type) {
@@ -337,7 +366,10 @@ static void handle_frame(const struct agent_hdr *h, const uint8_t *p)
 		do_stdin(h->sid, p, h->len);
 		break;
 	case AGENT_SHUTDOWN:
-		kill(1, h->len == 1 && p[0] == 1 ? SIGTERM : SIGUSR2);
+		if (only)
+			only_go_down(h->len == 1 && p[0] == 1);
+		else
+			kill(1, h->len == 1 && p[0] == 1 ? SIGTERM : SIGUSR2);
 		break;
 	default:
 		send_error(h->sid, "unexpected frame type");
@@ -481,6 +513,31 @@ static __attribute__((noreturn)) void agent_main(uint64_t init_ns, uint64_t modu
 			if (sessions[i].pid > 0 && sessions[i].in >= 0 && sessions[i].q)
 				flush_stdin(&sessions[i]);
 	}
+}
+
+void agent_only(void)
+{
+	sigset_t chld;
+	uint64_t now = boot_ns();
+	struct stat st;
+
+	only = true;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);	/* for the agent's signalfd */
+	/* NixOS: the system's programs, not only the service's PATH. */
+	if (stat("/run/current-system/sw/bin", &st) == 0 && S_ISDIR(st.st_mode)) {
+		const char *path = getenv("PATH");
+		char buf[4096];
+
+		snprintf(buf, sizeof buf, "/run/wrappers/bin:/run/current-system/sw/bin%s%s",
+			 path && *path ? ":" : "", path ? path : "");
+		setenv("PATH", buf, 1);
+	}
+	if (!getenv("HOME"))
+		setenv("HOME", "/root", 1);
+	/* No boot of its own to time: init and modules are "when the agent started". */
+	agent_main(now, now);
 }
 
 int agent_spawn(uint64_t init_ns, uint64_t modules_ns)

@@ -26,15 +26,36 @@ int modules_load(const char *cmdline);
  * number that failed. */
 int mounts_setup(void);
 
+/* Mount the volumes listed in /etc/pool/volumes ("SERIAL TARGET": the
+ * virtio-blk disk with that serial, ext4, at TARGET, made when missing).
+ * Returns the number that failed. */
+int volumes_setup(void);
+
 /* The console: a root shell (no password) or a login prompt on ttyS0.
  * Returns the child's pid, or -1. */
 int console_spawn(void);
-/* The login shell for a role: its own, else nu, bash, sh. */
-const char *shell_for(const char *wanted);
+
+/* Roles (users.c): each passwd entry's shell resolved (its own, else nu,
+ * bash, sh), homes made, authorized_keys installed from /etc/pool/keys.
+ * *any_keys says whether some role has keys. Returns the number of failures. */
+int users_setup(bool *any_keys);
+#define SSHD_UID 101u	/* sshd's privilege separation user */
+/* A regular file of at most max bytes, NUL-terminated; NULL on failure. */
+char *read_small_file(const char *path, size_t max, size_t *len);
+/* Whether path is an executable here (login_shell_resolve's question). */
+bool guest_exists(const char *path, void *ctx);
+
+/* The host image's sshd, keys only (sshd.c). Its pid, or -1. */
+int sshd_start(void);
 
 /* The agent: a child process serving the host on org.pool.agent.
  * Returns its pid, or -1 when the port never appeared. */
 int agent_spawn(uint64_t init_ns, uint64_t modules_ns);
+
+/* pool-init --agent: only the agent, in this process, under another init
+ * (NixOS: the pool-agent systemd service, nix/modules/guest.nix). No PID 1
+ * duties; SHUTDOWN asks that init to go down. Never returns. */
+__attribute__((noreturn)) void agent_only(void);
 
 /* /dev path of the virtio-serial port named org.pool.agent; 0 or -1. */
 int agent_port_path(char *out, size_t cap);

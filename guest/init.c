@@ -328,9 +328,12 @@ int main(int argc, char **argv)
 	uint64_t init_ns, modules_ns;
 	time_t console_last = 0;
 	int console_fast = 0;
+	bool any_keys = false;
 	char want_console[8] = "1";
 	sigset_t all;
 
+	if (argc == 2 && strcmp(argv[1], "--agent") == 0)
+		agent_only();	/* guest/agent.c: the agent alone, under another init */
 	if (getpid() != 1)
 		return multicall(name, argc, argv);
 
@@ -352,8 +355,14 @@ int main(int argc, char **argv)
 	modules_ns = boot_ns();
 	if (mounts_setup() > 0)
 		glog("some shares could not be mounted");
+	if (volumes_setup() > 0)
+		glog("some volumes could not be mounted");
 	set_hostname();
+	if (users_setup(&any_keys) > 0)
+		glog("some roles could not be set up");
 	net_start();	/* before the agent: READY means the network is up */
+	if (any_keys)
+		sshd_start();	/* reaped like any child; not restarted */
 
 	agent = agent_spawn(init_ns, modules_ns);
 	cmdline_get(cmdline, "pool.console", want_console, sizeof want_console);

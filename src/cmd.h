@@ -15,5 +15,11 @@ int cmd_check(int argc, char **argv, struct pool_err *e);
 int cmd_doctor(int argc, char **argv, struct pool_err *e);
 int cmd_mkpasswd(int argc, char **argv, struct pool_err *e);
 int cmd_channel(int argc, char **argv, struct pool_err *e);
+int cmd_ssh(int argc, char **argv, struct pool_err *e);
+int cmd_ls(int argc, char **argv, struct pool_err *e);
+int cmd_down(int argc, char **argv, struct pool_err *e);
+int cmd_exec(int argc, char **argv, struct pool_err *e);
+int cmd_console(int argc, char **argv, struct pool_err *e);
+int cmd_logs(int argc, char **argv, struct pool_err *e);
 
 #endif

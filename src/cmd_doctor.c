@@ -56,9 +56,8 @@ int cmd_doctor(int argc, char **argv, struct pool_err *e)
 		      "modprobe tun (and run as root)");
 	if (fd >= 0)
 		close(fd);
-	bad += report(access("/usr/lib/qemu/virtiofsd", X_OK) == 0 || access("/usr/libexec/virtiofsd", X_OK) == 0,
-		      "virtiofsd", "for shares and the host image",
-		      "apt-get install qemu-system-common (Debian 12 ships /usr/lib/qemu/virtiofsd)");
+	bad += report(access(paths.virtiofsd, X_OK) == 0, "virtiofsd", paths.virtiofsd,
+		      "apt-get install qemu-system-common (Debian 12 ships /usr/lib/qemu/virtiofsd), or set POOL_VIRTIOFSD");
 	accel_probe(&host);
 	if (accel_choose(ACCEL_AUTO, getenv("POOL_ACCEL"), &host, &choice, &ke) == 0)
 		report(true, "accel", choice.why, NULL);

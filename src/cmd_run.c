@@ -5,13 +5,14 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd_boot.h"
 #include "machine_load.h"
 #include "plan.h"
 #include "supervise/supervisor.h"
 #include "util/log.h"
 
 /* Split "pool run [--spec FILE | SPEC] [--] CMD...". */
-static int parse_args(int argc, char **argv, const char **spec, int *cmd_at,
+int parse_args(int argc, char **argv, const char **spec, int *cmd_at,
 		      bool need_cmd, struct pool_err *e)
 {
 	int i = 1;
@@ -56,13 +57,11 @@ static int parse_args(int argc, char **argv, const char **spec, int *cmd_at,
 	return 0;
 }
 
-int boot_machine(const char *spec, char **cmd, int ncmd, enum plan_mode mode, struct pool_err *e);
-
-int boot_machine(const char *spec, char **cmd, int ncmd, enum plan_mode mode, struct pool_err *e)
+int boot_machine(const char *spec, struct run_request *req, struct pool_err *e)
 {
 	struct machine m = { 0 };
 	struct plan p;
-	struct run_request req = { .argv = cmd, .argc = ncmd };
+	enum plan_mode mode = req->argv ? PLAN_RUN : PLAN_UP;
 	int status;
 
 	if (machine_load(spec, &m, e) < 0)
@@ -81,7 +80,7 @@ int boot_machine(const char *spec, char **cmd, int ncmd, enum plan_mode mode, st
 		machine_free(&m);
 		return -1;
 	}
-	status = supervise(&p, &req, e);
+	status = req->detached ? supervise_detached(&p, e) : supervise(&p, req, e);
 	plan_free(&p);
 	machine_free(&m);
 	return status;
@@ -92,20 +91,11 @@ int cmd_run(int argc, char **argv, struct pool_err *e)
 	const char *spec;
 	int at;
 
+	struct run_request req = { .ready_fd = -1 };
+
 	if (parse_args(argc, argv, &spec, &at, true, e) < 0)
 		return -1;
-	return boot_machine(spec, argv + at, argc - at, PLAN_RUN, e);
-}
-
-int cmd_up(int argc, char **argv, struct pool_err *e)
-{
-	const char *spec;
-	int at;
-
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "--detach") == 0)
-			return pool_err_usage(e, "up: -d (detached machines) is not supported yet");
-	if (parse_args(argc, argv, &spec, &at, false, e) < 0)
-		return -1;
-	return boot_machine(spec, NULL, 0, PLAN_UP, e);
+	req.argv = argv + at;
+	req.argc = argc - at;
+	return boot_machine(spec, &req, e);
 }

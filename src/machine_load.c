@@ -120,10 +120,8 @@ static int refuse(const struct machine *m, enum spec_key k, const char *key,
 
 int machine_refuse_unsupported(const struct machine *m, struct pool_err *e)
 {
-	if (m->image != IMAGE_MINIMAL && m->image != IMAGE_HOST)
+	if (m->image != IMAGE_MINIMAL && m->image != IMAGE_HOST && m->image != IMAGE_NIXOS)
 		return refuse(m, KEY_IMAGE, "image", image_kind_str(m->image), e);
-	if (m->nvolumes)
-		return refuse(m, KEY_VOLUMES, "volumes", "attaching volumes", e);
 	if (m->mesh.set)
 		return refuse(m, KEY_MESH, "mesh", "joining a mesh", e);
 	if (!m->ephemeral)

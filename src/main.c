@@ -18,7 +18,13 @@ static const struct command {
 	const char *usage;
 } commands[] = {
 	{ "run", cmd_run, "run [SPEC] [--] CMD [ARG...]   boot, run CMD in the guest, power off; exit with CMD's status" },
-	{ "up", cmd_up, "up [SPEC]                      boot and attach the console (Ctrl-] powers off)" },
+	{ "up", cmd_up, "up [-d] [SPEC]                 boot and attach the console (Ctrl-] powers off); -d: leave it running, print name and address" },
+	{ "down", cmd_down, "down NAME [--timeout S]        power off; killed after S seconds (default 10)" },
+	{ "ls", cmd_ls, "ls [--json]                    machines: name, address, pid, state, uptime, memory" },
+	{ "exec", cmd_exec, "exec NAME [--] CMD [ARG...]    run CMD on a running machine; exit with its status" },
+	{ "console", cmd_console, "console NAME                   attach the serial console (Ctrl-] detaches)" },
+	{ "logs", cmd_logs, "logs [--raw] NAME              the machine's console log" },
+	{ "ssh", cmd_ssh, "ssh [-i KEY] NAME [-- CMD...]  ssh to the machine as its first user with keys" },
 	{ "check", cmd_check, "check [SPEC]                   validate, print the resolved plan; boots nothing" },
 	{ "channel", cmd_channel, "channel up|down|status [...]   host network: --name pool0 --uplink IF|auto --subnet CIDR" },
 	{ "doctor", cmd_doctor, "doctor                         host prerequisites, each with its fix" },

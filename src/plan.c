@@ -2,6 +2,7 @@
 #include "plan.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +11,14 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "../guest/login.h"
 #include "image/initramfs.h"
 #include "image/kernel.h"
 #include "image/kmod.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "util/parse.h"
+#include "volume.h"
 #include "vmm/vmm.h"
 
 static int env_path(char *out, size_t cap, const char *var, const char *def)
@@ -79,6 +82,15 @@ int paths_from_env(struct pool_paths *p, struct pool_err *e)
 		snprintf(p->qemu, sizeof p->qemu, "%s", v);
 	else if (find_in_path("qemu-system-x86_64", p->qemu, sizeof p->qemu) < 0)
 		snprintf(p->qemu, sizeof p->qemu, "/usr/bin/qemu-system-x86_64");
+	v = getenv("POOL_VIRTIOFSD");
+	if (v && *v)
+		snprintf(p->virtiofsd, sizeof p->virtiofsd, "%s", v);
+	else if (access("/usr/lib/qemu/virtiofsd", X_OK) == 0)	/* Debian 12 */
+		snprintf(p->virtiofsd, sizeof p->virtiofsd, "/usr/lib/qemu/virtiofsd");
+	else if (access("/usr/libexec/virtiofsd", X_OK) == 0)	/* Fedora, Debian 13 */
+		snprintf(p->virtiofsd, sizeof p->virtiofsd, "/usr/libexec/virtiofsd");
+	else if (find_in_path("virtiofsd", p->virtiofsd, sizeof p->virtiofsd) < 0)
+		snprintf(p->virtiofsd, sizeof p->virtiofsd, "/usr/lib/qemu/virtiofsd");
 	return 0;
 }
 
@@ -135,6 +147,89 @@ static int resolve_modules(struct plan *p, struct pool_err *e)
 	return kmod_closure(dep, deplen, want, nwant, &p->modules, e);
 }
 
+/* pool's own boot image: kernel, module closure, pool-init, busybox, hash. */
+static int resolve_image(struct plan *p, struct pool_err *e)
+{
+	const struct machine *m = p->m;
+	struct image_inputs in;
+
+	if (resolve_kernel(p, e) < 0 || resolve_modules(p, e) < 0)
+		return pool_err_wrap(e, "%s", m->file);
+	if (access(p->paths.init, R_OK) != 0)
+		return pool_err_sys(e, "pool-init %s (set POOL_INIT, or install pool)", p->paths.init);
+	if (busybox_applets(p->paths.busybox, &p->applets, e) < 0)
+		return -1;
+	in = (struct image_inputs){
+		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
+		.modules = &p->modules, .applets = &p->applets,
+	};
+	if (image_hash(&in, p->image_hash, e) < 0)
+		return pool_err_wrap(e, "image");
+	snprintf(p->image_path, sizeof p->image_path, "%s/images/%s.cpio", p->paths.cache, p->image_hash);
+	return 0;
+}
+
+#define NIX_STORE "/nix/store"	/* where a NixOS guest mounts the tag `store` */
+
+/* "FILE:LINE:COL: KEY: [PATH ]WHAT", as the spec's own errors read. */
+static int nixos_fail(struct pool_err *e, const struct machine *m, const struct spec_pos *pos,
+		      const char *key, const char *path, const char *what)
+{
+	return pool_err_usage(e, "%s:%d:%d: %s: %s%s%s", m->file, pos->line, pos->col, key, path,
+			      *path ? " " : "", what);
+}
+
+/* Image nixos (nix/modules/guest.nix): the spec's kernel and initrd as they
+ * are (no modules, no image of pool's), init= on the command line, and the
+ * store shared read-only with the tag `store`, which the guest's stage 1
+ * mounts on /nix/store. The init is a guest path, so it must lie under
+ * /nix/store; its host counterpart is looked up in the store folder
+ * without following a last symlink (store paths link to /nix/store). */
+static int resolve_nixos(struct plan *p, struct pool_err *e)
+{
+	const struct machine *m = p->m;
+	const char *init = m->nixos.init, *s;
+	char host[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (m->kernel)
+		return nixos_fail(e, m, &m->pos[KEY_KERNEL], "kernel", m->kernel,
+				  "is not used with image nixos (the kernel is image.nixos.kernel)");
+	snprintf(p->kernel, sizeof p->kernel, "%s", m->nixos.kernel);
+	if (kernel_version(p->kernel, p->kernel_version, sizeof p->kernel_version, e) < 0)
+		return pool_err_wrap(e, "%s:%d:%d: image.nixos.kernel", m->file,
+				     m->nixos.kernel_pos.line, m->nixos.kernel_pos.col);
+	fd = open(m->nixos.initrd, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pool_err_set(e, POOL_EXIT_USAGE, errno, "%s:%d:%d: image.nixos.initrd: %s", m->file,
+				    m->nixos.initrd_pos.line, m->nixos.initrd_pos.col, m->nixos.initrd);
+	close(fd);
+	if ((size_t)snprintf(p->initrd, sizeof p->initrd, "%s", m->nixos.initrd) >= sizeof p->initrd)
+		return nixos_fail(e, m, &m->nixos.initrd_pos, "image.nixos.initrd", m->nixos.initrd, "is too long");
+
+	if (strncmp(init, NIX_STORE "/", strlen(NIX_STORE) + 1) != 0 || !init[strlen(NIX_STORE) + 1])
+		return nixos_fail(e, m, &m->nixos.init_pos, "image.nixos.init", init,
+				  "is not inside the store (the guest mounts the store on " NIX_STORE ")");
+	for (s = init; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f || *s == '"' || *s == '\\')
+			return nixos_fail(e, m, &m->nixos.init_pos, "image.nixos.init", "",
+					  "has a character the kernel command line cannot carry (a space, quote or control character)");
+	if ((size_t)snprintf(host, sizeof host, "%s%s", m->nixos.store, init + strlen(NIX_STORE)) >= sizeof host)
+		return nixos_fail(e, m, &m->nixos.init_pos, "image.nixos.init", init, "is too long");
+	if (lstat(host, &st) < 0)
+		return pool_err_usage(e, "%s:%d:%d: image.nixos.init: %s is not in the store folder (no %s: %s)",
+				      m->file, m->nixos.init_pos.line, m->nixos.init_pos.col, init, host,
+				      strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return nixos_fail(e, m, &m->nixos.init_pos, "image.nixos.init", init, "is a folder, not a program");
+
+	p->shares[p->nshares++] = (struct plan_share){
+		.source = m->nixos.store, .target = NIX_STORE, .readonly = true, .tag = "store",
+	};
+	return 0;
+}
+
 static int build_cmdline(struct plan *p, struct pool_err *e)
 {
 	const struct machine *m = p->m;
@@ -152,8 +247,9 @@ static int build_cmdline(struct plan *p, struct pool_err *e)
 			 a[0], a[1], a[2], a[3], a[4], a[5], m->interface);
 	}
 	if (asprintf(&p->cmdline,
-		     "console=ttyS0 reboot=t panic=-1 quiet%s pool.name=%s%s pool.console=%d%s%s",
+		     "console=ttyS0 reboot=t panic=-1 quiet%s pool.name=%s%s pool.console=%d%s%s%s%s",
 		     tsc, m->name, net, p->mode == PLAN_UP ? 1 : 0,
+		     m->image == IMAGE_NIXOS ? " init=" : "", m->image == IMAGE_NIXOS ? m->nixos.init : "",
 		     m->cmdline && *m->cmdline ? " " : "", m->cmdline ? m->cmdline : "") < 0) {
 		p->cmdline = NULL;
 		return pool_err_sys(e, "cmdline");
@@ -164,26 +260,14 @@ static int build_cmdline(struct plan *p, struct pool_err *e)
 int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, struct pool_err *e)
 {
 	struct accel_host host;
-	struct image_inputs in;
 
 	memset(p, 0, sizeof *p);
 	p->m = m;
 	p->mode = mode;
 	if (paths_from_env(&p->paths, e) < 0)
 		return -1;
-	if (resolve_kernel(p, e) < 0 || resolve_modules(p, e) < 0)
-		return pool_err_wrap(e, "%s", m->file);
-	if (access(p->paths.init, R_OK) != 0)
-		return pool_err_sys(e, "pool-init %s (set POOL_INIT, or install pool)", p->paths.init);
-	if (busybox_applets(p->paths.busybox, &p->applets, e) < 0)
+	if ((m->image == IMAGE_NIXOS ? resolve_nixos(p, e) : resolve_image(p, e)) < 0)
 		return -1;
-	in = (struct image_inputs){
-		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
-		.modules = &p->modules, .applets = &p->applets,
-	};
-	if (image_hash(&in, p->image_hash, e) < 0)
-		return pool_err_wrap(e, "image");
-	snprintf(p->image_path, sizeof p->image_path, "%s/images/%s.cpio", p->paths.cache, p->image_hash);
 
 	accel_probe(&host);
 	if (accel_choose(m->accel, getenv("POOL_ACCEL"), &host, &p->accel, e) < 0)
@@ -206,6 +290,16 @@ int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, str
 					   .readonly = m->shares[i].readonly };
 		snprintf(sh->tag, sizeof sh->tag, "share%zu", i);
 	}
+	if (m->nvolumes > PLAN_VOLUMES_MAX)
+		return pool_err_usage(e, "%s: volumes: at most %d", m->file, PLAN_VOLUMES_MAX);
+	for (size_t i = 0; i < m->nvolumes; i++) {
+		struct plan_volume *v = &p->volumes[p->nvolumes++];
+
+		*v = (struct plan_volume){ .path = m->volumes[i].path, .target = m->volumes[i].target,
+					   .size = m->volumes[i].size,
+					   .fd = VMM_FD_FIRST_FREE + (int)(p->nshares + i) };
+		volume_serial(i, v->serial, sizeof v->serial);
+	}
 	if (m->network != NET_NONE) {
 		if (machine_net_init(&p->net, m->name, m->address) < 0)
 			return pool_err_usage(e, "%s: name %s: no TAP name for it", m->file, m->name);
@@ -224,7 +318,8 @@ int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, str
 
 	if ((size_t)snprintf(p->state_dir, sizeof p->state_dir, "%s/%s", p->paths.state, m->name) >= sizeof p->state_dir)
 		return pool_err_usage(e, "POOL_STATE_DIR is too long");
-	snprintf(p->initrd, sizeof p->initrd, "%s/initrd.img", p->state_dir);
+	if (m->image != IMAGE_NIXOS)
+		snprintf(p->initrd, sizeof p->initrd, "%s/initrd.img", p->state_dir);
 	snprintf(p->console_log, sizeof p->console_log, "%s/console.log", p->state_dir);
 	if (build_cmdline(p, e) < 0 || qemu_argv(p, e) < 0)
 		return -1;
@@ -247,6 +342,41 @@ static void print_quoted(FILE *out, const char *s)
 	fputc('\'', out);
 }
 
+/* Whether a path is an executable in the guest: the host's own for image
+ * host (its /usr is the guest's), a busybox applet for minimal. */
+static bool guest_has(const char *path, void *ctx)
+{
+	const struct plan *p = ctx;
+
+	if (p->m->image == IMAGE_HOST)
+		return access(path, X_OK) == 0;
+	return path[0] == '/' && strv_contains(&p->applets, path + 1);
+}
+
+/* One line per role: the shell pool-init will pick (guest/login.h), how
+ * the console logs in, and its ssh keys. */
+static void print_users(const struct plan *p, FILE *out)
+{
+	const struct machine *m = p->m;
+
+	for (size_t i = 0; i < m->nusers; i++) {
+		const struct role *r = &m->users[i];
+		char sh[LOGIN_PATH_MAX];
+		int how = LOGIN_SHELL_WANTED;
+
+		if (m->image == IMAGE_HOST || m->image == IMAGE_MINIMAL)
+			how = login_shell_resolve(r->shell, guest_has, (void *)p, sh, sizeof sh);
+		else
+			snprintf(sh, sizeof sh, "chosen at boot");
+		fprintf(out, "user        %s: shell %s%s%s%s, %s, %zu ssh key%s\n", r->name, sh,
+			how == LOGIN_SHELL_FALLBACK ? " (" : "",
+			how == LOGIN_SHELL_FALLBACK ? r->shell : "",
+			how == LOGIN_SHELL_FALLBACK ? " is missing)" : "",
+			r->hash ? "password" : strcmp(r->name, "root") == 0 ? "console autologin" : "no password login",
+			r->nkeys, r->nkeys == 1 ? "" : "s");
+	}
+}
+
 void plan_print(const struct plan *p, FILE *out)
 {
 	const struct machine *m = p->m;
@@ -262,14 +392,19 @@ void plan_print(const struct plan *p, FILE *out)
 		fprintf(out, "address     %s\n", ipv4_str(m->address, ip));
 	fprintf(out, "kernel      %s\n", p->kernel);
 	fprintf(out, "version     %s\n", p->kernel_version);
-	fprintf(out, "modules     %zu from %s\n", p->modules.n, p->moddir);
-	for (size_t i = 0; i < p->modules.n; i++)
-		fprintf(out, "            %s\n", p->modules.v[i]);
-	fprintf(out, "pool-init   %s\n", p->paths.init);
-	fprintf(out, "busybox     %s (%zu applets)\n", p->paths.busybox, p->applets.n);
-	fprintf(out, "image hash  %s\n", p->image_hash);
-	fprintf(out, "image       %s%s\n", p->image_path,
-		access(p->image_path, R_OK) == 0 ? " (cached)" : " (to be built)");
+	if (m->image == IMAGE_NIXOS) {
+		fprintf(out, "initrd      %s (image.nixos.initrd, as is)\n", p->initrd);
+		fprintf(out, "init        %s (init= on the command line)\n", m->nixos.init);
+	} else {
+		fprintf(out, "modules     %zu from %s\n", p->modules.n, p->moddir);
+		for (size_t i = 0; i < p->modules.n; i++)
+			fprintf(out, "            %s\n", p->modules.v[i]);
+		fprintf(out, "pool-init   %s\n", p->paths.init);
+		fprintf(out, "busybox     %s (%zu applets)\n", p->paths.busybox, p->applets.n);
+		fprintf(out, "image hash  %s\n", p->image_hash);
+		fprintf(out, "image       %s%s\n", p->image_path,
+			access(p->image_path, R_OK) == 0 ? " (cached)" : " (to be built)");
+	}
 	if (p->has_net) {
 		const uint8_t *a = p->net.mac;
 
@@ -292,6 +427,21 @@ void plan_print(const struct plan *p, FILE *out)
 		fprintf(out, "share       %s -> %s (%s, virtiofs tag %s, fd %d)\n", p->shares[i].source,
 			p->shares[i].target, p->shares[i].readonly ? "read-only" : "read-write",
 			p->shares[i].tag, VMM_FD_FIRST_FREE + (int)i);
+	if (p->nshares)
+		fprintf(out, "virtiofsd   %s\n", p->paths.virtiofsd);
+	for (size_t i = 0; i < p->nvolumes; i++) {
+		const struct plan_volume *v = &p->volumes[i];
+		struct stat st;
+
+		fprintf(out, "volume      %s -> %s (virtio-blk serial %s, fd %d; ", v->path,
+			v->target ? v->target : "not mounted", v->serial, v->fd);
+		if (lstat(v->path, &st) == 0)
+			fprintf(out, "exists: used as is)\n");
+		else
+			fprintf(out, "missing: created sparse, %lluM, ext4)\n",
+				(unsigned long long)(v->size >> 20));
+	}
+	print_users(p, out);
 	fprintf(out, "accel       %s\n", p->accel.why);
 	fprintf(out, "runs as     uid %u gid %u\n", (unsigned)p->uid, (unsigned)p->gid);
 	fprintf(out, "state       %s\n", p->state_dir);

@@ -36,6 +36,19 @@ struct plan_share {
 	char tag[16];
 };
 
+#define PLAN_VOLUMES_MAX 8
+
+/* A raw image the guest sees over virtio-blk (serial "volN") and mounts
+ * at target. The supervisor opens and locks it and hands it to QEMU at
+ * fd (VMM_FD_FIRST_FREE + nshares + i), in QEMU's fd set of that number. */
+struct plan_volume {
+	const char *path;
+	const char *target;	/* NULL: attached, not mounted */
+	uint64_t size;		/* for a new image */
+	char serial[16];
+	int fd;
+};
+
 /* Where pool keeps things; from the environment, with DESIGN.md's defaults. */
 struct pool_paths {
 	char state[PATH_MAX];	/* POOL_STATE_DIR, /run/pool */
@@ -43,6 +56,7 @@ struct pool_paths {
 	char init[PATH_MAX];	/* pool-init: beside pool, or POOL_INIT */
 	char busybox[PATH_MAX];	/* POOL_BUSYBOX or /bin/busybox */
 	char qemu[PATH_MAX];	/* POOL_QEMU or qemu-system-x86_64 in PATH */
+	char virtiofsd[PATH_MAX];	/* POOL_VIRTIOFSD, /usr/lib/qemu/virtiofsd, /usr/libexec/virtiofsd, PATH */
 };
 
 int paths_from_env(struct pool_paths *p, struct pool_err *e);
@@ -68,11 +82,13 @@ struct plan {
 	gid_t gid;
 
 	char state_dir[PATH_MAX];	/* POOL_STATE_DIR/NAME */
-	char initrd[PATH_MAX];		/* state_dir/initrd.img */
+	char initrd[PATH_MAX];		/* state_dir/initrd.img; image nixos: the spec's, as is */
 	char console_log[PATH_MAX];	/* state_dir/console.log */
 
 	struct plan_share shares[PLAN_SHARES_MAX];
 	size_t nshares;
+	struct plan_volume volumes[PLAN_VOLUMES_MAX];
+	size_t nvolumes;
 
 	bool has_net;		/* network is not none */
 	struct machine_net net;	/* TAP name, MAC, address, policy */

@@ -798,6 +798,8 @@ static int do_name(struct ctx *c, int n)
 	if (!valid_machine_name(s))
 		return fail(c, n, "\"%s\" is not a valid name (a lowercase letter, then lowercase letters, digits or '-')",
 			    shown);
+	if (strcmp(s, "channels") == 0)
+		return fail(c, n, "\"channels\" is reserved (pool keeps its channels' state under that name)");
 	memcpy(c->m->name, s, strlen(s) + 1);
 	return 0;
 }

@@ -15,9 +15,11 @@
 #include "../util/cleanup.h"
 #include "../util/fsutil.h"
 #include "../util/sha256.h"
+#include "../volume.h"
 
 const char *const image_modules[] = {
 	"virtio_mmio", "virtio_console", "virtio_net", "virtio_blk", "virtiofs", "overlay",
+	"ext4",	/* volumes */
 };
 const size_t image_nmodules = ARRAY_SIZE(image_modules);
 
@@ -301,10 +303,90 @@ static int add_host_tree(struct cpio *c, const char *path, int depth, struct poo
 	return 0;
 }
 
+/* etc/pool/volumes: "SERIAL TARGET" for each volume the guest mounts. */
+static int add_volumes_file(const struct machine *m, struct cpio *c, struct pool_err *e)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return pool_err_sys(e, "volumes");
+	for (size_t i = 0; i < m->nvolumes; i++) {
+		char serial[16];
+
+		volume_serial(i, serial, sizeof serial);
+		if (m->volumes[i].target)
+			fprintf(f, "%s %s\n", serial, m->volumes[i].target);
+	}
+	if (fclose(f) != 0)
+		return pool_err_sys(e, "volumes");
+	return cpio_add_file(c, "etc/pool/volumes", 0644, text, len, e);
+}
+
+/* The shell a role asked for ("" for the default), as the passwd field. */
+static const char *role_shell(const struct machine *m, const char *name)
+{
+	for (size_t i = 0; i < m->nusers; i++)
+		if (strcmp(m->users[i].name, name) == 0 && m->users[i].shell &&
+		    !strpbrk(m->users[i].shell, ":\n"))
+			return m->users[i].shell;
+	return "";
+}
+
+/* etc/pool/keys/NAME for each role with ssh keys (guest/users.c installs
+ * them as authorized_keys) and the machine's ssh host key, which the
+ * supervisor put beside the initrd (src/supervise/sshkeys.c). */
+static int add_ssh_files(const struct machine *m, const char *out, struct cpio *c,
+			 struct pool_err *e)
+{
+	char key[4096];
+	const char *slash = strrchr(out, '/');
+	bool any = false;
+
+	for (size_t i = 0; i < m->nusers; i++) {
+		const struct role *ro = &m->users[i];
+		_cleanup_free_ char *text = NULL;
+		size_t len = 0;
+		char path[128];
+		FILE *f;
+
+		if (!ro->nkeys)
+			continue;
+		if (!any && cpio_add_dir(c, "etc/pool/keys", 0700, e) < 0)
+			return -1;
+		any = true;
+		f = open_memstream(&text, &len);
+		if (!f)
+			return pool_err_sys(e, "keys");
+		for (size_t k = 0; k < ro->nkeys; k++) {
+			if (strpbrk(ro->keys[k], "\r\n")) {
+				fclose(f);
+				return pool_err_usage(e, "%s: users: %s: an ssh key holds a line break",
+						      m->file, ro->name);
+			}
+			fprintf(f, "%s\n", ro->keys[k]);
+		}
+		if (fclose(f) != 0)
+			return pool_err_sys(e, "keys");
+		snprintf(path, sizeof path, "etc/pool/keys/%s", ro->name);
+		if (cpio_add_file(c, path, 0600, text, len, e) < 0)
+			return -1;
+	}
+	if (!any || !slash || (size_t)(slash - out) + 32 > sizeof key)
+		return 0;
+	snprintf(key, sizeof key, "%.*s/ssh_host_ed25519_key", (int)(slash - out), out);
+	if (access(key, F_OK) < 0)
+		return 0;
+	if (cpio_add_dir(c, "etc/ssh", 0755, e) < 0)
+		return -1;
+	return cpio_add_host_file(c, "etc/ssh/ssh_host_ed25519_key", 0600, key, e);
+}
+
 /* The machine's own files. For now the roles' passwd/shadow/group and
  * pool's guest settings. */
 static int machine_archive(const struct machine *m, const char *mounts, bool host_etc,
-			   struct cpio *c, struct pool_err *e)
+			   const char *out, struct cpio *c, struct pool_err *e)
 {
 	_cleanup_free_ char *passwd = NULL, *shadow = NULL, *group = NULL, *env = NULL;
 	size_t plen = 0, slen = 0;
@@ -320,8 +402,11 @@ static int machine_archive(const struct machine *m, const char *mounts, bool hos
 			fclose(sf);
 		return pool_err_sys(e, "memstream");
 	}
-	/* root first, always, with uid 0; others from 1000 on. */
-	fprintf(pf, "root:x:0:0:root:/root:/bin/sh\n");
+	/* root first, always, with uid 0; others from 1000 on. The shell
+	 * field is the role's wish (empty: the default); pool-init resolves it
+	 * (guest/users.c). No hash: "*", no password login but not locked
+	 * (sshd refuses keys to a "!" account). */
+	fprintf(pf, "root:x:0:0:root:/root:%s\n", role_shell(m, "root"));
 	for (size_t i = 0, uid = 1000; i < m->nusers; i++) {
 		const struct role *ro = &m->users[i];
 
@@ -329,8 +414,9 @@ static int machine_archive(const struct machine *m, const char *mounts, bool hos
 			fprintf(sf, "root:%s:0::::::\n", ro->hash ? ro->hash : "");
 			continue;
 		}
-		fprintf(pf, "%s:x:%zu:%zu::/home/%s:/bin/sh\n", ro->name, uid, uid, ro->name);
-		fprintf(sf, "%s:%s:0::::::\n", ro->name, ro->hash ? ro->hash : "!");
+		fprintf(pf, "%s:x:%zu:%zu::/home/%s:%s\n", ro->name, uid, uid, ro->name,
+			role_shell(m, ro->name));
+		fprintf(sf, "%s:%s:0::::::\n", ro->name, ro->hash ? ro->hash : "*");
 		uid++;
 	}
 	fclose(pf);
@@ -358,6 +444,10 @@ static int machine_archive(const struct machine *m, const char *mounts, bool hos
 	if (!r)
 		r = cpio_add_file(c, "etc/pool/mounts", 0644, mounts ? mounts : "",
 				  mounts ? strlen(mounts) : 0, e);
+	if (!r && m->nvolumes)
+		r = add_volumes_file(m, c, e);
+	if (!r)
+		r = add_ssh_files(m, out, c, e);
 	for (size_t i = 0; host_etc && !r && host_etc_allow[i]; i++)
 		r = add_host_tree(c, host_etc_allow[i], 0, e);
 	explicit_bzero(shadow, slen);
@@ -390,7 +480,7 @@ int image_machine_initrd(const char *base, const struct machine *m, const char *
 			return pool_err_sys(e, "copying %s", base);
 	}
 	cpio_init(&c, fd);
-	if (machine_archive(m, mounts, host_etc, &c, e) < 0 || cpio_finish(&c, e) < 0) {
+	if (machine_archive(m, mounts, host_etc, out, &c, e) < 0 || cpio_finish(&c, e) < 0) {
 		memset(&c, 0, sizeof c);
 		return pool_err_wrap(e, "%s", out);
 	}

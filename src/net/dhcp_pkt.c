@@ -296,6 +296,20 @@ static uint64_t pseudo_sum(uint32_t src, uint32_t dst, size_t ulen)
 
 enum { ETH_LEN = 14, IP_MIN_LEN = 20, UDP_LEN = 8, ETHERTYPE_IPV4 = 0x0800, PROTO_UDP = 17 };
 
+void dhcp_frame_forget_udp_csum(uint8_t *frame, size_t len)
+{
+	size_t ihl;
+
+	if (len < ETH_LEN + IP_MIN_LEN || get16(frame + 12) != ETHERTYPE_IPV4 ||
+	    frame[ETH_LEN] >> 4 != 4 || frame[ETH_LEN + 9] != PROTO_UDP)
+		return;
+	ihl = (size_t)(frame[ETH_LEN] & 0x0f) * 4;
+	if (ihl < IP_MIN_LEN || len < ETH_LEN + ihl + UDP_LEN)
+		return;
+	frame[ETH_LEN + ihl + 6] = 0;
+	frame[ETH_LEN + ihl + 7] = 0;
+}
+
 int dhcp_frame_parse(const uint8_t *frame, size_t len, struct dhcp_frame *f, const char **why)
 {
 	const uint8_t *p = frame, *ip;

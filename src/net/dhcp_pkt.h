@@ -148,6 +148,14 @@ struct dhcp_frame {
  * padding after the IP datagram is allowed. Return 0, or -1 with *why. */
 int dhcp_frame_parse(const uint8_t *frame, size_t len, struct dhcp_frame *f, const char **why);
 
+/* A frame the kernel hands over with "checksum not ready" (packet socket
+ * TP_STATUS_CSUMNOTREADY: the sender offloaded the UDP checksum, e.g. a
+ * guest's UDP socket through virtio-net and a TAP with IFF_VNET_HDR) holds
+ * only the pseudo-header sum there. Zero it, which UDP over IPv4 reads as
+ * "no checksum", so dhcp_frame_parse does not refuse the frame. Touches
+ * nothing unless frame[0..len) holds IPv4, UDP and a whole UDP header. */
+void dhcp_frame_forget_udp_csum(uint8_t *frame, size_t len);
+
 /* Build an Ethernet/IPv4/UDP frame around payload[0..plen) with the
  * addresses in *f (its payload fields are ignored): IHL 5, TTL 64, no
  * fragmentation, correct IP and UDP checksums. Return 0 with *outlen set,

@@ -94,6 +94,8 @@ int dhcpd_open(struct dhcpd *d, const char *tap, const struct dhcpd_config *cfg,
 		return pool_err_sys(e, "DHCP: packet socket");
 	/* Our own replies are not requests. */
 	setsockopt(d->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+	/* tp_status says when a UDP checksum was offloaded and is not there yet. */
+	setsockopt(d->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one);
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = d->ifindex;
@@ -107,7 +109,7 @@ int dhcpd_open(struct dhcpd *d, const char *tap, const struct dhcpd_config *cfg,
 	return 0;
 }
 
-static void serve_one(struct dhcpd *d, const uint8_t *buf, size_t n)
+static void serve_one(struct dhcpd *d, uint8_t *buf, size_t n, bool csum_not_ready)
 {
 	struct dhcp_frame f = { 0 }, rf;
 	struct dhcp_msg req;
@@ -118,6 +120,10 @@ static void serve_one(struct dhcpd *d, const uint8_t *buf, size_t n)
 	int r;
 	char ip[16];
 
+	/* A guest's UDP socket behind virtio-net leaves the checksum to the
+	 * host: the frame on the TAP carries only the pseudo-header sum. */
+	if (csum_not_ready)
+		dhcp_frame_forget_udp_csum(buf, n);
 	if (dhcp_frame_parse(buf, n, &f, &why) < 0 || f.dst_port != DHCP_SERVER_PORT ||
 	    dhcp_parse(f.payload, f.payload_len, &req, &why) < 0) {
 		d->ignored++;
@@ -153,16 +159,36 @@ void dhcpd_serve(struct dhcpd *d)
 
 	for (int i = 0; i < 64; i++) {	/* bounded: a flood cannot starve the rest */
 		struct sockaddr_ll from;
-		socklen_t flen = sizeof from;
-		ssize_t n = recvfrom(d->fd, buf, sizeof buf, MSG_TRUNC, (struct sockaddr *)&from, &flen);
+		union {
+			struct cmsghdr h;
+			uint8_t b[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+		} ctl;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+		struct msghdr mh = {
+			.msg_name = &from, .msg_namelen = sizeof from,
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctl.b, .msg_controllen = sizeof ctl.b,
+		};
+		bool csum_not_ready = false;
+		ssize_t n = recvmsg(d->fd, &mh, MSG_TRUNC);
 
 		if (n < 0)
 			return;
-		if (from.sll_pkttype == PACKET_OUTGOING || (size_t)n > sizeof buf) {
+		if (from.sll_pkttype == PACKET_OUTGOING || (size_t)n > sizeof buf ||
+		    (mh.msg_flags & MSG_TRUNC)) {
 			d->ignored++;
 			continue;
 		}
-		serve_one(d, buf, (size_t)n);
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			struct tpacket_auxdata aux;
+
+			if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA ||
+			    c->cmsg_len < CMSG_LEN(sizeof aux))
+				continue;
+			memcpy(&aux, CMSG_DATA(c), sizeof aux);
+			csum_not_ready = (aux.tp_status & TP_STATUS_CSUMNOTREADY) != 0;
+		}
+		serve_one(d, buf, (size_t)n, csum_not_ready);
 	}
 }
 

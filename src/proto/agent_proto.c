@@ -50,6 +50,9 @@ const char *agent_type_name(unsigned type)
 		[AGENT_EXIT] = "EXIT",
 		[AGENT_SHUTDOWN] = "SHUTDOWN",
 		[AGENT_ERROR] = "ERROR",
+		[AGENT_STATUS] = "STATUS",
+		[AGENT_CONSOLE] = "CONSOLE",
+		[AGENT_DOWN] = "DOWN",
 	};
 
 	if (type == 0 || type > AGENT_TYPE_MAX)
@@ -85,10 +88,18 @@ static int len_check(unsigned type, size_t len, const char **why)
 			return -1;
 		}
 		return 0;
+	case AGENT_DOWN:
+		if (len != AGENT_DOWN_LEN) {
+			*why = "DOWN payload is not 4 bytes";
+			return -1;
+		}
+		return 0;
 	case AGENT_STDIN:
 	case AGENT_STDOUT:
 	case AGENT_STDERR:
 	case AGENT_ERROR:
+	case AGENT_STATUS:
+	case AGENT_CONSOLE:
 		return 0;
 	default:
 		*why = "unknown frame type";
@@ -130,8 +141,9 @@ int agent_hdr_decode(const uint8_t *buf, size_t n, struct agent_hdr *h, const ch
 	}
 	if (len_check(d.type, d.len, why) < 0)
 		return -1;
-	if ((d.type == AGENT_READY || d.type == AGENT_SHUTDOWN) && d.sid != 0) {
-		*why = "READY/SHUTDOWN frame with a session id";
+	if ((d.type == AGENT_READY || d.type == AGENT_SHUTDOWN || d.type == AGENT_STATUS ||
+	     d.type == AGENT_CONSOLE || d.type == AGENT_DOWN) && d.sid != 0) {
+		*why = "READY/SHUTDOWN/STATUS/CONSOLE/DOWN frame with a session id";
 		return -1;
 	}
 	*h = d;
@@ -161,8 +173,15 @@ int agent_payload_check(unsigned type, const uint8_t *p, size_t n, const char **
 	case AGENT_SHUTDOWN:
 		return agent_shutdown_decode(p, n, &mode, why);
 	case AGENT_ERROR:
+	case AGENT_STATUS:
 		if (n > 0 && memchr(p, 0, n)) {
-			*why = "NUL byte in ERROR text";
+			*why = "NUL byte in ERROR or STATUS text";
+			return -1;
+		}
+		return 0;
+	case AGENT_DOWN:
+		if (get_be32(p) > AGENT_DOWN_MAX_S) {
+			*why = "DOWN timeout past 3600 s";
 			return -1;
 		}
 		return 0;

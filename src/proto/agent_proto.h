@@ -6,7 +6,8 @@
  *   be16 type   enum agent_type
  *   be16 flags  0 (reserved; a non-zero value is an error)
  *   be32 sid    session: which EXEC a STDIN/STDOUT/STDERR/EXIT belongs to;
- *               0 for READY and SHUTDOWN (anything else is an error)
+ *               0 for READY, SHUTDOWN, STATUS, CONSOLE and DOWN
+ *               (anything else is an error)
  *
  * The whole frame is at most AGENT_FRAME_MAX (64 KiB). Both sides treat
  * the other's frames as hostile: every length is checked against what is
@@ -20,6 +21,9 @@
  *   EXIT      exactly AGENT_EXIT_LEN (4), status 0..255
  *   SHUTDOWN  exactly AGENT_SHUTDOWN_LEN (1), mode 0 or 1
  *   ERROR     any length, no NUL byte
+ *   STATUS    any length, no NUL byte (control socket)
+ *   CONSOLE   any length (control socket)
+ *   DOWN      exactly AGENT_DOWN_LEN (4) (control socket)
  *
  * This file is built into pool and into the static pool-init: it uses
  * libc only.
@@ -46,7 +50,12 @@ enum agent_type {
 	AGENT_EXIT = 6,		/* guest->host: be32 status (signal n -> 128+n) */
 	AGENT_SHUTDOWN = 7,	/* host->guest: u8 mode (0 poweroff, 1 reboot) */
 	AGENT_ERROR = 8,	/* either way: UTF-8 text, no NUL */
-	AGENT_TYPE_MAX = AGENT_ERROR,
+	/* Control socket only (pool <-> a machine's supervisor, see
+	 * ctl_proto.h); the guest answers them with ERROR. */
+	AGENT_STATUS = 9,	/* request: empty; reply: key=value lines */
+	AGENT_CONSOLE = 10,	/* attach (empty), then console bytes both ways */
+	AGENT_DOWN = 11,	/* be32 seconds to wait before the machine is killed */
+	AGENT_TYPE_MAX = AGENT_DOWN,
 };
 
 /* "READY", "EXEC", ...; "?" for anything else. */
@@ -90,6 +99,9 @@ struct agent_exec {
 #define AGENT_SHUTDOWN_LEN 1u
 #define AGENT_SHUTDOWN_POWEROFF 0u
 #define AGENT_SHUTDOWN_REBOOT 1u
+/* DOWN payload: be32 seconds, 0..AGENT_DOWN_MAX_S. */
+#define AGENT_DOWN_LEN 4u
+#define AGENT_DOWN_MAX_S 3600u
 
 /* Header codec. agent_hdr_decode needs n >= AGENT_HDR_LEN and checks the
  * type, the flags, len <= AGENT_PAYLOAD_MAX, the fixed per-type lengths

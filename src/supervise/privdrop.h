@@ -7,7 +7,7 @@
 
 #include "../plan.h"
 
-#define VMM_FDS_MAX (VMM_FD_FIRST_FREE - VMM_FD_CONSOLE + PLAN_SHARES_MAX)
+#define VMM_FDS_MAX (VMM_FD_FIRST_FREE - VMM_FD_CONSOLE + PLAN_SHARES_MAX + PLAN_VOLUMES_MAX)
 
 /* fds[i] lands at VMM_FD_CONSOLE + i in the child (-1: nothing there);
  * nfds at most VMM_FDS_MAX. stderr_fd receives the

@@ -17,6 +17,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -24,7 +25,11 @@
 
 #include "agent.h"
 #include "privdrop.h"
+#include "../ctl_client.h"
+#include "../proto/ctl_proto.h"
 #include "virtiofsd.h"
+#include "volume.h"
+#include "sshkeys.h"
 #include "../image/initramfs.h"
 #include "../net/dhcpd.h"
 #include "../net/mac.h"
@@ -38,6 +43,21 @@
 #define LOG_MAX (4u << 20)	/* console.log is rotated past this */
 #define CTRL_RBRACKET 0x1d
 #define QEMU_LOG_MAX (1u << 20)	/* what QEMU may write to qemu.log */
+#define CTL_CLIENTS_MAX 16	/* control connections at once */
+#define CTL_OUT_MAX (4u << 20)	/* a client that reads nothing is dropped past this */
+#define AGENT_OUT_MAX (1u << 20)	/* stop taking STDIN while the guest lags */
+
+struct sup;
+
+/* One connection on the control socket: pool ls, down, exec or console. */
+struct ctl_client {
+	struct sup *s;
+	int fd;			/* -1: slot free */
+	struct agent_conn conn;
+	struct ctl_conv conv;
+	uint32_t gsid;		/* exec: the session's id towards the guest */
+	bool closing;		/* close once what is queued is written */
+};
 
 struct sup {
 	struct plan *p;
@@ -52,6 +72,7 @@ struct sup {
 	int tap_fd;
 	bool net_added;
 	struct virtiofsd fs[PLAN_SHARES_MAX];
+	struct volume_set vols;	/* open, locked images */
 	struct dhcpd dhcp;
 	uint8_t *exec;		/* the EXEC payload, encoded before boot */
 	size_t exec_len;
@@ -68,6 +89,13 @@ struct sup {
 	uint64_t deadline_ms;
 	int interrupted;	/* signal that asked us to stop, or 0 */
 	bool reboot_notice;
+
+	int ctl_fd;		/* the listening control socket */
+	int ready_fd;		/* pool up -d: told "R" once the agent is READY */
+	struct ctl_client *cl;	/* CTL_CLIENTS_MAX slots */
+	int console_cl;		/* the client holding the console, or -1 */
+	uint32_t next_sid;	/* exec sessions towards the guest */
+	time_t started;
 
 	char tail[4096];	/* the last console bytes, for error messages */
 	size_t tail_len;
@@ -127,19 +155,57 @@ static int kernel_fd_for(const char *path, struct pool_err *e)
 
 /* --- state folder --- */
 
+/* What `pool ls` shows of this machine. */
+static void status_fill(const struct sup *s, struct ctl_status *st)
+{
+	const struct machine *m = s->p->m;
+
+	memset(st, 0, sizeof *st);
+	snprintf(st->name, sizeof st->name, "%s", m->name);
+	if (s->p->has_net) {
+		ipv4_str(m->address, st->address);
+		snprintf(st->channel, sizeof st->channel, "%s", m->channel);
+	}
+	st->state = s->shutting_down ? CTL_STOPPING : s->agent.ready ? CTL_RUNNING : CTL_BOOTING;
+	st->pid = getpid();
+	st->qemu = s->qemu > 0 ? s->qemu : 0;
+	for (size_t i = 0; i < s->p->nshares && st->nfs < CTL_FS_MAX; i++)
+		if (s->fs[i].pid > 0)
+			st->fs[st->nfs++] = s->fs[i].pid;
+	st->started = (uint64_t)s->started;
+	st->console = s->console_cl >= 0 || (!s->req->argv && !s->req->detached);
+}
+
+/* The status file: what a dead supervisor leaves for reclaiming. */
+static int status_write(const struct sup *s, struct pool_err *e)
+{
+	char path[PATH_MAX + 16], text[CTL_STATUS_MAX];
+	struct ctl_status st;
+	long n;
+
+	status_fill(s, &st);
+	n = ctl_status_encode(text, sizeof text, &st);
+	snprintf(path, sizeof path, "%s/status", s->p->state_dir);
+	if (n < 0)
+		return pool_err_fail(e, "status too long");
+	return write_file_atomic(path, text, (size_t)n, 0600, e);
+}
+
 static int state_open(struct sup *s, struct pool_err *e)
 {
 	char lock[PATH_MAX + 8];
 	DIR *d;
 	struct dirent *de;
+	/* Held while this machine's folder and address are claimed. */
+	_cleanup_close_ int root = state_lock(s->p->paths.state, true, e);
 
-	if (mkdir_p(s->p->paths.state, 0755, e) < 0)
-		return pool_err_wrap(e, "state folder");
+	if (root < 0)
+		return -1;
 	if (mkdir(s->p->state_dir, 0700) < 0 && errno != EEXIST)
 		return pool_err_sys(e, "%s", s->p->state_dir);
-	/* Everything below is removed as root: both folders must be real
-	 * folders that only root can change. */
-	if (dir_private(s->p->paths.state, e) < 0 || dir_private(s->p->state_dir, e) < 0)
+	/* Everything below is removed as root: the folder must be a real
+	 * folder that only root can change. */
+	if (dir_private(s->p->state_dir, e) < 0)
 		return -1;
 	snprintf(lock, sizeof lock, "%s/lock", s->p->state_dir);
 	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -168,6 +234,13 @@ static int state_open(struct sup *s, struct pool_err *e)
 	chmod(s->p->state_dir, 0700);
 	if (ftruncate(s->lock_fd, 0) == 0)
 		dprintf(s->lock_fd, "%d\n", (int)getpid());
+	if (s->p->has_net &&
+	    machine_address_free(s->p->paths.state, s->p->m->name, s->p->m->channel,
+				 s->p->m->address, e) < 0)
+		return -1;
+	s->started = time(NULL);
+	if (status_write(s, e) < 0)
+		return -1;
 	if (s->p->m->has_address) {
 		char path[PATH_MAX + 16], ip[16];
 		int fd;
@@ -271,6 +344,8 @@ static int machine_initrd(struct plan *p, struct pool_err *e)
 		fprintf(f, "%s %s %s\n", p->shares[i].tag, p->shares[i].target,
 			p->shares[i].readonly ? "ro" : "rw");
 	fclose(f);
+	if (sshkeys_make(p, e) < 0)	/* the ssh host key the initrd carries */
+		return -1;
 	r = image_machine_initrd(p->image_path, p->m, mounts, p->m->image == IMAGE_HOST,
 				 p->initrd, p->uid, p->gid, e);
 	return r;
@@ -287,16 +362,38 @@ static int shares_start(struct sup *s, struct pool_err *e)
 	for (size_t i = 0; i < s->p->nshares; i++) {
 		const struct plan_share *sh = &s->p->shares[i];
 		char sock[PATH_MAX + 32];
+		bool sys = strcmp(sh->tag, "usr") == 0 || strcmp(sh->tag, "store") == 0;
 
 		snprintf(sock, sizeof sock, "%s/%s.sock", s->p->state_dir, sh->tag);
-		/* The host's /usr is read by the guest's root as root reads it. */
-		if (virtiofsd_start(&s->fs[i], sh->source, sh->readonly,
-				    strcmp(sh->tag, "usr") == 0 ? 0 : uid,
-				    strcmp(sh->tag, "usr") == 0 ? 0 : gid,
+		/* The host's /usr and Nix store are read by the guest's root as root reads them. */
+		if (virtiofsd_start(&s->fs[i], s->p->paths.virtiofsd, sh->source, sh->readonly,
+				    sys ? 0 : uid, sys ? 0 : gid,
 				    sock, s->qemu_log_fd, e) < 0)
 			return pool_err_wrap(e, "share %s", sh->source);
 	}
 	return 0;
+}
+
+/* A virtiofsd that ends while its machine runs leaves a share that hangs
+ * every access: say so and stop the machine rather than let it hang. */
+static void shares_check(struct sup *s)
+{
+	for (size_t i = 0; i < s->p->nshares; i++) {
+		int st;
+
+		if (s->fs[i].pid <= 0 || waitpid(s->fs[i].pid, &st, WNOHANG) != s->fs[i].pid)
+			continue;
+		s->fs[i].pid = -1;
+		if (s->shutting_down || s->qemu <= 0)
+			continue;
+		log_warnx("%s: the virtiofsd of share %s ended (%s %d); stopping the machine",
+			  s->p->m->name, s->p->shares[i].source,
+			  WIFSIGNALED(st) ? "signal" : "status",
+			  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+		s->shutting_down = true;
+		s->deadline_ms = UINT64_MAX;
+		kill(s->qemu, SIGKILL);
+	}
 }
 
 static void shares_stop(struct sup *s)
@@ -306,6 +403,10 @@ static void shares_stop(struct sup *s)
 }
 
 /* --- console --- */
+
+struct ctl_client;
+static void ctl_send_to(struct sup *s, struct ctl_client *c, uint16_t type, uint32_t sid,
+			const void *p, size_t n);
 
 static void tail_add(struct sup *s, const char *buf, size_t n)
 {
@@ -383,8 +484,10 @@ static void console_in(struct sup *s, bool drain)
 		}
 		tail_add(s, buf, (size_t)n);
 		log_write(s, buf, (size_t)n);
-		if (!s->req->argv)	/* pool up: the console is the user's */
+		if (!s->req->argv && !s->req->detached)	/* pool up: the console is the user's */
 			write_all(1, buf, (size_t)n);
+		if (s->console_cl >= 0)
+			ctl_send_to(s, &s->cl[s->console_cl], AGENT_CONSOLE, 0, buf, (size_t)n);
 	} while (drain);
 }
 
@@ -459,6 +562,263 @@ static void begin_shutdown(struct sup *s, struct pool_err *e)
 		kill(s->qemu, SIGKILL);	/* nothing in the guest to ask */
 }
 
+/* --- control socket --- */
+
+static int ctl_listen(struct sup *s, struct pool_err *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if ((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%s", s->p->state_dir,
+			     CTL_SOCKET) >= sizeof sa.sun_path)
+		return pool_err_usage(e, "POOL_STATE_DIR is too long for a socket path");
+	s->cl = calloc(CTL_CLIENTS_MAX, sizeof *s->cl);
+	if (!s->cl)
+		return pool_err_sys(e, "control socket");
+	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
+		s->cl[i].fd = -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return pool_err_sys(e, "control socket");
+	/* The folder is 0700 and root's: the socket is never reachable by
+	 * anyone else, even before the chmod. */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(sa.sun_path, 0600) < 0 ||
+	    listen(fd, CTL_CLIENTS_MAX) < 0) {
+		pool_err_sys(e, "%s", sa.sun_path);
+		close(fd);
+		return -1;
+	}
+	s->ctl_fd = fd;
+	return 0;
+}
+
+static void ctl_drop(struct sup *s, struct ctl_client *c)
+{
+	struct pool_err ignore = { 0 };
+
+	if (c->fd < 0)
+		return;
+	/* A command whose client went away gets end-of-input, so it ends. */
+	if (c->conv.kind == CTL_EXEC && c->gsid && s->agent_open)
+		agent_conn_send(&s->agent, AGENT_STDIN, c->gsid, NULL, 0, &ignore);
+	if (s->console_cl == c - s->cl)
+		s->console_cl = -1;
+	close(c->fd);
+	agent_conn_free(&c->conn);
+	*c = (struct ctl_client){ .fd = -1 };
+}
+
+/* Queue a frame for a client; one that has stopped reading is dropped. */
+static void ctl_send_to(struct sup *s, struct ctl_client *c, uint16_t type, uint32_t sid,
+			const void *p, size_t n)
+{
+	struct pool_err ignore = { 0 };
+
+	if (c->fd < 0)
+		return;
+	if (c->conn.outlen + n > CTL_OUT_MAX ||
+	    agent_conn_send(&c->conn, type, sid, p, n, &ignore) < 0) {
+		log_warnx("control client of %s reads nothing: dropped", s->p->m->name);
+		ctl_drop(s, c);
+	}
+}
+
+static void ctl_refuse(struct sup *s, struct ctl_client *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void ctl_refuse(struct sup *s, struct ctl_client *c, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	ctl_send_to(s, c, AGENT_ERROR, c->conv.kind == CTL_EXEC ? c->conv.sid : 0, msg, strlen(msg));
+	c->closing = true;
+}
+
+static void ctl_accept(struct sup *s)
+{
+	for (;;) {
+		int fd = accept4(s->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		struct ucred cr;
+		socklen_t len = sizeof cr;
+		size_t i;
+
+		if (fd < 0)
+			return;
+		/* Root's folder already keeps others out; check anyway. */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || cr.uid != 0) {
+			close(fd);
+			continue;
+		}
+		for (i = 0; i < CTL_CLIENTS_MAX && s->cl[i].fd >= 0; i++)
+			;
+		if (i == CTL_CLIENTS_MAX) {
+			uint8_t f[80];
+			long n = agent_frame_encode(f, sizeof f, AGENT_ERROR, 0,
+						    "too many control connections", 28);
+
+			if (n > 0 && write(fd, f, (size_t)n) < 0)
+				log_debug("control socket: %s", strerror(errno));
+			close(fd);
+			continue;
+		}
+		s->cl[i] = (struct ctl_client){ .s = s, .fd = fd };
+		agent_conn_init(&s->cl[i].conn, fd);
+	}
+}
+
+/* An EXEC from a client: the machine's workdir when it names none, and a
+ * session id of the supervisor's own towards the guest. */
+static void ctl_exec(struct sup *s, struct ctl_client *c, const uint8_t *p, size_t n)
+{
+	struct agent_exec x;
+	const char *why;
+	uint8_t *buf;
+	long len;
+
+	if (!s->agent_open || !s->agent.ready || s->shutting_down) {
+		ctl_refuse(s, c, "machine %s is %s", s->p->m->name,
+			   s->shutting_down ? "stopping" : "not ready yet");
+		return;
+	}
+	if (agent_exec_decode(p, n, &x, &why) < 0) {
+		ctl_refuse(s, c, "exec: %s", why);
+		return;
+	}
+	if (!x.cwd[0] && s->p->m->workdir)
+		x.cwd = s->p->m->workdir;
+	buf = malloc(AGENT_PAYLOAD_MAX);
+	len = buf ? agent_exec_encode(buf, AGENT_PAYLOAD_MAX, &x) : -1;
+	agent_exec_free(&x);
+	if (len < 0) {
+		free(buf);
+		ctl_refuse(s, c, "exec: the command does not fit in one frame");
+		return;
+	}
+	if (++s->next_sid <= RUN_SID)
+		s->next_sid = RUN_SID + 1;
+	c->gsid = s->next_sid;
+	if (agent_conn_send(&s->agent, AGENT_EXEC, c->gsid, buf, (size_t)len, &s->err) < 0)
+		ctl_refuse(s, c, "exec: %s", s->err.msg);
+	free(buf);
+}
+
+static int on_ctl_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
+{
+	struct ctl_client *c = ctx;
+	struct sup *s = c->s;
+	enum ctl_kind was = c->conv.kind;
+	const char *why;
+
+	if (c->closing || c->fd < 0)
+		return 0;
+	if (ctl_conv_step(&c->conv, h, p, &why) < 0) {
+		ctl_refuse(s, c, "control socket: %s", why);
+		return 0;
+	}
+	switch (c->conv.kind) {
+	case CTL_STATUS: {
+		char text[CTL_STATUS_MAX];
+		struct ctl_status st;
+		long n;
+
+		status_fill(s, &st);
+		n = ctl_status_encode(text, sizeof text, &st);
+		if (n > 0)
+			ctl_send_to(s, c, AGENT_STATUS, 0, text, (size_t)n);
+		c->closing = true;
+		return 0;
+	}
+	case CTL_DOWN: {
+		uint64_t deadline = now_ms() + (uint64_t)c->conv.down_s * 1000;
+
+		log_info("%s: asked to power off (killed after %u s)", s->p->m->name, c->conv.down_s);
+		begin_shutdown(s, &s->err);
+		if (deadline < s->deadline_ms)
+			s->deadline_ms = deadline;
+		return 0;	/* the connection ends with the supervisor */
+	}
+	case CTL_EXEC:
+		if (was == CTL_NEW)
+			ctl_exec(s, c, p, h->len);
+		else if (c->gsid && s->agent_open)
+			agent_conn_send(&s->agent, AGENT_STDIN, c->gsid, p, h->len, &s->err);
+		return 0;
+	case CTL_CONSOLE:
+		if (was == CTL_NEW) {
+			if (s->console_cl >= 0 || (!s->req->argv && !s->req->detached)) {
+				ctl_refuse(s, c, "the console of %s is already attached", s->p->m->name);
+				return 0;
+			}
+			s->console_cl = (int)(c - s->cl);
+			/* What the console showed last, so the prompt is there. */
+			ctl_send_to(s, c, AGENT_CONSOLE, 0, s->tail, s->tail_len);
+			return 0;
+		}
+		if (h->len > sizeof s->conq - s->conq_len) {
+			ctl_refuse(s, c, "console input faster than the machine takes it");
+			return 0;
+		}
+		memcpy(s->conq + s->conq_len, p, h->len);
+		s->conq_len += h->len;
+		return 0;
+	case CTL_NEW:
+	default:
+		return 0;
+	}
+}
+
+/* A frame of an exec session that belongs to a control client. */
+static void ctl_from_guest(struct sup *s, const struct agent_hdr *h, const uint8_t *p)
+{
+	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++) {
+		struct ctl_client *c = &s->cl[i];
+
+		if (c->fd < 0 || c->conv.kind != CTL_EXEC || c->gsid != h->sid)
+			continue;
+		ctl_send_to(s, c, h->type, c->conv.sid, p, h->len);
+		if (h->type == AGENT_EXIT || h->type == AGENT_ERROR) {
+			c->closing = true;
+			c->gsid = 0;
+		}
+		return;
+	}
+}
+
+static void ctl_client_io(struct sup *s, struct ctl_client *c, short revents)
+{
+	struct pool_err ignore = { 0 };
+
+	if (revents & (POLLIN | POLLHUP | POLLERR)) {
+		int r = agent_conn_read(&c->conn, on_ctl_frame, c, &ignore);
+
+		if (r != 0) {	/* gone, or broke the protocol */
+			ctl_drop(s, c);
+			return;
+		}
+	}
+	if (c->fd >= 0 && c->conn.outlen && agent_conn_flush(&c->conn, &ignore) < 0) {
+		ctl_drop(s, c);
+		return;
+	}
+	if (c->fd >= 0 && c->closing && c->conn.outlen == 0)
+		ctl_drop(s, c);
+}
+
+static void ctl_close(struct sup *s)
+{
+	if (s->cl)
+		for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
+			ctl_drop(s, &s->cl[i]);
+	free(s->cl);
+	s->cl = NULL;
+	if (s->ctl_fd >= 0)
+		close(s->ctl_fd);
+	s->ctl_fd = -1;
+}
+
 /* --- agent frames --- */
 
 static void print_guest_text(const char *what, const uint8_t *p, size_t n)
@@ -531,6 +891,12 @@ static int on_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 				"%.3f s (host)\n",
 				(double)s->agent.times.init_ns / 1e9, (double)s->agent.times.modules_ns / 1e9,
 				(double)s->agent.times.ready_ns / 1e9, (double)(now_ms() - s->start_ms) / 1e3);
+		if (s->ready_fd >= 0) {	/* pool up -d: the machine is up */
+			if (write(s->ready_fd, "R", 1) < 0)
+				log_debug("ready pipe: %s", strerror(errno));
+			close(s->ready_fd);
+			s->ready_fd = -1;
+		}
 		if (s->req->argv && !s->exec_sent)
 			return send_exec(s, e);
 		if (s->req->argv && !s->have_exit) {
@@ -543,7 +909,11 @@ static int on_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 		return 0;
 	case AGENT_STDOUT:
 	case AGENT_STDERR:
-		if (h->sid != RUN_SID || h->len == 0)
+		if (h->sid != RUN_SID) {
+			ctl_from_guest(s, h, p);
+			return 0;
+		}
+		if (h->len == 0)
 			return 0;
 		if (write_all(h->type == AGENT_STDOUT ? 1 : 2, p, h->len) < 0) {
 			/* Nobody reads any more (| head): stop, as a pipeline would. */
@@ -555,7 +925,11 @@ static int on_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 		}
 		return 0;
 	case AGENT_EXIT:
-		if (h->sid != RUN_SID || s->have_exit)
+		if (h->sid != RUN_SID) {
+			ctl_from_guest(s, h, p);
+			return 0;
+		}
+		if (s->have_exit)
 			return 0;
 		if (agent_exit_decode(p, h->len, &st, &why) < 0) {
 			log_warnx("agent: bad EXIT from the guest: %s", why);
@@ -570,6 +944,10 @@ static int on_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 		s->reboot_notice = h->len == 1 && p[0] == 1;
 		return 0;
 	case AGENT_ERROR:
+		if (h->sid != RUN_SID && h->sid != 0) {
+			ctl_from_guest(s, h, p);
+			return 0;
+		}
 		print_guest_text("guest agent", p, h->len);
 		if (h->sid == RUN_SID && !s->have_exit) {
 			s->have_exit = true;
@@ -605,6 +983,7 @@ static int spawn_vm(struct sup *s, struct pool_err *e)
 		goto fail;
 	for (size_t i = 0; i < s->p->nshares; i++)
 		fds[nfds++] = s->fs[i].qemu_fd;
+	nfds = volumes_fds(s->p, &s->vols, fds, nfds);
 	s->qemu = vmm_spawn(s->p, fds, nfds, qe[1], e);
 	/* QEMU holds the shares' sockets now. */
 	for (size_t i = 0; i < s->p->nshares; i++) {
@@ -687,8 +1066,9 @@ static int event_loop(struct sup *s, struct pool_err *e)
 	bool up = !s->req->argv;
 
 	for (;;) {
-		struct pollfd pfd[6];
+		struct pollfd pfd[8 + CTL_CLIENTS_MAX];
 		int n = 0, i_sig, i_con = -1, i_ag = -1, i_in = -1, i_qe = -1, i_dh = -1, timeout = 250;
+		int i_ctl = -1, i_cl[CTL_CLIENTS_MAX];
 
 		if (s->qemu < 0 && s->con < 0)
 			break;
@@ -713,6 +1093,25 @@ static int event_loop(struct sup *s, struct pool_err *e)
 			pfd[n++] = (struct pollfd){ .fd = s->agent.fd,
 				.events = POLLIN | (s->agent.outlen ? POLLOUT : 0) };
 		}
+		if (s->ctl_fd >= 0) {
+			i_ctl = n;
+			pfd[n++] = (struct pollfd){ .fd = s->ctl_fd, .events = POLLIN };
+		}
+		for (size_t c = 0; c < CTL_CLIENTS_MAX; c++) {
+			const struct ctl_client *cl = &s->cl[c];
+			short ev = cl->conn.outlen ? POLLOUT : 0;
+
+			i_cl[c] = -1;
+			if (cl->fd < 0)
+				continue;
+			/* Take no more input than the guest keeps up with. */
+			if (!cl->closing &&
+			    !(cl->conv.kind == CTL_EXEC && s->agent.outlen >= AGENT_OUT_MAX) &&
+			    !(cl->conv.kind == CTL_CONSOLE && s->conq_len > 0))
+				ev |= POLLIN;
+			i_cl[c] = n;
+			pfd[n++] = (struct pollfd){ .fd = cl->fd, .events = ev };
+		}
 		if (!s->shutting_down && s->stdin_open &&
 		    ((up && s->con >= 0 && s->conq_len == 0) ||
 		     (!up && s->agent_open && s->agent.outlen < (1u << 20)))) {
@@ -726,8 +1125,10 @@ static int event_loop(struct sup *s, struct pool_err *e)
 			struct signalfd_siginfo si;
 
 			while (read(s->sig_fd, &si, sizeof si) == sizeof si) {
-				if (si.ssi_signo == SIGCHLD)
+				if (si.ssi_signo == SIGCHLD) {
+					shares_check(s);
 					continue;
+				}
 				if (s->shutting_down && s->qemu > 0) {
 					kill(s->qemu, SIGKILL);	/* asked twice: stop now */
 				} else {
@@ -745,6 +1146,11 @@ static int event_loop(struct sup *s, struct pool_err *e)
 			qemu_err_in(s);
 		if (i_dh >= 0 && (pfd[i_dh].revents & POLLIN))
 			dhcpd_serve(&s->dhcp);
+		if (i_ctl >= 0 && (pfd[i_ctl].revents & POLLIN))
+			ctl_accept(s);
+		for (size_t c = 0; c < CTL_CLIENTS_MAX; c++)
+			if (i_cl[c] >= 0 && s->cl[c].fd >= 0)
+				ctl_client_io(s, &s->cl[c], pfd[i_cl[c]].revents);
 		if (i_ag >= 0 && pfd[i_ag].revents) {
 			int r = 0;
 
@@ -839,6 +1245,7 @@ static void sup_close(struct sup *s)
 		s->qemu = -1;
 	}
 	close_vm_fds(s);
+	ctl_close(s);
 	tty_restore(s);
 	if (s->log_fd >= 0)
 		close(s->log_fd);
@@ -854,6 +1261,7 @@ static void sup_close(struct sup *s)
 		close(s->qemu_err);
 	free(s->exec);
 	shares_stop(s);
+	volumes_close(&s->vols);
 	net_close(s);
 	state_remove(s);
 }
@@ -863,7 +1271,8 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	struct sup s = {
 		.p = p, .req = req, .lock_fd = -1, .log_fd = -1, .qemu_log_fd = -1,
 		.kernel_fd = -1, .initrd_fd = -1, .sig_fd = -1, .con = -1, .qemu = -1,
-		.qemu_err = -1, .tap_fd = -1, .dhcp = { .fd = -1 },
+		.qemu_err = -1, .tap_fd = -1, .dhcp = { .fd = -1 }, .ctl_fd = -1,
+		.console_cl = -1, .ready_fd = req->ready_fd, .next_sid = RUN_SID,
 	};
 	struct image_inputs in = {
 		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
@@ -871,7 +1280,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	};
 	char qlog[PATH_MAX + 16];
 	sigset_t sigs, old;
-	bool built;
+	bool built = false;
 	int status = -1;
 
 	for (size_t i = 0; i < PLAN_SHARES_MAX; i++)
@@ -890,20 +1299,36 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	}
 	if (req->argv && encode_exec(&s, e) < 0)
 		goto out;
-	if (state_open(&s, e) < 0)
+	if (state_open(&s, e) < 0 || ctl_listen(&s, e) < 0)
 		goto out;
-	if (image_ensure(p->paths.cache, &in, p->image_hash, p->image_path, sizeof p->image_path,
+	if (req->detached) {
+		/* From here on a detached supervisor's warnings go to its folder. */
+		char slog[PATH_MAX + 32];
+		int fd;
+
+		snprintf(slog, sizeof slog, "%s/supervisor.log", p->state_dir);
+		fd = open(slog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd >= 0) {
+			dup2(fd, 2);
+			close(fd);
+		}
+	}
+	if (volumes_open(p, &s.vols, e) < 0)
+		goto out;
+	/* image nixos: no image of pool's; the spec's initrd, as is (plan.c) */
+	if (p->m->image != IMAGE_NIXOS &&
+	    image_ensure(p->paths.cache, &in, p->image_hash, p->image_path, sizeof p->image_path,
 			 &built, e) < 0)
 		goto out;
 	if (built)
 		log_info("built boot image %.12s (kernel %s, %zu modules)", p->image_hash,
 			 p->kernel_version, p->modules.n);
-	if (machine_initrd(p, e) < 0)
+	if (p->m->image != IMAGE_NIXOS && machine_initrd(p, e) < 0)
 		goto out;
 	s.kernel_fd = kernel_fd_for(p->kernel, e);
 	if (s.kernel_fd < 0)
 		goto out;
-	s.initrd_fd = open(p->initrd, O_RDONLY | O_CLOEXEC);
+	s.initrd_fd = p->m->image == IMAGE_NIXOS ? kernel_fd_for(p->initrd, e) : open(p->initrd, O_RDONLY | O_CLOEXEC);
 	if (s.initrd_fd < 0) {
 		pool_err_sys(e, "%s", p->initrd);
 		goto out;
@@ -959,5 +1384,82 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 out:
 	sup_close(&s);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (s.ready_fd >= 0) {
+		/* Never READY: tell pool up -d why, once everything is gone. */
+		char msg[sizeof e->msg + 64];
+		int n = status < 0 ? snprintf(msg, sizeof msg, "E%s", e->msg[0] ? e->msg : "failed")
+				   : snprintf(msg, sizeof msg, "Emachine %s powered off before it was ready",
+					      p->m->name);
+
+		if (n > 0 && write_all(s.ready_fd, msg, strnlen(msg, sizeof msg)) < 0)
+			log_debug("ready pipe: %s", strerror(errno));
+		close(s.ready_fd);
+	}
 	return status;
+}
+
+int supervise_detached(struct plan *p, struct pool_err *e)
+{
+	char msg[sizeof e->msg + 64];
+	size_t len = 0;
+	int rfd[2];
+	pid_t pid;
+
+	if (pipe2(rfd, O_CLOEXEC) < 0)
+		return pool_err_sys(e, "pipe");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(rfd[0]);
+		close(rfd[1]);
+		return pool_err_sys(e, "fork");
+	}
+	if (pid == 0) {
+		struct run_request req = { .detached = true, .ready_fd = rfd[1] };
+		struct pool_err ce = { 0 };
+		int null;
+
+		close(rfd[0]);
+		setsid();	/* no terminal: the user's Ctrl-C and hang-up are not ours */
+		/* Nothing of the caller's but the ready pipe: a shell or a test
+		 * runner waiting on an inherited pipe would wait for the machine. */
+		if (rfd[1] != 3) {
+			dup2(rfd[1], 3);
+			fcntl(3, F_SETFD, FD_CLOEXEC);
+			rfd[1] = 3;
+		}
+		close_range(4, ~0U, 0);
+		req.ready_fd = 3;
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			close(null);
+		}
+		_exit(supervise(p, &req, &ce) < 0 ? 1 : 0);
+	}
+	close(rfd[1]);
+	for (;;) {
+		ssize_t n = read(rfd[0], msg + len, sizeof msg - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof msg - 1)
+			break;
+	}
+	close(rfd[0]);
+	msg[len] = '\0';
+	if (len > 0 && msg[0] == 'R') {
+		char ip[16];
+
+		printf("%s %s\n", p->m->name, p->has_net ? ipv4_str(p->m->address, ip) : "-");
+		return 0;
+	}
+	waitpid(pid, NULL, 0);
+	if (len > 0 && msg[0] == 'E')
+		return pool_err_fail(e, "%s", msg + 1);
+	return pool_err_fail(e, "the supervisor of %s ended before the machine was ready", p->m->name);
 }

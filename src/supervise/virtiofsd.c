@@ -70,7 +70,7 @@ static int write_str(const char *path, const char *s)
 	return r;
 }
 
-static __attribute__((noreturn)) void child(const char *source, bool readonly, int ready_w,
+static __attribute__((noreturn)) void child(const char *bin, const char *source, bool readonly, int ready_w,
 					   int go_r, int listen_fd, int log_fd)
 {
 	char opt[4200], fdarg[32];
@@ -113,12 +113,12 @@ static __attribute__((noreturn)) void child(const char *source, bool readonly, i
 	close_range(4, ~0U, 0);
 	snprintf(fdarg, sizeof fdarg, "--fd=3");
 	snprintf(opt, sizeof opt, "source=%s,sandbox=namespace,cache=auto,xattr", source);
-	execl(VIRTIOFSD_PATH, "virtiofsd", fdarg, "-o", opt, "--rlimit-nofile=65536", (char *)NULL);
-	dprintf(2, "pool: exec %s: %s\n", VIRTIOFSD_PATH, strerror(errno));
+	execl(bin, "virtiofsd", fdarg, "-o", opt, "--rlimit-nofile=65536", (char *)NULL);
+	dprintf(2, "pool: exec %s: %s\n", bin, strerror(errno));
 	_exit(127);
 }
 
-int virtiofsd_start(struct virtiofsd *v, const char *source, bool readonly, uid_t owner,
+int virtiofsd_start(struct virtiofsd *v, const char *bin, const char *source, bool readonly, uid_t owner,
 		    gid_t group, const char *sock_path, int log_fd, struct pool_err *e)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -154,7 +154,7 @@ int virtiofsd_start(struct virtiofsd *v, const char *source, bool readonly, uid_
 		goto fail;
 	}
 	if (pid == 0)
-		child(source, readonly, ready[1], go[0], lfd, log_fd);
+		child(bin, source, readonly, ready[1], go[0], lfd, log_fd);
 	close(ready[1]);
 	close(go[0]);
 	ready[1] = go[0] = -1;

@@ -8,8 +8,6 @@
 
 #include "../util/err.h"
 
-#define VIRTIOFSD_PATH "/usr/lib/qemu/virtiofsd"
-
 struct virtiofsd {
 	pid_t pid;
 	int qemu_fd;		/* connected vhost-user socket, for QEMU */
@@ -20,8 +18,9 @@ struct virtiofsd {
  * creates is the user's on the host, and in a mount namespace where a
  * read-only share is a read-only bind mount (writes fail with EROFS,
  * whatever the guest does). sock_path is where the listening socket is
- * made (inside the machine's state folder). */
-int virtiofsd_start(struct virtiofsd *v, const char *source, bool readonly, uid_t owner,
+ * made (inside the machine's state folder); bin is the virtiofsd to run
+ * (struct pool_paths). */
+int virtiofsd_start(struct virtiofsd *v, const char *bin, const char *source, bool readonly, uid_t owner,
 		    gid_t group, const char *sock_path, int log_fd, struct pool_err *e);
 void virtiofsd_stop(struct virtiofsd *v);
 

@@ -65,6 +65,18 @@ int qemu_argv(struct plan *p, struct pool_err *e)
 		ADD("-device");
 		ADD("vhost-user-fs-device,chardev=fs%zu,tag=%s", i, p->shares[i].tag);
 	}
+	for (size_t i = 0; i < p->nvolumes; i++) {
+		/* The image comes open and locked; QEMU takes it from its fd set. */
+		ADD("-add-fd");
+		ADD("fd=%d,set=%d", p->volumes[i].fd, p->volumes[i].fd);
+		ADD("-blockdev");
+		ADD("driver=file,node-name=%sf,filename=/dev/fdset/%d", p->volumes[i].serial,
+		    p->volumes[i].fd);
+		ADD("-blockdev");
+		ADD("driver=raw,node-name=%s,file=%sf", p->volumes[i].serial, p->volumes[i].serial);
+		ADD("-device");
+		ADD("virtio-blk-device,drive=%s,serial=%s", p->volumes[i].serial, p->volumes[i].serial);
+	}
 	ADD("-kernel");
 	ADD("/proc/self/fd/%d", VMM_FD_KERNEL);
 	ADD("-initrd");

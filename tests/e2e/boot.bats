@@ -173,10 +173,10 @@ teardown() {
 
 @test "a key whose behaviour has not arrived is refused, not ignored" {
 	spec="$BATS_TEST_TMPDIR/m.yaml"
-	printf 'name: m\nimage: minimal\nnetwork: none\nvolumes:\n  - {path: d.img, size: 1G, target: /data}\n' > "$spec"
+	printf 'name: m\nimage: minimal\nnetwork: none\nephemeral: false\n' > "$spec"
 	run --separate-stderr "$POOL_BIN" run "$spec" -- true
 	[ "$status" -eq 2 ]
-	[[ "$stderr" == "pool: $spec:5:3: volumes: "*"not supported yet" ]]
+	[[ "$stderr" == "pool: $spec:4:12: ephemeral: "*"not supported yet" ]]
 	[ ! -e "$POOL_STATE_DIR/m" ]
 }
 

@@ -86,7 +86,12 @@ static void check_payload(const struct agent_hdr *h, const uint8_t *p)
 		break;
 	}
 	case AGENT_ERROR:
+	case AGENT_STATUS:
 		CHECK(ok == (h->len == 0 || !memchr(p, 0, h->len)));
+		break;
+	case AGENT_DOWN:
+		CHECK(ok == (((unsigned)p[0] << 24 | (unsigned)p[1] << 16 |
+			      (unsigned)p[2] << 8 | p[3]) <= AGENT_DOWN_MAX_S));
 		break;
 	default:
 		CHECK(ok);

@@ -448,6 +448,83 @@ static void test_payload_check_types(void **state)
 	assert_string_equal(agent_type_name(AGENT_TYPE_MAX + 1), "?");
 }
 
+/* Control-socket frames: no session id, DOWN is be32 seconds up to an hour,
+ * STATUS is text, CONSOLE is bytes. */
+static void test_ctl_frames(void **state)
+{
+	static const struct bad_hdr bad[] = {
+		{ 0, AGENT_STATUS, 0, 1 },
+		{ 0, AGENT_CONSOLE, 0, 1 },
+		{ AGENT_DOWN_LEN, AGENT_DOWN, 0, 1 },
+		{ AGENT_DOWN_LEN, AGENT_DOWN, 0, 0xffffffffu },
+		{ 0, AGENT_DOWN, 0, 0 },
+		{ 3, AGENT_DOWN, 0, 0 },
+		{ 5, AGENT_DOWN, 0, 0 },
+		{ 0, AGENT_STATUS, 1, 0 },		/* flags */
+	};
+	static const struct bad_hdr good[] = {
+		{ 0, AGENT_STATUS, 0, 0 },
+		{ 1024, AGENT_STATUS, 0, 0 },
+		{ 0, AGENT_CONSOLE, 0, 0 },
+		{ AGENT_PAYLOAD_MAX, AGENT_CONSOLE, 0, 0 },
+		{ AGENT_DOWN_LEN, AGENT_DOWN, 0, 0 },
+	};
+	static const uint8_t d0[4] = { 0, 0, 0, 0 }, d3600[4] = { 0, 0, 0x0e, 0x10 },
+			     d3601[4] = { 0, 0, 0x0e, 0x11 }, dmax[4] = { 0xff, 0xff, 0xff, 0xff },
+			     dle[4] = { 0x10, 0x0e, 0, 0 };	/* 3600 little-endian */
+	static const uint8_t text[] = "name=web\nstate=running\n";
+	static const uint8_t nul[] = { 'a', '=', 0, '\n' };
+	uint8_t buf[AGENT_HDR_LEN];
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct agent_hdr h = { .len = bad[i].len, .type = bad[i].type,
+				       .flags = bad[i].flags, .sid = bad[i].sid };
+		struct agent_hdr out;
+
+		why = NULL;
+		agent_hdr_encode(buf, &h);
+		if (agent_hdr_decode(buf, sizeof(buf), &out, &why) != -1)
+			fail_msg("bad control header %zu (%s) accepted", i, agent_type_name(h.type));
+		assert_non_null(why);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct agent_hdr h = { .len = good[i].len, .type = good[i].type };
+		struct agent_hdr out = { 0 };
+
+		why = NULL;
+		agent_hdr_encode(buf, &h);
+		if (agent_hdr_decode(buf, sizeof(buf), &out, &why) != 0)
+			fail_msg("good control header %zu rejected: %s", i, why);
+		assert_memory_equal(&out, &h, sizeof(h));
+	}
+
+	assert_int_equal(agent_payload_check(AGENT_DOWN, d0, 4, &why), 0);
+	assert_int_equal(agent_payload_check(AGENT_DOWN, d3600, 4, &why), 0);
+	why = NULL;
+	assert_int_equal(agent_payload_check(AGENT_DOWN, d3601, 4, &why), -1);
+	assert_non_null(why);
+	assert_int_equal(agent_payload_check(AGENT_DOWN, dmax, 4, &why), -1);
+	assert_int_equal(agent_payload_check(AGENT_DOWN, dle, 4, &why), -1);
+	assert_int_equal(agent_payload_check(AGENT_DOWN, d0, 3, &why), -1);
+	assert_int_equal(agent_payload_check(AGENT_DOWN, d0, 0, &why), -1);
+
+	assert_int_equal(agent_payload_check(AGENT_STATUS, NULL, 0, &why), 0);
+	assert_int_equal(agent_payload_check(AGENT_STATUS, text, sizeof(text) - 1, &why), 0);
+	why = NULL;
+	assert_int_equal(agent_payload_check(AGENT_STATUS, nul, sizeof(nul), &why), -1);
+	assert_non_null(why);
+	/* console bytes are anything, NUL included */
+	assert_int_equal(agent_payload_check(AGENT_CONSOLE, nul, sizeof(nul), &why), 0);
+	assert_int_equal(agent_payload_check(AGENT_CONSOLE, NULL, 0, &why), 0);
+
+	assert_string_equal(agent_type_name(AGENT_STATUS), "STATUS");
+	assert_string_equal(agent_type_name(AGENT_CONSOLE), "CONSOLE");
+	assert_string_equal(agent_type_name(AGENT_DOWN), "DOWN");
+}
+
 /* ---- the stream reassembler ---- */
 
 #define NFRAMES 40
@@ -472,7 +549,8 @@ static void stream_build(struct stream *s)
 	s->len = 0;
 	for (i = 0; i < NFRAMES; i++) {
 		uint16_t type = (uint16_t)(i % AGENT_TYPE_MAX + 1);
-		uint32_t sid = type == AGENT_READY || type == AGENT_SHUTDOWN ? 0 : (uint32_t)i + 1;
+		uint32_t sid = type == AGENT_READY || type == AGENT_SHUTDOWN || type == AGENT_STATUS ||
+					type == AGENT_CONSOLE || type == AGENT_DOWN ? 0 : (uint32_t)i + 1;
 		size_t n, k;
 		long f;
 
@@ -486,6 +564,9 @@ static void stream_build(struct stream *s)
 		case AGENT_SHUTDOWN:
 			n = 1;
 			break;
+		case AGENT_DOWN:
+			n = AGENT_DOWN_LEN;
+			break;
 		case AGENT_EXEC:
 			n = 6 + i;
 			break;
@@ -494,7 +575,7 @@ static void stream_build(struct stream *s)
 		}
 		for (k = 0; k < n; k++)
 			pl[k] = (uint8_t)(i * 31 + k * 7 + 1);
-		if (type == AGENT_EXIT)
+		if (type == AGENT_EXIT || type == AGENT_DOWN)
 			memset(pl, 0, n);
 		if (type == AGENT_SHUTDOWN)
 			pl[0] = (uint8_t)(i & 1);
@@ -915,6 +996,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_shutdown),
 		cmocka_unit_test(test_roundtrip_error),
 		cmocka_unit_test(test_payload_check_types),
+		cmocka_unit_test(test_ctl_frames),
 		cmocka_unit_test(test_reader_byte_by_byte),
 		cmocka_unit_test(test_reader_random_chunks),
 		cmocka_unit_test(test_reader_two_frames_one_chunk),

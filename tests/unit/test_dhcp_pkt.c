@@ -1037,6 +1037,66 @@ static void test_frame_roundtrip(void **state)
 	assert_int_equal(dhcp_frame_build(&f, payload, plen, fr, 42 + plen - 1, &len, &why), -1);
 }
 
+/* A renewal sent from a guest's UDP socket through virtio-net arrives on
+ * the TAP with the checksum offloaded: only the pseudo-header sum is in
+ * the field (packet socket: TP_STATUS_CSUMNOTREADY). */
+static void test_frame_offloaded_csum(void **state)
+{
+	uint8_t payload[DHCP_PKT_MAX], fr[DHCP_FRAME_MAX], arp[60];
+	struct dhcp_frame f = { .src_port = 68, .dst_port = 67,
+				.src_ip = 0x0a000002, .dst_ip = 0x0a000001 };
+	struct dhcpc_params cp = { .xid = 7, .ciaddr = 0x0a000002 };
+	size_t plen, len, i;
+	uint32_t sum;
+	const char *why;
+
+	(void)state;
+	memcpy(cp.mac, machine_mac, 6);
+	assert_int_equal(dhcpc_build(DHCPREQUEST, &cp, payload, sizeof payload, &plen, &why), 0);
+	memcpy(f.dst_mac, "\x02\x00\x0a\x00\x00\x01", 6);
+	memcpy(f.src_mac, machine_mac, 6);
+	assert_int_equal(dhcp_frame_build(&f, payload, plen, fr, sizeof fr, &len, &why), 0);
+	/* what the kernel leaves there: the folded pseudo-header sum */
+	sum = 0x0a00 + 0x0002 + 0x0a00 + 0x0001 + 17 + (uint32_t)(8 + plen);
+	sum = (sum & 0xffff) + (sum >> 16);
+	fr[14 + 20 + 6] = (uint8_t)(sum >> 8);
+	fr[14 + 20 + 7] = (uint8_t)sum;
+	assert_string_equal(frame_fail(fr, len), "bad UDP checksum");
+
+	dhcp_frame_forget_udp_csum(fr, len);
+	assert_int_equal(fr[14 + 20 + 6], 0);
+	assert_int_equal(fr[14 + 20 + 7], 0);
+	assert_int_equal(dhcp_frame_parse(fr, len, &f, &why), 0);
+	assert_int_equal(f.src_ip, 0x0a000002);
+	assert_int_equal(f.payload_len, plen);
+	assert_memory_equal(f.payload, payload, plen);
+
+	/* not IPv4/UDP, or too short for a UDP header: untouched, and nothing
+	 * read past the end (exact-size buffers, under the sanitizers) */
+	memset(arp, 0xab, sizeof arp);
+	arp[12] = 0x08;
+	arp[13] = 0x06;
+	dhcp_frame_forget_udp_csum(arp, sizeof arp);
+	for (i = 0; i < sizeof arp; i++)
+		assert_int_equal(arp[i], i == 12 ? 0x08 : i == 13 ? 0x06 : 0xab);
+	for (i = 0; i < 14 + 20 + 8; i++) {
+		uint8_t *b = malloc(i ? i : 1);
+
+		assert_non_null(b);
+		memcpy(b, fr, i);
+		memset(b + (i > 40 ? 40 : i), 0xee, i > 40 ? i - 40 : 0);
+		dhcp_frame_forget_udp_csum(b, i);
+		if (i > 40)
+			assert_int_equal(b[40], 0xee);
+		free(b);
+	}
+	/* an IHL pointing past the frame: untouched */
+	fr[14] = 0x4f;
+	fr[14 + 60 + 6] = 0x55;
+	dhcp_frame_forget_udp_csum(fr, 14 + 60 + 7);
+	assert_int_equal(fr[14 + 60 + 6], 0x55);
+}
+
 static void test_frame_rejects(void **state)
 {
 	uint8_t payload[DHCP_PKT_MAX], fr[DHCP_FRAME_MAX], bad[DHCP_FRAME_MAX + 4];
@@ -1208,6 +1268,7 @@ int main(void)
 		cmocka_unit_test(test_reply_limits),
 		cmocka_unit_test(test_frame_roundtrip),
 		cmocka_unit_test(test_frame_rejects),
+		cmocka_unit_test(test_frame_offloaded_csum),
 		cmocka_unit_test(test_exchange),
 	};
 

@@ -1,0 +1,87 @@
+/* sshd.c - the guest's ssh server: the host image's /usr/sbin/sshd, keys
+ * only, with the per-machine host key pool shipped in the initramfs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "guest.h"
+
+#define SSHD "/usr/sbin/sshd"
+#define HOST_KEY "/etc/ssh/ssh_host_ed25519_key"
+#define CONFIG "/etc/ssh/sshd_config"
+
+static const char config[] =
+	"# written by pool-init: public keys only\n"
+	"HostKey " HOST_KEY "\n"
+	"PubkeyAuthentication yes\n"
+	"AuthorizedKeysFile .ssh/authorized_keys\n"
+	"PasswordAuthentication no\n"
+	"KbdInteractiveAuthentication no\n"
+	"PermitEmptyPasswords no\n"
+	"PermitRootLogin prohibit-password\n"
+	"UsePAM no\n"
+	"PrintMotd no\n"
+	"PrintLastLog no\n"
+	"PidFile /run/sshd.pid\n"
+	"Subsystem sftp /usr/lib/openssh/sftp-server\n";
+
+int sshd_start(void)
+{
+	struct stat st;
+	pid_t pid;
+	int fd;
+
+	if (access(SSHD, X_OK) < 0) {
+		glog("sshd: roles have ssh keys but %s is missing (image host, with openssh-server on the host)",
+		     SSHD);
+		return -1;
+	}
+	if (lstat(HOST_KEY, &st) < 0 || !S_ISREG(st.st_mode)) {
+		glog("sshd: no host key at %s", HOST_KEY);
+		return -1;
+	}
+	if (chown(HOST_KEY, 0, 0) < 0 || chmod(HOST_KEY, 0600) < 0)
+		glog("sshd: %s: %s", HOST_KEY, strerror(errno));
+	mkdir("/etc/ssh", 0755);
+	mkdir("/run/sshd", 0755);	/* privilege separation: root's, not writable by others */
+	chmod("/run/sshd", 0755);
+	fd = open(CONFIG, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 || write(fd, config, sizeof config - 1) != (ssize_t)(sizeof config - 1)) {
+		glog("sshd: %s: %s", CONFIG, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+
+	pid = fork();
+	if (pid < 0) {
+		glog("sshd: fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		int log = open("/run/sshd.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setsid();
+		if (log >= 0) {
+			dup2(log, 1);
+			dup2(log, 2);
+		}
+		fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0)
+			dup2(fd, 0);
+		/* -D: stays PID 1's child; -e: its log to /run/sshd.log */
+		execl(SSHD, SSHD, "-D", "-e", "-f", CONFIG, (char *)NULL);
+		dprintf(2, "exec %s: %s\n", SSHD, strerror(errno));
+		_exit(127);
+	}
+	glog("sshd started (pid %d)", (int)pid);
+	return pid;
+}

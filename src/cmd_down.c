@@ -1,0 +1,109 @@
+/* cmd_down.c - pool down NAME [--timeout S]: the machine powers off through
+ * its agent; after S seconds its supervisor kills it. Returns once the
+ * supervisor is gone with everything it held; a dead machine's leftovers
+ * are reclaimed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "ctl_client.h"
+#include "util/cleanup.h"
+#include "util/parse.h"
+
+/* Wait for the supervisor's lock: it is released when the supervisor has
+ * removed everything and ended. 1 when it came within ms, 0 if not. */
+static int wait_gone(int lock_fd, unsigned ms)
+{
+	struct timespec tick = { 0, 50 * 1000 * 1000 };
+
+	for (unsigned waited = 0;; waited += 50) {
+		if (flock(lock_fd, LOCK_SH | LOCK_NB) == 0)
+			return 1;
+		if (waited >= ms)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+}
+
+static int reclaim(const char *root, const char *name, struct pool_err *e)
+{
+	_cleanup_close_ int lock = state_lock(root, false, e);
+
+	if (lock < 0)
+		return -1;
+	return machine_reclaim(root, name, e);
+}
+
+int cmd_down(int argc, char **argv, struct pool_err *e)
+{
+	const char *root = state_root(), *name = NULL, *why;
+	char path[PATH_MAX + 64];
+	uint64_t timeout = 10;
+	struct machine_entry m;
+	_cleanup_close_ int lock_fd = -1, ctl = -1;
+	uint8_t secs[4];
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+			if (parse_u64(argv[++i], 0, AGENT_DOWN_MAX_S, &timeout, &why) < 0)
+				return pool_err_usage(e, "down: --timeout %s: %s (seconds, 0..3600)", argv[i], why);
+		} else if (!name && argv[i][0] != '-') {
+			name = argv[i];
+		} else {
+			return pool_err_usage(e, "down: unexpected argument %s (usage: pool down NAME [--timeout S])",
+					      argv[i]);
+		}
+	}
+	if (!name)
+		return pool_err_usage(e, "usage: pool down NAME [--timeout S]");
+	if (!valid_machine_name(name))
+		return pool_err_usage(e, "down: %s is not a machine name", name);
+	if (access(root, X_OK) < 0 && errno == EACCES)
+		return pool_err_usage(e, "%s: permission denied (pool down needs root: try sudo)", root);
+	r = machine_probe(root, name, &m, e);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		return pool_err_fail(e, "no machine named %s", name);
+	if (!m.alive) {
+		if (reclaim(root, name, e) < 0)
+			return -1;
+		fprintf(stderr, "pool: %s: its supervisor had died; reclaimed what it left\n", name);
+		return 0;
+	}
+	/* Hold the lock file first: its lock is how we see the end. */
+	snprintf(path, sizeof path, "%s/%s/lock", root, name);
+	lock_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (lock_fd < 0)
+		return errno == ENOENT ? 0 : pool_err_sys(e, "%s", path);
+	ctl = ctl_connect(root, name, e);
+	if (ctl >= 0) {
+		secs[0] = (uint8_t)(timeout >> 24);
+		secs[1] = (uint8_t)(timeout >> 16);
+		secs[2] = (uint8_t)(timeout >> 8);
+		secs[3] = (uint8_t)timeout;
+		if (ctl_send(ctl, AGENT_DOWN, 0, secs, sizeof secs, e) < 0)
+			ctl = -1;
+	}
+	/* The supervisor kills the machine itself at the timeout; past that
+	 * (plus time to clean up) it is stuck, and is ended here. */
+	if (ctl >= 0 && wait_gone(lock_fd, (unsigned)timeout * 1000 + 15000))
+		return 0;
+	*e = (struct pool_err){ 0 };
+	if (m.have_status && m.st.pid > 1 && machine_probe(root, name, &m, e) == 0 && m.alive &&
+	    m.st.pid > 1) {
+		fprintf(stderr, "pool: %s: supervisor %d did not finish; killing it\n", name, (int)m.st.pid);
+		kill(m.st.pid, SIGKILL);
+		if (!wait_gone(lock_fd, 5000))
+			return pool_err_fail(e, "%s: supervisor %d holds on after SIGKILL", name, (int)m.st.pid);
+	}
+	return reclaim(root, name, e);
+}

@@ -1,0 +1,117 @@
+/* cmd_exec.c - pool exec NAME [--] CMD [ARG...]: run a command on a
+ * running machine through its supervisor; stdio streamed, its status
+ * returned. Several at once on one machine each get their own session. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "ctl_client.h"
+#include "util/cleanup.h"
+#include "util/fsutil.h"
+
+#define EXEC_SID 1u
+
+static int send_exec(int fd, char **cmd, int ncmd, struct pool_err *e)
+{
+	_cleanup_free_ uint8_t *buf = malloc(AGENT_PAYLOAD_MAX);
+	const char *env[2] = { NULL, NULL };
+	const char *term = getenv("TERM");
+	char termv[128];
+	struct agent_exec x = { .cwd = "", .argv = (const char **)cmd, .argc = (size_t)ncmd, .env = env };
+	long n;
+
+	if (!buf)
+		return pool_err_sys(e, "exec");
+	if (term && strlen(term) < 100 && !strchr(term, '=')) {
+		snprintf(termv, sizeof termv, "TERM=%s", term);
+		env[x.envc++] = termv;
+	}
+	n = agent_exec_encode(buf, AGENT_PAYLOAD_MAX, &x);
+	if (n < 0)
+		return pool_err_usage(e, "exec: the command is longer than the agent takes (%u bytes) or has an empty name",
+				      AGENT_PAYLOAD_MAX);
+	return ctl_send(fd, AGENT_EXEC, EXEC_SID, buf, (size_t)n, e);
+}
+
+int cmd_exec(int argc, char **argv, struct pool_err *e)
+{
+	const char *root = state_root(), *name, *why;
+	_cleanup_free_ uint8_t *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	bool in_open = true;
+	int at = 2;
+
+	if (argc < 3)
+		return pool_err_usage(e, "usage: pool exec NAME [--] CMD [ARG...]");
+	name = argv[1];
+	if (strcmp(argv[2], "--") == 0)
+		at = 3;
+	if (at >= argc)
+		return pool_err_usage(e, "usage: pool exec NAME [--] CMD [ARG...]");
+	buf = malloc(AGENT_FRAME_MAX);
+	if (!buf)
+		return pool_err_sys(e, "exec");
+	fd = ctl_connect(root, name, e);
+	if (fd < 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	if (send_exec(fd, argv + at, argc - at, e) < 0)
+		return -1;
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
+		struct agent_hdr h;
+		int k, status;
+
+		if (poll(pfd, in_open ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return pool_err_sys(e, "poll");
+		}
+		if (in_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			uint8_t in[32768];
+			ssize_t n = read(0, in, sizeof in);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				in_open = false;	/* end of input, for the command too */
+			/* A command that has ended takes no input: its EXIT is
+			 * still to be read, so a closed socket here is no error. */
+			if (ctl_send(fd, AGENT_STDIN, EXEC_SID, in, n > 0 ? (size_t)n : 0, e) < 0) {
+				if (errno != EPIPE && errno != ECONNRESET)
+					return -1;
+				*e = (struct pool_err){ 0 };
+				in_open = false;
+			}
+		}
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		k = ctl_recv(fd, buf, &h, -1, e);
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			return pool_err_fail(e, "machine %s stopped before the command finished", name);
+		switch (h.type) {
+		case AGENT_STDOUT:
+		case AGENT_STDERR:
+			if (h.sid != EXEC_SID)
+				break;
+			if (h.len && write_all(h.type == AGENT_STDOUT ? 1 : 2, buf, h.len) < 0)
+				return errno == EPIPE ? 128 + SIGPIPE : pool_err_sys(e, "writing the output");
+			break;
+		case AGENT_EXIT:
+			if (agent_exit_decode(buf, h.len, &status, &why) < 0)
+				return pool_err_fail(e, "exec: bad EXIT: %s", why);
+			return status;
+		case AGENT_ERROR:
+			return pool_err_fail(e, "%s: %.*s", name, (int)h.len, (const char *)buf);
+		default:
+			return pool_err_fail(e, "exec: unexpected %s frame", agent_type_name(h.type));
+		}
+	}
+}

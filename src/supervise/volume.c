@@ -1,0 +1,162 @@
+/* volume.c - open, make and lock a machine's volume images before it boots. */
+#include "volume.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "privdrop.h"
+#include "virtiofsd.h"
+#include "../volume.h"
+#include "../util/cleanup.h"
+#include "../util/fsutil.h"
+
+#define RECORD_MAX (64u << 10)
+
+/* "pool.yaml:7:11: volumes[0].path" for messages about volume i. */
+static void where(const struct plan *p, size_t i, char *out, size_t cap)
+{
+	const struct machine *m = p->m;
+	const struct spec_pos *pos = i < m->nvolumes ? &m->volumes[i].path_pos : NULL;
+
+	if (pos && pos->line)
+		snprintf(out, cap, "%s:%d:%d: volumes[%zu].path", m->file, pos->line, pos->col, i);
+	else
+		snprintf(out, cap, "%s: volumes[%zu].path", m->file, i);
+}
+
+/* The running machine whose state folder records image dev:ino, if any. */
+static bool holder_of(const struct plan *p, dev_t dev, ino_t ino, char *name, size_t cap)
+{
+	DIR *d = opendir(p->paths.state);
+	struct dirent *de;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		char path[PATH_MAX + 300];
+		_cleanup_free_ char *text = NULL;
+		size_t len;
+		struct pool_err ignore = { 0 };
+
+		if (de->d_name[0] == '.' || strcmp(de->d_name, p->m->name) == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s/volumes", p->paths.state, de->d_name);
+		if (read_file(path, RECORD_MAX, &text, &len, &ignore) < 0)
+			continue;
+		if (volume_record_has(text, len, (uint64_t)dev, (uint64_t)ino)) {
+			snprintf(name, cap, "%s", de->d_name);
+			found = true;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+static int open_one(const struct plan *p, size_t i, uid_t uid, gid_t gid, struct pool_err *e)
+{
+	const struct plan_volume *v = &p->volumes[i];
+	int fd = volume_open(v->path, e);
+
+	/* Twice at most: made by someone else between our look and our link. */
+	for (int tries = 0; fd == VOLUME_MISSING && tries < 2; tries++) {
+		fd = volume_create(v->path, v->size, uid, gid, e);
+		if (fd == VOLUME_EXISTS)
+			fd = volume_open(v->path, e);
+	}
+	if (fd == VOLUME_MISSING || fd == VOLUME_EXISTS)
+		return pool_err_fail(e, "volume %s keeps appearing and disappearing", v->path);
+	if (fd == VOLUME_BUSY) {
+		char holder[300];
+		struct stat st;
+
+		if (stat(v->path, &st) == 0 && holder_of(p, st.st_dev, st.st_ino, holder, sizeof holder))
+			return pool_err_fail(e, "volume %s is in use by machine %s "
+					     "(a volume is attached to one machine at a time)", v->path, holder);
+		return pool_err_fail(e, "volume %s is in use by another machine or program "
+				     "(a volume is attached to one machine at a time)", v->path);
+	}
+	return fd;
+}
+
+int volumes_open(const struct plan *p, struct volume_set *vs, struct pool_err *e)
+{
+	_cleanup_free_ char *record = NULL;
+	size_t rlen = 0;
+	char path[PATH_MAX + 16], at[PATH_MAX + 64];
+	uid_t uid;
+	gid_t gid;
+
+	invoking_user(&uid, &gid);
+	vs->n = 0;
+	record = calloc(1, RECORD_MAX);
+	if (!record)
+		return pool_err_sys(e, "volumes");
+	for (size_t i = 0; i < p->nvolumes; i++) {
+		struct stat st, prev;
+		int fd;
+
+		where(p, i, at, sizeof at);
+		/* The same image twice would wait on its own lock. */
+		for (size_t j = 0; j < vs->n; j++) {
+			if (stat(p->volumes[i].path, &st) == 0 && fstat(vs->fd[j], &prev) == 0 &&
+			    st.st_dev == prev.st_dev && st.st_ino == prev.st_ino) {
+				pool_err_usage(e, "%s: %s is the image of volumes[%zu] already", at,
+					       p->volumes[i].path, j);
+				goto fail;
+			}
+		}
+		fd = open_one(p, i, uid, gid, e);
+		if (fd < 0) {
+			pool_err_wrap(e, "%s", at);
+			goto fail;
+		}
+		vs->fd[vs->n++] = fd;
+		if (fstat(fd, &st) < 0 ||
+		    volume_record_line(record + rlen, RECORD_MAX - rlen, (uint64_t)st.st_dev,
+				       (uint64_t)st.st_ino, p->volumes[i].path) < 0) {
+			pool_err_fail(e, "%s: %s: cannot record it", at, p->volumes[i].path);
+			goto fail;
+		}
+		rlen += strlen(record + rlen);
+	}
+	if (!vs->n)
+		return 0;
+	snprintf(path, sizeof path, "%s/volumes", p->state_dir);
+	if (write_file_atomic(path, record, rlen, 0600, e) < 0) {
+		pool_err_wrap(e, "recording the volumes");
+		goto fail;
+	}
+	return 0;
+fail:
+	volumes_close(vs);
+	return -1;
+}
+
+int volumes_fds(const struct plan *p, const struct volume_set *vs, int *fds, int nfds)
+{
+	for (size_t i = 0; i < vs->n && i < p->nvolumes; i++) {
+		int k = p->volumes[i].fd - VMM_FD_CONSOLE;
+
+		if (k < 0 || k >= VMM_FDS_MAX)
+			continue;
+		while (nfds < k)
+			fds[nfds++] = -1;
+		fds[k] = vs->fd[i];
+		if (k >= nfds)
+			nfds = k + 1;
+	}
+	return nfds;
+}
+
+void volumes_close(struct volume_set *vs)
+{
+	for (size_t i = 0; i < vs->n; i++)
+		close(vs->fd[i]);
+	vs->n = 0;
+}

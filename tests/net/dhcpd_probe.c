@@ -1,0 +1,102 @@
+/* dhcpd_probe.c - runs one machine's DHCP responder (src/net/dhcpd.c) alone on an interface, for tests/e2e/dhcpconf.bats and dhcphostile.bats inside namespaces. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "src/net/dhcpd.h"
+#include "src/net/mac.h"
+#include "src/util/log.h"
+#include "src/util/parse.h"
+
+#define USAGE \
+	"usage: dhcpd_probe [--dns IP]... [--hostname NAME] [--lease SECONDS] IFNAME IP/PREFIX ROUTER\n" \
+	"  answers the machine whose MAC is 02:00 + IP's four bytes with IP, on IFNAME only;\n" \
+	"  the server address (option 54, source) is ROUTER, its MAC 02:00 + ROUTER.\n" \
+	"  POOL_DEBUG=1 logs why each frame was ignored.\n" \
+	"  On SIGTERM/SIGINT prints \"answered N ignored M\" and exits 0.\n"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int usage(void)
+{
+	fputs(USAGE, stderr);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct pool_err e = { 0 };
+	struct dhcpd_config cfg = { 0 };
+	struct dhcpd d;
+	struct sigaction sa = { 0 };
+	const char *hostname = NULL, *why;
+	uint64_t v;
+	int i;
+
+	if (getenv("POOL_DEBUG") && *getenv("POOL_DEBUG"))
+		log_verbose = 2;	/* the responder's "ignored ...: why" lines */
+	cfg.lease_time = 86400;
+	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+		if (i + 1 >= argc)
+			return usage();
+		if (strcmp(argv[i], "--dns") == 0) {
+			if (cfg.ndns >= 3 || parse_ipv4(argv[i + 1], &cfg.dns[cfg.ndns], &why) < 0)
+				return usage();
+			cfg.ndns++;
+		} else if (strcmp(argv[i], "--hostname") == 0) {
+			hostname = argv[i + 1];
+		} else if (strcmp(argv[i], "--lease") == 0) {
+			if (parse_u64(argv[i + 1], 1, UINT32_MAX, &v, &why) < 0)
+				return usage();
+			cfg.lease_time = (uint32_t)v;
+		} else {
+			return usage();
+		}
+	}
+	if (argc - i != 3 ||
+	    parse_cidr(argv[i + 1], false, &cfg.machine_ip, &cfg.prefix, &why) < 0 ||
+	    cfg.prefix < 1 || cfg.prefix > 30 ||
+	    parse_ipv4(argv[i + 2], &cfg.router, &why) < 0)
+		return usage();
+	mac_from_ipv4(cfg.machine_ip, cfg.machine_mac);
+	cfg.server_ip = cfg.router;
+	mac_from_ipv4(cfg.router, cfg.server_mac);
+
+	if (dhcpd_open(&d, argv[i], &cfg, hostname, &e) < 0) {
+		fprintf(stderr, "dhcpd_probe: %s\n", e.msg);
+		return 1;
+	}
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	printf("ready\n");
+	fflush(stdout);
+	while (!stop) {
+		struct pollfd p = { .fd = d.fd, .events = POLLIN };
+
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("dhcpd_probe: poll");
+			break;
+		}
+		if (p.revents & POLLIN) {
+			dhcpd_serve(&d);
+			printf("answered %u ignored %u\n", d.answered, d.ignored);
+			fflush(stdout);
+		}
+	}
+	printf("answered %u ignored %u\n", d.answered, d.ignored);
+	dhcpd_close(&d);
+	return 0;
+}
