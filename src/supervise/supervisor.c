@@ -44,6 +44,7 @@
 #define CTRL_RBRACKET 0x1d
 #define QEMU_LOG_MAX (1u << 20)	/* what QEMU may write to qemu.log */
 #define CTL_CLIENTS_MAX 16	/* control connections at once */
+#define CTL_OUT_HIGH (1u << 20)	/* the guest's output waits while a client lags */
 #define CTL_OUT_MAX (4u << 20)	/* a client that reads nothing is dropped past this */
 #define AGENT_OUT_MAX (1u << 20)	/* stop taking STDIN while the guest lags */
 
@@ -1089,9 +1090,16 @@ static int event_loop(struct sup *s, struct pool_err *e)
 			pfd[n++] = (struct pollfd){ .fd = s->qemu_err, .events = POLLIN };
 		}
 		if (s->agent_open) {
+			/* An exec client that reads slowly slows its machine's
+			 * agent down, as a pipe would, rather than lose output. */
+			bool lagging = false;
+
+			for (size_t c = 0; c < CTL_CLIENTS_MAX; c++)
+				lagging |= s->cl[c].fd >= 0 && s->cl[c].conv.kind == CTL_EXEC &&
+					   s->cl[c].conn.outlen > CTL_OUT_HIGH;
 			i_ag = n;
 			pfd[n++] = (struct pollfd){ .fd = s->agent.fd,
-				.events = POLLIN | (s->agent.outlen ? POLLOUT : 0) };
+				.events = (lagging ? 0 : POLLIN) | (s->agent.outlen ? POLLOUT : 0) };
 		}
 		if (s->ctl_fd >= 0) {
 			i_ctl = n;

@@ -149,6 +149,9 @@ assert_gone() {
 	# stdin reaches its own command, and only that one.
 	run bash -c "echo 'to one' | '$POOL_BIN' exec cc -- cat"
 	[ "$output" = "to one" ]
+	# A reader slower than the guest loses nothing (the guest waits).
+	run bash -c "'$POOL_BIN' exec cc -- head -c 12000000 /dev/zero | (sleep 3; wc -c)"
+	[ "$output" = 12000000 ]
 }
 
 @test "console: attach under tmux, type a command, detach with Ctrl-]; the machine keeps running; a second console is refused" {
