@@ -1,6 +1,7 @@
 /* init.c - pool-init: the guest's PID 1. Mounts, modules, agent, console;
  * reaps every child; goes down by powering off (or rebooting), never exits.
- * The same binary answers to shutdown, poweroff, halt and reboot. */
+ * The same binary answers to shutdown, poweroff, halt and reboot, and with
+ * --agent is the agent alone under another init (image nixos). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -10,7 +10,8 @@
 #     a systemd-networkd .link pins the name `interface` to that MAC and
 #     DHCP takes the lease from pool's responder.
 #   - the agent is `pool-init --agent` on the virtio-serial port
-#     org.pool.agent (that mode is the lead's to provide in guest/).
+#     org.pool.agent (guest/agent.c agent_only: READY, EXEC, SHUTDOWN;
+#     no PID 1 duties; power-off goes to systemd as SIGRTMIN+4).
 { config, lib, pkgs, ... }:
 let
   cfg = config.pool;

@@ -363,10 +363,14 @@ static int shares_start(struct sup *s, struct pool_err *e)
 	for (size_t i = 0; i < s->p->nshares; i++) {
 		const struct plan_share *sh = &s->p->shares[i];
 		char sock[PATH_MAX + 32];
-		bool sys = strcmp(sh->tag, "usr") == 0 || strcmp(sh->tag, "store") == 0;
+		/* The host's /usr and /nix/store (world-readable) are read by
+		 * the guest's root as root reads them. Any other store folder
+		 * comes from a spec, which may come with a codebase: it is read
+		 * as the invoking user, like any share. */
+		bool sys = strcmp(sh->tag, "usr") == 0 ||
+			   (strcmp(sh->tag, "store") == 0 && strcmp(sh->source, "/nix/store") == 0);
 
 		snprintf(sock, sizeof sock, "%s/%s.sock", s->p->state_dir, sh->tag);
-		/* The host's /usr and Nix store are read by the guest's root as root reads them. */
 		if (virtiofsd_start(&s->fs[i], s->p->paths.virtiofsd, sh->source, sh->readonly,
 				    sys ? 0 : uid, sys ? 0 : gid,
 				    sock, s->qemu_log_fd, e) < 0)
@@ -822,10 +826,21 @@ static void ctl_close(struct sup *s)
 
 /* --- agent frames --- */
 
+/* A guest's words on pool's stderr: printable only, and at most
+ * GUEST_TEXT_MAX of them in a machine's life, so a guest cannot flood it. */
+#define GUEST_TEXT_MAX 20
 static void print_guest_text(const char *what, const uint8_t *p, size_t n)
 {
+	static unsigned printed;
 	char buf[256];
 	size_t o = 0;
+
+	if (printed == GUEST_TEXT_MAX)
+		log_warnx("%s: more messages from the guest are not shown", what);
+	if (printed++ >= GUEST_TEXT_MAX) {
+		printed = GUEST_TEXT_MAX + 1;
+		return;
+	}
 
 	for (size_t i = 0; i < n && o + 1 < sizeof buf; i++)
 		buf[o++] = p[i] >= 32 && p[i] < 127 ? (char)p[i] : '?';
