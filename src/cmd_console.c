@@ -90,15 +90,12 @@ static int attach(int fd, const char *name, uint8_t *buf, struct pool_err *e)
 
 int cmd_console(int argc, char **argv, struct pool_err *e)
 {
-	_cleanup_free_ uint8_t *buf = NULL;
+	static uint8_t buf[AGENT_FRAME_MAX];
 	_cleanup_close_ int fd = -1;
 	int r;
 
 	if (argc != 2 || argv[1][0] == '-')
 		return pool_err_usage(e, "usage: pool console NAME");
-	buf = malloc(AGENT_FRAME_MAX);
-	if (!buf)
-		return pool_err_sys(e, "console");
 	fd = ctl_connect(state_root(), argv[1], e);
 	if (fd < 0 || ctl_send(fd, AGENT_CONSOLE, 0, NULL, 0, e) < 0)
 		return -1;

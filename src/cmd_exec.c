@@ -41,7 +41,7 @@ static int send_exec(int fd, char **cmd, int ncmd, struct pool_err *e)
 int cmd_exec(int argc, char **argv, struct pool_err *e)
 {
 	const char *root = state_root(), *name, *why;
-	_cleanup_free_ uint8_t *buf = NULL;
+	static uint8_t buf[AGENT_FRAME_MAX];
 	_cleanup_close_ int fd = -1;
 	bool in_open = true;
 	int at = 2;
@@ -53,9 +53,6 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 		at = 3;
 	if (at >= argc)
 		return pool_err_usage(e, "usage: pool exec NAME [--] CMD [ARG...]");
-	buf = malloc(AGENT_FRAME_MAX);
-	if (!buf)
-		return pool_err_sys(e, "exec");
 	fd = ctl_connect(root, name, e);
 	if (fd < 0)
 		return -1;

@@ -237,17 +237,14 @@ int ctl_recv(int fd, uint8_t *buf, struct agent_hdr *h, int timeout_ms, struct p
 
 int ctl_query(const char *root, const char *name, struct ctl_status *st, struct pool_err *e)
 {
+	static uint8_t p[AGENT_FRAME_MAX];
 	_cleanup_close_ int fd = ctl_connect(root, name, e);
-	_cleanup_free_ uint8_t *p = NULL;
 	struct agent_hdr h;
 	const char *why;
 	int k;
 
 	if (fd < 0)
 		return -1;
-	p = malloc(AGENT_FRAME_MAX);
-	if (!p)
-		return pool_err_sys(e, "status");
 	if (ctl_send(fd, AGENT_STATUS, 0, NULL, 0, e) < 0)
 		return -1;
 	k = ctl_recv(fd, p, &h, 5000, e);

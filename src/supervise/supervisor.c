@@ -63,46 +63,46 @@ struct ctl_client {
 struct sup {
 	struct plan *p;
 	const struct run_request *req;
-	int lock_fd, log_fd, qemu_log_fd, kernel_fd, initrd_fd, sig_fd;
-	int qemu_err;		/* read end of QEMU's stderr */
+	uint8_t *exec;		/* the EXEC payload, encoded before boot */
+	size_t exec_len;
 	size_t qemu_log_size;
-	int con;		/* our end of the serial console */
-	uint8_t conq[65536];	/* typed input waiting for the console */
 	size_t conq_len;
+	size_t log_size;
+	size_t tail_len;
+	uint64_t deadline_ms;
+	uint64_t start_ms;
+	time_t started;
+	struct ctl_client *cl;	/* CTL_CLIENTS_MAX slots */
 	struct pool_err err;	/* for frame callbacks */
-	int tap_fd;
-	bool net_added;
 	struct virtiofsd fs[PLAN_SHARES_MAX];
 	struct volume_set vols;	/* open, locked images */
 	struct dhcpd dhcp;
-	uint8_t *exec;		/* the EXEC payload, encoded before boot */
-	size_t exec_len;
 	struct agent_conn agent;
-	bool agent_open;
+	struct termios saved_tty;
+
+	int lock_fd, log_fd, qemu_log_fd, kernel_fd, initrd_fd, sig_fd;
+	int qemu_err;		/* read end of QEMU's stderr */
+	int con;		/* our end of the serial console */
+	int tap_fd;
 	pid_t qemu;
 	int qemu_status;
-	size_t log_size;
-
-	bool stdin_open;
-	bool exec_sent, have_exit;
 	int exit_status;
-	bool shutting_down;
-	uint64_t deadline_ms;
 	int interrupted;	/* signal that asked us to stop, or 0 */
-	bool reboot_notice;
-
 	int ctl_fd;		/* the listening control socket */
 	int ready_fd;		/* pool up -d: told "R" once the agent is READY */
-	struct ctl_client *cl;	/* CTL_CLIENTS_MAX slots */
 	int console_cl;		/* the client holding the console, or -1 */
 	uint32_t next_sid;	/* exec sessions towards the guest */
-	time_t started;
 
-	char tail[4096];	/* the last console bytes, for error messages */
-	size_t tail_len;
+	bool net_added;
+	bool agent_open;
+	bool stdin_open;
+	bool exec_sent, have_exit;
+	bool shutting_down;
+	bool reboot_notice;
 	bool tty_raw;
-	struct termios saved_tty;
-	uint64_t start_ms;
+
+	uint8_t conq[65536];	/* typed input waiting for the console */
+	char tail[4096];	/* the last console bytes, for error messages */
 };
 
 static uint64_t now_ms(void)
@@ -628,9 +628,8 @@ static void ctl_send_to(struct sup *s, struct ctl_client *c, uint16_t type, uint
 	}
 }
 
-static void ctl_refuse(struct sup *s, struct ctl_client *c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void ctl_refuse(struct sup *s, struct ctl_client *c, const char *fmt, ...)
+static __attribute__((format(printf, 3, 4))) void
+ctl_refuse(struct sup *s, struct ctl_client *c, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
