@@ -108,12 +108,27 @@ in
     boot.kernelParams = [ "console=ttyS0" ];
     boot.loader.grub.enable = false;
 
-    fileSystems."/" = lib.mkDefault { device = "none"; fsType = "tmpfs"; options = [ "mode=0755" ]; };
-    fileSystems."/nix/store" = {
-      device = "store";          # the virtiofs tag pool gives image.nixos.store
-      fsType = "virtiofs";
-      options = [ "ro" ];
-      neededForBoot = true;
+    # pool's tags: spec share i is virtiofs tag share<i>; volume i is the
+    # virtio-blk disk with serial vol<i> (src/plan.c, src/volume.c).
+    fileSystems = builtins.listToAttrs (builtins.genList (i:
+      let sh = builtins.elemAt cfg.shares i; in {
+        name = sh.target;
+        value = { device = "share${toString i}"; fsType = "virtiofs";
+                  options = lib.optional (sh.readonly or false) "ro"; };
+      }) (builtins.length cfg.shares))
+    // builtins.listToAttrs (builtins.genList (i:
+      let v = builtins.elemAt cfg.volumes i; in {
+        name = v.target;
+        value = { device = "/dev/disk/by-id/virtio-vol${toString i}"; fsType = "ext4"; };
+      }) (builtins.length cfg.volumes))
+    // {
+      "/" = lib.mkDefault { device = "none"; fsType = "tmpfs"; options = [ "mode=0755" ]; };
+      "/nix/store" = {
+        device = "store";        # the virtiofs tag pool gives image.nixos.store
+        fsType = "virtiofs";
+        options = [ "ro" ];
+        neededForBoot = true;
+      };
     };
 
     networking.useDHCP = false;

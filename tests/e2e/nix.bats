@@ -223,6 +223,15 @@ spec_with_files() {
 	[ "$(awk '$1 == "cpus" {print $2}' <<<"$output")" = 2 ]
 	[ "$(awk '$1 == "memory" {print $2}' <<<"$output")" = 1024M ]
 	[[ "$output" == *"$code -> /code (read-only"* ]]
+	[[ "$output" == *"virtiofs tag share0"* ]]
+	# The guest mounts them by the tags pool gives them.
+	run --separate-stderr pool_eval "$(condensed "$extra").fileSystems" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	echo "$output" >"$BATS_TEST_TMPDIR/fs.json"
+	f="$BATS_TEST_TMPDIR/fs.json"
+	[ "$(json "$f" 'd["/code"]["device"], d["/code"]["fsType"], d["/code"]["options"]')" = "('share0', 'virtiofs', ['ro'])" ]
+	[ "$(json "$f" 'd["/var/lib/data"]["device"], d["/var/lib/data"]["fsType"]')" = "('/dev/disk/by-id/virtio-vol0', 'ext4')" ]
+	[ "$(json "$f" 'd["/nix/store"]["device"]')" = "store" ]
 }
 
 @test "guest module: virtio in the initrd, the store over virtiofs tag store, name, networkd, agent" {
