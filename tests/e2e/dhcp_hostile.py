@@ -12,11 +12,12 @@ It judges nothing: the test compares these lines with what it expects.
 
 import os
 import random
+import select
+import socket
 import sys
 import time
 
-from scapy.all import (  # noqa: E402
-    AsyncSniffer, BOOTP, DHCP, Ether, IP, Raw, UDP, conf, sendp)
+from scapy.all import Ether, IP, Raw, UDP, conf  # noqa: E402
 
 conf.verb = 0
 
@@ -155,17 +156,32 @@ def case_frames():
     return c
 
 
+def replies(sk, until):
+    """Frames from the server to UDP port 68 until the deadline, parsed."""
+    got = []
+    while True:
+        left = until - time.monotonic()
+        if left <= 0 or not select.select([sk], [], [], left)[0]:
+            return got
+        data = sk.recv(4096)
+        try:
+            p = Ether(data)
+        except Exception:  # noqa: BLE001 - not ours to judge here
+            continue
+        if p.src == SRV_MAC and UDP in p and p[UDP].dport == 68:
+            got.append(p)
+
+
 def main():
     cases = case_frames()
     names = sys.argv[4:] or list(cases)
+    sk = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+    sk.bind((IFACE, 0))
     for name in names:
-        sn = AsyncSniffer(iface=IFACE, store=True,
-                          lfilter=lambda p: UDP in p and p[UDP].dport == 68 and p[Ether].src == SRV_MAC)
-        sn.start()
-        time.sleep(0.2)
-        sendp(cases[name], iface=IFACE)
-        time.sleep(LISTEN)
-        got = sn.stop() or []
+        replies(sk, time.monotonic() + 0.1)  # drain what an earlier case left
+        for frame in cases[name]:
+            sk.send(bytes(frame))
+        got = replies(sk, time.monotonic() + LISTEN)
         if not got:
             print("%s: silent" % name)
         for p in got:

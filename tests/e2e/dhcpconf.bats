@@ -9,7 +9,7 @@ bats_require_minimum_version 1.5.0
 MAC=02:00:0a:00:00:02	# the machine 10.0.0.2's MAC
 
 setup() {
-	DHCPD_PROBE="${DHCPD_PROBE:-$BATS_TEST_DIRNAME/../../build/tests/dhcpd_probe}"
+	DHCPD_PROBE="${DHCPD_PROBE:-$(dirname "${POOL_BIN:-$BATS_TEST_DIRNAME/../../build/pool}")/tests/dhcpd_probe}"
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
 	[ -x "$DHCPD_PROBE" ] || skip "no dhcpd_probe at $DHCPD_PROBE"
 	T="pooldconf-$$-$BATS_TEST_NUMBER"
@@ -189,7 +189,7 @@ assert_configured() {
 	[[ "$output" == *"DHCPACK of 10.0.0.2 from 10.0.0.1"* ]]
 	assert_lease BOUND
 	assert_configured
-	! ip -n "$C" -4 -o addr show | grep -q 10.0.0.9
+	[ "$(ip -n "$C" -4 -o addr show | grep -c 10.0.0.9)" -eq 0 ]
 }
 
 @test "a client with another MAC gets nothing from the machine's responder" {

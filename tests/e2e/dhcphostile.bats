@@ -11,7 +11,7 @@ SRV_MAC=02:00:0a:00:00:01	# the channel's bridge, 10.0.0.1
 RIGHT="chaddr=$MAC hostname=web mask=255.255.255.0 router=10.0.0.1 server=10.0.0.1 yiaddr=10.0.0.2"
 
 setup_file() {
-	DHCPD_PROBE="${DHCPD_PROBE:-$BATS_TEST_DIRNAME/../../build/tests/dhcpd_probe}"
+	DHCPD_PROBE="${DHCPD_PROBE:-$(dirname "${POOL_BIN:-$BATS_TEST_DIRNAME/../../build/pool}")/tests/dhcpd_probe}"
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
 	[ -x "$DHCPD_PROBE" ] || skip "no dhcpd_probe at $DHCPD_PROBE"
 	/usr/bin/python3 -c 'import scapy' 2>/dev/null || skip "needs python3-scapy"

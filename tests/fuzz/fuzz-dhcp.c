@@ -103,6 +103,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_msg(&m, f.payload, f.payload_len);
 	}
 
+	/* as a frame whose UDP checksum the guest left to offload: the
+	 * responder zeroes it in place (exact-size copy), then parses */
+	copy = malloc(size ? size : 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, data, size);
+	dhcp_frame_forget_udp_csum(copy, size);
+	if (dhcp_frame_parse(copy, size, &f, &why) == 0) {
+		CHECK(f.payload >= copy && f.payload_len <= size);
+		CHECK((size_t)(f.payload - copy) <= size - f.payload_len);
+	}
+	/* only the checksum field may change */
+	for (size_t i = 0; i < size; i++)
+		CHECK(copy[i] == data[i] || copy[i] == 0);
+	free(copy);
+
 	/* as a UDP payload, then again (in an exact-size copy, so ASan sees
 	 * overreads) as if the machine had sent it, to reach the reply paths */
 	serve(data, size);
