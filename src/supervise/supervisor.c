@@ -99,6 +99,7 @@ struct sup {
 	bool exec_sent, have_exit;
 	bool shutting_down;
 	bool reboot_notice;
+	bool down_asked;	/* pool down asked for the power-off */
 	bool tty_raw;
 
 	uint8_t conq[65536];	/* typed input waiting for the console */
@@ -739,6 +740,7 @@ static int on_ctl_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 		uint64_t deadline = now_ms() + (uint64_t)c->conv.down_s * 1000;
 
 		log_info("%s: asked to power off (killed after %u s)", s->p->m->name, c->conv.down_s);
+		s->down_asked = true;
 		begin_shutdown(s, &s->err);
 		if (deadline < s->deadline_ms)
 			s->deadline_ms = deadline;
@@ -1383,6 +1385,9 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 			status = s.exit_status;
 		} else if (s.interrupted) {
 			status = 128 + s.interrupted;
+		} else if (s.down_asked) {
+			pool_err_fail(e, "machine %s was powered off by pool down before the command finished",
+				      p->m->name);
 		} else {
 			char lines[1024], qerr[512];
 

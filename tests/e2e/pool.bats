@@ -317,3 +317,18 @@ assert_gone() {
 	[ "$before" = "$after" ]
 	assert_gone cyc
 }
+
+@test "pool down of a machine that pool run is using: run ends with one clear line, nothing left" {
+	f=$(spec rr -)
+	"$POOL_BIN" run "$f" -- sleep 300 > "$D/rr.out" 2> "$D/rr.err" 3>&- &
+	rp=$!
+	wait_for 120 "$POOL_BIN" exec rr -- true
+	run --separate-stderr "$POOL_BIN" down rr
+	[ "$status" -eq 0 ]
+	st=0
+	wait "$rp" || st=$?
+	cat "$D/rr.err"
+	[ "$st" -eq 1 ]
+	grep -q "machine rr was powered off by pool down before the command finished" "$D/rr.err"
+	assert_gone rr
+}
