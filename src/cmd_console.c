@@ -81,8 +81,11 @@ static int attach(int fd, const char *name, uint8_t *buf, struct pool_err *e)
 			fprintf(stderr, "\r\npool: %s powered off\r\n", name);
 			return 0;
 		}
-		if (h.type == AGENT_ERROR)
-			return pool_err_fail(e, "%.*s", (int)h.len, (const char *)buf);
+		if (h.type == AGENT_ERROR) {
+			char text[256];
+
+			return pool_err_fail(e, "%s", ctl_text(buf, h.len, text, sizeof text));
+		}
 		if (h.type == AGENT_CONSOLE && h.len && write_all(1, buf, h.len) < 0)
 			return pool_err_sys(e, "stdout");
 	}

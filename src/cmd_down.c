@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +34,42 @@ static int wait_gone(int lock_fd, unsigned ms)
 	}
 }
 
+/* After DOWN: 1 once the supervisor is gone; -1 when it answered with an
+ * ERROR (said on stderr); 0 when ms passed. */
+static int wait_down(int ctl, int lock_fd, unsigned ms, const char *name)
+{
+	static uint8_t buf[AGENT_FRAME_MAX];
+	bool reading = true;
+
+	for (unsigned waited = 0; waited < ms; waited += 50) {
+		struct pollfd pfd = { .fd = ctl, .events = POLLIN };
+		struct agent_hdr h;
+		struct pool_err ignore = { 0 };
+
+		if (flock(lock_fd, LOCK_SH | LOCK_NB) == 0)
+			return 1;
+		if (!reading || poll(&pfd, 1, 50) <= 0) {
+			if (!reading) {
+				struct timespec tick = { 0, 50 * 1000 * 1000 };
+
+				nanosleep(&tick, NULL);
+			}
+			continue;
+		}
+		if (ctl_recv(ctl, buf, &h, 1000, &ignore) <= 0) {
+			reading = false;	/* closing down: the lock tells the rest */
+			continue;
+		}
+		if (h.type == AGENT_ERROR) {
+			char text[256];
+
+			fprintf(stderr, "pool: %s: %s\n", name, ctl_text(buf, h.len, text, sizeof text));
+			return -1;
+		}
+	}
+	return flock(lock_fd, LOCK_SH | LOCK_NB) == 0 ? 1 : 0;
+}
+
 static int reclaim(const char *root, const char *name, struct pool_err *e)
 {
 	_cleanup_close_ int lock = state_lock(root, false, e);
@@ -49,6 +87,7 @@ int cmd_down(int argc, char **argv, struct pool_err *e)
 	struct machine_entry m;
 	_cleanup_close_ int lock_fd = -1, ctl = -1;
 	uint8_t secs[4];
+	unsigned wait_ms;
 	int r;
 
 	for (int i = 1; i < argc; i++) {
@@ -84,26 +123,38 @@ int cmd_down(int argc, char **argv, struct pool_err *e)
 	lock_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (lock_fd < 0)
 		return errno == ENOENT ? 0 : pool_err_sys(e, "%s", path);
+	wait_ms = (unsigned)timeout * 1000 + 15000;
 	ctl = ctl_connect(root, name, e);
 	if (ctl >= 0) {
 		secs[0] = (uint8_t)(timeout >> 24);
 		secs[1] = (uint8_t)(timeout >> 16);
 		secs[2] = (uint8_t)(timeout >> 8);
 		secs[3] = (uint8_t)timeout;
-		if (ctl_send(ctl, AGENT_DOWN, 0, secs, sizeof secs, e) < 0)
-			ctl = -1;
+		if (ctl_send(ctl, AGENT_DOWN, 0, secs, sizeof secs, e) == 0) {
+			/* The supervisor kills the machine itself at the timeout. */
+			r = wait_down(ctl, lock_fd, wait_ms, name);
+			if (r == 1)
+				return 0;
+			wait_ms = r == 0 ? 0 : wait_ms;	/* timed out: no more waiting */
+		}
+	} else if (wait_gone(lock_fd, 15000)) {
+		return 0;	/* it was already on its way down: socket gone, lock not yet */
 	}
-	/* The supervisor kills the machine itself at the timeout; past that
-	 * (plus time to clean up) it is stuck, and is ended here. */
-	if (ctl >= 0 && wait_gone(lock_fd, (unsigned)timeout * 1000 + 15000))
-		return 0;
 	*e = (struct pool_err){ 0 };
-	if (m.have_status && m.st.pid > 1 && machine_probe(root, name, &m, e) == 0 && m.alive &&
-	    m.st.pid > 1) {
-		fprintf(stderr, "pool: %s: supervisor %d did not finish; killing it\n", name, (int)m.st.pid);
-		kill(m.st.pid, SIGKILL);
-		if (!wait_gone(lock_fd, 5000))
-			return pool_err_fail(e, "%s: supervisor %d holds on after SIGKILL", name, (int)m.st.pid);
+	if (!m.have_status || m.st.pid <= 1)
+		return pool_err_fail(e, "%s: its supervisor does not answer and has no pid on record", name);
+	/* Still held: the pid on record is the supervisor's. SIGTERM first
+	 * (it powers off cleanly), SIGKILL last. */
+	if (wait_ms) {
+		fprintf(stderr, "pool: %s: the control socket does not answer; sending SIGTERM to supervisor %d\n",
+			name, (int)m.st.pid);
+		kill(m.st.pid, SIGTERM);
+		if (wait_gone(lock_fd, wait_ms))
+			return 0;
 	}
+	fprintf(stderr, "pool: %s: supervisor %d did not finish; killing it\n", name, (int)m.st.pid);
+	kill(m.st.pid, SIGKILL);
+	if (!wait_gone(lock_fd, 5000))
+		return pool_err_fail(e, "%s: supervisor %d holds on after SIGKILL", name, (int)m.st.pid);
 	return reclaim(root, name, e);
 }

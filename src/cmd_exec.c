@@ -91,8 +91,14 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 		k = ctl_recv(fd, buf, &h, -1, e);
 		if (k < 0)
 			return -1;
-		if (k == 0)
+		if (k == 0) {
+			struct machine_entry m;
+
+			if (machine_probe(root, name, &m, e) == 0 && m.alive)
+				return pool_err_fail(e, "machine %s: the supervisor closed the connection (see its supervisor.log)",
+						     name);
 			return pool_err_fail(e, "machine %s stopped before the command finished", name);
+		}
 		switch (h.type) {
 		case AGENT_STDOUT:
 		case AGENT_STDERR:
@@ -105,8 +111,11 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 			if (agent_exit_decode(buf, h.len, &status, &why) < 0)
 				return pool_err_fail(e, "exec: bad EXIT: %s", why);
 			return status;
-		case AGENT_ERROR:
-			return pool_err_fail(e, "%s: %.*s", name, (int)h.len, (const char *)buf);
+		case AGENT_ERROR: {
+			char text[256];
+
+			return pool_err_fail(e, "%s: %s", name, ctl_text(buf, h.len, text, sizeof text));
+		}
 		default:
 			return pool_err_fail(e, "exec: unexpected %s frame", agent_type_name(h.type));
 		}

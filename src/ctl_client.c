@@ -19,6 +19,7 @@
 #include "spec.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/log.h"
 #include "util/parse.h"
 
 const char *state_root(void)
@@ -92,6 +93,36 @@ int machine_probe(const char *root, const char *name, struct machine_entry *m,
 	return 0;
 }
 
+static int net_reclaim(const char *name, const struct machine_entry *m, struct pool_err *e)
+{
+	struct machine_net mn;
+	uint32_t ip;
+	const char *why;
+
+	if (!m->have_status || !m->st.address[0] || !m->st.channel[0])
+		return 0;
+	if (parse_ipv4(m->st.address, &ip, &why) == 0 && machine_net_init(&mn, name, ip) == 0 &&
+	    machine_net_del(m->st.channel, &mn, e) < 0)
+		return pool_err_wrap(e, "reclaiming %s's rules", name);
+	return 0;
+}
+
+int machine_net_reclaim(const char *root, const char *name, struct pool_err *e)
+{
+	struct machine_entry m;
+	char dir[PATH_MAX], status[PATH_MAX + 16];
+
+	snprintf(dir, sizeof dir, "%s/%s", root, name);
+	m.have_status = read_status_file(dir, &m.st) == 0;
+	if (!m.have_status) {
+		snprintf(status, sizeof status, "%s/status", dir);
+		if (access(status, F_OK) == 0)
+			log_warnx("%s: unreadable status file; its network rules, if any, stay", name);
+		return 0;
+	}
+	return net_reclaim(name, &m, e);
+}
+
 int machine_reclaim(const char *root, const char *name, struct pool_err *e)
 {
 	struct machine_entry m;
@@ -102,16 +133,8 @@ int machine_reclaim(const char *root, const char *name, struct pool_err *e)
 		return r < 0 ? -1 : 0;
 	if (m.alive)
 		return pool_err_fail(e, "machine %s is running; not reclaiming it", name);
-	if (m.have_status && m.st.address[0] && m.st.channel[0]) {
-		struct machine_net mn;
-		uint32_t ip;
-		const char *why;
-
-		if (parse_ipv4(m.st.address, &ip, &why) == 0 &&
-		    machine_net_init(&mn, name, ip) == 0 &&
-		    machine_net_del(m.st.channel, &mn, e) < 0)
-			return pool_err_wrap(e, "reclaiming %s's rules", name);
-	}
+	if (net_reclaim(name, &m, e) < 0)
+		return -1;
 	snprintf(dir, sizeof dir, "%s/%s", root, name);
 	return rm_rf(dir, e);
 }
@@ -235,6 +258,16 @@ int ctl_recv(int fd, uint8_t *buf, struct agent_hdr *h, int timeout_ms, struct p
 	return 1;
 }
 
+const char *ctl_text(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < cap; i++)
+		out[o++] = p[i] >= 32 && p[i] < 127 ? (char)p[i] : '?';
+	out[o] = '\0';
+	return out;
+}
+
 int ctl_query(const char *root, const char *name, struct ctl_status *st, struct pool_err *e)
 {
 	static uint8_t p[AGENT_FRAME_MAX];
@@ -250,9 +283,17 @@ int ctl_query(const char *root, const char *name, struct ctl_status *st, struct 
 	k = ctl_recv(fd, p, &h, 5000, e);
 	if (k <= 0)
 		return k < 0 ? -1 : pool_err_fail(e, "machine %s: the supervisor closed the control socket", name);
-	if (h.type == AGENT_ERROR)
-		return pool_err_fail(e, "machine %s: %.*s", name, (int)h.len, (const char *)p);
-	if (h.type != AGENT_STATUS || ctl_status_decode(p, h.len, st, &why) < 0)
-		return pool_err_fail(e, "machine %s: bad STATUS from the supervisor", name);
+	if (h.type == AGENT_ERROR) {
+		char text[256];
+
+		return pool_err_fail(e, "machine %s: %s", name, ctl_text(p, h.len, text, sizeof text));
+	}
+	{
+		struct ctl_status got;
+
+		if (h.type != AGENT_STATUS || ctl_status_decode(p, h.len, &got, &why) < 0)
+			return pool_err_fail(e, "machine %s: bad STATUS from the supervisor", name);
+		*st = got;
+	}
 	return 0;
 }

@@ -32,6 +32,10 @@ int machine_probe(const char *root, const char *name, struct machine_entry *m,
  * Refuses a live one. Call with state_lock held. */
 int machine_reclaim(const char *root, const char *name, struct pool_err *e);
 
+/* The network rules a dead machine's status file names (its channel and
+ * address then), for a new supervisor taking over its folder. */
+int machine_net_reclaim(const char *root, const char *name, struct pool_err *e);
+
 /* Before a machine claims address ip on channel: a live machine already
  * there is a clash (-1, usage error, naming it); a dead one is reclaimed.
  * Call with state_lock held. */
@@ -47,6 +51,10 @@ int ctl_send(int fd, uint16_t type, uint32_t sid, const void *p, size_t n, struc
  * in buf (AGENT_FRAME_MAX bytes): 1; 0 on end of stream; -1 on error or
  * when a wait passes timeout_ms (-1: no timeout). */
 int ctl_recv(int fd, uint8_t *buf, struct agent_hdr *h, int timeout_ms, struct pool_err *e);
+/* Text from the other side (a guest's ERROR may pass through), made one
+ * printable line: control bytes and non-ASCII become '?'. */
+const char *ctl_text(const uint8_t *p, size_t n, char *out, size_t cap);
+
 /* Ask a running machine's supervisor for its STATUS. */
 int ctl_query(const char *root, const char *name, struct ctl_status *st, struct pool_err *e);
 

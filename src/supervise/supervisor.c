@@ -43,7 +43,9 @@
 #define LOG_MAX (4u << 20)	/* console.log is rotated past this */
 #define CTRL_RBRACKET 0x1d
 #define QEMU_LOG_MAX (1u << 20)	/* what QEMU may write to qemu.log */
-#define CTL_CLIENTS_MAX 16	/* control connections at once */
+#define CTL_CLIENTS_MAX 32	/* control connections at once */
+#define CTL_SESSIONS_MAX 28	/* of which exec and console: ls and down always get in */
+#define CTL_IDLE_MS 5000	/* a connection that says nothing for this long is closed */
 #define CTL_OUT_HIGH (1u << 20)	/* the guest's output waits while a client lags */
 #define CTL_OUT_MAX (4u << 20)	/* a client that reads nothing is dropped past this */
 #define AGENT_OUT_MAX (1u << 20)	/* stop taking STDIN while the guest lags */
@@ -57,6 +59,7 @@ struct ctl_client {
 	struct agent_conn conn;
 	struct ctl_conv conv;
 	uint32_t gsid;		/* exec: the session's id towards the guest */
+	uint64_t accepted_ms;
 	bool closing;		/* close once what is queued is written */
 };
 
@@ -213,13 +216,20 @@ static int state_open(struct sup *s, struct pool_err *e)
 	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (s->lock_fd < 0)
 		return pool_err_sys(e, "%s", lock);
+	/* pool ls and down take the lock shared for a moment to probe it:
+	 * only a lock held for a second means a running machine. */
+	for (int i = 0; i < 20 && flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0; i++)
+		usleep(50000);
 	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		close(s->lock_fd);
 		s->lock_fd = -1;
 		return pool_err_usage(e, "machine %s is already running (%s)", s->p->m->name,
 				      s->p->state_dir);
 	}
-	/* A folder left by a supervisor that died: clear all but the lock. */
+	/* A folder left by a supervisor that died: its network rules (the
+	 * address it had may differ from ours), then all but the lock. */
+	if (machine_net_reclaim(s->p->paths.state, s->p->m->name, e) < 0)
+		return -1;
 	d = opendir(s->p->state_dir);
 	if (d) {
 		while ((de = readdir(d))) {
@@ -257,15 +267,21 @@ static int state_open(struct sup *s, struct pool_err *e)
 	return 0;
 }
 
+/* Under the root lock, so a pool up of the same name that comes next
+ * finds either this folder with its lock held, or no folder at all. */
 static void state_remove(struct sup *s)
 {
 	struct pool_err ignore = { 0 };
+	int root;
 
 	if (s->lock_fd < 0)
 		return;
+	root = state_lock(s->p->paths.state, false, &ignore);
 	rm_rf(s->p->state_dir, &ignore);
 	close(s->lock_fd);
 	s->lock_fd = -1;
+	if (root >= 0)
+		close(root);
 }
 
 /* --- network --- */
@@ -669,7 +685,7 @@ static void ctl_accept(struct sup *s)
 			close(fd);
 			continue;
 		}
-		s->cl[i] = (struct ctl_client){ .s = s, .fd = fd };
+		s->cl[i] = (struct ctl_client){ .s = s, .fd = fd, .accepted_ms = now_ms() };
 		agent_conn_init(&s->cl[i].conn, fd);
 	}
 }
@@ -722,6 +738,19 @@ static int on_ctl_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 	if (ctl_conv_step(&c->conv, h, p, &why) < 0) {
 		ctl_refuse(s, c, "control socket: %s", why);
 		return 0;
+	}
+	if (was == CTL_NEW && (c->conv.kind == CTL_EXEC || c->conv.kind == CTL_CONSOLE)) {
+		size_t sessions = 0;
+
+		for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
+			sessions += s->cl[i].fd >= 0 && &s->cl[i] != c &&
+				    (s->cl[i].conv.kind == CTL_EXEC || s->cl[i].conv.kind == CTL_CONSOLE);
+		if (sessions >= CTL_SESSIONS_MAX) {
+			c->conv.kind = CTL_STATUS;	/* nothing more from it */
+			ctl_refuse(s, c, "machine %s has %d sessions already", s->p->m->name,
+				   CTL_SESSIONS_MAX);
+			return 0;
+		}
 	}
 	switch (c->conv.kind) {
 	case CTL_STATUS: {
@@ -779,6 +808,10 @@ static int on_ctl_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 /* A frame of an exec session that belongs to a control client. */
 static void ctl_from_guest(struct sup *s, const struct agent_hdr *h, const uint8_t *p)
 {
+	const char *why;
+
+	if (h->sid == 0 || agent_payload_check(h->type, p, h->len, &why) < 0)
+		return;
 	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++) {
 		struct ctl_client *c = &s->cl[i];
 
@@ -790,6 +823,24 @@ static void ctl_from_guest(struct sup *s, const struct agent_hdr *h, const uint8
 			c->gsid = 0;
 		}
 		return;
+	}
+}
+
+/* The guest's agent restarted or went away: its sessions are gone. */
+static void ctl_exec_lost(struct sup *s)
+{
+	static const char msg[] = "the guest agent restarted; the command was lost";
+
+	if (!s->cl)
+		return;
+	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++) {
+		struct ctl_client *c = &s->cl[i];
+
+		if (c->fd < 0 || c->conv.kind != CTL_EXEC || !c->gsid)
+			continue;
+		c->gsid = 0;
+		ctl_send_to(s, c, AGENT_ERROR, c->conv.sid, msg, sizeof msg - 1);
+		c->closing = true;
 	}
 }
 
@@ -900,6 +951,7 @@ static int on_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 
 	switch (h->type) {
 	case AGENT_READY:
+		ctl_exec_lost(s);	/* a second READY: the agent restarted */
 		log_debug("guest ready: init at %.3f s, modules %.3f s, agent %.3f s (kernel time)",
 			  (double)s->agent.times.init_ns / 1e9, (double)s->agent.times.modules_ns / 1e9,
 			  (double)s->agent.times.ready_ns / 1e9);
@@ -1170,11 +1222,16 @@ static int event_loop(struct sup *s, struct pool_err *e)
 			qemu_err_in(s);
 		if (i_dh >= 0 && (pfd[i_dh].revents & POLLIN))
 			dhcpd_serve(&s->dhcp);
-		if (i_ctl >= 0 && (pfd[i_ctl].revents & POLLIN))
-			ctl_accept(s);
-		for (size_t c = 0; c < CTL_CLIENTS_MAX; c++)
+		for (size_t c = 0; c < CTL_CLIENTS_MAX; c++) {
 			if (i_cl[c] >= 0 && s->cl[c].fd >= 0)
 				ctl_client_io(s, &s->cl[c], pfd[i_cl[c]].revents);
+			/* A connection that says nothing holds a slot for nothing. */
+			if (s->cl[c].fd >= 0 && s->cl[c].conv.kind == CTL_NEW &&
+			    now_ms() - s->cl[c].accepted_ms > CTL_IDLE_MS)
+				ctl_drop(s, &s->cl[c]);
+		}
+		if (i_ctl >= 0 && (pfd[i_ctl].revents & POLLIN))
+			ctl_accept(s);
 		if (i_ag >= 0 && pfd[i_ag].revents) {
 			int r = 0;
 
@@ -1193,6 +1250,8 @@ static int event_loop(struct sup *s, struct pool_err *e)
 				agent_conn_free(&s->agent);
 				s->agent_open = false;
 			}
+			if (!s->agent_open)
+				ctl_exec_lost(s);
 		}
 		if (s->agent_open && s->agent.outlen && agent_conn_flush(&s->agent, e) < 0) {
 			log_warnx("%s", e->msg);
@@ -1234,6 +1293,7 @@ static int event_loop(struct sup *s, struct pool_err *e)
 			if (up && s->reboot_notice && !s->shutting_down) {
 				close_vm_fds(s);
 				shares_stop(s);	/* virtiofsd ends with its QEMU; start anew */
+				ctl_exec_lost(s);
 				if (spawn_vm(s, e) < 0)
 					return -1;
 				boot_deadline = now_ms() + (uint64_t)boot_timeout_s() * 1000;
@@ -1332,6 +1392,8 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 
 		snprintf(slog, sizeof slog, "%s/supervisor.log", p->state_dir);
 		fd = open(slog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0)	/* never the caller's stderr: it may be a pipe someone waits on */
+			fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			dup2(fd, 2);
 			close(fd);
@@ -1448,6 +1510,8 @@ int supervise_detached(struct plan *p, struct pool_err *e)
 
 		close(rfd[0]);
 		setsid();	/* no terminal: the user's Ctrl-C and hang-up are not ours */
+		if (chdir("/") < 0)
+			_exit(1);
 		/* Nothing of the caller's but the ready pipe: a shell or a test
 		 * runner waiting on an inherited pipe would wait for the machine. */
 		if (rfd[1] != 3) {

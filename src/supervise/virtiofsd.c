@@ -111,6 +111,15 @@ static __attribute__((noreturn)) void child(const char *bin, const char *source,
 		}
 	}
 	close_range(4, ~0U, 0);
+	{
+		/* The supervisor blocks and ignores signals it handles itself;
+		 * virtiofsd must see SIGTERM when it is stopped. */
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+	}
 	snprintf(fdarg, sizeof fdarg, "--fd=3");
 	snprintf(opt, sizeof opt, "source=%s,sandbox=namespace,cache=auto,xattr", source);
 	execl(bin, "virtiofsd", fdarg, "-o", opt, "--rlimit-nofile=65536", (char *)NULL);

@@ -92,7 +92,8 @@ assert_gone() {
 	run --separate-stderr "$POOL_BIN" down web
 	echo "$output $stderr"
 	[ "$status" -eq 0 ]
-	! kill -0 "$pid" 2>/dev/null
+	# (the supervisor ends right after it lets go of its lock)
+	wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
 	assert_gone web
 	run --separate-stderr "$POOL_BIN" ls --json
 	[ "$(echo "$output" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" -eq 0 ]
@@ -233,6 +234,7 @@ assert_gone() {
 	run in_host "$POOL_BIN" up -d "$f"
 	[ "$status" -eq 0 ]
 	run "$POOL_BIN" down hv
+	[ "$status" -eq 0 ]
 	assert_gone hv
 }
 
@@ -247,11 +249,13 @@ assert_gone() {
 	[ "$status" -eq 0 ]
 	pid=$(sup_pid fs)
 	vfs=$(pgrep -P "$pid" -f virtiofsd | head -1)
-	[ -n "$vfs" ]
+	qemu=$(pgrep -P "$pid" -f qemu-system | head -1)
+	[ -n "$vfs" ] && [ -n "$qemu" ]
 	kill -9 "$vfs"
 	wait_for 30 bash -c "! kill -0 $pid 2>/dev/null"
 	assert_gone fs
-	! pgrep -P "$pid" >/dev/null
+	run kill -0 "$qemu"
+	[ "$status" -ne 0 ]
 }
 
 @test "names are unique per host and addresses per channel: a clash is refused before anything is made" {
@@ -301,21 +305,35 @@ assert_gone() {
 		for p in $pids; do fds=$((fds + $(ls /proc/$p/fd 2>/dev/null | wc -l))); done
 		echo "procs=$(echo $pids | wc -w) fds=$fds links=$(in_host ip -o link show | wc -l) rules=$(in_host nft list ruleset | wc -l) folders=$(ls "$POOL_STATE_DIR" | wc -l)"
 	}
+	# A machine that stays up the whole time, driven every cycle: its
+	# supervisor's open fds must not grow.
+	a=$(spec anchor -)
+	run in_host "$POOL_BIN" up -d "$a"
+	[ "$status" -eq 0 ]
+	anchor=$(sup_pid anchor)
 	run in_host "$POOL_BIN" up -d "$f"
 	[ "$status" -eq 0 ]
 	run "$POOL_BIN" down cyc
-	before=$(count)
+	before="$(count) anchor-fds=$(ls /proc/$anchor/fd | wc -l)"
 	for c in $(seq 1 50); do
 		run in_host "$POOL_BIN" up -d "$f"
 		[ "$status" -eq 0 ] || { echo "cycle $c: $output"; false; }
+		run "$POOL_BIN" ls --json
+		[ "$status" -eq 0 ]
+		run "$POOL_BIN" exec anchor -- true
+		[ "$status" -eq 0 ]
+		run bash -c "printf '\\035' | '$POOL_BIN' console anchor"
+		[ "$status" -eq 0 ]
 		run "$POOL_BIN" down cyc
 		[ "$status" -eq 0 ] || { echo "cycle $c down: $output"; false; }
 	done
-	after=$(count)
+	after="$(count) anchor-fds=$(ls /proc/$anchor/fd | wc -l)"
 	echo "before: $before"
 	echo "after:  $after"
 	[ "$before" = "$after" ]
 	assert_gone cyc
+	run "$POOL_BIN" down anchor
+	[ "$status" -eq 0 ]
 }
 
 @test "pool down of a machine that pool run is using: run ends with one clear line, nothing left" {
@@ -331,4 +349,57 @@ assert_gone() {
 	[ "$st" -eq 1 ]
 	grep -q "machine rr was powered off by pool down before the command finished" "$D/rr.err"
 	assert_gone rr
+}
+
+@test "a dead machine's name taken again with another address: the old address's rules go" {
+	f=$(spec moved 10.0.0.20)
+	run in_host "$POOL_BIN" up -d "$f"
+	[ "$status" -eq 0 ]
+	pid=$(sup_pid moved)
+	kill -9 "$pid"
+	wait_for 20 bash -c "! kill -0 $pid 2>/dev/null"
+	run in_host nft list ruleset
+	[[ "$output" == *10.0.0.20* ]]
+	f=$(spec moved 10.0.0.21)
+	run in_host "$POOL_BIN" up -d "$f"
+	[ "$status" -eq 0 ]
+	run in_host nft list ruleset
+	[[ "$output" != *10.0.0.20* ]]
+	[[ "$output" == *10.0.0.21* ]]
+	run "$POOL_BIN" down moved
+	[ "$status" -eq 0 ]
+	assert_gone moved
+}
+
+@test "a hostile local client (idle connections, garbage) cannot keep pool down from working" {
+	f=$(spec hostile -)
+	run in_host "$POOL_BIN" up -d "$f"
+	[ "$status" -eq 0 ]
+	pid=$(sup_pid hostile)
+	/usr/bin/python3 - "$POOL_STATE_DIR/hostile/ctl.sock" > "$D/hostile.out" 2>&1 3>&- <<'PY' &
+import socket, sys, time
+path = sys.argv[1]
+held = []
+for i in range(40):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(path)
+    except OSError:
+        continue
+    if i % 4 == 0:
+        s.send(b"\xff" * 12)          # a header no one sends
+    held.append(s)
+print("held", len(held), flush=True)
+time.sleep(120)
+PY
+	hp=$!
+	wait_for 20 grep -q held "$D/hostile.out"
+	run --separate-stderr "$POOL_BIN" down hostile --timeout 10
+	echo "$output $stderr"
+	kill "$hp" 2>/dev/null || true
+	wait "$hp" 2>/dev/null || true
+	[ "$status" -eq 0 ]
+	# (the supervisor ends right after it lets go of its lock)
+	wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
+	assert_gone hostile
 }
