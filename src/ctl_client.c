@@ -109,7 +109,7 @@ static int net_reclaim(const char *name, const struct machine_entry *m, struct p
 
 int machine_net_reclaim(const char *root, const char *name, struct pool_err *e)
 {
-	struct machine_entry m;
+	struct machine_entry m = { 0 };
 	char dir[PATH_MAX], status[PATH_MAX + 16];
 
 	snprintf(dir, sizeof dir, "%s/%s", root, name);

@@ -645,18 +645,19 @@ static void ctl_send_to(struct sup *s, struct ctl_client *c, uint16_t type, uint
 	}
 }
 
-static __attribute__((format(printf, 3, 4))) void
-ctl_refuse(struct sup *s, struct ctl_client *c, const char *fmt, ...)
+static void ctl_refuse_text(struct sup *s, struct ctl_client *c, const char *msg)
 {
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	ctl_send_to(s, c, AGENT_ERROR, c->conv.kind == CTL_EXEC ? c->conv.sid : 0, msg, strlen(msg));
 	c->closing = true;
 }
+
+/* Refuse a client's request with one line, and close once it is sent. */
+#define ctl_refuse(s, c, ...)                                   \
+	do {                                                    \
+		char refusal_[256];                             \
+		snprintf(refusal_, sizeof refusal_, __VA_ARGS__); \
+		ctl_refuse_text((s), (c), refusal_);            \
+	} while (0)
 
 static void ctl_accept(struct sup *s)
 {

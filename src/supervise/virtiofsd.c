@@ -143,7 +143,7 @@ int virtiofsd_start(struct virtiofsd *v, const char *bin, const char *source, bo
 				      (unsigned)owner, readonly ? "read" : "read and write");
 	if (strlen(sock_path) >= sizeof sa.sun_path)
 		return pool_err_fail(e, "%s: socket path too long", sock_path);
-	strcpy(sa.sun_path, sock_path);
+	memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);	/* length checked above */
 	unlink(sock_path);
 	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 1) < 0)
