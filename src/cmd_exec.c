@@ -2,6 +2,7 @@
  * running machine through its supervisor; stdio streamed, its status
  * returned. Several at once on one machine each get their own session. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +43,8 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 {
 	const char *root = state_root(), *name, *why;
 	static uint8_t buf[AGENT_FRAME_MAX];
+	static uint8_t pend[AGENT_HDR_LEN + 32768];
+	size_t plen = 0, poff = 0;
 	_cleanup_close_ int fd = -1;
 	bool in_open = true;
 	int at = 2;
@@ -59,32 +62,48 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 	signal(SIGPIPE, SIG_IGN);
 	if (send_exec(fd, argv + at, argc - at, e) < 0)
 		return -1;
+	/* Input goes out without blocking, so output is always read: a
+	 * command that writes much before it reads its input cannot wedge
+	 * the two of us. One STDIN frame waits in pend at a time. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN | (plen ? POLLOUT : 0) },
+					 { .fd = 0, .events = POLLIN } };
 		struct agent_hdr h;
 		int k, status;
 
-		if (poll(pfd, in_open ? 2 : 1, -1) < 0) {
+		if (poll(pfd, in_open && !plen ? 2 : 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return pool_err_sys(e, "poll");
 		}
-		if (in_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+		if (plen && (pfd[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			ssize_t n = write(fd, pend + poff, plen - poff);
+
+			if (n > 0) {
+				poff += (size_t)n;
+				if (poff == plen)
+					plen = poff = 0;
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				/* A command that has ended takes no input: its EXIT
+				 * is still to be read, so this is no error. */
+				plen = poff = 0;
+				in_open = false;
+			}
+		}
+		if (in_open && !plen && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			uint8_t in[32768];
 			ssize_t n = read(0, in, sizeof in);
+			long len;
 
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0)
 				in_open = false;	/* end of input, for the command too */
-			/* A command that has ended takes no input: its EXIT is
-			 * still to be read, so a closed socket here is no error. */
-			if (ctl_send(fd, AGENT_STDIN, EXEC_SID, in, n > 0 ? (size_t)n : 0, e) < 0) {
-				if (errno != EPIPE && errno != ECONNRESET)
-					return -1;
-				*e = (struct pool_err){ 0 };
-				in_open = false;
-			}
+			len = agent_frame_encode(pend, sizeof pend, AGENT_STDIN, EXEC_SID, in,
+						 n > 0 ? (size_t)n : 0);
+			if (len > 0)
+				plen = (size_t)len;
 		}
 		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;

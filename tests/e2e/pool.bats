@@ -150,6 +150,13 @@ assert_gone() {
 	# stdin reaches its own command, and only that one.
 	run bash -c "echo 'to one' | '$POOL_BIN' exec cc -- cat"
 	[ "$output" = "to one" ]
+	# Much output before the command reads its much input: neither side
+	# waits on the other.
+	run bash -c "head -c 20000000 /dev/zero | timeout 120 '$POOL_BIN' exec cc -- sh -c 'seq 1 1000000; cat | wc -c' | tail -2"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1000000
+20000000" ]
 	# A reader slower than the guest loses nothing (the guest waits).
 	run bash -c "'$POOL_BIN' exec cc -- head -c 12000000 /dev/zero | (sleep 3; wc -c)"
 	[ "$output" = 12000000 ]
