@@ -78,9 +78,7 @@ static int attach(int fd, const char *name, uint8_t *buf, struct pool_err *e)
 		if (k < 0)
 			return -1;
 		if (k == 0) {
-			struct machine_entry m;
-
-			if (machine_probe(state_root(), name, &m, e) == 0 && m.alive)
+			if (machine_stays_up(state_root(), name, 3000))
 				return pool_err_fail(e, "machine %s: the supervisor closed the console (see its supervisor.log)",
 						     name);
 			fprintf(stderr, "\r\npool: %s powered off\r\n", name);

@@ -111,9 +111,7 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 		if (k < 0)
 			return -1;
 		if (k == 0) {
-			struct machine_entry m;
-
-			if (machine_probe(root, name, &m, e) == 0 && m.alive)
+			if (machine_stays_up(root, name, 3000))
 				return pool_err_fail(e, "machine %s: the supervisor closed the connection (see its supervisor.log)",
 						     name);
 			return pool_err_fail(e, "machine %s stopped before the command finished", name);

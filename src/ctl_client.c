@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net/channel.h"
@@ -121,6 +122,21 @@ int machine_net_reclaim(const char *root, const char *name, struct pool_err *e)
 		return 0;
 	}
 	return net_reclaim(name, &m, e);
+}
+
+bool machine_stays_up(const char *root, const char *name, unsigned ms)
+{
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	struct pool_err ignore = { 0 };
+	struct machine_entry m;
+
+	for (unsigned waited = 0;; waited += 100) {
+		if (machine_probe(root, name, &m, &ignore) != 0 || !m.alive)
+			return false;
+		if (waited >= ms)
+			return true;
+		nanosleep(&tick, NULL);
+	}
 }
 
 int machine_reclaim(const char *root, const char *name, struct pool_err *e)

@@ -42,6 +42,10 @@ int machine_net_reclaim(const char *root, const char *name, struct pool_err *e);
 int machine_address_free(const char *root, const char *name, const char *channel,
 			 uint32_t ip, struct pool_err *e);
 
+/* After the control socket closed: true when NAME is still running
+ * after ms (a supervisor that is going down lets go of its lock soon). */
+bool machine_stays_up(const char *root, const char *name, unsigned ms);
+
 /* Connect to NAME's control socket; -1 (with a clear line) when NAME is
  * not running. */
 int ctl_connect(const char *root, const char *name, struct pool_err *e);

@@ -830,7 +830,7 @@ static void ctl_from_guest(struct sup *s, const struct agent_hdr *h, const uint8
 /* The guest's agent restarted or went away: its sessions are gone. */
 static void ctl_exec_lost(struct sup *s)
 {
-	static const char msg[] = "the guest agent restarted; the command was lost";
+	static const char msg[] = "the guest agent went away (power-off, reboot or restart); the command was lost";
 
 	if (!s->cl)
 		return;
