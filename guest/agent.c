@@ -365,6 +365,16 @@ static void handle_frame(const struct agent_hdr *h, const uint8_t *p)
 	case AGENT_STDIN:
 		do_stdin(h->sid, p, h->len);
 		break;
+	case AGENT_SIGNAL: {
+		/* The command leads its own session: signal its whole group. */
+		struct session *s = session_find(h->sid);
+		const char *why;
+
+		if (s && !s->exited && agent_payload_check(h->type, p, h->len, &why) == 0)
+			kill(-s->pid, (int)((unsigned)p[0] << 24 | (unsigned)p[1] << 16 |
+					    (unsigned)p[2] << 8 | p[3]));
+		break;
+	}
 	case AGENT_SHUTDOWN:
 		if (only)
 			only_go_down(h->len == 1 && p[0] == 1);

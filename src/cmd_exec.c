@@ -16,6 +16,14 @@
 #include "util/fsutil.h"
 
 #define EXEC_SID 1u
+#define SIGNALS_MAX 3	/* the third Ctrl-C stops waiting for the command */
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
 
 static int send_exec(int fd, char **cmd, int ncmd, struct pool_err *e)
 {
@@ -47,7 +55,7 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 	size_t plen = 0, poff = 0;
 	_cleanup_close_ int fd = -1;
 	bool in_open = true;
-	int at = 2;
+	int at = 2, signals = 0;
 
 	if (argc < 3)
 		return pool_err_usage(e, "usage: pool exec NAME [--] CMD [ARG...]");
@@ -62,6 +70,16 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 	signal(SIGPIPE, SIG_IGN);
 	if (send_exec(fd, argv + at, argc - at, e) < 0)
 		return -1;
+	/* Ctrl-C and friends go to the command (its process group), as they
+	 * would on a local terminal; poll is interrupted (no SA_RESTART). */
+	{
+		struct sigaction sa = { .sa_handler = on_signal };
+		static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+		sigemptyset(&sa.sa_mask);
+		for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+			sigaction(sigs[i], &sa, NULL);
+	}
 	/* Input goes out without blocking, so output is always read: a
 	 * command that writes much before it reads its input cannot wedge
 	 * the two of us. One STDIN frame waits in pend at a time. */
@@ -72,6 +90,18 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 		struct agent_hdr h;
 		int k, status;
 
+		if (got_signal && !plen) {
+			uint8_t sig[4] = { 0, 0, 0, (uint8_t)got_signal };
+			long len = agent_frame_encode(pend, sizeof pend, AGENT_SIGNAL, EXEC_SID, sig, sizeof sig);
+
+			if (++signals >= SIGNALS_MAX)
+				return pool_err_fail(e, "%s: stopped waiting for the command (signal %d three times)",
+						     name, (int)got_signal);
+			got_signal = 0;
+			if (len > 0)
+				plen = (size_t)len;
+			pfd[0].events |= POLLOUT;
+		}
 		if (poll(pfd, in_open && !plen ? 2 : 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;

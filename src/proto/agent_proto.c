@@ -53,6 +53,7 @@ const char *agent_type_name(unsigned type)
 		[AGENT_STATUS] = "STATUS",
 		[AGENT_CONSOLE] = "CONSOLE",
 		[AGENT_DOWN] = "DOWN",
+		[AGENT_SIGNAL] = "SIGNAL",
 	};
 
 	if (type == 0 || type > AGENT_TYPE_MAX)
@@ -91,6 +92,12 @@ static int len_check(unsigned type, size_t len, const char **why)
 	case AGENT_DOWN:
 		if (len != AGENT_DOWN_LEN) {
 			*why = "DOWN payload is not 4 bytes";
+			return -1;
+		}
+		return 0;
+	case AGENT_SIGNAL:
+		if (len != AGENT_SIGNAL_LEN) {
+			*why = "SIGNAL payload is not 4 bytes";
 			return -1;
 		}
 		return 0;
@@ -146,6 +153,10 @@ int agent_hdr_decode(const uint8_t *buf, size_t n, struct agent_hdr *h, const ch
 		*why = "READY/SHUTDOWN/STATUS/CONSOLE/DOWN frame with a session id";
 		return -1;
 	}
+	if (d.type == AGENT_SIGNAL && d.sid == 0) {
+		*why = "SIGNAL frame without a session id";
+		return -1;
+	}
 	*h = d;
 	return 0;
 }
@@ -182,6 +193,12 @@ int agent_payload_check(unsigned type, const uint8_t *p, size_t n, const char **
 	case AGENT_DOWN:
 		if (get_be32(p) > AGENT_DOWN_MAX_S) {
 			*why = "DOWN timeout past 3600 s";
+			return -1;
+		}
+		return 0;
+	case AGENT_SIGNAL:
+		if (get_be32(p) == 0 || get_be32(p) > AGENT_SIGNAL_MAX) {
+			*why = "SIGNAL number outside 1..64";
 			return -1;
 		}
 		return 0;

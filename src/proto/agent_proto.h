@@ -24,6 +24,7 @@
  *   STATUS    any length, no NUL byte (control socket)
  *   CONSOLE   any length (control socket)
  *   DOWN      exactly AGENT_DOWN_LEN (4) (control socket)
+ *   SIGNAL    exactly AGENT_SIGNAL_LEN (4), a signal 1..64, sid != 0
  *
  * This file is built into pool and into the static pool-init: it uses
  * libc only.
@@ -55,7 +56,8 @@ enum agent_type {
 	AGENT_STATUS = 9,	/* request: empty; reply: key=value lines */
 	AGENT_CONSOLE = 10,	/* attach (empty), then console bytes both ways */
 	AGENT_DOWN = 11,	/* be32 seconds to wait before the machine is killed */
-	AGENT_TYPE_MAX = AGENT_DOWN,
+	AGENT_SIGNAL = 12,	/* host->guest: be32 signal for a session's command */
+	AGENT_TYPE_MAX = AGENT_SIGNAL,
 };
 
 /* "READY", "EXEC", ...; "?" for anything else. */
@@ -102,6 +104,9 @@ struct agent_exec {
 /* DOWN payload: be32 seconds, 0..AGENT_DOWN_MAX_S. */
 #define AGENT_DOWN_LEN 4u
 #define AGENT_DOWN_MAX_S 3600u
+/* SIGNAL payload: be32 signal number, 1..AGENT_SIGNAL_MAX. */
+#define AGENT_SIGNAL_LEN 4u
+#define AGENT_SIGNAL_MAX 64u
 
 /* Header codec. agent_hdr_decode needs n >= AGENT_HDR_LEN and checks the
  * type, the flags, len <= AGENT_PAYLOAD_MAX, the fixed per-type lengths

@@ -48,9 +48,9 @@ int ctl_conv_step(struct ctl_conv *c, const struct agent_hdr *h, const uint8_t *
 		*why = "a conversation starts with an empty STATUS, DOWN, EXEC or an empty CONSOLE";
 		return -1;
 	case CTL_EXEC:
-		if (h->type == AGENT_STDIN && h->sid == c->sid)
+		if ((h->type == AGENT_STDIN || h->type == AGENT_SIGNAL) && h->sid == c->sid)
 			return 0;
-		*why = "only STDIN of its own session follows EXEC";
+		*why = "only STDIN or SIGNAL of its own session follows EXEC";
 		return -1;
 	case CTL_CONSOLE:
 		if (h->type == AGENT_CONSOLE)

@@ -8,7 +8,7 @@
  *   STATUS (empty)        one STATUS reply (key=value lines), then close
  *   DOWN (be32 seconds)   the machine powers off (killed after that many
  *                         seconds); the connection closes when it is gone
- *   EXEC (sid != 0)       then STDIN frames of that sid; the supervisor
+ *   EXEC (sid != 0)       then STDIN and SIGNAL frames of that sid; the supervisor
  *                         sends STDOUT/STDERR of that sid and one EXIT (or
  *                         ERROR) and closes
  *   CONSOLE (empty)       then CONSOLE frames both ways (typed bytes in,

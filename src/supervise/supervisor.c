@@ -620,9 +620,14 @@ static void ctl_drop(struct sup *s, struct ctl_client *c)
 
 	if (c->fd < 0)
 		return;
-	/* A command whose client went away gets end-of-input, so it ends. */
-	if (c->conv.kind == CTL_EXEC && c->gsid && s->agent_open)
+	/* A command whose client went away gets end-of-input and a hang-up,
+	 * as a command whose terminal closed would. */
+	if (c->conv.kind == CTL_EXEC && c->gsid && s->agent_open) {
+		static const uint8_t hup[4] = { 0, 0, 0, SIGHUP };
+
 		agent_conn_send(&s->agent, AGENT_STDIN, c->gsid, NULL, 0, &ignore);
+		agent_conn_send(&s->agent, AGENT_SIGNAL, c->gsid, hup, sizeof hup, &ignore);
+	}
 	if (s->console_cl == c - s->cl)
 		s->console_cl = -1;
 	close(c->fd);
@@ -780,7 +785,7 @@ static int on_ctl_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 		if (was == CTL_NEW)
 			ctl_exec(s, c, p, h->len);
 		else if (c->gsid && s->agent_open)
-			agent_conn_send(&s->agent, AGENT_STDIN, c->gsid, p, h->len, &s->err);
+			agent_conn_send(&s->agent, h->type, c->gsid, p, h->len, &s->err);
 		return 0;
 	case CTL_CONSOLE:
 		if (was == CTL_NEW) {

@@ -157,6 +157,23 @@ assert_gone() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "1000000
 20000000" ]
+	# Ctrl-C at pool exec reaches the command (130 back, nothing left
+	# running); a client that dies hangs its command up.
+	"$POOL_BIN" exec cc -- sleep 300 3>&- &
+	xp=$!
+	wait_for 30 bash -c "'$POOL_BIN' exec cc -- sh -c 'ps | grep -q \"[s]leep 300\"'"
+	kill -INT "$xp"
+	st=0
+	wait "$xp" || st=$?
+	[ "$st" -eq 130 ]
+	run "$POOL_BIN" exec cc -- sh -c 'ps | grep -c "[s]leep 300"'
+	[ "$output" = 0 ]
+	"$POOL_BIN" exec cc -- sleep 301 3>&- &
+	xp=$!
+	wait_for 30 bash -c "'$POOL_BIN' exec cc -- sh -c 'ps | grep -q \"[s]leep 301\"'"
+	kill -9 "$xp"
+	wait "$xp" 2>/dev/null || true
+	wait_for 10 bash -c "[ \"\$('$POOL_BIN' exec cc -- sh -c 'ps | grep -c \"[s]leep 301\"')\" = 0 ]"
 	# A reader slower than the guest loses nothing (the guest waits).
 	run bash -c "'$POOL_BIN' exec cc -- head -c 12000000 /dev/zero | (sleep 3; wc -c)"
 	[ "$output" = 12000000 ]

@@ -93,6 +93,12 @@ static void check_payload(const struct agent_hdr *h, const uint8_t *p)
 		CHECK(ok == (((unsigned)p[0] << 24 | (unsigned)p[1] << 16 |
 			      (unsigned)p[2] << 8 | p[3]) <= AGENT_DOWN_MAX_S));
 		break;
+	case AGENT_SIGNAL: {
+		unsigned sig = (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+
+		CHECK(ok == (sig >= 1 && sig <= AGENT_SIGNAL_MAX));
+		break;
+	}
 	default:
 		CHECK(ok);
 	}

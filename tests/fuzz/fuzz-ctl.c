@@ -73,7 +73,7 @@ static void check_step(const struct ctl_conv *prev, const struct ctl_conv *c,
 		}
 		break;
 	case CTL_EXEC:
-		CHECK(h->type == AGENT_STDIN && h->sid == prev->sid);
+		CHECK((h->type == AGENT_STDIN || h->type == AGENT_SIGNAL) && h->sid == prev->sid);
 		CHECK(memcmp(prev, c, sizeof(*c)) == 0);
 		break;
 	case CTL_CONSOLE:

@@ -450,6 +450,37 @@ static void test_payload_check_types(void **state)
 
 /* Control-socket frames: no session id, DOWN is be32 seconds up to an hour,
  * STATUS is text, CONSOLE is bytes. */
+static void test_signal_frame(void **state)
+{
+	uint8_t f[64], sig[4] = { 0, 0, 0, 2 };
+	struct agent_hdr h;
+	const char *why;
+	long n;
+
+	(void)state;
+	/* a session's command gets the signal: sid required, 4 bytes, 1..64 */
+	n = agent_frame_encode(f, sizeof f, AGENT_SIGNAL, 7, sig, sizeof sig);
+	assert_true(n > 0);
+	assert_int_equal(agent_hdr_decode(f, (size_t)n, &h, &why), 0);
+	assert_int_equal(h.type, AGENT_SIGNAL);
+	assert_int_equal(agent_payload_check(AGENT_SIGNAL, sig, 4, &why), 0);
+	n = agent_frame_encode(f, sizeof f, AGENT_SIGNAL, 0, sig, sizeof sig);
+	assert_true(n > 0);
+	assert_int_equal(agent_hdr_decode(f, (size_t)n, &h, &why), -1);
+	assert_non_null(strstr(why, "session"));
+	n = agent_frame_encode(f, sizeof f, AGENT_SIGNAL, 7, sig, 3);
+	assert_int_equal(agent_hdr_decode(f, (size_t)n, &h, &why), -1);
+	sig[3] = 0;
+	assert_int_equal(agent_payload_check(AGENT_SIGNAL, sig, 4, &why), -1);
+	sig[3] = 65;
+	assert_int_equal(agent_payload_check(AGENT_SIGNAL, sig, 4, &why), -1);
+	sig[3] = 64;
+	assert_int_equal(agent_payload_check(AGENT_SIGNAL, sig, 4, &why), 0);
+	sig[0] = 1;	/* big-endian: 0x01000040 is no signal */
+	assert_int_equal(agent_payload_check(AGENT_SIGNAL, sig, 4, &why), -1);
+	assert_string_equal(agent_type_name(AGENT_SIGNAL), "SIGNAL");
+}
+
 static void test_ctl_frames(void **state)
 {
 	static const struct bad_hdr bad[] = {
@@ -567,6 +598,9 @@ static void stream_build(struct stream *s)
 		case AGENT_DOWN:
 			n = AGENT_DOWN_LEN;
 			break;
+		case AGENT_SIGNAL:
+			n = AGENT_SIGNAL_LEN;
+			break;
 		case AGENT_EXEC:
 			n = 6 + i;
 			break;
@@ -579,6 +613,10 @@ static void stream_build(struct stream *s)
 			memset(pl, 0, n);
 		if (type == AGENT_SHUTDOWN)
 			pl[0] = (uint8_t)(i & 1);
+		if (type == AGENT_SIGNAL) {
+			memset(pl, 0, n);
+			pl[3] = 15;
+		}
 		f = agent_frame_encode(s->bytes + s->len, cap - s->len, type, sid, pl, n);
 		assert_true(f > 0);
 		s->off[i] = s->len;
@@ -997,6 +1035,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_error),
 		cmocka_unit_test(test_payload_check_types),
 		cmocka_unit_test(test_ctl_frames),
+		cmocka_unit_test(test_signal_frame),
 		cmocka_unit_test(test_reader_byte_by_byte),
 		cmocka_unit_test(test_reader_random_chunks),
 		cmocka_unit_test(test_reader_two_frames_one_chunk),

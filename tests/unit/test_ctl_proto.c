@@ -182,6 +182,30 @@ static void test_exec_conversation(void **state)
 }
 
 /* After EXEC: only STDIN, and only of that session. */
+static const uint8_t sigint[] = { 0, 0, 0, 2 };
+
+/* Ctrl-C at the client: SIGNAL of its own session follows EXEC, as often
+ * as it comes, between STDIN frames. */
+static void test_exec_then_signal(void **state)
+{
+	uint8_t ex[256];
+	size_t exn = exec_payload(ex, sizeof(ex));
+	const struct frame f[] = {
+		{ AGENT_EXEC, 7, ex, exn }, { AGENT_SIGNAL, 7, sigint, 4 }, { AGENT_STDIN, 7, "a", 1 },
+		{ AGENT_SIGNAL, 7, sigint, 4 },
+	};
+	const uint8_t zero[] = { 0, 0, 0, 0 };
+	const struct frame bad[] = { { AGENT_EXEC, 7, ex, exn }, { AGENT_SIGNAL, 7, zero, 4 } };
+	const struct frame first[] = { { AGENT_SIGNAL, 7, sigint, 4 } };
+	struct ctl_conv c;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(converse(&c, f, 4, &why), 4);
+	assert_int_equal(converse(&c, bad, 2, &why), 1);	/* signal 0 */
+	assert_int_equal(converse(&c, first, 1, &why), 0);	/* no session yet */
+}
+
 static void test_exec_then_other_frames(void **state)
 {
 	uint8_t ex[256];
@@ -199,6 +223,7 @@ static void test_exec_then_other_frames(void **state)
 		{ AGENT_DOWN, 0, down30, 4 },
 		{ AGENT_CONSOLE, 0, NULL, 0 },
 		{ AGENT_ERROR, 7, "x", 1 },
+		{ AGENT_SIGNAL, 8, sigint, 4 },		/* another session's command */
 	};
 	struct ctl_conv c;
 	const char *why;
@@ -617,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_down_seconds),
 		cmocka_unit_test(test_exec_conversation),
 		cmocka_unit_test(test_exec_then_other_frames),
+		cmocka_unit_test(test_exec_then_signal),
 		cmocka_unit_test(test_exec_needs_sid),
 		cmocka_unit_test(test_exec_malformed),
 		cmocka_unit_test(test_console_conversation),
