@@ -1482,15 +1482,27 @@ out:
 	if (s.ready_fd >= 0) {
 		/* Never READY: tell pool up -d why, once everything is gone. */
 		char msg[sizeof e->msg + 64];
-		int n = status < 0 ? snprintf(msg, sizeof msg, "E%s", e->msg[0] ? e->msg : "failed")
-				   : snprintf(msg, sizeof msg, "Emachine %s powered off before it was ready",
-					      p->m->name);
+		/* "E", the exit status as one digit, the message */
+		int n = status < 0 ? snprintf(msg, sizeof msg, "E%d%s",
+					      e->status == POOL_EXIT_USAGE ? POOL_EXIT_USAGE : POOL_EXIT_FAIL,
+					      e->msg[0] ? e->msg : "failed")
+				   : snprintf(msg, sizeof msg, "E%dmachine %s powered off before it was ready",
+					      POOL_EXIT_FAIL, p->m->name);
 
 		if (n > 0 && write_all(s.ready_fd, msg, strnlen(msg, sizeof msg)) < 0)
 			log_debug("ready pipe: %s", strerror(errno));
 		close(s.ready_fd);
 	}
 	return status;
+}
+
+static volatile pid_t detached_child;
+
+static void forward_signal(int sig)
+{
+	(void)sig;
+	if (detached_child > 0)
+		kill(detached_child, SIGTERM);
 }
 
 int supervise_detached(struct plan *p, struct pool_err *e)
@@ -1536,6 +1548,18 @@ int supervise_detached(struct plan *p, struct pool_err *e)
 		_exit(supervise(p, &req, &ce) < 0 ? 1 : 0);
 	}
 	close(rfd[1]);
+	/* Ctrl-C while waiting: the machine was not wanted after all. The
+	 * child powers it off and says so through the pipe. */
+	detached_child = pid;
+	{
+		struct sigaction sa = { .sa_handler = forward_signal };
+
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = SA_RESTART;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	for (;;) {
 		ssize_t n = read(rfd[0], msg + len, sizeof msg - 1 - len);
 
@@ -1556,7 +1580,8 @@ int supervise_detached(struct plan *p, struct pool_err *e)
 		return 0;
 	}
 	waitpid(pid, NULL, 0);
-	if (len > 0 && msg[0] == 'E')
-		return pool_err_fail(e, "%s", msg + 1);
+	if (len > 1 && msg[0] == 'E')
+		return pool_err_set(e, msg[1] == '0' + POOL_EXIT_USAGE ? POOL_EXIT_USAGE : POOL_EXIT_FAIL, 0,
+				    "%s", msg + 2);
 	return pool_err_fail(e, "the supervisor of %s ended before the machine was ready", p->m->name);
 }

@@ -427,3 +427,18 @@ PY
 	wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
 	assert_gone hostile
 }
+
+@test "Ctrl-C while up -d waits: the machine is powered off and nothing is left" {
+	f=$(spec intr -)
+	"$POOL_BIN" up -d "$f" > "$D/intr.out" 2> "$D/intr.err" 3>&- &
+	up=$!
+	wait_for 30 test -e "$POOL_STATE_DIR/intr/status"
+	kill -INT "$up"
+	st=0
+	wait "$up" || st=$?
+	cat "$D/intr.err"
+	[ "$st" -eq 1 ]
+	grep -q "powered off before it was ready" "$D/intr.err"
+	wait_for 10 bash -c "[ ! -e '$POOL_STATE_DIR/intr' ]"
+	assert_gone intr
+}
