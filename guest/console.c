@@ -236,6 +236,19 @@ int console_spawn(void)
 	if (fd < 0)
 		_exit(1);
 	ioctl(fd, TIOCSCTTY, 1);
+	/* Revoke what a previous session left holding the console (a
+	 * background process of another role would read the next password),
+	 * as login(1) does: hang the line up, then open it afresh. */
+	signal(SIGHUP, SIG_IGN);
+	vhangup();
+	signal(SIGHUP, SIG_DFL);
+	close(fd);
+	fd = open("/dev/ttyS0", O_RDWR);
+	if (fd < 0)
+		fd = open("/dev/console", O_RDWR);
+	if (fd < 0)
+		_exit(1);
+	ioctl(fd, TIOCSCTTY, 1);
 	dup2(fd, 0);
 	dup2(fd, 1);
 	dup2(fd, 2);

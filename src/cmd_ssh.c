@@ -75,8 +75,11 @@ static int become_invoking_user(struct pool_err *e)
 
 	if (getuid() != 0 || !su || !sg)
 		return 0;
+	if (strcmp(su, "0") == 0)
+		return 0;	/* root ran it */
+	/* Anything else that does not parse is refused, not taken as root. */
 	if (parse_u64(su, 1, 0xfffffffe, &u, &why) < 0 || parse_u64(sg, 0, 0xfffffffe, &g, &why) < 0)
-		return 0;	/* SUDO_UID=0: root ran it */
+		return pool_err_usage(e, "ssh: SUDO_UID=%.20s or SUDO_GID=%.20s is not a uid/gid: %s", su, sg, why);
 	pw = getpwuid((uid_t)u);
 	if (pw && initgroups(pw->pw_name, (gid_t)g) < 0)
 		return pool_err_sys(e, "ssh: initgroups");

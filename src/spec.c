@@ -715,6 +715,15 @@ static int get_target(struct ctx *c, int n, char **out)
 	show(*out, strlen(*out), shown, sizeof shown);
 	if (strcmp(*out, "/") == 0)
 		return fail(c, n, "/ is not allowed (it is the guest's root)");
+	/* pool-init reads targets from space-separated lines */
+	if (strpbrk(*out, " \t"))
+		return fail(c, n, "\"%s\": a mount target has no spaces or tabs", shown);
+	if (strlen(*out) > 255)
+		return fail(c, n, "\"%.40s...\" is too long for a mount target (at most 255)", shown);
+	if (strcmp(*out, "/etc") == 0 || strcmp(*out, "/etc/pool") == 0 ||
+	    strncmp(*out, "/etc/pool/", 10) == 0)
+		return fail(c, n, "%s is not allowed (pool writes the guest's /etc and /etc/pool at boot)",
+			    shown);
 	for (i = 0; i < ARRAY_SIZE(kept); i++) {
 		size_t l = strlen(kept[i]);
 

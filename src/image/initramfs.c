@@ -273,7 +273,9 @@ static int add_host_tree(struct cpio *c, const char *path, int depth, struct poo
 		return cpio_add_symlink(c, path + 1, target, e);
 	}
 	if (S_ISREG(st.st_mode)) {
-		if (st.st_size > (8 << 20) || access(path, R_OK) != 0)
+		/* Only what every user of the host may read: pool runs as
+		 * root, and a root-only file there (a token) is no guest's. */
+		if (st.st_size > (8 << 20) || !(st.st_mode & S_IROTH) || access(path, R_OK) != 0)
 			return 0;
 		return cpio_add_host_file(c, path + 1, st.st_mode & 0755, path, e);
 	}

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static __attribute__((noreturn)) void child_fail(int fd, const char *what)
@@ -98,4 +100,86 @@ pid_t vmm_spawn(const struct plan *p, const int *fds, int nfds, int stderr_fd,
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execv(p->argv.v[0], p->argv.v);
 	child_fail(2, p->argv.v[0]);
+}
+
+/* What the child of run_as_user says: fn's result and error. */
+struct as_user_reply {
+	int r;
+	int status;
+	char msg[sizeof ((struct pool_err *)0)->msg];
+};
+
+int run_as_user(uid_t uid, gid_t gid, as_user_fn fn, void *arg, struct pool_err *e)
+{
+	struct as_user_reply rep = { .r = -1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cm = { 0 };
+	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof rep };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	int sv[2], fd = -1, st;
+	ssize_t n;
+	pid_t pid;
+
+	if (uid == 0)
+		return fn(arg, e);
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return pool_err_sys(e, "socketpair");
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return pool_err_sys(e, "fork");
+	}
+	if (pid == 0) {
+		struct pool_err ce = { 0 };
+
+		close(sv[0]);
+		if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0 ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+			pool_err_sys(&ce, "dropping to uid %u", (unsigned)uid);
+			rep.r = -1;
+		} else {
+			rep.r = fn(arg, &ce);
+		}
+		rep.status = ce.status;
+		memcpy(rep.msg, ce.msg, sizeof rep.msg);
+		if (rep.r >= 0) {
+			mh.msg_control = cm.buf;
+			mh.msg_controllen = sizeof cm.buf;
+			c = CMSG_FIRSTHDR(&mh);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(c), &rep.r, sizeof(int));
+		}
+		_exit(sendmsg(sv[1], &mh, 0) == (ssize_t)sizeof rep ? 0 : 1);
+	}
+	close(sv[1]);
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof cm.buf;
+	do
+		n = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	close(sv[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof rep)
+		return pool_err_fail(e, "working as uid %u: the helper ended without an answer", (unsigned)uid);
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (rep.r >= 0) {
+		if (fd < 0)
+			return pool_err_fail(e, "working as uid %u: no fd came back", (unsigned)uid);
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	rep.msg[sizeof rep.msg - 1] = '\0';
+	pool_err_set(e, rep.status ? rep.status : POOL_EXIT_FAIL, 0, "%s", rep.msg);
+	return rep.r;
 }

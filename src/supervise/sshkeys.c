@@ -51,6 +51,7 @@ int sshkeys_make(const struct plan *p, struct pool_err *e)
 			dup2(null, 1);
 		}
 		umask(077);
+		close_range(3, ~0U, 0);	/* nothing of the supervisor's */
 		execl(keygen, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment,
 		      "-f", key, (char *)NULL);
 		_exit(127);

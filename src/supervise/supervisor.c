@@ -46,6 +46,8 @@
 #define CTL_CLIENTS_MAX 32	/* control connections at once */
 #define CTL_SESSIONS_MAX 28	/* of which exec and console: ls and down always get in */
 #define CTL_IDLE_MS 5000	/* a connection that says nothing for this long is closed */
+#define CTL_STALL_MS 30000	/* an exec client that reads nothing for this long is dropped */
+#define CTL_WINDOW (512u << 10)	/* an exec session's output in flight, guest to client */
 #define CTL_OUT_HIGH (1u << 20)	/* the guest's output waits while a client lags */
 #define CTL_OUT_MAX (4u << 20)	/* a client that reads nothing is dropped past this */
 #define AGENT_OUT_MAX (1u << 20)	/* stop taking STDIN while the guest lags */
@@ -60,6 +62,10 @@ struct ctl_client {
 	struct ctl_conv conv;
 	uint32_t gsid;		/* exec: the session's id towards the guest */
 	uint64_t accepted_ms;
+	uint64_t fwd;		/* exec: output bytes passed on from the guest */
+	uint64_t granted;	/* exec: output bytes the guest was allowed (WINDOW) */
+	uint64_t stalled_ms;	/* since when its queue is past CTL_OUT_HIGH and not shrinking */
+	size_t stalled_len;
 	bool closing;		/* close once what is queued is written */
 };
 
@@ -132,13 +138,44 @@ static unsigned boot_timeout_s(void)
 /* QEMU opens the kernel again through /proc/self/fd as the machine's uid,
  * which checks the file's own mode: a kernel others cannot read (0600, as
  * some distributions ship it) goes through a sealed memfd instead. */
-static int kernel_fd_for(const char *path, struct pool_err *e)
+/* A boot file a spec names (kernel:, image.nixos.kernel and initrd) is
+ * opened as the invoking user: a spec may come with a codebase, and must
+ * not hand the guest a file that user could not read (/etc/shadow as an
+ * "initrd"). */
+static int open_boot_file(void *arg, struct pool_err *e)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *path = arg;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return pool_err_sys(e, "%s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return pool_err_usage(e, "%s: not a regular file", path);
+	}
+	return fd;
+}
+
+static int kernel_fd_for(const char *path, bool from_spec, struct pool_err *e)
+{
+	_cleanup_close_ int fd = -1;
 	struct stat st;
 	int mfd;
 	off_t off = 0;
 
+	if (from_spec) {
+		uid_t uid;
+		gid_t gid;
+
+		invoking_user(&uid, &gid);
+		fd = run_as_user(uid, gid, open_boot_file, (void *)path, e);
+		if (fd < 0)
+			return pool_err_wrap(e, "boot file");
+		fcntl(fd, F_SETFL, 0);
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return pool_err_sys(e, "%s", path);
 	if (st.st_mode & S_IROTH)
@@ -716,6 +753,9 @@ static void ctl_exec(struct sup *s, struct ctl_client *c, const uint8_t *p, size
 	}
 	if (!x.cwd[0] && s->p->m->workdir)
 		x.cwd = s->p->m->workdir;
+	/* Flow controlled: a client that reads slowly holds back its own
+	 * command's output, and nothing else of the machine. */
+	x.flags |= AGENT_EXEC_WINDOWED;
 	buf = malloc(AGENT_PAYLOAD_MAX);
 	len = buf ? agent_exec_encode(buf, AGENT_PAYLOAD_MAX, &x) : -1;
 	agent_exec_free(&x);
@@ -727,8 +767,15 @@ static void ctl_exec(struct sup *s, struct ctl_client *c, const uint8_t *p, size
 	if (++s->next_sid <= RUN_SID)
 		s->next_sid = RUN_SID + 1;
 	c->gsid = s->next_sid;
-	if (agent_conn_send(&s->agent, AGENT_EXEC, c->gsid, buf, (size_t)len, &s->err) < 0)
+	if (agent_conn_send(&s->agent, AGENT_EXEC, c->gsid, buf, (size_t)len, &s->err) < 0) {
 		ctl_refuse(s, c, "exec: %s", s->err.msg);
+	} else {
+		static const uint8_t win[4] = { CTL_WINDOW >> 24, (CTL_WINDOW >> 16) & 0xff,
+						(CTL_WINDOW >> 8) & 0xff, CTL_WINDOW & 0xff };
+
+		agent_conn_send(&s->agent, AGENT_WINDOW, c->gsid, win, sizeof win, &s->err);
+		c->granted = CTL_WINDOW;
+	}
 	free(buf);
 }
 
@@ -823,6 +870,8 @@ static void ctl_from_guest(struct sup *s, const struct agent_hdr *h, const uint8
 
 		if (c->fd < 0 || c->conv.kind != CTL_EXEC || c->gsid != h->sid)
 			continue;
+		if (h->type == AGENT_STDOUT || h->type == AGENT_STDERR)
+			c->fwd += h->len;
 		ctl_send_to(s, c, h->type, c->conv.sid, p, h->len);
 		if (h->type == AGENT_EXIT || h->type == AGENT_ERROR) {
 			c->closing = true;
@@ -850,6 +899,23 @@ static void ctl_exec_lost(struct sup *s)
 	}
 }
 
+/* Room for more of an exec session's output once its client has taken
+ * some: what is allowed and not yet taken stays within CTL_WINDOW. */
+static void ctl_grant(struct sup *s, struct ctl_client *c)
+{
+	static const uint32_t more = CTL_WINDOW / 2;
+	static const uint8_t win[4] = { more >> 24, (more >> 16) & 0xff, (more >> 8) & 0xff, more & 0xff };
+	uint64_t taken;
+
+	if (c->fd < 0 || c->conv.kind != CTL_EXEC || !c->gsid || !s->agent_open)
+		return;
+	taken = c->fwd > c->conn.outlen ? c->fwd - c->conn.outlen : 0;
+	if (c->granted > taken + more)
+		return;
+	if (agent_conn_send(&s->agent, AGENT_WINDOW, c->gsid, win, sizeof win, &s->err) == 0)
+		c->granted += more;
+}
+
 static void ctl_client_io(struct sup *s, struct ctl_client *c, short revents)
 {
 	struct pool_err ignore = { 0 };
@@ -866,6 +932,7 @@ static void ctl_client_io(struct sup *s, struct ctl_client *c, short revents)
 		ctl_drop(s, c);
 		return;
 	}
+	ctl_grant(s, c);
 	if (c->fd >= 0 && c->closing && c->conn.outlen == 0)
 		ctl_drop(s, c);
 }
@@ -1235,6 +1302,21 @@ static int event_loop(struct sup *s, struct pool_err *e)
 			if (s->cl[c].fd >= 0 && s->cl[c].conv.kind == CTL_NEW &&
 			    now_ms() - s->cl[c].accepted_ms > CTL_IDLE_MS)
 				ctl_drop(s, &s->cl[c]);
+			/* One that stopped reading slows the machine's agent for
+			 * every session; after CTL_STALL_MS it is let go (its
+			 * command hangs up, like one whose terminal went away). */
+			if (s->cl[c].fd >= 0 && s->cl[c].conn.outlen > CTL_OUT_HIGH) {
+				if (!s->cl[c].stalled_ms || s->cl[c].conn.outlen < s->cl[c].stalled_len) {
+					s->cl[c].stalled_ms = now_ms();	/* new, or it read some */
+					s->cl[c].stalled_len = s->cl[c].conn.outlen;
+				} else if (now_ms() - s->cl[c].stalled_ms > CTL_STALL_MS) {
+					log_warnx("%s: an exec client read nothing for %d s: dropped",
+						  s->p->m->name, CTL_STALL_MS / 1000);
+					ctl_drop(s, &s->cl[c]);
+				}
+			} else if (s->cl[c].fd >= 0) {
+				s->cl[c].stalled_ms = 0;
+			}
 		}
 		if (i_ctl >= 0 && (pfd[i_ctl].revents & POLLIN))
 			ctl_accept(s);
@@ -1417,12 +1499,14 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 			 p->kernel_version, p->modules.n);
 	if (p->m->image != IMAGE_NIXOS && machine_initrd(p, e) < 0)
 		goto out;
-	s.kernel_fd = kernel_fd_for(p->kernel, e);
+	s.kernel_fd = kernel_fd_for(p->kernel, p->m->kernel || p->m->image == IMAGE_NIXOS, e);
 	if (s.kernel_fd < 0)
 		goto out;
-	s.initrd_fd = p->m->image == IMAGE_NIXOS ? kernel_fd_for(p->initrd, e) : open(p->initrd, O_RDONLY | O_CLOEXEC);
+	s.initrd_fd = p->m->image == IMAGE_NIXOS ? kernel_fd_for(p->initrd, true, e)
+						  : open(p->initrd, O_RDONLY | O_CLOEXEC);
 	if (s.initrd_fd < 0) {
-		pool_err_sys(e, "%s", p->initrd);
+		if (p->m->image != IMAGE_NIXOS)
+			pool_err_sys(e, "%s", p->initrd);
 		goto out;
 	}
 	s.log_fd = open(p->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

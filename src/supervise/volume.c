@@ -58,17 +58,34 @@ static bool holder_of(const struct plan *p, dev_t dev, ino_t ino, char *name, si
 	return found;
 }
 
-static int open_one(const struct plan *p, size_t i, uid_t uid, gid_t gid, struct pool_err *e)
+struct open_arg {
+	const struct plan_volume *v;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Open, or make, one image: run as the invoking user (run_as_user), so a
+ * spec's path reaches nothing that user could not reach. */
+static int open_or_create(void *arg, struct pool_err *e)
 {
-	const struct plan_volume *v = &p->volumes[i];
-	int fd = volume_open(v->path, e);
+	const struct open_arg *a = arg;
+	int fd = volume_open(a->v->path, e);
 
 	/* Twice at most: made by someone else between our look and our link. */
 	for (int tries = 0; fd == VOLUME_MISSING && tries < 2; tries++) {
-		fd = volume_create(v->path, v->size, uid, gid, e);
+		fd = volume_create(a->v->path, a->v->size, a->uid, a->gid, e);
 		if (fd == VOLUME_EXISTS)
-			fd = volume_open(v->path, e);
+			fd = volume_open(a->v->path, e);
 	}
+	return fd;
+}
+
+static int open_one(const struct plan *p, size_t i, uid_t uid, gid_t gid, struct pool_err *e)
+{
+	const struct plan_volume *v = &p->volumes[i];
+	struct open_arg a = { .v = v, .uid = uid, .gid = gid };
+	int fd = run_as_user(uid, gid, open_or_create, &a, e);
+
 	if (fd == VOLUME_MISSING || fd == VOLUME_EXISTS)
 		return pool_err_fail(e, "volume %s keeps appearing and disappearing", v->path);
 	if (fd == VOLUME_BUSY) {

@@ -176,6 +176,16 @@ spec_json() {
 	assert_no_machine_left nixt
 }
 
+@test "a nixos initrd the invoking user cannot read (/etc/shadow) never reaches the guest" {
+	spec_json "$D/store" /nix/store/init /etc/shadow > "$D/bad.json"
+	run --separate-stderr "$POOL_BIN" run "$D/bad.json" -- true
+	echo "err: $stderr"
+	[ "$status" -ne 0 ]
+	[ "$(printf '%s\n' "$stderr" | grep -c .)" -eq 1 ]
+	[[ "$stderr" == *"/etc/shadow"*"Permission denied"* ]]
+	assert_no_machine_left nixt
+}
+
 @test "a nixos init outside /nix/store, or one the kernel command line cannot carry, fails with one clear line" {
 	spec_json "$D/store" /sbin/init "$D/initrd.img" > "$D/bad.json"
 	run --separate-stderr "$POOL_BIN" run "$D/bad.json" -- true

@@ -107,10 +107,31 @@ spec() {	# spec NAME [EXTRA YAML LINES]: image minimal, no network, data.img at 
 
 	rmdir "$D/data.img"
 	mv "$D/plain.img" "$D/data.img"
+	# pool opens the image as the invoking user: root's file is refused.
+	chown 0:0 "$D/data.img"
+	chmod 600 "$D/data.img"
+	run --separate-stderr "$POOL_BIN" run "$D/bad.yaml" -- true
+	echo "$output $stderr"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"volume $D/data.img: Permission denied"* ]]
+	assert_no_machine_left bad
+	chown 4242:4242 "$D/data.img"
 	run --separate-stderr "$POOL_BIN" run "$D/bad.yaml" -- true
 	echo "$output $stderr"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"volume $D/data.img holds no ext4 file system"* ]]
 	[ "$(head -c 17 "$D/data.img")" = "not a file system" ]	# left as it was
 	assert_no_machine_left bad
+}
+
+@test "a spec cannot make root create an image where the invoking user may not write" {
+	mkdir "$D/roots"
+	chmod 755 "$D/roots"	# root's, readable by all, writable by root only
+	printf 'name: vroot\nimage: minimal\nnetwork: none\nvolumes:\n  - {path: roots/x.img, size: 64M, target: /data}\n' > "$D/vroot.yaml"
+	run --separate-stderr "$POOL_BIN" run "$D/vroot.yaml" -- true
+	echo "$output $stderr"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"Permission denied"* ]]
+	[ -z "$(ls -A "$D/roots")" ]
+	assert_no_machine_left vroot
 }
