@@ -57,21 +57,12 @@ int agent_port_path(char *out, size_t cap)
 		return -1;
 	while ((de = readdir(d))) {
 		char p[300], name[64];
-		int fd;
-		ssize_t n;
 
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(p, sizeof p, "/sys/class/virtio-ports/%s/name", de->d_name);
-		fd = open(p, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (read_line_file(p, name, sizeof name) < 0)
 			continue;
-		n = read(fd, name, sizeof name - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		name[n] = '\0';
-		name[strcspn(name, "\n")] = '\0';
 		if (strcmp(name, AGENT_PORT_NAME) == 0 &&
 		    (size_t)snprintf(out, cap, "/dev/%s", de->d_name) < cap) {
 			found = 0;

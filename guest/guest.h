@@ -64,4 +64,9 @@ int agent_port_path(char *out, size_t cap);
  * init's): SIGUSR2 poweroff, SIGUSR1 halt, SIGTERM reboot. */
 enum down_mode { DOWN_POWEROFF, DOWN_HALT, DOWN_REBOOT };
 
+/* mounts.c: mkdir -p (0755); the first line of a small file (sysfs),
+ * without its newline: 0, or -1 when missing or empty. */
+void mkdir_p(const char *path);
+int read_line_file(const char *path, char *buf, size_t cap);
+
 #endif

@@ -10,7 +10,23 @@
 
 #include "guest.h"
 
-static void mkdir_p(const char *path)
+int read_line_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+void mkdir_p(const char *path)
 {
 	char buf[512];
 

@@ -14,21 +14,6 @@
 #define VOLUMES_FILE "/etc/pool/volumes"
 #define FIND_TRIES 40	/* 40 x 50 ms: disks probed late still count */
 
-static void make_dirs(const char *path)
-{
-	char buf[512];
-
-	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-		return;
-	for (char *s = buf + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		mkdir(buf, 0755);
-		*s = '/';
-	}
-	mkdir(buf, 0755);
-}
 
 /* The vdX whose virtio serial is `serial`, into dev ("/dev/vdX"). */
 static int find_disk(const char *serial, char *dev, size_t cap)
@@ -41,21 +26,12 @@ static int find_disk(const char *serial, char *dev, size_t cap)
 		return -1;
 	while (found < 0 && (de = readdir(d))) {
 		char path[300], buf[32];
-		ssize_t n;
-		int fd;
 
 		if (strncmp(de->d_name, "vd", 2) != 0 || strlen(de->d_name) > 16)
 			continue;
 		snprintf(path, sizeof path, "/sys/block/%s/serial", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (read_line_file(path, buf, sizeof buf) < 0)
 			continue;
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
 		if (strcmp(buf, serial) == 0 &&
 		    (size_t)snprintf(dev, cap, "/dev/%s", de->d_name) < cap)
 			found = 0;
@@ -86,7 +62,7 @@ int volumes_setup(void)
 			failed++;
 			continue;
 		}
-		make_dirs(target);
+		mkdir_p(target);
 		if (mount(dev, target, "ext4", MS_NOATIME, NULL) < 0) {
 			glog("mount volume %s (%s) on %s: %s", serial, dev, target, strerror(errno));
 			failed++;
