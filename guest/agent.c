@@ -38,8 +38,6 @@ struct session {
 	int status;
 	struct chunk *q, *qtail;
 	size_t qlen;
-	bool windowed;		/* output only as far as the host's WINDOW frames allow */
-	uint32_t credit;	/* windowed: output bytes still allowed */
 };
 
 static struct session sessions[MAX_SESSIONS];
@@ -150,7 +148,6 @@ static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
 	struct session *s = NULL;
 	const char *why;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	bool windowed;
 	pid_t pid;
 
 	if (session_find(sid)) {
@@ -213,7 +210,6 @@ static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
-	windowed = x.flags & AGENT_EXEC_WINDOWED;
 	agent_exec_free(&x);
 	if (pid < 0) {
 		close(in[1]);
@@ -229,7 +225,6 @@ static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
 	s->in = in[1];
 	s->out = out[0];
 	s->err = err[0];
-	s->windowed = windowed;
 }
 
 static void do_stdin(uint32_t sid, const uint8_t *p, size_t n)
@@ -292,14 +287,7 @@ static void flush_stdin(struct session *s)
 static void pump_output(struct session *s, int *fd, uint16_t type)
 {
 	static uint8_t buf[32768];
-	size_t want = s->windowed && s->credit < sizeof buf ? s->credit : sizeof buf;
-	ssize_t n;
-
-	if (want == 0)
-		return;		/* the host has not made room yet */
-	n = read(*fd, buf, want);
-	if (n > 0 && s->windowed)
-		s->credit -= (uint32_t)n;
+	ssize_t n = read(*fd, buf, sizeof buf);
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
@@ -368,19 +356,6 @@ static void handle_frame(const struct agent_hdr *h, const uint8_t *p)
 	case AGENT_STDIN:
 		do_stdin(h->sid, p, h->len);
 		break;
-	case AGENT_WINDOW: {
-		struct session *s = session_find(h->sid);
-		const char *why;
-
-		if (s && agent_payload_check(h->type, p, h->len, &why) == 0) {
-			uint32_t more = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-					(uint32_t)p[2] << 8 | p[3];
-
-			/* bounded: the host never allows more than 64 MiB ahead */
-			s->credit = s->credit > (64u << 20) - more ? (64u << 20) : s->credit + more;
-		}
-		break;
-	}
 	case AGENT_SIGNAL: {
 		/* The command leads its own session: signal its whole group. */
 		struct session *s = session_find(h->sid);
@@ -462,15 +437,12 @@ static __attribute__((noreturn)) void agent_main(uint64_t init_ns, uint64_t modu
 
 			if (s->pid <= 0)
 				continue;
-			/* A windowed session's output waits for the host's room. */
-			bool room = !s->windowed || s->credit > 0;
-
-			if (room && s->out >= 0) {
+			if (s->out >= 0) {
 				pfd[n] = (struct pollfd){ .fd = s->out, .events = POLLIN };
 				who[n] = s;
 				whichfd[n++] = 1;
 			}
-			if (room && s->err >= 0) {
+			if (s->err >= 0) {
 				pfd[n] = (struct pollfd){ .fd = s->err, .events = POLLIN };
 				who[n] = s;
 				whichfd[n++] = 2;

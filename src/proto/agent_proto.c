@@ -54,7 +54,6 @@ const char *agent_type_name(unsigned type)
 		[AGENT_CONSOLE] = "CONSOLE",
 		[AGENT_DOWN] = "DOWN",
 		[AGENT_SIGNAL] = "SIGNAL",
-		[AGENT_WINDOW] = "WINDOW",
 	};
 
 	if (type == 0 || type > AGENT_TYPE_MAX)
@@ -99,12 +98,6 @@ static int len_check(unsigned type, size_t len, const char **why)
 	case AGENT_SIGNAL:
 		if (len != AGENT_SIGNAL_LEN) {
 			*why = "SIGNAL payload is not 4 bytes";
-			return -1;
-		}
-		return 0;
-	case AGENT_WINDOW:
-		if (len != AGENT_WINDOW_LEN) {
-			*why = "WINDOW payload is not 4 bytes";
 			return -1;
 		}
 		return 0;
@@ -160,8 +153,8 @@ int agent_hdr_decode(const uint8_t *buf, size_t n, struct agent_hdr *h, const ch
 		*why = "READY/SHUTDOWN/STATUS/CONSOLE/DOWN frame with a session id";
 		return -1;
 	}
-	if ((d.type == AGENT_SIGNAL || d.type == AGENT_WINDOW) && d.sid == 0) {
-		*why = "SIGNAL/WINDOW frame without a session id";
+	if (d.type == AGENT_SIGNAL && d.sid == 0) {
+		*why = "SIGNAL frame without a session id";
 		return -1;
 	}
 	*h = d;
@@ -206,12 +199,6 @@ int agent_payload_check(unsigned type, const uint8_t *p, size_t n, const char **
 	case AGENT_SIGNAL:
 		if (get_be32(p) == 0 || get_be32(p) > AGENT_SIGNAL_MAX) {
 			*why = "SIGNAL number outside 1..64";
-			return -1;
-		}
-		return 0;
-	case AGENT_WINDOW:
-		if (get_be32(p) == 0 || get_be32(p) > AGENT_WINDOW_MAX) {
-			*why = "WINDOW outside 1..16 MiB";
 			return -1;
 		}
 		return 0;

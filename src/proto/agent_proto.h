@@ -25,7 +25,6 @@
  *   CONSOLE   any length (control socket)
  *   DOWN      exactly AGENT_DOWN_LEN (4) (control socket)
  *   SIGNAL    exactly AGENT_SIGNAL_LEN (4), a signal 1..64, sid != 0
- *   WINDOW    exactly AGENT_WINDOW_LEN (4), 1..AGENT_WINDOW_MAX, sid != 0
  *
  * This file is built into pool and into the static pool-init: it uses
  * libc only.
@@ -58,8 +57,7 @@ enum agent_type {
 	AGENT_CONSOLE = 10,	/* attach (empty), then console bytes both ways */
 	AGENT_DOWN = 11,	/* be32 seconds to wait before the machine is killed */
 	AGENT_SIGNAL = 12,	/* host->guest: be32 signal for a session's command */
-	AGENT_WINDOW = 13,	/* host->guest: be32 more output bytes a session may send */
-	AGENT_TYPE_MAX = AGENT_WINDOW,
+	AGENT_TYPE_MAX = AGENT_SIGNAL,
 };
 
 /* "READY", "EXEC", ...; "?" for anything else. */
@@ -87,10 +85,7 @@ struct agent_ready {
  * argv[0] is not empty, every env entry has a '=' after a non-empty key,
  * and argc + envc <= AGENT_ARGS_MAX. */
 #define AGENT_EXEC_TTY 0x01u
-/* The session's STDOUT and STDERR are flow controlled: the guest sends
- * only as many bytes as WINDOW frames have allowed (none at first). */
-#define AGENT_EXEC_WINDOWED 0x02u
-#define AGENT_EXEC_FLAGS (AGENT_EXEC_TTY | AGENT_EXEC_WINDOWED)
+#define AGENT_EXEC_FLAGS AGENT_EXEC_TTY
 #define AGENT_EXEC_FIXED_LEN 6u
 struct agent_exec {
 	uint8_t flags;
@@ -113,9 +108,6 @@ struct agent_exec {
 /* SIGNAL payload: be32 signal number, 1..AGENT_SIGNAL_MAX. */
 #define AGENT_SIGNAL_LEN 4u
 #define AGENT_SIGNAL_MAX 64u
-/* WINDOW payload: be32 bytes, 1..AGENT_WINDOW_MAX. */
-#define AGENT_WINDOW_LEN 4u
-#define AGENT_WINDOW_MAX (16u << 20)
 
 /* Header codec. agent_hdr_decode needs n >= AGENT_HDR_LEN and checks the
  * type, the flags, len <= AGENT_PAYLOAD_MAX, the fixed per-type lengths

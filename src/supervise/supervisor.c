@@ -47,7 +47,6 @@
 #define CTL_SESSIONS_MAX 28	/* of which exec and console: ls and down always get in */
 #define CTL_IDLE_MS 5000	/* a connection that says nothing for this long is closed */
 #define CTL_STALL_MS 30000	/* an exec client that reads nothing for this long is dropped */
-#define CTL_WINDOW (512u << 10)	/* an exec session's output in flight, guest to client */
 #define CTL_OUT_HIGH (1u << 20)	/* the guest's output waits while a client lags */
 #define CTL_OUT_MAX (4u << 20)	/* a client that reads nothing is dropped past this */
 #define AGENT_OUT_MAX (1u << 20)	/* stop taking STDIN while the guest lags */
@@ -62,8 +61,6 @@ struct ctl_client {
 	struct ctl_conv conv;
 	uint32_t gsid;		/* exec: the session's id towards the guest */
 	uint64_t accepted_ms;
-	uint64_t fwd;		/* exec: output bytes passed on from the guest */
-	uint64_t granted;	/* exec: output bytes the guest was allowed (WINDOW) */
 	uint64_t stalled_ms;	/* since when its queue is past CTL_OUT_HIGH and not shrinking */
 	size_t stalled_len;
 	bool closing;		/* close once what is queued is written */
@@ -753,9 +750,6 @@ static void ctl_exec(struct sup *s, struct ctl_client *c, const uint8_t *p, size
 	}
 	if (!x.cwd[0] && s->p->m->workdir)
 		x.cwd = s->p->m->workdir;
-	/* Flow controlled: a client that reads slowly holds back its own
-	 * command's output, and nothing else of the machine. */
-	x.flags |= AGENT_EXEC_WINDOWED;
 	buf = malloc(AGENT_PAYLOAD_MAX);
 	len = buf ? agent_exec_encode(buf, AGENT_PAYLOAD_MAX, &x) : -1;
 	agent_exec_free(&x);
@@ -767,15 +761,8 @@ static void ctl_exec(struct sup *s, struct ctl_client *c, const uint8_t *p, size
 	if (++s->next_sid <= RUN_SID)
 		s->next_sid = RUN_SID + 1;
 	c->gsid = s->next_sid;
-	if (agent_conn_send(&s->agent, AGENT_EXEC, c->gsid, buf, (size_t)len, &s->err) < 0) {
+	if (agent_conn_send(&s->agent, AGENT_EXEC, c->gsid, buf, (size_t)len, &s->err) < 0)
 		ctl_refuse(s, c, "exec: %s", s->err.msg);
-	} else {
-		static const uint8_t win[4] = { CTL_WINDOW >> 24, (CTL_WINDOW >> 16) & 0xff,
-						(CTL_WINDOW >> 8) & 0xff, CTL_WINDOW & 0xff };
-
-		agent_conn_send(&s->agent, AGENT_WINDOW, c->gsid, win, sizeof win, &s->err);
-		c->granted = CTL_WINDOW;
-	}
 	free(buf);
 }
 
@@ -870,8 +857,6 @@ static void ctl_from_guest(struct sup *s, const struct agent_hdr *h, const uint8
 
 		if (c->fd < 0 || c->conv.kind != CTL_EXEC || c->gsid != h->sid)
 			continue;
-		if (h->type == AGENT_STDOUT || h->type == AGENT_STDERR)
-			c->fwd += h->len;
 		ctl_send_to(s, c, h->type, c->conv.sid, p, h->len);
 		if (h->type == AGENT_EXIT || h->type == AGENT_ERROR) {
 			c->closing = true;
@@ -899,23 +884,6 @@ static void ctl_exec_lost(struct sup *s)
 	}
 }
 
-/* Room for more of an exec session's output once its client has taken
- * some: what is allowed and not yet taken stays within CTL_WINDOW. */
-static void ctl_grant(struct sup *s, struct ctl_client *c)
-{
-	static const uint32_t more = CTL_WINDOW / 2;
-	static const uint8_t win[4] = { more >> 24, (more >> 16) & 0xff, (more >> 8) & 0xff, more & 0xff };
-	uint64_t taken;
-
-	if (c->fd < 0 || c->conv.kind != CTL_EXEC || !c->gsid || !s->agent_open)
-		return;
-	taken = c->fwd > c->conn.outlen ? c->fwd - c->conn.outlen : 0;
-	if (c->granted > taken + more)
-		return;
-	if (agent_conn_send(&s->agent, AGENT_WINDOW, c->gsid, win, sizeof win, &s->err) == 0)
-		c->granted += more;
-}
-
 static void ctl_client_io(struct sup *s, struct ctl_client *c, short revents)
 {
 	struct pool_err ignore = { 0 };
@@ -932,7 +900,6 @@ static void ctl_client_io(struct sup *s, struct ctl_client *c, short revents)
 		ctl_drop(s, c);
 		return;
 	}
-	ctl_grant(s, c);
 	if (c->fd >= 0 && c->closing && c->conn.outlen == 0)
 		ctl_drop(s, c);
 }

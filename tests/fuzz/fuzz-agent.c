@@ -99,12 +99,6 @@ static void check_payload(const struct agent_hdr *h, const uint8_t *p)
 		CHECK(ok == (sig >= 1 && sig <= AGENT_SIGNAL_MAX));
 		break;
 	}
-	case AGENT_WINDOW: {
-		unsigned w = (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
-
-		CHECK(ok == (w >= 1 && w <= AGENT_WINDOW_MAX));
-		break;
-	}
 	default:
 		CHECK(ok);
 	}

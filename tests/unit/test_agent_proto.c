@@ -427,7 +427,7 @@ static void test_roundtrip_error(void **state)
 
 static void test_payload_check_types(void **state)
 {
-	static const uint8_t exec_bad_flags[] = { 0x04, 0, 0, 1, 0, 0 };
+	static const uint8_t exec_bad_flags[] = { 0x02, 0, 0, 1, 0, 0 };
 	static const uint8_t exec_bad_res[] = { 0, 1, 0, 1, 0, 0 };
 	static const uint8_t exec_ok[] = { 1, 0, 0, 1, 0, 0 };
 	uint8_t zero[32] = { 0 };
@@ -479,47 +479,6 @@ static void test_signal_frame(void **state)
 	sig[0] = 1;	/* big-endian: 0x01000040 is no signal */
 	assert_int_equal(agent_payload_check(AGENT_SIGNAL, sig, 4, &why), -1);
 	assert_string_equal(agent_type_name(AGENT_SIGNAL), "SIGNAL");
-}
-
-static void test_window_frame(void **state)
-{
-	uint8_t f[64], w[4] = { 0, 8, 0, 0 };	/* 512 KiB */
-	struct agent_hdr h;
-	const char *why;
-	long n;
-
-	(void)state;
-	n = agent_frame_encode(f, sizeof f, AGENT_WINDOW, 3, w, sizeof w);
-	assert_int_equal(agent_hdr_decode(f, (size_t)n, &h, &why), 0);
-	assert_int_equal(agent_payload_check(AGENT_WINDOW, w, 4, &why), 0);
-	n = agent_frame_encode(f, sizeof f, AGENT_WINDOW, 0, w, sizeof w);
-	assert_int_equal(agent_hdr_decode(f, (size_t)n, &h, &why), -1);	/* no session */
-	n = agent_frame_encode(f, sizeof f, AGENT_WINDOW, 3, w, 2);
-	assert_int_equal(agent_hdr_decode(f, (size_t)n, &h, &why), -1);	/* short */
-	memset(w, 0, sizeof w);
-	assert_int_equal(agent_payload_check(AGENT_WINDOW, w, 4, &why), -1);	/* zero */
-	w[0] = 1;	/* exactly 16 MiB */
-	assert_int_equal(agent_payload_check(AGENT_WINDOW, w, 4, &why), 0);
-	w[3] = 1;	/* one past */
-	assert_int_equal(agent_payload_check(AGENT_WINDOW, w, 4, &why), -1);
-}
-
-static void test_exec_windowed_flag(void **state)
-{
-	uint8_t buf[256];
-	const char *argv[] = { "true", NULL };
-	struct agent_exec x = { .flags = AGENT_EXEC_WINDOWED, .cwd = "", .argv = argv, .argc = 1 }, y;
-	const char *why;
-	long n;
-
-	(void)state;
-	n = agent_exec_encode(buf, sizeof buf, &x);
-	assert_true(n > 0);
-	assert_int_equal(agent_exec_decode(buf, (size_t)n, &y, &why), 0);
-	assert_int_equal(y.flags, AGENT_EXEC_WINDOWED);
-	agent_exec_free(&y);
-	buf[0] = 0x04;	/* a flag no one defined */
-	assert_int_equal(agent_exec_decode(buf, (size_t)n, &y, &why), -1);
 }
 
 static void test_ctl_frames(void **state)
@@ -640,7 +599,6 @@ static void stream_build(struct stream *s)
 			n = AGENT_DOWN_LEN;
 			break;
 		case AGENT_SIGNAL:
-		case AGENT_WINDOW:
 			n = 4;
 			break;
 		case AGENT_EXEC:
@@ -655,7 +613,7 @@ static void stream_build(struct stream *s)
 			memset(pl, 0, n);
 		if (type == AGENT_SHUTDOWN)
 			pl[0] = (uint8_t)(i & 1);
-		if (type == AGENT_SIGNAL || type == AGENT_WINDOW) {
+		if (type == AGENT_SIGNAL) {
 			memset(pl, 0, n);
 			pl[3] = 15;
 		}
@@ -1078,8 +1036,6 @@ int main(void)
 		cmocka_unit_test(test_payload_check_types),
 		cmocka_unit_test(test_ctl_frames),
 		cmocka_unit_test(test_signal_frame),
-		cmocka_unit_test(test_window_frame),
-		cmocka_unit_test(test_exec_windowed_flag),
 		cmocka_unit_test(test_reader_byte_by_byte),
 		cmocka_unit_test(test_reader_random_chunks),
 		cmocka_unit_test(test_reader_two_frames_one_chunk),

@@ -269,7 +269,7 @@ static void test_exec_malformed(void **state)
 		{ "trailing byte", { 0, 0, 0, 1, 0, 0, 0, 't', 0, 'x' }, 10 },
 		{ "env without =", { 0, 0, 0, 1, 0, 1, 0, 't', 0, 'A', 0 }, 11 },
 		{ "env with empty key", { 0, 0, 0, 1, 0, 1, 0, 't', 0, '=', 'x', 0 }, 12 },
-		{ "unknown flags", { 4, 0, 0, 1, 0, 0, 0, 't', 0 }, 9 },
+		{ "unknown flags", { 2, 0, 0, 1, 0, 0, 0, 't', 0 }, 9 },
 		{ "reserved byte", { 0, 1, 0, 1, 0, 0, 0, 't', 0 }, 9 },
 		{ "fixed part only", { 0, 0, 0, 1, 0, 0 }, 6 },
 	};
