@@ -124,6 +124,19 @@ get() {	# get HOST PORT PATH -> guest shell snippet
 	[[ "$output" == *"default via 10.0.0.1"* ]]
 }
 
+@test "busybox udhcpc in the guest gets the machine's address, mask, router, DNS and name from the responder" {
+	spec udc 10.0.0.8 nat
+	mkdir -p "/etc/netns/$H"
+	printf 'nameserver 198.51.100.53\n' > "/etc/netns/$H/resolv.conf"
+	# udhcpc hands what it got to a script; this one prints it.
+	run --separate-stderr in_host "$POOL_BIN" run "$SPEC" -- sh -c \
+		'printf "#!/bin/sh\necho \"\$1 ip=\$ip subnet=\$subnet router=\$router dns=\$dns host=\$hostname lease=\$lease\"\n" > /tmp/s; chmod +x /tmp/s; udhcpc -i eth0 -f -q -n -t 5 -s /tmp/s'
+	rm -rf "/etc/netns/$H"
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bound ip=10.0.0.8 subnet=255.255.255.0 router=10.0.0.1 dns=198.51.100.53 host=udc lease=86400"* ]]
+}
+
 @test "no leaks: 20 boots leave only the channel; kill -9 of a supervisor is reclaimed by the next run" {
 	spec leak 10.0.0.8 nat
 	in_host "$POOL_BIN" channel up --uplink up0
