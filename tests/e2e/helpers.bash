@@ -38,3 +38,25 @@ wait_for() {	# wait_for SECONDS CMD...: poll until CMD succeeds
 		sleep 0.2
 	done
 }
+
+# net_world H I: a namespace H where pool runs (the "host") and a namespace
+# I that plays the internet (198.51.100.2), joined by a veth uplink up0 --
+# wan0; H's default route goes through it. Nothing touches this machine's
+# own interfaces. net_world_del undoes it.
+net_world() {
+	ip netns add "$1"
+	ip netns add "$2"
+	ip link add up0 netns "$1" type veth peer name wan0 netns "$2"
+	ip -n "$1" addr add 198.51.100.1/24 dev up0
+	ip -n "$2" addr add 198.51.100.2/24 dev wan0
+	ip -n "$1" link set lo up
+	ip -n "$2" link set lo up
+	ip -n "$1" link set up0 up
+	ip -n "$2" link set wan0 up
+	ip -n "$1" route add default via 198.51.100.2
+}
+
+net_world_del() {
+	ip netns del "$2" 2>/dev/null || true
+	ip netns del "$1" 2>/dev/null || true
+}

@@ -16,16 +16,7 @@ setup() {
 	pool_env
 	H="poolgh-$$-$BATS_TEST_NUMBER"
 	I="poolgi-$$-$BATS_TEST_NUMBER"
-	ip netns add "$H"
-	ip netns add "$I"
-	ip link add up0 netns "$H" type veth peer name wan0 netns "$I"
-	ip -n "$H" addr add 198.51.100.1/24 dev up0
-	ip -n "$I" addr add 198.51.100.2/24 dev wan0
-	ip -n "$H" link set lo up
-	ip -n "$I" link set lo up
-	ip -n "$H" link set up0 up
-	ip -n "$I" link set wan0 up
-	ip -n "$H" route add default via 198.51.100.2
+	net_world "$H" "$I"
 	WWW="$BATS_TEST_TMPDIR/www"
 	mkdir -p "$WWW"
 	echo "hello from the internet $$" > "$WWW/file"
@@ -40,8 +31,7 @@ teardown() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-	ip netns del "$I" 2>/dev/null || true
-	ip netns del "$H" 2>/dev/null || true
+	net_world_del "$H" "$I"
 }
 
 spec() {	# spec FILE NAME ADDRESS

@@ -25,8 +25,7 @@ static const struct dhcpd_config fuzz_config = {
 	.lease_time = 86400,
 };
 
-/* An invariant broken: stop here so the fuzzer reports the input. */
-#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "fuzz-dhcp: %s\n", #cond); abort(); } } while (0)
+#include "check.h"
 
 static void check_msg(const struct dhcp_msg *m, const uint8_t *buf, size_t len)
 {
