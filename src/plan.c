@@ -322,8 +322,6 @@ int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, str
 
 	if ((size_t)snprintf(p->state_dir, sizeof p->state_dir, "%s/%s", p->paths.state, m->name) >= sizeof p->state_dir)
 		return pool_err_usage(e, "POOL_STATE_DIR is too long");
-	if (m->image != IMAGE_NIXOS)
-		snprintf(p->initrd, sizeof p->initrd, "%s/initrd.img", p->state_dir);
 	snprintf(p->console_log, sizeof p->console_log, "%s/console.log", p->state_dir);
 	if (build_cmdline(p, e) < 0 || qemu_argv(p, e) < 0)
 		return -1;

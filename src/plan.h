@@ -82,7 +82,7 @@ struct plan {
 	gid_t gid;
 
 	char state_dir[PATH_MAX];	/* POOL_STATE_DIR/NAME */
-	char initrd[PATH_MAX];		/* state_dir/initrd.img; image nixos: the spec's, as is */
+	char initrd[PATH_MAX];		/* image nixos: the spec's, as is; else a memfd made at boot */
 	char console_log[PATH_MAX];	/* state_dir/console.log */
 
 	struct plan_share shares[PLAN_SHARES_MAX];

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -242,15 +244,20 @@ int image_ensure(const char *cache_dir, const struct image_inputs *in, const cha
 	return 0;
 }
 
+/* Host files the guest's /etc gets, read-only copies. The system CA
+ * store is /etc/ssl/certs (the bundle and the hashed links into
+ * /usr/share/ca-certificates, which the guest sees through /usr) and
+ * openssl.cnf; never /etc/ssl/private, the host's keys. Nothing that
+ * tends to hold credentials (npmrc, gitconfig, environment, profile.d). */
 const char *const host_etc_allow[] = {
-	"/etc/alternatives", "/etc/ssl/certs", "/etc/ca-certificates.conf",
+	"/etc/alternatives", "/etc/ssl/certs", "/etc/ssl/openssl.cnf", "/etc/ca-certificates.conf",
 	"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
 	"/etc/nsswitch.conf", "/etc/protocols", "/etc/services", "/etc/ethertypes",
 	"/etc/os-release", "/etc/debian_version", "/etc/issue",
-	"/etc/profile", "/etc/profile.d", "/etc/bash.bashrc", "/etc/inputrc",
+	"/etc/profile", "/etc/bash.bashrc", "/etc/inputrc",
 	"/etc/localtime", "/etc/timezone", "/etc/mime.types", "/etc/magic",
-	"/etc/environment", "/etc/login.defs", "/etc/shells", "/etc/skel",
-	"/etc/python3", "/etc/perl", "/etc/gitconfig", "/etc/vim", "/etc/npmrc",
+	"/etc/login.defs", "/etc/shells", "/etc/skel",
+	"/etc/python3", "/etc/perl", "/etc/vim",
 	NULL,
 };
 
@@ -305,6 +312,20 @@ static int add_host_tree(struct cpio *c, const char *path, int depth, struct poo
 	return 0;
 }
 
+/* One allowlist entry with the folders above it (the kernel's unpacker
+ * skips an entry whose parent folder is not in the archive). etc itself
+ * is already there. */
+static int add_host_entry(struct cpio *c, struct strv *made, const char *path, struct pool_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 || strlen(path) < 2)
+		return 0;
+	if (add_parents(c, made, path + 1, e) < 0)
+		return -1;
+	return add_host_tree(c, path, 0, e);
+}
+
 /* etc/pool/volumes: "SERIAL TARGET" for each volume the guest mounts. */
 static int add_volumes_file(const struct machine *m, struct cpio *c, struct pool_err *e)
 {
@@ -338,12 +359,10 @@ static const char *role_shell(const struct machine *m, const char *name)
 
 /* etc/pool/keys/NAME for each role with ssh keys (guest/users.c installs
  * them as authorized_keys) and the machine's ssh host key, which the
- * supervisor put beside the initrd (src/supervise/sshkeys.c). */
-static int add_ssh_files(const struct machine *m, const char *out, struct cpio *c,
+ * supervisor made in its state folder (src/supervise/sshkeys.c). */
+static int add_ssh_files(const struct machine *m, const char *host_key, struct cpio *c,
 			 struct pool_err *e)
 {
-	char key[4096];
-	const char *slash = strrchr(out, '/');
 	bool any = false;
 
 	for (size_t i = 0; i < m->nusers; i++) {
@@ -375,22 +394,20 @@ static int add_ssh_files(const struct machine *m, const char *out, struct cpio *
 		if (cpio_add_file(c, path, 0600, text, len, e) < 0)
 			return -1;
 	}
-	if (!any || !slash || (size_t)(slash - out) + 32 > sizeof key)
-		return 0;
-	snprintf(key, sizeof key, "%.*s/ssh_host_ed25519_key", (int)(slash - out), out);
-	if (access(key, F_OK) < 0)
+	if (!any || !host_key)
 		return 0;
 	if (cpio_add_dir(c, "etc/ssh", 0755, e) < 0)
 		return -1;
-	return cpio_add_host_file(c, "etc/ssh/ssh_host_ed25519_key", 0600, key, e);
+	return cpio_add_host_file(c, "etc/ssh/ssh_host_ed25519_key", 0600, host_key, e);
 }
 
 /* The machine's own files. For now the roles' passwd/shadow/group and
  * pool's guest settings. */
 static int machine_archive(const struct machine *m, const char *mounts, bool host_etc,
-			   const char *out, struct cpio *c, struct pool_err *e)
+			   const char *ssh_host_key, struct cpio *c, struct pool_err *e)
 {
 	_cleanup_free_ char *passwd = NULL, *shadow = NULL, *group = NULL, *env = NULL;
+	struct strv made = { 0 };	/* folders already in the archive */
 	size_t plen = 0, slen = 0;
 	FILE *pf, *sf;
 	int r;
@@ -449,15 +466,18 @@ static int machine_archive(const struct machine *m, const char *mounts, bool hos
 	if (!r && m->nvolumes)
 		r = add_volumes_file(m, c, e);
 	if (!r)
-		r = add_ssh_files(m, out, c, e);
+		r = add_ssh_files(m, ssh_host_key, c, e);
+	if (!r && (strv_add(&made, "etc") < 0 || strv_add(&made, "etc/pool") < 0))
+		r = pool_err_sys(e, "archive");
 	for (size_t i = 0; host_etc && !r && host_etc_allow[i]; i++)
-		r = add_host_tree(c, host_etc_allow[i], 0, e);
+		r = add_host_entry(c, &made, host_etc_allow[i], e);
+	strv_free(&made);
 	explicit_bzero(shadow, slen);
 	return r;
 }
 
 int image_machine_initrd(const char *base, const struct machine *m, const char *mounts,
-			 bool host_etc, const char *out, uid_t owner, gid_t group, struct pool_err *e)
+			 bool host_etc, const char *ssh_host_key, struct pool_err *e)
 {
 	static struct cpio c;
 	_cleanup_close_ int in = -1, fd = -1;
@@ -467,25 +487,29 @@ int image_machine_initrd(const char *base, const struct machine *m, const char *
 	in = open(base, O_RDONLY | O_CLOEXEC);
 	if (in < 0 || fstat(in, &st) < 0)
 		return pool_err_sys(e, "%s", base);
-	unlink(out);
-	fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
+	/* In memory, never on a disk: the archive holds the machine's
+	 * secrets, and the state and cache folders may be on different
+	 * file systems (copy_file_range fails across them). */
+	fd = memfd_create("pool-initrd", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
-		return pool_err_sys(e, "%s", out);
-	if (fchown(fd, owner, group) < 0)
-		return pool_err_sys(e, "chown %s", out);
+		return pool_err_sys(e, "memfd for the machine's initrd");
 	while (off < st.st_size) {
-		ssize_t n = copy_file_range(in, &off, fd, NULL, (size_t)(st.st_size - off), 0);
+		ssize_t n = sendfile(fd, in, &off, (size_t)(st.st_size - off));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return pool_err_sys(e, "copying %s", base);
+			return n < 0 ? pool_err_sys(e, "copying %s", base)
+				     : pool_err_fail(e, "copying %s: it shrank", base);
 	}
 	cpio_init(&c, fd);
-	if (machine_archive(m, mounts, host_etc, out, &c, e) < 0 || cpio_finish(&c, e) < 0) {
-		memset(&c, 0, sizeof c);
-		return pool_err_wrap(e, "%s", out);
+	c.name = "the machine's initrd";
+	if (machine_archive(m, mounts, host_etc, ssh_host_key, &c, e) < 0 || cpio_finish(&c, e) < 0) {
+		explicit_bzero(&c, sizeof c);
+		return -1;
 	}
-	memset(&c, 0, sizeof c);	/* the buffer held secrets */
-	return 0;
+	explicit_bzero(&c, sizeof c);	/* the buffer held secrets */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		return pool_err_sys(e, "sealing the machine's initrd");
+	return steal_fd(&fd);
 }

@@ -33,12 +33,14 @@ int image_hash(const struct image_inputs *in, char hex[65], struct pool_err *e);
 int image_ensure(const char *cache_dir, const struct image_inputs *in, const char *hash,
 		 char *path, size_t cap, bool *built, struct pool_err *e);
 
-/* The machine's own initrd at out: the cached image followed by a second
- * archive with what is the machine's alone (passwd, shadow, group, pool's
- * settings, the shares to mount: "TAG TARGET ro|rw" lines in mounts, and
- * with host_etc the allowlisted host /etc files). Mode 0400, owned by owner:group, since secrets may be in it. */
+/* The machine's own initrd, as a sealed memfd (returned; -1 on error):
+ * the cached image followed by a second archive with what is the
+ * machine's alone (passwd, shadow, group, pool's settings, the shares to
+ * mount: "TAG TARGET ro|rw" lines in mounts, the ssh host key at
+ * ssh_host_key (NULL: none), and with host_etc the allowlisted host /etc
+ * files, each with its parent folders). No file of it exists on disk. */
 int image_machine_initrd(const char *base, const struct machine *m, const char *mounts,
-			 bool host_etc, const char *out, uid_t owner, gid_t group, struct pool_err *e);
+			 bool host_etc, const char *ssh_host_key, struct pool_err *e);
 
 /* Host files the host image's /etc gets (read-only copies; no secrets). */
 extern const char *const host_etc_allow[];

@@ -381,14 +381,17 @@ static void net_close(struct sup *s)
 	s->tap_fd = -1;
 }
 
-/* The machine's own initrd: the cached image, then its passwd, shadow,
- * mounts and (image host) the allowlisted host /etc files. */
+/* The machine's own initrd, a sealed memfd: the cached image, then its
+ * passwd, shadow, mounts and (image host) the allowlisted host /etc
+ * files. The ssh host key goes into it and leaves the disk. */
 static int machine_initrd(struct plan *p, struct pool_err *e)
 {
 	_cleanup_free_ char *mounts = NULL;
+	char key[PATH_MAX + 64];
+	bool have_key;
 	size_t len = 0;
 	FILE *f = open_memstream(&mounts, &len);
-	int r;
+	int fd;
 
 	if (!f)
 		return pool_err_sys(e, "mounts");
@@ -398,9 +401,13 @@ static int machine_initrd(struct plan *p, struct pool_err *e)
 	fclose(f);
 	if (sshkeys_make(p, e) < 0)	/* the ssh host key the initrd carries */
 		return -1;
-	r = image_machine_initrd(p->image_path, p->m, mounts, p->m->image == IMAGE_HOST,
-				 p->initrd, p->uid, p->gid, e);
-	return r;
+	snprintf(key, sizeof key, "%s/" SSHKEYS_HOST_KEY, p->state_dir);
+	have_key = access(key, F_OK) == 0;
+	fd = image_machine_initrd(p->image_path, p->m, mounts, p->m->image == IMAGE_HOST,
+				  have_key ? key : NULL, e);
+	if (have_key)
+		unlink(key);	/* the public half stays, for pool ssh */
+	return fd;
 }
 
 /* --- shares --- */
@@ -1464,18 +1471,13 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	if (built)
 		log_info("built boot image %.12s (kernel %s, %zu modules)", p->image_hash,
 			 p->kernel_version, p->modules.n);
-	if (p->m->image != IMAGE_NIXOS && machine_initrd(p, e) < 0)
-		goto out;
 	s.kernel_fd = kernel_fd_for(p->kernel, p->m->kernel || p->m->image == IMAGE_NIXOS, e);
 	if (s.kernel_fd < 0)
 		goto out;
 	s.initrd_fd = p->m->image == IMAGE_NIXOS ? kernel_fd_for(p->initrd, true, e)
-						  : open(p->initrd, O_RDONLY | O_CLOEXEC);
-	if (s.initrd_fd < 0) {
-		if (p->m->image != IMAGE_NIXOS)
-			pool_err_sys(e, "%s", p->initrd);
+						  : machine_initrd(p, e);
+	if (s.initrd_fd < 0)
 		goto out;
-	}
 	s.log_fd = open(p->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	snprintf(qlog, sizeof qlog, "%s/qemu.log", p->state_dir);
 	s.qemu_log_fd = open(qlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

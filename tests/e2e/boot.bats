@@ -45,6 +45,21 @@ teardown() {
 	[ "$(stat -c %Y.%i "$image")" = "$before" ]
 }
 
+@test "state on tmpfs, cache on another file system: the machine boots (as on every systemd host)" {
+	# /run is tmpfs on a standard host, /var/cache is not: nothing may be
+	# copied or linked between the two as if they were one file system.
+	# Here the state folder is a tmpfs of its own, in a mount namespace.
+	mkdir -p "$BATS_TEST_TMPDIR/run"
+	run --separate-stderr unshare -m sh -c '
+		mount -t tmpfs -o mode=0755 tmpfs "$1" &&
+		[ "$(stat -f -c %T "$1")" = tmpfs ] &&
+		POOL_STATE_DIR="$1/pool" "$2" run "$3" -- cat /proc/version' \
+		sh "$BATS_TEST_TMPDIR/run" "$POOL_BIN" "$HELLO"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "Linux version "* ]]
+}
+
 @test "the guest command's exit status comes back" {
 	run "$POOL_BIN" run "$HELLO" -- sh -c 'exit 7'
 	[ "$status" -eq 7 ]

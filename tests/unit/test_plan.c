@@ -550,6 +550,7 @@ static void test_machine_initrd(void **state)
 	char image[PATH_MAX], initrd[PATH_MAX], second[PATH_MAX], xdir[PATH_MAX], f[PATH_MAX + 32];
 	char cmd[3 * PATH_MAX];
 	bool built;
+	int fd, seals;
 	struct stat st, ist;
 	_cleanup_free_ char *all = NULL, *base = NULL, *shadow = NULL, *passwd = NULL, *env = NULL;
 	size_t alllen, baselen, len;
@@ -561,15 +562,17 @@ static void test_machine_initrd(void **state)
 	build(&m, PLAN_RUN, &p);
 	make_image(&p, image, sizeof image, &built);
 
-	snprintf(initrd, sizeof initrd, "%s/initrd.img", tmpdir);
-	put(initrd, "stale", 5);	/* an old one is replaced */
-	if (image_machine_initrd(image, &m, "usr /usr ro\n", false, initrd, getuid(), getgid(), &e) < 0)
+	fd = image_machine_initrd(image, &m, "usr /usr ro\n", false, NULL, &e);
+	if (fd < 0)
 		fail_msg("image_machine_initrd: %s", e.msg);
-	assert_int_equal(lstat(initrd, &st), 0);
+	/* in memory, sealed: nobody changes it after it is made */
+	seals = fcntl(fd, F_GET_SEALS);
+	assert_true(seals >= 0);
+	assert_int_equal(seals & (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL),
+			 F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+	assert_int_equal(fstat(fd, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
-	assert_int_equal(st.st_mode & 07777, 0400);
-	assert_int_equal(st.st_uid, getuid());
-	assert_int_equal(st.st_gid, getgid());
+	snprintf(initrd, sizeof initrd, "/proc/self/fd/%d", fd);
 
 	/* the cached image first, unchanged; then the machine's archive */
 	assert_int_equal(stat(image, &ist), 0);
@@ -609,7 +612,101 @@ static void test_machine_initrd(void **state)
 	snprintf(cmd, sizeof cmd, "cpio -it --quiet < '%s' | grep -qx etc/shadow", image);
 	assert_int_not_equal(system(cmd), 0);
 
+	close(fd);
 	plan_free(&p);
+	machine_free(&m);
+}
+
+/* The entries of one newc archive at buf[0..len): "PATH MODE" lines
+ * into out, one per entry, up to the trailer. */
+static size_t newc_list(const char *buf, size_t len, char (*out)[256], unsigned *modes, size_t max)
+{
+	size_t off = 0, n = 0;
+
+	while (off + 110 <= len && n < max) {
+		char f[9];
+		unsigned long mode, fsize, nsize;
+
+		assert_memory_equal(buf + off, "070701", 6);
+		memcpy(f, buf + off + 14, 8);
+		f[8] = '\0';
+		mode = strtoul(f, NULL, 16);
+		memcpy(f, buf + off + 54, 8);
+		fsize = strtoul(f, NULL, 16);
+		memcpy(f, buf + off + 94, 8);
+		nsize = strtoul(f, NULL, 16);
+		assert_true(nsize > 0 && nsize < 256 && off + 110 + nsize <= len);
+		if (strcmp(buf + off + 110, "TRAILER!!!") == 0)
+			break;
+		snprintf(out[n], 256, "%s", buf + off + 110);
+		modes[n++] = (unsigned)mode;
+		off = (off + 110 + nsize + 3) & ~(size_t)3;
+		off = (off + fsize + 3) & ~(size_t)3;
+	}
+	return n;
+}
+
+static bool newc_has(char (*names)[256], const unsigned *modes, size_t n, const char *path,
+		     unsigned type)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], path) == 0 && (modes[i] & S_IFMT) == type)
+			return true;
+	return false;
+}
+
+/* Image host's /etc: every entry's folder is in the archive (the kernel
+ * skips an entry whose parent is missing), the CA store is there, and
+ * what holds the host's keys or credentials is not. */
+static void test_machine_initrd_host_etc(void **state)
+{
+	static const char text[] = "name: plan-test\nimage: minimal\nnetwork: none\n";
+	static char names[4096][256];
+	static unsigned modes[4096];
+	struct machine m = { 0 };
+	struct pool_err e = { 0 };
+	char empty[PATH_MAX], path[PATH_MAX];
+	_cleanup_free_ char *all = NULL;
+	size_t len, n;
+	int fd;
+
+	(void)state;
+	parse(text, &m);
+	snprintf(empty, sizeof empty, "%s/empty.cpio", tmpdir);
+	put(empty, "", 0);
+	fd = image_machine_initrd(empty, &m, "", true, NULL, &e);
+	if (fd < 0)
+		fail_msg("image_machine_initrd: %s", e.msg);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	assert_int_equal(read_file(path, 256u << 20, &all, &len, &e), 0);
+	n = newc_list(all, len, names, modes, 4096);
+	assert_true(n > 10 && n < 4096);
+	for (size_t i = 0; i < n; i++) {
+		char parent[256];
+		char *slash;
+
+		snprintf(parent, sizeof parent, "%s", names[i]);
+		slash = strrchr(parent, '/');
+		if (!slash)
+			continue;
+		*slash = '\0';
+		if (!newc_has(names, modes, n, parent, S_IFDIR))
+			fail_msg("%s is in the archive, its folder %s is not", names[i], parent);
+	}
+	if (access("/etc/ssl/certs/ca-certificates.crt", R_OK) == 0) {
+		assert_true(newc_has(names, modes, n, "etc/ssl", S_IFDIR));
+		assert_true(newc_has(names, modes, n, "etc/ssl/certs", S_IFDIR));
+		assert_true(newc_has(names, modes, n, "etc/ssl/certs/ca-certificates.crt", S_IFREG));
+	}
+	if (access("/etc/ssl/openssl.cnf", R_OK) == 0)
+		assert_true(newc_has(names, modes, n, "etc/ssl/openssl.cnf", S_IFREG));
+	for (size_t i = 0; i < n; i++) {
+		assert_false(strncmp(names[i], "etc/ssl/private", 15) == 0);
+		assert_false(strcmp(names[i], "etc/npmrc") == 0 || strcmp(names[i], "etc/gitconfig") == 0 ||
+			     strcmp(names[i], "etc/environment") == 0 ||
+			     strncmp(names[i], "etc/profile.d", 13) == 0);
+	}
+	close(fd);
 	machine_free(&m);
 }
 
@@ -624,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_plan_print),
 		cmocka_unit_test(test_image_ensure),
 		cmocka_unit_test(test_machine_initrd),
+		cmocka_unit_test(test_machine_initrd_host_etc),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
