@@ -74,7 +74,7 @@ name_of_mac() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" =~ ^pool-init:\ enp0s4\ 10\.9\.0\.5/24\ via\ 10\.9\.0\.1\ \(DHCP\ in\ [0-9]+\ ms\)$ ]]
 	[ "$(name_of_mac "$MAC")" = enp0s4 ]
-	! ip -n "$C" link show veth7 2>/dev/null
+	! ip -n "$C" link show veth7 2>/dev/null || false
 	ip -n "$C" -4 -o addr show dev enp0s4 | grep -q 'inet 10.9.0.5/24 brd 10.9.0.255 scope global enp0s4'
 	[ "$(ip -n "$C" -4 -o addr show dev enp0s4 | wc -l)" -eq 1 ]
 	ip -n "$C" route show default | grep -qx 'default via 10.9.0.1 dev enp0s4 *'

@@ -68,7 +68,7 @@ show() { echo "--- pane:"; pane; for f in "$POOL_STATE_DIR"/*/console.log; do [ 
 		type_line 'print ("shell=nu-" + "yes")'
 		sleep 5
 	done
-	! pane_has "login:"
+	! pane_has "login:" || false
 	type_line "nu -c 'version | get version' | str replace -r '^' 'nu-version='"
 	wait_for 120 pane_has "nu-version=0." || { show; false; }
 	type_line 'print $"user=(whoami)"'
@@ -98,16 +98,16 @@ show() { echo "--- pane:"; pane; for f in "$POOL_STATE_DIR"/*/console.log; do [ 
 
 	# Neither password was echoed; the plain text is in no file pool keeps,
 	# no command line of the machine's processes, no image, no console log.
-	! pane_has "$PW"
-	! pane_has "$BAD"
+	! pane_has "$PW" || false
+	! pane_has "$BAD" || false
 	[ -s "$POOL_STATE_DIR/pw/console.log" ]
 	[ -s "$POOL_STATE_DIR/pw/initrd.img" ]
 	grep -q 'alice:\$y\$' "$POOL_STATE_DIR/pw/initrd.img"	# the hash went in instead
-	! grep -raF -e "$PW" -e "$BAD" "$POOL_STATE_DIR" "$POOL_CACHE_DIR"
+	! grep -raF -e "$PW" -e "$BAD" "$POOL_STATE_DIR" "$POOL_CACHE_DIR" || false
 	pids=$(pgrep -f -- "$SPEC"; pgrep -f -- "$POOL_STATE_DIR")
 	[ -n "$pids" ]
 	for p in $pids $(for q in $pids; do children_of "$q"; done); do
-		! grep -aF -e "$PW" -e "$BAD" "/proc/$p/cmdline" "/proc/$p/environ" 2>/dev/null
+		! grep -aF -e "$PW" -e "$BAD" "/proc/$p/cmdline" "/proc/$p/environ" 2>/dev/null || false
 	done
 	type_line 'exit'
 	wait_for 60 pane_count_ge "pw login:" 3 || { show; false; }	# the prompt again
