@@ -16,7 +16,7 @@
 
 #include "guest.h"
 #include "login.h"
-#include "../src/util/cleanup.h"
+#include "util/cleanup.h"
 
 #define FILE_MAX (1u << 20)
 #define INPUT_MAX 256	/* longer names and passwords are refused */

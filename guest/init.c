@@ -18,7 +18,7 @@
 
 #include "guest.h"
 #include "net.h"
-#include "../src/proto/agent_proto.h"
+#include "proto/agent_proto.h"
 
 static char cmdline[4096];
 

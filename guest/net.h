@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../src/net/dhcp_pkt.h"
+#include "net/dhcp_pkt.h"
 
 #define NET_IFNAME_MAX 15		/* IFNAMSIZ - 1 */
 

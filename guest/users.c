@@ -10,7 +10,7 @@
 
 #include "guest.h"
 #include "login.h"
-#include "../src/util/cleanup.h"
+#include "util/cleanup.h"
 
 #define PASSWD_MAX (1u << 20)
 #define KEYS_MAX (256u << 10)

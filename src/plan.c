@@ -11,14 +11,14 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "../guest/login.h"
+#include "guest/login.h"
 #include "image/initramfs.h"
 #include "image/kernel.h"
 #include "image/kmod.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "util/parse.h"
-#include "volume.h"
+#include "image/volume_image.h"
 #include "vmm/vmm.h"
 
 static int env_path(char *out, size_t cap, const char *var, const char *def)

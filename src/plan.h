@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "accel.h"
+#include "vmm/accel.h"
 #include "net/channel.h"
 #include "spec.h"
 #include "util/err.h"

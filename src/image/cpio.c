@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../util/cleanup.h"
-#include "../util/fsutil.h"
+#include "util/cleanup.h"
+#include "util/fsutil.h"
 
 #define CPIO_HDR_LEN 110	/* "070701" and 13 fields of 8 hex digits */
 #define CPIO_PATH_MAX 4095

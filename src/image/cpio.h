@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../util/err.h"
+#include "util/err.h"
 
 /* Entries are written with uid 0, gid 0, mtime 0 and increasing inode
  * numbers, so the same input gives the same bytes. Paths are archive

@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "cpio.h"
-#include "../util/cleanup.h"
-#include "../util/fsutil.h"
-#include "../util/sha256.h"
-#include "../volume.h"
+#include "util/cleanup.h"
+#include "util/fsutil.h"
+#include "util/sha256.h"
+#include "volume_image.h"
 
 const char *const image_modules[] = {
 	"virtio_mmio", "virtio_console", "virtio_net", "virtio_blk", "virtiofs", "overlay",

@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "../spec.h"
-#include "../util/err.h"
-#include "../util/strv.h"
+#include "spec.h"
+#include "util/err.h"
+#include "util/strv.h"
 
 /* Everything that goes into the shared (secret-free) part of the image. */
 struct image_inputs {

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../util/cleanup.h"
+#include "util/cleanup.h"
 
 /* Linux x86 boot protocol (Documentation/x86/boot.rst), offsets in the file. */
 #define BZ_BOOT_FLAG	0x1fe	/* u16 0xAA55 */

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../util/err.h"
+#include "util/err.h"
 
 /* Pure: the version string a bzImage carries ("6.1.0-56-cloud-amd64"), the
  * first word of the string at setup header field kernel_version. Checks the

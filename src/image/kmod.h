@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "../util/err.h"
-#include "../util/strv.h"
+#include "util/err.h"
+#include "util/strv.h"
 
 /* Pure: given the text of modules.dep, the relative paths ("kernel/drivers/
  * virtio/virtio.ko") of the modules named in `want` (names as modprobe takes

@@ -13,9 +13,9 @@
 #include "mac.h"
 #include "nft.h"
 #include "nl.h"
-#include "../util/cleanup.h"
-#include "../util/fsutil.h"
-#include "../util/parse.h"
+#include "util/cleanup.h"
+#include "util/fsutil.h"
+#include "util/parse.h"
 
 #define IP_FORWARD "/proc/sys/net/ipv4/ip_forward"
 

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../spec.h"
-#include "../util/err.h"
+#include "spec.h"
+#include "util/err.h"
 
 #define CHANNEL_DEFAULT_NAME "pool0"
 #define CHANNEL_DEFAULT_SUBNET 0x0a000000u	/* 10.0.0.0 */

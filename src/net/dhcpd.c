@@ -16,10 +16,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../util/cleanup.h"
-#include "../util/fsutil.h"
-#include "../util/log.h"
-#include "../util/parse.h"
+#include "util/cleanup.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/parse.h"
 
 unsigned dhcpd_parse_resolv(const char *text, uint32_t *dns, unsigned max)
 {

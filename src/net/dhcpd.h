@@ -3,7 +3,7 @@
 #define POOL_DHCPD_H
 
 #include "dhcp_pkt.h"
-#include "../util/err.h"
+#include "util/err.h"
 
 struct dhcpd {
 	int fd;			/* AF_PACKET socket bound to the TAP */

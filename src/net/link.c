@@ -11,7 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "../util/cleanup.h"
+#include "util/cleanup.h"
 
 static void link_info_kind(const struct nlattr *linkinfo, struct link_info *li)
 {

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "../util/err.h"
+#include "util/err.h"
 
 /* Run script (nft syntax, several commands) as a single transaction:
  * all of it applies or none of it. If out is given, it receives the

@@ -5,7 +5,7 @@
 #include <linux/netlink.h>
 #include <stdint.h>
 
-#include "../util/err.h"
+#include "util/err.h"
 
 struct mnl_socket;
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../util/parse.h"
+#include "util/parse.h"
 
 int ctl_conv_step(struct ctl_conv *c, const struct agent_hdr *h, const uint8_t *p,
 		  const char **why)

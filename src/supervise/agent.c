@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../util/cleanup.h"
+#include "util/cleanup.h"
 
 #define OUT_MAX (8u << 20)
 

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../proto/agent_proto.h"
-#include "../util/err.h"
+#include "proto/agent_proto.h"
+#include "util/err.h"
 
 struct agent_conn {
 	int fd;			/* non-blocking socket to QEMU's virtserialport */

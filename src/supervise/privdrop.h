@@ -5,7 +5,7 @@
 
 #include <sys/types.h>
 
-#include "../plan.h"
+#include "plan.h"
 
 #define VMM_FDS_MAX (VMM_FD_FIRST_FREE - VMM_FD_CONSOLE + PLAN_SHARES_MAX + PLAN_VOLUMES_MAX)
 

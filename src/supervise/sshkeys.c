@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../util/cleanup.h"
+#include "util/cleanup.h"
 
 static const char *const keygen_paths[] = { "/usr/bin/ssh-keygen", "/bin/ssh-keygen" };
 

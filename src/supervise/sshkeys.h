@@ -2,8 +2,8 @@
 #ifndef POOL_SSHKEYS_H
 #define POOL_SSHKEYS_H
 
-#include "../plan.h"
-#include "../util/err.h"
+#include "plan.h"
+#include "util/err.h"
 
 #define SSHKEYS_HOST_KEY "ssh_host_ed25519_key"	/* until it is in the initrd; .pub stays */
 #define SSHKEYS_USER "ssh_user"			/* the first role with keys */

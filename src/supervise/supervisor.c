@@ -25,18 +25,18 @@
 
 #include "agent.h"
 #include "privdrop.h"
-#include "../ctl_client.h"
-#include "../proto/ctl_proto.h"
+#include "cmd/ctl_client.h"
+#include "proto/ctl_proto.h"
 #include "virtiofsd.h"
-#include "volume.h"
+#include "volumes.h"
 #include "sshkeys.h"
-#include "../image/initramfs.h"
-#include "../net/dhcpd.h"
-#include "../net/mac.h"
-#include "../util/parse.h"
-#include "../util/cleanup.h"
-#include "../util/fsutil.h"
-#include "../util/log.h"
+#include "image/initramfs.h"
+#include "net/dhcpd.h"
+#include "net/mac.h"
+#include "util/parse.h"
+#include "util/cleanup.h"
+#include "util/fsutil.h"
+#include "util/log.h"
 
 #define RUN_SID 1u
 #define SHUTDOWN_GRACE_MS 10000

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "../plan.h"
+#include "plan.h"
 
 struct run_request {
 	char **argv;		/* the guest command (run), NULL for up */

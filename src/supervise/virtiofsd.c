@@ -19,9 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../util/cleanup.h"
-#include "../util/fsutil.h"
-#include "../util/parse.h"
+#include "util/cleanup.h"
+#include "util/fsutil.h"
+#include "util/parse.h"
 
 void invoking_user(uid_t *uid, gid_t *gid)
 {

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "../util/err.h"
+#include "util/err.h"
 
 struct virtiofsd {
 	pid_t pid;

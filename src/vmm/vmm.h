@@ -2,7 +2,7 @@
 #ifndef POOL_VMM_H
 #define POOL_VMM_H
 
-#include "../plan.h"
+#include "plan.h"
 
 /* QEMU -M microvm. Appends to p->argv. */
 int qemu_argv(struct plan *p, struct pool_err *e);

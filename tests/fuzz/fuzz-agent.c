@@ -10,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#include "check.h"
+#include "tests/fuzz/check.h"
 
 static struct agent_reader reader;
 static uint8_t scratch[AGENT_FRAME_MAX];
@@ -175,7 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef POOL_LIBFUZZER
-#include "replay.h"
+#include "tests/fuzz/replay.h"
 
 int main(int argc, char **argv)
 {

@@ -9,7 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#include "check.h"
+#include "tests/fuzz/check.h"
 
 static struct agent_reader reader;
 
@@ -185,7 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef POOL_LIBFUZZER
-#include "replay.h"
+#include "tests/fuzz/replay.h"
 
 int main(int argc, char **argv)
 {

@@ -25,7 +25,7 @@ static const struct dhcpd_config fuzz_config = {
 	.lease_time = 86400,
 };
 
-#include "check.h"
+#include "tests/fuzz/check.h"
 
 static void check_msg(const struct dhcp_msg *m, const uint8_t *buf, size_t len)
 {
@@ -136,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef POOL_LIBFUZZER
-#include "replay.h"
+#include "tests/fuzz/replay.h"
 
 int main(int argc, char **argv)
 {

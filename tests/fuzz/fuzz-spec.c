@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef POOL_LIBFUZZER
-#include "replay.h"
+#include "tests/fuzz/replay.h"
 
 int main(int argc, char **argv)
 {

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "src/accel.h"
+#include "src/vmm/accel.h"
 #include "src/util/err.h"
 
 static const enum accel_mode specs[] = { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };

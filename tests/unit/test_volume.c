@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "src/util/fsutil.h"
-#include "src/volume.h"
+#include "src/image/volume_image.h"
 
 static char tmpdir[64];
 

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "accel.h"
+#include "vmm/accel.h"
 #include "cmd.h"
 #include "image/kernel.h"
 #include "plan.h"

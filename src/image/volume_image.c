@@ -1,5 +1,5 @@
 /* volume.c - volume images on the host: probe, create sparse + mkfs.ext4, open and lock. */
-#include "volume.h"
+#include "volume_image.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "cmd_boot.h"
+#include "boot.h"
 
 int cmd_up(int argc, char **argv, struct pool_err *e)
 {

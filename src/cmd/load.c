@@ -1,6 +1,6 @@
 /* machine_load.c - which spec a command means: an argument, ./pool.yaml,
  * or the embedded default. */
-#include "machine_load.h"
+#include "load.h"
 
 #include "net/channel.h"
 #include "util/parse.h"

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "cmd_boot.h"
-#include "machine_load.h"
+#include "boot.h"
+#include "load.h"
 #include "plan.h"
 #include "supervise/supervisor.h"
 #include "util/log.h"

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "machine_load.h"
+#include "load.h"
 #include "plan.h"
 
 int cmd_check(int argc, char **argv, struct pool_err *e)

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "../plan.h"
+#include "plan.h"
 
 struct volume_set {
 	int fd[PLAN_VOLUMES_MAX];	/* open, flock'ed images, in plan order */

@@ -1,5 +1,5 @@
 /* volume.c - open, make and lock a machine's volume images before it boots. */
-#include "volume.h"
+#include "volumes.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,9 +11,9 @@
 
 #include "privdrop.h"
 #include "virtiofsd.h"
-#include "../volume.h"
-#include "../util/cleanup.h"
-#include "../util/fsutil.h"
+#include "image/volume_image.h"
+#include "util/cleanup.h"
+#include "util/fsutil.h"
 
 #define RECORD_MAX (64u << 10)
 
