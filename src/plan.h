@@ -10,7 +10,7 @@
 
 #include "vmm/accel.h"
 #include "net/channel.h"
-#include "spec.h"
+#include "spec/spec.h"
 #include "util/err.h"
 #include "util/strv.h"
 

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "net/channel.h"
-#include "spec.h"
+#include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "util/log.h"

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "spec.h"
+#include "spec/spec.h"
 
 /* spec: a path, or NULL for ./pool.yaml when it exists, else the default. */
 int machine_load(const char *spec, struct machine *m, struct pool_err *e);

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "spec.h"
+#include "spec/spec.h"
 #include "util/err.h"
 #include "util/strv.h"
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "spec.h"
+#include "spec/spec.h"
 #include "util/err.h"
 
 #define CHANNEL_DEFAULT_NAME "pool0"

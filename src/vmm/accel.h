@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "spec.h"
+#include "spec/spec.h"
 #include "util/err.h"
 
 struct accel_choice {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "src/spec.h"
+#include "src/spec/spec.h"
 #include "src/util/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -19,7 +19,7 @@
 #include "src/image/initramfs.h"
 #include "src/image/kmod.h"
 #include "src/plan.h"
-#include "src/spec.h"
+#include "src/spec/spec.h"
 #include "src/util/cleanup.h"
 #include "src/util/fsutil.h"
 #include "src/util/strv.h"

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "src/spec.h"
+#include "src/spec/spec.h"
 #include "src/util/parse.h"
 
 #define SPEC_DIR "/srv/spec"

@@ -1,0 +1,816 @@
+/* keys.c - each key of the spec, checked and turned into struct machine. */
+#include "spec/parse.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cleanup.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/parse.h"
+
+static int do_name(struct ctx *c, int n)
+{
+	char shown[300];
+	const char *s;
+
+	if (get_string(c, n, &s) < 0)
+		return -1;
+	show(s, strlen(s), shown, sizeof shown);
+	if (strlen(s) > POOL_NAME_MAX)
+		return fail(c, n, "\"%s\" is too long (at most %d characters)", shown, POOL_NAME_MAX);
+	if (!valid_machine_name(s))
+		return fail(c, n, "\"%s\" is not a valid name (a lowercase letter, then lowercase letters, digits or '-')",
+			    shown);
+	if (strcmp(s, "channels") == 0)
+		return fail(c, n, "\"channels\" is reserved (pool keeps its channels' state under that name)");
+	memcpy(c->m->name, s, strlen(s) + 1);
+	return 0;
+}
+
+static int get_ifname(struct ctx *c, int n, char out[16], const char *what)
+{
+	char shown[300];
+	const char *s;
+
+	if (get_string(c, n, &s) < 0)
+		return -1;
+	show(s, strlen(s), shown, sizeof shown);
+	if (strlen(s) > 15)
+		return fail(c, n, "\"%s\" is too long (at most 15 characters)", shown);
+	if (!valid_ifname(s))
+		return fail(c, n, "\"%s\" is not a valid %s name (no spaces, '/' or ':')", shown, what);
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+static int do_image(struct ctx *c, int n)
+{
+	static const char *const ikeys[] = { "disk", "nixos" };
+	static const char *const nkeys[] = { "kernel", "initrd", "init", "store" };
+	struct machine *m = c->m;
+	const struct ynode *y = &c->d->v[n];
+	int iv[2], nv[4];
+	size_t i;
+
+	if (y->kind == Y_SCALAR && !is_null(y) && !is_boolish(y)) {
+		char shown[300];
+
+		if (strcmp(y->text, "minimal") == 0) {
+			m->image = IMAGE_MINIMAL;
+			return 0;
+		}
+		if (strcmp(y->text, "host") == 0) {
+			m->image = IMAGE_HOST;
+			return 0;
+		}
+		return fail(c, n, "expected minimal, host or a mapping with disk or nixos, got \"%s\"",
+			    show(y->text, y->len, shown, sizeof shown));
+	}
+	if (y->kind != Y_MAP)
+		return fail_type(c, n, "minimal, host or a mapping with disk or nixos");
+	if (map_keys(c, n, ikeys, 2, iv) < 0)
+		return -1;
+	if (iv[0] >= 0 && iv[1] >= 0)
+		return fail(c, iv[1], "give either disk or nixos, not both");
+	if (iv[0] >= 0) {
+		m->image = IMAGE_DISK;
+		set_pos(&m->disk_pos, &c->d->v[iv[0]]);
+		return get_host_path(c, iv[0], &m->disk);
+	}
+	if (iv[1] < 0)
+		return fail(c, n, "expected disk or nixos in the mapping");
+	m->image = IMAGE_NIXOS;
+	if (need_map(c, iv[1], "a mapping with kernel, initrd, init and store") < 0 ||
+	    map_keys(c, iv[1], nkeys, 4, nv) < 0)
+		return -1;
+	for (i = 0; i < 4; i++)
+		if (nv[i] < 0)
+			return fail_sub(c, iv[1], nkeys[i], "required key is missing");
+	set_pos(&m->nixos.kernel_pos, &c->d->v[nv[0]]);
+	set_pos(&m->nixos.initrd_pos, &c->d->v[nv[1]]);
+	set_pos(&m->nixos.init_pos, &c->d->v[nv[2]]);
+	set_pos(&m->nixos.store_pos, &c->d->v[nv[3]]);
+	if (get_host_path(c, nv[0], &m->nixos.kernel) < 0 ||
+	    get_host_path(c, nv[1], &m->nixos.initrd) < 0 ||
+	    get_guest_path(c, nv[2], &m->nixos.init) < 0 ||
+	    get_host_path(c, nv[3], &m->nixos.store) < 0)
+		return -1;
+	return 0;
+}
+
+static int do_kernel(struct ctx *c, int n)
+{
+	const char *s;
+
+	if (get_string(c, n, &s) < 0)
+		return -1;
+	if (strcmp(s, "auto") == 0)
+		return 0;
+	return get_host_path(c, n, &c->m->kernel);
+}
+
+static int do_cmdline(struct ctx *c, int n)
+{
+	const struct ynode *y = &c->d->v[n];
+	const char *s;
+
+	if (y->kind == Y_SCALAR && !y->has_nul && y->len > SPEC_CMDLINE_MAX)
+		return fail(c, n, "too long (%zu bytes, at most %d)", y->len, SPEC_CMDLINE_MAX);
+	if (get_string(c, n, &s) < 0)
+		return -1;
+	free(c->m->cmdline);
+	c->m->cmdline = strdup(s);
+	return c->m->cmdline ? 0 : fail_oom(c);
+}
+
+static int parse_allow(struct ctx *c, int n, struct allow_rule *r)
+{
+	char rule[300], part[64];
+	const char *s, *colon, *why;
+	uint64_t port;
+	size_t alen;
+
+	if (get_string(c, n, &s) < 0)
+		return -1;
+	show(s, strlen(s), rule, sizeof rule);
+	memset(r, 0, sizeof *r);
+	colon = strchr(s, ':');
+	alen = colon ? (size_t)(colon - s) : strlen(s);
+	if (alen >= sizeof part)
+		goto bad_addr;
+	memcpy(part, s, alen);
+	part[alen] = '\0';
+	{
+		char *slash = strchr(part, '/'), *last = strrchr(part, '/');
+
+		if (last && (strcmp(last + 1, "tcp") == 0 || strcmp(last + 1, "udp") == 0))
+			return fail(c, n, "\"%s\": a protocol needs a port (CIDR:PORT/%s)", rule,
+				    last + 1);
+		if (slash) {
+			if (parse_cidr(part, true, &r->net, &r->prefix, &why) < 0) {
+				if (strcmp(why, "host bits set after the prefix") == 0)
+					return fail(c, n, "\"%s\": host bits set after the prefix", rule);
+				goto bad_addr;
+			}
+		} else {
+			if (parse_ipv4(part, &r->net, &why) < 0)
+				goto bad_addr;
+			r->prefix = 32;
+		}
+	}
+	if (!colon)
+		return 0;
+	{
+		const char *p = colon + 1, *slash = strchr(p, '/');
+		size_t plen = slash ? (size_t)(slash - p) : strlen(p);
+
+		if (plen == 0) {
+			if (slash)
+				return fail(c, n, "\"%s\": a protocol needs a port (CIDR:PORT%s)", rule, slash);
+			return fail(c, n, "\"%s\": no port after ':'", rule);
+		}
+		if (plen >= sizeof part)
+			plen = sizeof part - 1;
+		memcpy(part, p, plen);
+		part[plen] = '\0';
+		if (strspn(part, "0123456789") != plen) {
+			char shown[300];
+
+			return fail(c, n, "\"%s\": \"%s\" is not a port (1..65535)", rule,
+				    show(part, plen, shown, sizeof shown));
+		}
+		if (parse_u64(part, 1, 65535, &port, &why) < 0)
+			return fail(c, n, "\"%s\": port %s is out of range (1..65535)", rule, part);
+		r->port = (uint16_t)port;
+		if (!slash)
+			return 0;
+		if (strcmp(slash + 1, "tcp") == 0)
+			r->proto = 6;
+		else if (strcmp(slash + 1, "udp") == 0)
+			r->proto = 17;
+		else
+		{
+			char shown[300];
+
+			return fail(c, n, "\"%s\": unknown protocol \"%s\" (tcp or udp)", rule,
+				    show(slash + 1, strlen(slash + 1), shown, sizeof shown));
+		}
+	}
+	return 0;
+bad_addr:
+	return fail(c, n, "\"%s\" is not an address or CIDR (a.b.c.d[/N][:PORT[/tcp|udp]])", rule);
+}
+
+static int do_network(struct ctx *c, int n)
+{
+	static const char *const keys[] = { "mode", "allow" };
+	struct machine *m = c->m;
+	const struct ynode *y = &c->d->v[n];
+	char shown[300];
+	const char *s;
+	int v[2], i;
+	size_t k;
+
+	if (y->kind == Y_SCALAR && !is_null(y) && !is_boolish(y)) {
+		if (strcmp(y->text, "nat") == 0)
+			m->network = NET_NAT;
+		else if (strcmp(y->text, "isolated") == 0)
+			m->network = NET_ISOLATED;
+		else if (strcmp(y->text, "none") == 0)
+			m->network = NET_NONE;
+		else
+			return fail(c, n, "expected nat, isolated, none or a mapping, got \"%s\"",
+				    show(y->text, y->len, shown, sizeof shown));
+		return 0;
+	}
+	if (y->kind != Y_MAP)
+		return fail_type(c, n, "nat, isolated, none or a mapping");
+	if (map_keys(c, n, keys, 2, v) < 0)
+		return -1;
+	if (v[0] < 0)
+		return fail_sub(c, n, "mode", "required key is missing (nat or isolated)");
+	if (get_word(c, v[0], &s, "nat or isolated") < 0)
+		return -1;
+	if (strcmp(s, "nat") == 0)
+		m->network = NET_NAT;
+	else if (strcmp(s, "isolated") == 0)
+		m->network = NET_ISOLATED;
+	else
+		return fail(c, v[0], "expected nat or isolated, got \"%s\"",
+			    show(s, strlen(s), shown, sizeof shown));
+	if (v[1] < 0)
+		return 0;
+	if (m->network != NET_NAT)
+		return fail(c, v[1], "needs mode nat (an isolated machine has no way out)");
+	if (need_seq(c, v[1], "a list of CIDR[:PORT[/tcp|udp]]") < 0)
+		return -1;
+	if (c->d->v[v[1]].n > SPEC_ALLOW_MAX)
+		return fail(c, v[1], "too many rules (at most %d)", SPEC_ALLOW_MAX);
+	m->has_allow = true;
+	m->allow = calloc(c->d->v[v[1]].n + 1, sizeof *m->allow);
+	if (!m->allow)
+		return fail_oom(c);
+	k = 0;
+	for (i = c->d->v[v[1]].first; i >= 0; i = c->d->v[i].next) {
+		if (parse_allow(c, i, &m->allow[k]) < 0)
+			return -1;
+		m->nallow = ++k;
+	}
+	return 0;
+}
+
+static bool valid_user_name(const char *s)
+{
+	size_t i;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return false;
+	for (i = 1; s[i]; i++) {
+		char ch = s[i];
+
+		if (i >= 32)
+			return false;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* crypt(3) hashes pool knows: "$id$" then the salt/hash alphabet. */
+static bool valid_hash(const char *s)
+{
+	static const char *const ids[] = { "$y$", "$gy$", "$7$", "$2b$", "$2a$", "$2y$", "$6$", "$5$" };
+	size_t i, l = strlen(s);
+
+	if (l > 512)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		size_t il = strlen(ids[i]);
+
+		if (strncmp(s, ids[i], il) == 0)
+			return l > il + 8 &&
+			       strspn(s + il, "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "abcdefghijklmnopqrstuvwxyz$=,") == l - il;
+	}
+	return false;
+}
+
+static bool valid_shell(const char *s)
+{
+	size_t l = strlen(s);
+
+	if (s[0] == '/')
+		return l > 1;
+	if (l == 0 || l > 64 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-") == l;
+}
+
+static bool valid_ssh_key(const char *s)
+{
+	return strncmp(s, "ssh-", 4) == 0 || strncmp(s, "ecdsa-", 6) == 0 ||
+	       strncmp(s, "sk-", 3) == 0;
+}
+
+static int do_role(struct ctx *c, int keyn, int n, struct role *r, int *pass_node)
+{
+	static const char *const keys[] = { "keys", "hash", "pass", "shell" };
+	char shown[300];
+	const char *s;
+	int v[4], i;
+
+	*pass_node = -1;
+	if (get_word(c, keyn, &s, "a user name") < 0)
+		return -1;
+	set_pos(&r->pos, &c->d->v[keyn]);
+	if (!valid_user_name(s))
+		return fail(c, keyn, "\"%s\" is not a valid user name (a lowercase letter or '_', then lowercase letters, digits, '_' or '-'; at most 32)",
+			    show(s, strlen(s), shown, sizeof shown));
+	r->name = strdup(s);
+	if (!r->name)
+		return fail_oom(c);
+	if (need_map(c, n, "a mapping (use {} for a user with no settings)") < 0 ||
+	    map_keys(c, n, keys, 4, v) < 0)
+		return -1;
+	if (v[0] >= 0) {
+		size_t k = 0;
+
+		if (need_seq(c, v[0], "a list of ssh public keys") < 0)
+			return -1;
+		if (c->d->v[v[0]].n > SPEC_KEYS_MAX)
+			return fail(c, v[0], "too many keys (at most %d)", SPEC_KEYS_MAX);
+		r->keys = calloc(c->d->v[v[0]].n + 1, sizeof *r->keys);
+		if (!r->keys)
+			return fail_oom(c);
+		for (i = c->d->v[v[0]].first; i >= 0; i = c->d->v[i].next) {
+			if (get_string(c, i, &s) < 0)
+				return -1;
+			if (!valid_ssh_key(s))
+				return fail(c, i, "\"%s\" is not an ssh public key (one line starting with ssh-, ecdsa- or sk-)",
+					    show(s, strlen(s), shown, sizeof shown));
+			r->keys[k] = strdup(s);
+			if (!r->keys[k])
+				return fail_oom(c);
+			r->nkeys = ++k;
+		}
+	}
+	if (v[1] >= 0 && v[2] >= 0)
+		return fail(c, c->d->v[v[1] > v[2] ? v[1] : v[2]].key,
+			    "give either hash or pass, not both");
+	if (v[1] >= 0) {
+		if (get_string(c, v[1], &s) < 0)
+			return -1;
+		if (!valid_hash(s))
+			return fail(c, v[1], "not a crypt(3) hash such as $y$... (make one with pool mkpasswd)");
+		r->hash = strdup(s);
+		if (!r->hash)
+			return fail_oom(c);
+	}
+	if (v[2] >= 0) {
+		if (get_string(c, v[2], &s) < 0)
+			return -1;
+		if (!*s)
+			return fail(c, v[2], "empty password (leave pass out for a user without one)");
+		*pass_node = v[2];
+	}
+	if (v[3] >= 0) {
+		if (get_string(c, v[3], &s) < 0)
+			return -1;
+		if (!valid_shell(s))
+			return fail(c, v[3], "\"%s\" is not a shell (a name such as bash, or an absolute path)",
+				    show(s, strlen(s), shown, sizeof shown));
+		r->shell = strdup(s);
+		if (!r->shell)
+			return fail_oom(c);
+	}
+	return 0;
+}
+
+static int do_users(struct ctx *c, int n)
+{
+	struct machine *m = c->m;
+	const struct ydoc *d = c->d;
+	size_t count, j;
+	int k;
+
+	if (need_map(c, n, "a mapping of user names") < 0)
+		return -1;
+	count = d->v[n].n / 2;
+	if (count > SPEC_USERS_MAX)
+		return fail(c, n, "too many users (at most %d)", SPEC_USERS_MAX);
+	m->users = calloc(count + 1, sizeof *m->users);
+	if (!m->users)
+		return fail_oom(c);
+	for (k = d->v[n].first; k >= 0; k = d->v[d->v[k].next].next) {
+		struct role *r = &m->users[m->nusers];
+
+		if (d->v[k].kind == Y_SCALAR && !d->v[k].has_nul) {
+			for (j = 0; j < m->nusers; j++)
+				if (strcmp(m->users[j].name, d->v[k].text) == 0)
+					return fail(c, k, "given twice (first at line %d)",
+						    m->users[j].pos.line);
+		}
+		m->nusers++;
+		if (do_role(c, k, d->v[k].next, r, &c->pass_node[m->nusers - 1]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int do_shares(struct ctx *c, int n, int *targets, size_t *ntargets)
+{
+	static const char *const keys[] = { "source", "target", "readonly" };
+	struct machine *m = c->m;
+	int i, v[3];
+
+	if (need_seq(c, n, "a list of {source, target, readonly}") < 0)
+		return -1;
+	if (c->d->v[n].n > SPEC_SHARES_MAX)
+		return fail(c, n, "too many shares (at most %d)", SPEC_SHARES_MAX);
+	m->shares = calloc(c->d->v[n].n + 1, sizeof *m->shares);
+	if (!m->shares)
+		return fail_oom(c);
+	for (i = c->d->v[n].first; i >= 0; i = c->d->v[i].next) {
+		struct share *s = &m->shares[m->nshares++];
+
+		set_pos(&s->pos, &c->d->v[i]);
+		if (need_map(c, i, "a mapping {source, target, readonly}") < 0 ||
+		    map_keys(c, i, keys, 3, v) < 0)
+			return -1;
+		if (v[0] < 0)
+			return fail_sub(c, i, "source", "required key is missing");
+		if (v[1] < 0)
+			return fail_sub(c, i, "target", "required key is missing");
+		set_pos(&s->source_pos, &c->d->v[v[0]]);
+		if (get_host_path(c, v[0], &s->source) < 0 || get_target(c, v[1], &s->target) < 0)
+			return -1;
+		if (v[2] >= 0 && get_bool(c, v[2], &s->readonly) < 0)
+			return -1;
+		targets[(*ntargets)++] = v[1];
+	}
+	return 0;
+}
+
+static int do_volumes(struct ctx *c, int n, int *targets, size_t *ntargets)
+{
+	static const char *const keys[] = { "path", "size", "target" };
+	struct machine *m = c->m;
+	int i, v[3];
+
+	if (need_seq(c, n, "a list of {path, size, target}") < 0)
+		return -1;
+	if (c->d->v[n].n > SPEC_VOLUMES_MAX)
+		return fail(c, n, "too many volumes (at most %d)", SPEC_VOLUMES_MAX);
+	m->volumes = calloc(c->d->v[n].n + 1, sizeof *m->volumes);
+	if (!m->volumes)
+		return fail_oom(c);
+	for (i = c->d->v[n].first; i >= 0; i = c->d->v[i].next) {
+		struct volume *vol = &m->volumes[m->nvolumes++];
+
+		set_pos(&vol->pos, &c->d->v[i]);
+		if (need_map(c, i, "a mapping {path, size, target}") < 0 ||
+		    map_keys(c, i, keys, 3, v) < 0)
+			return -1;
+		if (v[0] < 0)
+			return fail_sub(c, i, "path", "required key is missing");
+		if (v[1] < 0)
+			return fail_sub(c, i, "size", "required key is missing");
+		set_pos(&vol->path_pos, &c->d->v[v[0]]);
+		if (get_host_path(c, v[0], &vol->path) < 0 ||
+		    get_size(c, v[1], SPEC_VOLUME_MIN, SPEC_VOLUME_MAX, &vol->size) < 0)
+			return -1;
+		if (v[2] >= 0) {
+			if (get_target(c, v[2], &vol->target) < 0)
+				return -1;
+			targets[(*ntargets)++] = v[2];
+		}
+	}
+	return 0;
+}
+
+/* Two mounts on one target: the second would hide the first. */
+static int check_targets(struct ctx *c, const int *targets, size_t ntargets)
+{
+	size_t i, j;
+	char path[512];
+
+	for (i = 0; i < ntargets; i++) {
+		char *a = path_resolve("/", c->d->v[targets[i]].text);
+
+		if (!a)
+			return fail_oom(c);
+		for (j = 0; j < i; j++) {
+			char *b = path_resolve("/", c->d->v[targets[j]].text);
+			bool same = b && strcmp(a, b) == 0;
+
+			free(b);
+			if (same) {
+				char shown[300];
+
+				node_path(c->d, c->d->v[targets[j]].parent, path, sizeof path);
+				fail(c, targets[i], "%s is already the target of %s",
+				     show(a, strlen(a), shown, sizeof shown), path);
+				free(a);
+				return -1;
+			}
+		}
+		free(a);
+	}
+	return 0;
+}
+
+static int do_workdir(struct ctx *c, int n)
+{
+	return get_guest_path(c, n, &c->m->workdir);
+}
+
+static int do_accel(struct ctx *c, int n)
+{
+	char shown[300];
+	const char *s;
+
+	if (get_word(c, n, &s, "auto, kvm or tcg") < 0)
+		return -1;
+	if (strcmp(s, "auto") == 0)
+		c->m->accel = ACCEL_AUTO;
+	else if (strcmp(s, "kvm") == 0)
+		c->m->accel = ACCEL_KVM;
+	else if (strcmp(s, "tcg") == 0)
+		c->m->accel = ACCEL_TCG;
+	else
+		return fail(c, n, "expected auto, kvm or tcg, got \"%s\"",
+			    show(s, strlen(s), shown, sizeof shown));
+	return 0;
+}
+
+static bool valid_group(const char *s)
+{
+	size_t l = strlen(s);
+
+	return l > 0 && l <= 64 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == l;
+}
+
+static int do_mesh(struct ctx *c, int n)
+{
+	static const char *const keys[] = { "network", "ip", "groups", "lighthouse" };
+	struct machine *m = c->m;
+	char shown[300];
+	const char *s, *why;
+	int v[4], i;
+
+	if (need_map(c, n, "a mapping {network, ip, groups, lighthouse}") < 0 ||
+	    map_keys(c, n, keys, 4, v) < 0)
+		return -1;
+	if (v[0] < 0)
+		return fail_sub(c, n, "network", "required key is missing");
+	if (v[1] < 0)
+		return fail_sub(c, n, "ip", "required key is missing");
+	if (get_string(c, v[0], &s) < 0)
+		return -1;
+	if (!valid_machine_name(s))
+		return fail(c, v[0], "\"%s\" is not a valid mesh network name (a lowercase letter, then lowercase letters, digits or '-'; at most 32)",
+			    show(s, strlen(s), shown, sizeof shown));
+	m->mesh.network = strdup(s);
+	if (!m->mesh.network)
+		return fail_oom(c);
+	if (get_string(c, v[1], &s) < 0)
+		return -1;
+	show(s, strlen(s), shown, sizeof shown);
+	if (parse_cidr(s, false, &m->mesh.ip, &m->mesh.prefix, &why) < 0)
+		return fail(c, v[1], "\"%s\" is not an address with a prefix length (a.b.c.d/N)", shown);
+	if (m->mesh.prefix < 1 || m->mesh.prefix > 30)
+		return fail(c, v[1], "prefix length /%u is out of range (1..30)", m->mesh.prefix);
+	if (v[2] >= 0) {
+		size_t k = 0;
+
+		if (need_seq(c, v[2], "a list of group names") < 0)
+			return -1;
+		if (c->d->v[v[2]].n > SPEC_GROUPS_MAX)
+			return fail(c, v[2], "too many groups (at most %d)", SPEC_GROUPS_MAX);
+		m->mesh.groups = calloc(c->d->v[v[2]].n + 1, sizeof *m->mesh.groups);
+		if (!m->mesh.groups)
+			return fail_oom(c);
+		for (i = c->d->v[v[2]].first; i >= 0; i = c->d->v[i].next) {
+			if (get_string(c, i, &s) < 0)
+				return -1;
+			if (!valid_group(s))
+				return fail(c, i, "\"%s\" is not a valid group name (letters, digits, '.', '_' or '-'; at most 64)",
+					    show(s, strlen(s), shown, sizeof shown));
+			m->mesh.groups[k] = strdup(s);
+			if (!m->mesh.groups[k])
+				return fail_oom(c);
+			m->mesh.ngroups = ++k;
+		}
+	}
+	if (v[3] >= 0 && get_bool(c, v[3], &m->mesh.lighthouse) < 0)
+		return -1;
+	m->mesh.set = true;
+	return 0;
+}
+
+static void channel_subnet(const struct spec_env *env, const char *channel, uint32_t *net,
+			   unsigned *prefix)
+{
+	if (!env || !env->subnet_of || env->subnet_of(channel, net, prefix, env->ctx) < 0 ||
+	    *prefix > 32) {
+		*net = POOL_DEFAULT_SUBNET;
+		*prefix = POOL_DEFAULT_PREFIX;
+	}
+	*net &= prefix_mask(*prefix);
+}
+
+static int check_address(struct ctx *c, int n)
+{
+	const struct machine *m = c->m;
+	uint32_t net, mask, a = m->address;
+	unsigned prefix;
+	char as[16], ns[16];
+	const char *what = NULL;
+
+	channel_subnet(c->env, m->channel, &net, &prefix);
+	mask = prefix_mask(prefix);
+	ipv4_str(a, as);
+	ipv4_str(net, ns);
+	if ((a & mask) != net)
+		return fail(c, n, "%s is outside channel %s (%s/%u)", as, m->channel, ns, prefix);
+	if (prefix <= 30) {
+		if (a == net)
+			what = "the network address of";
+		else if (a == (net | ~mask))
+			what = "the broadcast address of";
+		else if (a == net + 1)
+			what = "the host's own address on";
+	}
+	if (what)
+		return fail(c, n, "%s is %s channel %s (%s/%u)", as, what, m->channel, ns, prefix);
+	return 0;
+}
+
+static int hash_passwords(struct ctx *c)
+{
+	struct machine *m = c->m;
+	size_t i;
+
+	for (i = 0; i < m->nusers; i++) {
+		const struct ynode *y;
+		struct crypt_data *cd;
+		char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+		const char *h;
+		char path[512];
+
+		if (c->pass_node[i] < 0)
+			continue;
+		y = &c->d->v[c->pass_node[i]];
+		node_path(c->d, c->pass_node[i], path, sizeof path);
+		if (!crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt))
+			return pool_err_sys(c->e, "%s:%d:%d: %s: cannot make a salt", c->file,
+					    y->line, y->col, path);
+		cd = calloc(1, sizeof *cd);
+		if (!cd)
+			return fail_oom(c);
+		h = crypt_rn(y->text, salt, cd, (int)sizeof *cd);
+		if (!h || h[0] == '*' || !(m->users[i].hash = strdup(h))) {
+			int err = errno ? errno : EINVAL;
+
+			explicit_bzero(cd, sizeof *cd);
+			free(cd);
+			return pool_err_set(c->e, POOL_EXIT_FAIL, err, "%s:%d:%d: %s: cannot hash",
+					    c->file, y->line, y->col, path);
+		}
+		explicit_bzero(cd, sizeof *cd);
+		free(cd);
+		log_warnx("%s:%d:%d: %s: plain-text password accepted; store `hash:` instead (pool mkpasswd)",
+			  c->file, y->line, y->col, path);
+	}
+	return 0;
+}
+
+int set_defaults(struct machine *m)
+{
+	m->has_address = false;
+	snprintf(m->interface, sizeof m->interface, "eth0");
+	m->cpus = 1;
+	m->memory = 512ULL << 20;
+	m->image = IMAGE_HOST;
+	snprintf(m->channel, sizeof m->channel, "pool0");
+	m->network = NET_NAT;
+	m->ephemeral = true;
+	m->accel = ACCEL_AUTO;
+	m->cmdline = strdup("");
+	return m->cmdline ? 0 : -1;
+}
+
+int default_users(struct machine *m)
+{
+	m->users = calloc(1, sizeof *m->users);
+	if (!m->users)
+		return -1;
+	m->users[0].name = strdup("root");
+	if (!m->users[0].name)
+		return -1;
+	m->nusers = 1;
+	return 0;
+}
+
+static const char *const top_keys[KEY__MAX] = {
+	[KEY_NAME] = "name", [KEY_ADDRESS] = "address", [KEY_INTERFACE] = "interface",
+	[KEY_CPUS] = "cpus", [KEY_MEMORY] = "memory", [KEY_IMAGE] = "image",
+	[KEY_KERNEL] = "kernel", [KEY_CMDLINE] = "cmdline", [KEY_CHANNEL] = "channel",
+	[KEY_NETWORK] = "network", [KEY_USERS] = "users", [KEY_SHARES] = "shares",
+	[KEY_VOLUMES] = "volumes", [KEY_EPHEMERAL] = "ephemeral", [KEY_WORKDIR] = "workdir",
+	[KEY_ACCEL] = "accel", [KEY_MESH] = "mesh",
+};
+
+int validate(struct ctx *c)
+{
+	struct machine *m = c->m;
+	const struct ydoc *d = c->d;
+	int v[KEY__MAX], targets[SPEC_SHARES_MAX + SPEC_VOLUMES_MAX];
+	size_t ntargets = 0, i;
+	uint64_t u = 0;
+
+	if (d->n == 0 || (d->v[0].kind == Y_SCALAR && is_null(&d->v[0])))
+		return pool_err_usage(c->e, "%s:1:1: the spec is empty (at least name: is needed)",
+				      c->file);
+	if (d->v[0].kind != Y_MAP) {
+		char buf[320];
+
+		return fail(c, 0, "the spec must be a mapping of keys such as name:, got %s",
+			    describe(&d->v[0], buf, sizeof buf));
+	}
+	if (map_keys(c, 0, top_keys, KEY__MAX, v) < 0)
+		return -1;
+	for (i = 0; i < KEY__MAX; i++)
+		if (v[i] >= 0)
+			set_pos(&m->pos[i], &d->v[v[i]]);
+
+	if (v[KEY_NAME] < 0)
+		return fail_sub(c, 0, "name", "required key is missing");
+	if (do_name(c, v[KEY_NAME]) < 0)
+		return -1;
+	if (v[KEY_ADDRESS] >= 0) {
+		const char *s, *why;
+		char shown[300];
+
+		if (get_string(c, v[KEY_ADDRESS], &s) < 0)
+			return -1;
+		if (parse_ipv4(s, &m->address, &why) < 0)
+			return fail(c, v[KEY_ADDRESS], "\"%s\" is not an IPv4 address (a.b.c.d)",
+				    show(s, strlen(s), shown, sizeof shown));
+		m->has_address = true;
+	}
+	if (v[KEY_INTERFACE] >= 0 && get_ifname(c, v[KEY_INTERFACE], m->interface, "interface") < 0)
+		return -1;
+	if (v[KEY_CPUS] >= 0) {
+		if (get_uint(c, v[KEY_CPUS], 1, POOL_CPUS_MAX, &u) < 0)
+			return -1;
+		m->cpus = (unsigned)u;
+	}
+	if (v[KEY_MEMORY] >= 0 &&
+	    get_size(c, v[KEY_MEMORY], POOL_MEMORY_MIN, POOL_MEMORY_MAX, &m->memory) < 0)
+		return -1;
+	if (v[KEY_IMAGE] >= 0 && do_image(c, v[KEY_IMAGE]) < 0)
+		return -1;
+	if (v[KEY_KERNEL] >= 0 && do_kernel(c, v[KEY_KERNEL]) < 0)
+		return -1;
+	if (v[KEY_CMDLINE] >= 0 && do_cmdline(c, v[KEY_CMDLINE]) < 0)
+		return -1;
+	if (v[KEY_CHANNEL] >= 0 && get_ifname(c, v[KEY_CHANNEL], m->channel, "channel") < 0)
+		return -1;
+	if (v[KEY_NETWORK] >= 0 && do_network(c, v[KEY_NETWORK]) < 0)
+		return -1;
+	if (v[KEY_USERS] >= 0) {
+		if (do_users(c, v[KEY_USERS]) < 0)
+			return -1;
+	} else if (default_users(m) < 0) {
+		return fail_oom(c);
+	}
+	if (v[KEY_SHARES] >= 0 && do_shares(c, v[KEY_SHARES], targets, &ntargets) < 0)
+		return -1;
+	if (v[KEY_VOLUMES] >= 0 && do_volumes(c, v[KEY_VOLUMES], targets, &ntargets) < 0)
+		return -1;
+	if (check_targets(c, targets, ntargets) < 0)
+		return -1;
+	if (v[KEY_EPHEMERAL] >= 0 && get_bool(c, v[KEY_EPHEMERAL], &m->ephemeral) < 0)
+		return -1;
+	if (v[KEY_WORKDIR] >= 0 && do_workdir(c, v[KEY_WORKDIR]) < 0)
+		return -1;
+	if (v[KEY_ACCEL] >= 0 && do_accel(c, v[KEY_ACCEL]) < 0)
+		return -1;
+	if (v[KEY_MESH] >= 0 && do_mesh(c, v[KEY_MESH]) < 0)
+		return -1;
+
+	/* needs channel and network, wherever they stood */
+	if (m->network != NET_NONE) {
+		if (!m->has_address)
+			return fail_sub(c, 0, "address", "required key is missing (it may only be left out with network: none)");
+		if (check_address(c, v[KEY_ADDRESS]) < 0)
+			return -1;
+	}
+	return hash_passwords(c);
+}

@@ -1,0 +1,229 @@
+/* spec.c - parse and validate a machine spec (YAML 1.2 or JSON) into a
+ * struct machine; the embedded default spec; freeing a machine. */
+#include "spec/parse.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cleanup.h"
+#include "util/fsutil.h"
+#include "util/parse.h"
+
+int spec_parse(const char *text, size_t len, const char *file, const char *dir,
+	       const struct spec_env *env, struct machine *m, struct pool_err *e)
+{
+	struct ydoc d = { 0 };
+	struct ctx c;
+	size_t i;
+	int r;
+
+	memset(m, 0, sizeof *m);
+	memset(&c, 0, sizeof c);
+	c.file = file ? file : "<spec>";
+	c.dir = dir ? dir : "/";
+	c.env = env;
+	c.e = e;
+	c.d = &d;
+	c.m = m;
+	for (i = 0; i < SPEC_USERS_MAX; i++)
+		c.pass_node[i] = -1;
+
+	if (set_defaults(m) < 0 || !(m->file = strdup(c.file)) || !(m->dir = strdup(c.dir))) {
+		r = fail_oom(&c);
+		goto out;
+	}
+	r = build_tree(&c, text ? text : "", text ? len : 0);
+	if (r == 0)
+		r = validate(&c);
+out:
+	ydoc_free(&d);
+	if (r < 0) {
+		machine_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+int spec_load(const char *path, const struct spec_env *env, struct machine *m,
+	      struct pool_err *e)
+{
+	_cleanup_free_ char *buf = NULL, *copy = NULL, *real = NULL;
+	char *slash;
+	size_t len = 0;
+	int r;
+
+	memset(m, 0, sizeof *m);
+	if (read_file(path, SPEC_FILE_MAX, &buf, &len, e) < 0) {
+		if (e->code == 0 || e->code == ENOENT || e->code == EISDIR || e->code == ENOTDIR)
+			e->status = POOL_EXIT_USAGE;
+		return -1;
+	}
+	copy = strdup(path);
+	if (!copy) {
+		explicit_bzero(buf, len);
+		return pool_err_sys(e, "%s", path);
+	}
+	slash = strrchr(copy, '/');
+	if (!slash)
+		real = realpath(".", NULL);
+	else if (slash == copy)
+		real = strdup("/");
+	else {
+		*slash = '\0';
+		real = realpath(copy, NULL);
+	}
+	if (!real) {
+		explicit_bzero(buf, len);
+		return pool_err_sys(e, "%s: cannot resolve its folder", path);
+	}
+	r = spec_parse(buf, len, path, real, env, m, e);
+	explicit_bzero(buf, len);	/* may hold a `pass:` */
+	return r;
+}
+
+static const char *const kept_default[] = { "/proc", "/sys", "/dev", "/run" };
+
+int spec_default(const char *cwd, const struct spec_env *env, struct machine *m,
+		 struct pool_err *e)
+{
+	const char *base, *end;
+	size_t n = 0, i;
+
+	(void)env;
+	memset(m, 0, sizeof *m);
+	if (!cwd || cwd[0] != '/')
+		return pool_err_usage(e, "<default>: the current folder %s is not an absolute path",
+				      cwd ? cwd : "(null)");
+	if (set_defaults(m) < 0)
+		goto oom;
+
+	/* name: the folder's base name, made to fit [a-z][a-z0-9-]{0,31} */
+	end = cwd + strlen(cwd);
+	while (end > cwd + 1 && end[-1] == '/')
+		end--;
+	base = end;
+	while (base > cwd && base[-1] != '/')
+		base--;
+	if (base < end && !(*base >= 'a' && *base <= 'z') && !(*base >= 'A' && *base <= 'Z')) {
+		memcpy(m->name, "m-", 2);
+		n = 2;
+	}
+	for (i = 0; base + i < end && n < POOL_NAME_MAX; i++) {
+		char ch = base[i];
+
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')))
+			ch = '-';
+		m->name[n++] = ch;
+	}
+	m->name[n] = '\0';
+	if (n == 0)
+		snprintf(m->name, sizeof m->name, "pool");
+
+	for (i = 0; i < ARRAY_SIZE(kept_default); i++) {
+		size_t l = strlen(kept_default[i]);
+
+		if (strcmp(cwd, "/") == 0 ||
+		    (strncmp(cwd, kept_default[i], l) == 0 && (cwd[l] == '\0' || cwd[l] == '/'))) {
+			machine_free(m);
+			return pool_err_usage(e, "<default>: cannot share %s with the guest; run pool in a project folder or write a pool.yaml",
+					      cwd);
+		}
+	}
+
+	if (!(m->file = strdup("<default>")) || !(m->dir = path_resolve("/", cwd)) ||
+	    default_users(m) < 0 || !(m->shares = calloc(1, sizeof *m->shares)))
+		goto oom;
+	m->nshares = 1;
+	m->shares[0].readonly = false;
+	if (!(m->shares[0].source = strdup(m->dir)) || !(m->shares[0].target = strdup(m->dir)) ||
+	    !(m->workdir = strdup(m->dir)))
+		goto oom;
+	return 0;
+oom:
+	machine_free(m);
+	return pool_err_set(e, POOL_EXIT_FAIL, ENOMEM, "<default>");
+}
+
+void machine_free(struct machine *m)
+{
+	size_t i, j;
+
+	if (!m)
+		return;
+	free(m->file);
+	free(m->dir);
+	free(m->disk);
+	free(m->nixos.kernel);
+	free(m->nixos.initrd);
+	free(m->nixos.init);
+	free(m->nixos.store);
+	free(m->kernel);
+	free(m->cmdline);
+	free(m->allow);
+	for (i = 0; m->users && i < m->nusers; i++) {
+		struct role *r = &m->users[i];
+
+		free(r->name);
+		if (r->hash) {
+			explicit_bzero(r->hash, strlen(r->hash));
+			free(r->hash);
+		}
+		for (j = 0; r->keys && j < r->nkeys; j++)
+			free(r->keys[j]);
+		free(r->keys);
+		free(r->shell);
+	}
+	free(m->users);
+	for (i = 0; m->shares && i < m->nshares; i++) {
+		free(m->shares[i].source);
+		free(m->shares[i].target);
+	}
+	free(m->shares);
+	for (i = 0; m->volumes && i < m->nvolumes; i++) {
+		free(m->volumes[i].path);
+		free(m->volumes[i].target);
+	}
+	free(m->volumes);
+	free(m->workdir);
+	free(m->mesh.network);
+	for (i = 0; m->mesh.groups && i < m->mesh.ngroups; i++)
+		free(m->mesh.groups[i]);
+	free(m->mesh.groups);
+	memset(m, 0, sizeof *m);
+}
+
+const char *image_kind_str(enum image_kind k)
+{
+	switch (k) {
+	case IMAGE_MINIMAL: return "minimal";
+	case IMAGE_HOST: return "host";
+	case IMAGE_DISK: return "disk";
+	case IMAGE_NIXOS: return "nixos";
+	}
+	return "?";
+}
+
+const char *net_mode_str(enum net_mode n)
+{
+	switch (n) {
+	case NET_NAT: return "nat";
+	case NET_ISOLATED: return "isolated";
+	case NET_NONE: return "none";
+	}
+	return "?";
+}
+
+const char *accel_mode_str(enum accel_mode a)
+{
+	switch (a) {
+	case ACCEL_AUTO: return "auto";
+	case ACCEL_KVM: return "kvm";
+	case ACCEL_TCG: return "tcg";
+	}
+	return "?";
+}
