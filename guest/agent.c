@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "guest.h"
-#include "proto/agent_proto.h"
+#include "common/frame.h"
 
 #define MAX_SESSIONS 64
 #define STDIN_QUEUE_MAX (4u << 20)	/* stop reading the port past this */

@@ -18,7 +18,7 @@
 
 #include "guest.h"
 #include "net.h"
-#include "proto/agent_proto.h"
+#include "common/frame.h"
 
 static char cmdline[4096];
 

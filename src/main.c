@@ -7,7 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "config.h"
-#include "util/log.h"
+#include "common/log.h"
 
 static int cmd_version(int argc, char **argv, struct pool_err *e);
 static int cmd_help(int argc, char **argv, struct pool_err *e);

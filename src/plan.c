@@ -17,7 +17,7 @@
 #include "image/kmod.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
-#include "util/parse.h"
+#include "common/parse.h"
 #include "image/volume_image.h"
 #include "vmm/vmm.h"
 

@@ -4,7 +4,7 @@
 
 #include "cmd.h"
 #include "net/channel.h"
-#include "util/parse.h"
+#include "common/parse.h"
 
 #define CHANNEL_USAGE "usage: pool channel up|down|status [--name NAME] [--uplink IF|auto] [--subnet CIDR]"
 

@@ -20,8 +20,8 @@
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
-#include "util/log.h"
-#include "util/parse.h"
+#include "common/log.h"
+#include "common/parse.h"
 
 const char *state_root(void)
 {

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "proto/ctl_proto.h"
+#include "common/ctl_msg.h"
 #include "util/err.h"
 
 /* One machine folder. Live: st comes from the supervisor itself; dead:

@@ -17,7 +17,7 @@
 #include "cmd.h"
 #include "ctl_client.h"
 #include "util/cleanup.h"
-#include "util/parse.h"
+#include "common/parse.h"
 
 /* Wait for the supervisor's lock: it is released when the supervisor has
  * removed everything and ended. 1 when it came within ms, 0 if not. */

@@ -3,7 +3,7 @@
 #include "load.h"
 
 #include "net/channel.h"
-#include "util/parse.h"
+#include "common/parse.h"
 
 #include <dirent.h>
 #include <errno.h>

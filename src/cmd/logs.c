@@ -12,7 +12,7 @@
 #include "ctl_client.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
-#include "util/parse.h"
+#include "common/parse.h"
 
 static int copy_log(const char *path, bool filter, struct pool_err *e)
 {

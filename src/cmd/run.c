@@ -9,7 +9,7 @@
 #include "load.h"
 #include "plan.h"
 #include "supervise/supervisor.h"
-#include "util/log.h"
+#include "common/log.h"
 
 /* Split "pool run [--spec FILE | SPEC] [--] CMD...". */
 int parse_args(int argc, char **argv, const char **spec, int *cmd_at,

@@ -14,7 +14,7 @@
 #include "cmd.h"
 #include "supervise/sshkeys.h"
 #include "util/cleanup.h"
-#include "util/parse.h"
+#include "common/parse.h"
 #include "util/strv.h"
 
 #define USAGE "usage: pool ssh [-i KEY] NAME [-- CMD [ARG...]]"

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
-#include "util/parse.h"
+#include "common/parse.h"
 
 #define EXT_MAGIC_OFF 1080	/* superblock at 1024, s_magic at 56 in it */
 #define MKFS_ERR_MAX 1024

@@ -15,7 +15,7 @@
 #include "nl.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
-#include "util/parse.h"
+#include "common/parse.h"
 
 #define IP_FORWARD "/proc/sys/net/ipv4/ip_forward"
 

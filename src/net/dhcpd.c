@@ -18,8 +18,8 @@
 
 #include "util/cleanup.h"
 #include "util/fsutil.h"
-#include "util/log.h"
-#include "util/parse.h"
+#include "common/log.h"
+#include "common/parse.h"
 
 unsigned dhcpd_parse_resolv(const char *text, uint32_t *dns, unsigned max)
 {

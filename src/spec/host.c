@@ -1,5 +1,5 @@
 /* host.c - the spec's host-side checks: what its paths name on this host. */
-#include "spec/parse.h"
+#include "parse.h"
 
 #include <errno.h>
 #include <stdarg.h>

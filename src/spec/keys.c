@@ -1,5 +1,5 @@
 /* keys.c - each key of the spec, checked and turned into struct machine. */
-#include "spec/parse.h"
+#include "parse.h"
 
 #include <crypt.h>
 #include <errno.h>
@@ -9,8 +9,8 @@
 
 #include "util/cleanup.h"
 #include "util/fsutil.h"
-#include "util/log.h"
-#include "util/parse.h"
+#include "common/log.h"
+#include "common/parse.h"
 
 static int do_name(struct ctx *c, int n)
 {

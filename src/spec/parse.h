@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "spec/spec.h"
+#include "spec.h"
 
 #define SPEC_FILE_MAX (1u << 20)
 #define SPEC_DEPTH_MAX 16

@@ -1,6 +1,6 @@
 /* spec.c - parse and validate a machine spec (YAML 1.2 or JSON) into a
  * struct machine; the embedded default spec; freeing a machine. */
-#include "spec/parse.h"
+#include "parse.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -10,7 +10,7 @@
 
 #include "util/cleanup.h"
 #include "util/fsutil.h"
-#include "util/parse.h"
+#include "common/parse.h"
 
 int spec_parse(const char *text, size_t len, const char *file, const char *dir,
 	       const struct spec_env *env, struct machine *m, struct pool_err *e)

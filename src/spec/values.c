@@ -1,6 +1,6 @@
 /* values.c - typed access to the tree's values: strings, words, booleans,
  * bounded integers and sizes, host and guest paths, mappings and lists. */
-#include "spec/parse.h"
+#include "parse.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 
 #include "util/cleanup.h"
 #include "util/fsutil.h"
-#include "util/parse.h"
+#include "common/parse.h"
 
 bool is_null(const struct ynode *y)
 {

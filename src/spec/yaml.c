@@ -1,6 +1,6 @@
 /* yaml.c - the spec as a YAML tree of our own (libfyaml events), and its one-line
  * messages: "FILE:LINE:COL: KEY.PATH: what". */
-#include "spec/parse.h"
+#include "parse.h"
 
 #include <errno.h>
 #include <libfyaml.h>

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proto/agent_proto.h"
+#include "common/frame.h"
 #include "util/err.h"
 
 struct agent_conn {

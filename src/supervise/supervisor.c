@@ -26,17 +26,17 @@
 #include "agent.h"
 #include "privdrop.h"
 #include "cmd/ctl_client.h"
-#include "proto/ctl_proto.h"
+#include "common/ctl_msg.h"
 #include "virtiofsd.h"
 #include "volumes.h"
 #include "sshkeys.h"
 #include "image/initramfs.h"
 #include "net/dhcpd.h"
 #include "net/mac.h"
-#include "util/parse.h"
+#include "common/parse.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
-#include "util/log.h"
+#include "common/log.h"
 
 #define RUN_SID 1u
 #define SHUTDOWN_GRACE_MS 10000

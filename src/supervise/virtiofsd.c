@@ -21,7 +21,7 @@
 
 #include "util/cleanup.h"
 #include "util/fsutil.h"
-#include "util/parse.h"
+#include "common/parse.h"
 
 void invoking_user(uid_t *uid, gid_t *gid)
 {

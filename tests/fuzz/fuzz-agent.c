@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "src/proto/agent_proto.h"
+#include "src/common/frame.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

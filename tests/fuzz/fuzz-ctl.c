@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/proto/ctl_proto.h"
-#include "src/util/parse.h"
+#include "src/common/ctl_msg.h"
+#include "src/common/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "src/spec/spec.h"
-#include "src/util/log.h"
+#include "src/common/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

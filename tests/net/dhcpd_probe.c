@@ -9,8 +9,8 @@
 
 #include "src/net/dhcpd.h"
 #include "src/net/mac.h"
-#include "src/util/log.h"
-#include "src/util/parse.h"
+#include "src/common/log.h"
+#include "src/common/parse.h"
 
 #define USAGE \
 	"usage: dhcpd_probe [--dns IP]... [--hostname NAME] [--lease SECONDS] IFNAME IP/PREFIX ROUTER\n" \

@@ -6,7 +6,7 @@
 
 #include "src/net/channel.h"
 #include "src/net/mac.h"
-#include "src/util/parse.h"
+#include "src/common/parse.h"
 
 #define USAGE \
 	"usage: net_probe name MACHINE\n" \

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "src/proto/agent_proto.h"
+#include "src/common/frame.h"
 
 /* Deterministic PRNG (xorshift64*) so a failure replays the same way. */
 static uint64_t rng_state;

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "src/proto/ctl_proto.h"
+#include "src/common/ctl_msg.h"
 
 /* ---- conversations, frame by frame through the reader as the supervisor does ---- */
 

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "src/util/parse.h"
+#include "src/common/parse.h"
 
 static void test_u64(void **state)
 {

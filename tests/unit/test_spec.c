@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "src/spec/spec.h"
-#include "src/util/parse.h"
+#include "src/common/parse.h"
 
 #define SPEC_DIR "/srv/spec"
 

@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "agent_proto.h"
+#include "frame.h"
 
 #define CTL_SOCKET "ctl.sock"
 #define CTL_FS_MAX 16		/* virtiofsd pids in a STATUS */

@@ -1,10 +1,10 @@
 /* ctl_proto.c - the control socket's conversation rule and STATUS codec. */
-#include "ctl_proto.h"
+#include "ctl_msg.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "util/parse.h"
+#include "parse.h"
 
 int ctl_conv_step(struct ctl_conv *c, const struct agent_hdr *h, const uint8_t *p,
 		  const char **why)

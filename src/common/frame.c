@@ -1,5 +1,5 @@
 /* agent_proto.c - agent frame codec and stream reassembler (libc only: also in pool-init). */
-#include "agent_proto.h"
+#include "frame.h"
 
 #include <stdlib.h>
 #include <string.h>
