@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "guest.h"
+#include "common/agent_msg.h"
 #include "common/frame.h"
 
 #define MAX_SESSIONS 64
@@ -73,8 +74,8 @@ int agent_port_path(char *out, size_t cap)
 
 static void send_frame(uint16_t type, uint32_t sid, const void *p, size_t n)
 {
-	static uint8_t buf[AGENT_FRAME_MAX];
-	long len = agent_frame_encode(buf, sizeof buf, type, sid, p, n);
+	static uint8_t buf[FRAME_MAX];
+	long len = frame_encode(buf, sizeof buf, type, sid, p, n);
 	size_t off = 0;
 
 	if (len < 0)
@@ -347,7 +348,7 @@ static void only_go_down(bool reboot_too)
 		kill(1, reboot_too ? SIGTERM : SIGUSR2);
 }
 
-static void handle_frame(const struct agent_hdr *h, const uint8_t *p)
+static void handle_frame(const struct frame_hdr *h, const uint8_t *p)
 {
 	switch (h->type) {
 	case AGENT_EXEC:
@@ -361,7 +362,7 @@ static void handle_frame(const struct agent_hdr *h, const uint8_t *p)
 		struct session *s = session_find(h->sid);
 		const char *why;
 
-		if (s && !s->exited && agent_payload_check(h->type, p, h->len, &why) == 0)
+		if (s && !s->exited && frame_payload_check(h->type, p, h->len, &why) == 0)
 			kill(-s->pid, (int)((unsigned)p[0] << 24 | (unsigned)p[1] << 16 |
 					    (unsigned)p[2] << 8 | p[3]));
 		break;
@@ -397,7 +398,7 @@ static int open_port(void)
 
 static __attribute__((noreturn)) void agent_main(uint64_t init_ns, uint64_t modules_ns)
 {
-	static struct agent_reader rd;
+	static struct frame_reader rd;
 	/* signalfd, the port, and up to three pipes a session */
 	struct pollfd pfd[2 + 3 * MAX_SESSIONS];
 	struct session *who[2 + 3 * MAX_SESSIONS];
@@ -414,7 +415,7 @@ static __attribute__((noreturn)) void agent_main(uint64_t init_ns, uint64_t modu
 	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 	signal(SIGPIPE, SIG_IGN);
 	port = open_port();
-	agent_reader_init(&rd);
+	frame_reader_init(&rd);
 	ready.init_ns = init_ns;
 	ready.modules_ns = modules_ns;
 	ready.ready_ns = boot_ns();
@@ -475,17 +476,17 @@ static __attribute__((noreturn)) void agent_main(uint64_t init_ns, uint64_t modu
 				size_t off = 0;
 
 				while (off < (size_t)r) {
-					struct agent_hdr h;
+					struct frame_hdr h;
 					const uint8_t *payload;
 					const char *why;
 					int got;
 
-					off += agent_reader_feed(&rd, buf + off, (size_t)r - off);
-					while ((got = agent_reader_next(&rd, &h, &payload, &why)) == 1)
+					off += frame_reader_feed(&rd, buf + off, (size_t)r - off);
+					while ((got = frame_reader_next(&rd, &h, &payload, &why)) == 1)
 						handle_frame(&h, payload);
 					if (got < 0) {
 						glog("agent: bad frame from host: %s", why);
-						agent_reader_init(&rd);
+						frame_reader_init(&rd);
 						break;
 					}
 				}

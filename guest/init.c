@@ -247,7 +247,7 @@ static void reap_all(pid_t *agent, pid_t *console)
 static void announce(enum down_mode mode)
 {
 	char path[300];
-	uint8_t frame[AGENT_HDR_LEN + 1];
+	uint8_t frame[FRAME_HDR_LEN + 1];
 	uint8_t m = mode == DOWN_REBOOT ? 1 : 0;
 	int fd;
 
@@ -256,7 +256,7 @@ static void announce(enum down_mode mode)
 	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (agent_frame_encode(frame, sizeof frame, AGENT_SHUTDOWN, 0, &m, 1) > 0)
+	if (frame_encode(frame, sizeof frame, AGENT_SHUTDOWN, 0, &m, 1) > 0)
 		(void)!write(fd, frame, sizeof frame);
 	close(fd);
 }

@@ -43,7 +43,7 @@ static int attach(int fd, const char *name, uint8_t *buf, struct pool_err *e)
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
-		struct agent_hdr h;
+		struct frame_hdr h;
 		int k;
 
 		if (poll(pfd, in_open ? 2 : 1, -1) < 0) {
@@ -62,13 +62,13 @@ static int attach(int fd, const char *name, uint8_t *buf, struct pool_err *e)
 				in_open = false;	/* no more input; keep showing output */
 			} else {
 				esc = memchr(in, CTRL_RBRACKET, (size_t)n);
-				if (esc && esc > in && ctl_send(fd, AGENT_CONSOLE, 0, in, (size_t)(esc - in), e) < 0)
+				if (esc && esc > in && ctl_send(fd, CTL_MSG_CONSOLE, 0, in, (size_t)(esc - in), e) < 0)
 					return -1;
 				if (esc) {
 					fprintf(stderr, "\r\npool: detached from %s (it keeps running)\r\n", name);
 					return 0;
 				}
-				if (ctl_send(fd, AGENT_CONSOLE, 0, in, (size_t)n, e) < 0)
+				if (ctl_send(fd, CTL_MSG_CONSOLE, 0, in, (size_t)n, e) < 0)
 					return -1;
 			}
 		}
@@ -89,21 +89,21 @@ static int attach(int fd, const char *name, uint8_t *buf, struct pool_err *e)
 
 			return pool_err_fail(e, "%s", ctl_text(buf, h.len, text, sizeof text));
 		}
-		if (h.type == AGENT_CONSOLE && h.len && write_all(1, buf, h.len) < 0)
+		if (h.type == CTL_MSG_CONSOLE && h.len && write_all(1, buf, h.len) < 0)
 			return pool_err_sys(e, "stdout");
 	}
 }
 
 int cmd_console(int argc, char **argv, struct pool_err *e)
 {
-	static uint8_t buf[AGENT_FRAME_MAX];
+	static uint8_t buf[FRAME_MAX];
 	_cleanup_close_ int fd = -1;
 	int r;
 
 	if (argc != 2 || argv[1][0] == '-')
 		return pool_err_usage(e, "usage: pool console NAME");
 	fd = ctl_connect(state_root(), argv[1], e);
-	if (fd < 0 || ctl_send(fd, AGENT_CONSOLE, 0, NULL, 0, e) < 0)
+	if (fd < 0 || ctl_send(fd, CTL_MSG_CONSOLE, 0, NULL, 0, e) < 0)
 		return -1;
 	if (isatty(0))
 		fprintf(stderr, "pool: %s: console attached (Ctrl-] detaches)\r\n", argv[1]);

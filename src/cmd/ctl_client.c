@@ -214,12 +214,12 @@ int ctl_connect(const char *root, const char *name, struct pool_err *e)
 
 int ctl_send(int fd, uint16_t type, uint32_t sid, const void *p, size_t n, struct pool_err *e)
 {
-	uint8_t hdr[AGENT_HDR_LEN];
-	struct agent_hdr h = { .len = (uint32_t)n, .type = type, .sid = sid };
+	uint8_t hdr[FRAME_HDR_LEN];
+	struct frame_hdr h = { .len = (uint32_t)n, .type = type, .sid = sid };
 
-	if (n > AGENT_PAYLOAD_MAX)
+	if (n > FRAME_PAYLOAD_MAX)
 		return pool_err_fail(e, "control frame too long");
-	agent_hdr_encode(hdr, &h);
+	frame_hdr_encode(hdr, &h);
 	if (write_all(fd, hdr, sizeof hdr) < 0 || (n && write_all(fd, p, n) < 0))
 		return pool_err_sys(e, "control socket");
 	return 0;
@@ -258,18 +258,18 @@ static int read_exact(int fd, uint8_t *buf, size_t n, int timeout_ms, struct poo
 	return 1;
 }
 
-int ctl_recv(int fd, uint8_t *buf, struct agent_hdr *h, int timeout_ms, struct pool_err *e)
+int ctl_recv(int fd, uint8_t *buf, struct frame_hdr *h, int timeout_ms, struct pool_err *e)
 {
 	const char *why;
-	int k = read_exact(fd, buf, AGENT_HDR_LEN, timeout_ms, e);
+	int k = read_exact(fd, buf, FRAME_HDR_LEN, timeout_ms, e);
 
 	if (k <= 0)
 		return k;
-	if (agent_hdr_decode(buf, AGENT_HDR_LEN, h, &why) < 0)
+	if (frame_hdr_decode(buf, FRAME_HDR_LEN, h, &why) < 0)
 		return pool_err_fail(e, "control socket: %s", why);
 	if (h->len && read_exact(fd, buf, h->len, timeout_ms, e) <= 0)
 		return e->msg[0] ? -1 : pool_err_fail(e, "control socket: frame cut short");
-	if (agent_payload_check(h->type, buf, h->len, &why) < 0)
+	if (frame_payload_check(h->type, buf, h->len, &why) < 0)
 		return pool_err_fail(e, "control socket: %s", why);
 	return 1;
 }
@@ -286,15 +286,15 @@ const char *ctl_text(const uint8_t *p, size_t n, char *out, size_t cap)
 
 int ctl_query(const char *root, const char *name, struct ctl_status *st, struct pool_err *e)
 {
-	static uint8_t p[AGENT_FRAME_MAX];
+	static uint8_t p[FRAME_MAX];
 	_cleanup_close_ int fd = ctl_connect(root, name, e);
-	struct agent_hdr h;
+	struct frame_hdr h;
 	const char *why;
 	int k;
 
 	if (fd < 0)
 		return -1;
-	if (ctl_send(fd, AGENT_STATUS, 0, NULL, 0, e) < 0)
+	if (ctl_send(fd, CTL_MSG_STATUS, 0, NULL, 0, e) < 0)
 		return -1;
 	k = ctl_recv(fd, p, &h, 5000, e);
 	if (k <= 0)
@@ -307,7 +307,7 @@ int ctl_query(const char *root, const char *name, struct ctl_status *st, struct 
 	{
 		struct ctl_status got;
 
-		if (h.type != AGENT_STATUS || ctl_status_decode(p, h.len, &got, &why) < 0)
+		if (h.type != CTL_MSG_STATUS || ctl_status_decode(p, h.len, &got, &why) < 0)
 			return pool_err_fail(e, "machine %s: bad STATUS from the supervisor", name);
 		*st = got;
 	}

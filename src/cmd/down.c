@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "common/be.h"
 #include "ctl_client.h"
 #include "util/cleanup.h"
 #include "common/parse.h"
@@ -38,12 +39,12 @@ static int wait_gone(int lock_fd, unsigned ms)
  * ERROR (said on stderr); 0 when ms passed. */
 static int wait_down(int ctl, int lock_fd, unsigned ms, const char *name)
 {
-	static uint8_t buf[AGENT_FRAME_MAX];
+	static uint8_t buf[FRAME_MAX];
 	bool reading = true;
 
 	for (unsigned waited = 0; waited < ms; waited += 50) {
 		struct pollfd pfd = { .fd = ctl, .events = POLLIN };
-		struct agent_hdr h;
+		struct frame_hdr h;
 		struct pool_err ignore = { 0 };
 
 		if (flock(lock_fd, LOCK_SH | LOCK_NB) == 0)
@@ -92,7 +93,7 @@ int cmd_down(int argc, char **argv, struct pool_err *e)
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-			if (parse_u64(argv[++i], 0, AGENT_DOWN_MAX_S, &timeout, &why) < 0)
+			if (parse_u64(argv[++i], 0, CTL_DOWN_MAX_S, &timeout, &why) < 0)
 				return pool_err_usage(e, "down: --timeout %s: %s (seconds, 0..3600)", argv[i], why);
 		} else if (!name && argv[i][0] != '-') {
 			name = argv[i];
@@ -126,11 +127,8 @@ int cmd_down(int argc, char **argv, struct pool_err *e)
 	wait_ms = (unsigned)timeout * 1000 + 15000;
 	ctl = ctl_connect(root, name, e);
 	if (ctl >= 0) {
-		secs[0] = (uint8_t)(timeout >> 24);
-		secs[1] = (uint8_t)(timeout >> 16);
-		secs[2] = (uint8_t)(timeout >> 8);
-		secs[3] = (uint8_t)timeout;
-		if (ctl_send(ctl, AGENT_DOWN, 0, secs, sizeof secs, e) == 0) {
+		put_be32(secs, (uint32_t)timeout);
+		if (ctl_send(ctl, CTL_MSG_DOWN, 0, secs, sizeof secs, e) == 0) {
 			/* The supervisor kills the machine itself at the timeout. */
 			r = wait_down(ctl, lock_fd, wait_ms, name);
 			if (r == 1)

@@ -27,7 +27,7 @@ static void on_signal(int sig)
 
 static int send_exec(int fd, char **cmd, int ncmd, struct pool_err *e)
 {
-	_cleanup_free_ uint8_t *buf = malloc(AGENT_PAYLOAD_MAX);
+	_cleanup_free_ uint8_t *buf = malloc(FRAME_PAYLOAD_MAX);
 	const char *env[2] = { NULL, NULL };
 	const char *term = getenv("TERM");
 	char termv[128];
@@ -40,18 +40,18 @@ static int send_exec(int fd, char **cmd, int ncmd, struct pool_err *e)
 		snprintf(termv, sizeof termv, "TERM=%s", term);
 		env[x.envc++] = termv;
 	}
-	n = agent_exec_encode(buf, AGENT_PAYLOAD_MAX, &x);
+	n = agent_exec_encode(buf, FRAME_PAYLOAD_MAX, &x);
 	if (n < 0)
 		return pool_err_usage(e, "exec: the command is longer than the agent takes (%u bytes) or has an empty name",
-				      AGENT_PAYLOAD_MAX);
+				      FRAME_PAYLOAD_MAX);
 	return ctl_send(fd, AGENT_EXEC, EXEC_SID, buf, (size_t)n, e);
 }
 
 int cmd_exec(int argc, char **argv, struct pool_err *e)
 {
 	const char *root = state_root(), *name, *why;
-	static uint8_t buf[AGENT_FRAME_MAX];
-	static uint8_t pend[AGENT_HDR_LEN + 32768];
+	static uint8_t buf[FRAME_MAX];
+	static uint8_t pend[FRAME_HDR_LEN + 32768];
 	size_t plen = 0, poff = 0;
 	_cleanup_close_ int fd = -1;
 	bool in_open = true;
@@ -87,12 +87,12 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN | (plen ? POLLOUT : 0) },
 					 { .fd = 0, .events = POLLIN } };
-		struct agent_hdr h;
+		struct frame_hdr h;
 		int k, status;
 
 		if (got_signal && !plen) {
 			uint8_t sig[4] = { 0, 0, 0, (uint8_t)got_signal };
-			long len = agent_frame_encode(pend, sizeof pend, AGENT_SIGNAL, EXEC_SID, sig, sizeof sig);
+			long len = frame_encode(pend, sizeof pend, AGENT_SIGNAL, EXEC_SID, sig, sizeof sig);
 
 			if (++signals >= SIGNALS_MAX)
 				return pool_err_fail(e, "%s: stopped waiting for the command (signal %d three times)",
@@ -130,7 +130,7 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 				continue;
 			if (n <= 0)
 				in_open = false;	/* end of input, for the command too */
-			len = agent_frame_encode(pend, sizeof pend, AGENT_STDIN, EXEC_SID, in,
+			len = frame_encode(pend, sizeof pend, AGENT_STDIN, EXEC_SID, in,
 						 n > 0 ? (size_t)n : 0);
 			if (len > 0)
 				plen = (size_t)len;
@@ -164,7 +164,7 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 			return pool_err_fail(e, "%s: %s", name, ctl_text(buf, h.len, text, sizeof text));
 		}
 		default:
-			return pool_err_fail(e, "exec: unexpected %s frame", agent_type_name(h.type));
+			return pool_err_fail(e, "exec: unexpected %s frame", frame_type_name(h.type));
 		}
 	}
 }

@@ -1,32 +1,32 @@
-/* ctl_proto.c - the control socket's conversation rule and STATUS codec. */
+/* ctl_msg.c - the control socket's conversation rule and STATUS codec. */
 #include "ctl_msg.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "be.h"
 #include "parse.h"
 
-int ctl_conv_step(struct ctl_conv *c, const struct agent_hdr *h, const uint8_t *p,
+int ctl_conv_step(struct ctl_conv *c, const struct frame_hdr *h, const uint8_t *p,
 		  const char **why)
 {
 	struct agent_exec x;
 
-	if (agent_payload_check(h->type, p, h->len, why) < 0)
+	if (frame_payload_check(h->type, p, h->len, why) < 0)
 		return -1;
 	switch (c->kind) {
 	case CTL_NEW:
 		switch (h->type) {
-		case AGENT_STATUS:
+		case CTL_MSG_STATUS:
 			if (h->len != 0)
 				break;
 			c->kind = CTL_STATUS;
 			return 0;
-		case AGENT_DOWN:
-			c->down_s = (unsigned)p[0] << 24 | (unsigned)p[1] << 16 |
-				    (unsigned)p[2] << 8 | p[3];
+		case CTL_MSG_DOWN:
+			c->down_s = get_be32(p);
 			c->kind = CTL_DOWN;
 			return 0;
-		case AGENT_CONSOLE:
+		case CTL_MSG_CONSOLE:
 			if (h->len != 0)
 				break;
 			c->kind = CTL_CONSOLE;
@@ -53,7 +53,7 @@ int ctl_conv_step(struct ctl_conv *c, const struct agent_hdr *h, const uint8_t *
 		*why = "only STDIN or SIGNAL of its own session follows EXEC";
 		return -1;
 	case CTL_CONSOLE:
-		if (h->type == AGENT_CONSOLE)
+		if (h->type == CTL_MSG_CONSOLE)
 			return 0;
 		*why = "only CONSOLE follows CONSOLE";
 		return -1;

@@ -1,8 +1,8 @@
-/* ctl_proto.h - a machine's control socket: what `pool ls`, `down`, `exec`
+/* ctl_msg.h - a machine's control socket: what `pool ls`, `down`, `exec`
  * and `console` say to the machine's supervisor.
  *
  * The socket ($POOL_STATE_DIR/NAME/ctl.sock, 0600 in a 0700 folder)
- * carries agent frames (agent_proto.h: 12-byte header, 64 KiB bound). One
+ * carries frames (frame.h: 12-byte header, 64 KiB bound). One
  * connection is one conversation, chosen by the client's first frame:
  *
  *   STATUS (empty)        one STATUS reply (key=value lines), then close
@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "agent_msg.h"
 #include "frame.h"
 
 #define CTL_SOCKET "ctl.sock"
@@ -45,11 +46,11 @@ struct ctl_conv {
 	unsigned down_s;	/* CTL_DOWN: seconds before the machine is killed */
 };
 
-/* Take one frame from a client (header already decoded by agent_reader,
+/* Take one frame from a client (header already decoded by frame_reader,
  * payload h->len bytes): 0 when it is allowed at this point of the
  * conversation (c advances), -1 with *why otherwise. EXEC payloads are
  * decoded in full here, so what the supervisor forwards is well formed. */
-int ctl_conv_step(struct ctl_conv *c, const struct agent_hdr *h, const uint8_t *p,
+int ctl_conv_step(struct ctl_conv *c, const struct frame_hdr *h, const uint8_t *p,
 		  const char **why);
 
 enum ctl_state {

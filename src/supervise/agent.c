@@ -15,7 +15,7 @@ void agent_conn_init(struct agent_conn *a, int fd)
 {
 	memset(a, 0, sizeof *a);
 	a->fd = fd;
-	agent_reader_init(&a->rd);
+	frame_reader_init(&a->rd);
 }
 
 void agent_conn_free(struct agent_conn *a)
@@ -47,9 +47,9 @@ int agent_conn_send(struct agent_conn *a, uint16_t type, uint32_t sid, const voi
 {
 	long len;
 
-	if (reserve(a, AGENT_HDR_LEN + n, e) < 0)
+	if (reserve(a, FRAME_HDR_LEN + n, e) < 0)
 		return -1;
-	len = agent_frame_encode(a->out + a->outlen, a->outcap - a->outlen, type, sid, p, n);
+	len = frame_encode(a->out + a->outlen, a->outcap - a->outlen, type, sid, p, n);
 	if (len < 0)
 		return pool_err_fail(e, "agent: frame of %zu bytes does not fit", n);
 	a->outlen += (size_t)len;
@@ -59,15 +59,15 @@ int agent_conn_send(struct agent_conn *a, uint16_t type, uint32_t sid, const voi
 int agent_conn_send_exec(struct agent_conn *a, uint32_t sid, const struct agent_exec *x,
 			 struct pool_err *e)
 {
-	_cleanup_free_ uint8_t *buf = malloc(AGENT_PAYLOAD_MAX);
+	_cleanup_free_ uint8_t *buf = malloc(FRAME_PAYLOAD_MAX);
 	long n;
 
 	if (!buf)
 		return pool_err_sys(e, "agent");
-	n = agent_exec_encode(buf, AGENT_PAYLOAD_MAX, x);
+	n = agent_exec_encode(buf, FRAME_PAYLOAD_MAX, x);
 	if (n < 0)
 		return pool_err_usage(e, "the command and its environment do not fit in %u bytes",
-				      AGENT_PAYLOAD_MAX);
+				      FRAME_PAYLOAD_MAX);
 	return agent_conn_send(a, AGENT_EXEC, sid, buf, (size_t)n, e);
 }
 
@@ -106,13 +106,13 @@ int agent_conn_read(struct agent_conn *a, agent_frame_fn fn, void *ctx, struct p
 	if (n == 0)
 		return 1;
 	while (off < (size_t)n) {
-		struct agent_hdr h;
+		struct frame_hdr h;
 		const uint8_t *payload;
 		const char *why;
 		int got;
 
-		off += agent_reader_feed(&a->rd, buf + off, (size_t)n - off);
-		while ((got = agent_reader_next(&a->rd, &h, &payload, &why)) == 1) {
+		off += frame_reader_feed(&a->rd, buf + off, (size_t)n - off);
+		while ((got = frame_reader_next(&a->rd, &h, &payload, &why)) == 1) {
 			if (h.type == AGENT_READY) {
 				if (agent_ready_decode(payload, h.len, &a->times, &why) < 0)
 					return pool_err_fail(e, "agent: bad READY from the guest: %s", why);

@@ -6,19 +6,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/agent_msg.h"
 #include "common/frame.h"
 #include "util/err.h"
 
 struct agent_conn {
 	int fd;			/* non-blocking socket to QEMU's virtserialport */
-	struct agent_reader rd;
+	struct frame_reader rd;
 	uint8_t *out;		/* frames waiting to be written */
 	size_t outlen, outcap;
 	bool ready;
 	struct agent_ready times;
 };
 
-typedef int (*agent_frame_fn)(void *ctx, const struct agent_hdr *h, const uint8_t *payload);
+typedef int (*agent_frame_fn)(void *ctx, const struct frame_hdr *h, const uint8_t *payload);
 
 void agent_conn_init(struct agent_conn *a, int fd);
 void agent_conn_free(struct agent_conn *a);

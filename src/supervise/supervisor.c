@@ -550,7 +550,7 @@ static void console_in(struct sup *s, bool drain)
 		if (!s->req->argv && !s->req->detached)	/* pool up: the console is the user's */
 			write_all(1, buf, (size_t)n);
 		if (s->console_cl >= 0)
-			ctl_send_to(s, &s->cl[s->console_cl], AGENT_CONSOLE, 0, buf, (size_t)n);
+			ctl_send_to(s, &s->cl[s->console_cl], CTL_MSG_CONSOLE, 0, buf, (size_t)n);
 	} while (drain);
 }
 
@@ -724,7 +724,7 @@ static void ctl_accept(struct sup *s)
 			;
 		if (i == CTL_CLIENTS_MAX) {
 			uint8_t f[80];
-			long n = agent_frame_encode(f, sizeof f, AGENT_ERROR, 0,
+			long n = frame_encode(f, sizeof f, AGENT_ERROR, 0,
 						    "too many control connections", 28);
 
 			if (n > 0 && write(fd, f, (size_t)n) < 0)
@@ -757,8 +757,8 @@ static void ctl_exec(struct sup *s, struct ctl_client *c, const uint8_t *p, size
 	}
 	if (!x.cwd[0] && s->p->m->workdir)
 		x.cwd = s->p->m->workdir;
-	buf = malloc(AGENT_PAYLOAD_MAX);
-	len = buf ? agent_exec_encode(buf, AGENT_PAYLOAD_MAX, &x) : -1;
+	buf = malloc(FRAME_PAYLOAD_MAX);
+	len = buf ? agent_exec_encode(buf, FRAME_PAYLOAD_MAX, &x) : -1;
 	agent_exec_free(&x);
 	if (len < 0) {
 		free(buf);
@@ -773,7 +773,7 @@ static void ctl_exec(struct sup *s, struct ctl_client *c, const uint8_t *p, size
 	free(buf);
 }
 
-static int on_ctl_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
+static int on_ctl_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 {
 	struct ctl_client *c = ctx;
 	struct sup *s = c->s;
@@ -808,7 +808,7 @@ static int on_ctl_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 		status_fill(s, &st);
 		n = ctl_status_encode(text, sizeof text, &st);
 		if (n > 0)
-			ctl_send_to(s, c, AGENT_STATUS, 0, text, (size_t)n);
+			ctl_send_to(s, c, CTL_MSG_STATUS, 0, text, (size_t)n);
 		c->closing = true;
 		return 0;
 	}
@@ -836,7 +836,7 @@ static int on_ctl_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 			}
 			s->console_cl = (int)(c - s->cl);
 			/* What the console showed last, so the prompt is there. */
-			ctl_send_to(s, c, AGENT_CONSOLE, 0, s->tail, s->tail_len);
+			ctl_send_to(s, c, CTL_MSG_CONSOLE, 0, s->tail, s->tail_len);
 			return 0;
 		}
 		if (h->len > sizeof s->conq - s->conq_len) {
@@ -853,11 +853,11 @@ static int on_ctl_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
 }
 
 /* A frame of an exec session that belongs to a control client. */
-static void ctl_from_guest(struct sup *s, const struct agent_hdr *h, const uint8_t *p)
+static void ctl_from_guest(struct sup *s, const struct frame_hdr *h, const uint8_t *p)
 {
 	const char *why;
 
-	if (h->sid == 0 || agent_payload_check(h->type, p, h->len, &why) < 0)
+	if (h->sid == 0 || frame_payload_check(h->type, p, h->len, &why) < 0)
 		return;
 	for (size_t i = 0; i < CTL_CLIENTS_MAX; i++) {
 		struct ctl_client *c = &s->cl[i];
@@ -969,13 +969,13 @@ static int encode_exec(struct sup *s, struct pool_err *e)
 	x.argc = (size_t)s->req->argc;
 	x.env = env;
 	x.envc = envc;
-	s->exec = malloc(AGENT_PAYLOAD_MAX);
+	s->exec = malloc(FRAME_PAYLOAD_MAX);
 	if (!s->exec)
 		return pool_err_sys(e, "exec");
-	n = agent_exec_encode(s->exec, AGENT_PAYLOAD_MAX, &x);
+	n = agent_exec_encode(s->exec, FRAME_PAYLOAD_MAX, &x);
 	if (n < 0)
 		return pool_err_usage(e, "run: the command (%d arguments) is longer than the agent takes (%u bytes) or has an empty name",
-				      s->req->argc, AGENT_PAYLOAD_MAX);
+				      s->req->argc, FRAME_PAYLOAD_MAX);
 	s->exec_len = (size_t)n;
 	return 0;
 }
@@ -989,7 +989,7 @@ static int send_exec(struct sup *s, struct pool_err *e)
 	return 0;
 }
 
-static int on_frame(void *ctx, const struct agent_hdr *h, const uint8_t *p)
+static int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 {
 	struct sup *s = ctx;
 	struct pool_err *e = &s->err;

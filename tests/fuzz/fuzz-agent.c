@@ -6,15 +6,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "src/common/agent_msg.h"
 #include "src/common/frame.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #include "tests/fuzz/check.h"
 
-static struct agent_reader reader;
-static uint8_t scratch[AGENT_FRAME_MAX];
-static uint8_t repeated[3 * AGENT_FRAME_MAX];
+static struct frame_reader reader;
+static uint8_t scratch[FRAME_MAX];
+static uint8_t repeated[3 * FRAME_MAX];
 
 /* A decoder that accepts must be the exact inverse of its encoder. */
 static void check_exec(const uint8_t *p, size_t n)
@@ -34,20 +35,20 @@ static void check_exec(const uint8_t *p, size_t n)
 	CHECK(x.argv[0][0] != '\0');
 	for (i = 0; i < x.envc; i++)
 		CHECK((const uint8_t *)x.env[i] >= p && (const uint8_t *)x.env[i] < p + n);
-	CHECK(agent_payload_check(AGENT_EXEC, p, n, &why) == 0);
+	CHECK(frame_payload_check(AGENT_EXEC, p, n, &why) == 0);
 	m = agent_exec_encode(scratch, sizeof(scratch), &x);
 	CHECK(m >= 0 && (size_t)m == n);
 	CHECK(memcmp(scratch, p, n) == 0);
 	agent_exec_free(&x);
 }
 
-static void check_payload(const struct agent_hdr *h, const uint8_t *p)
+static void check_payload(const struct frame_hdr *h, const uint8_t *p)
 {
 	const char *why = NULL;
-	int ok = agent_payload_check(h->type, p, h->len, &why) == 0;
+	int ok = frame_payload_check(h->type, p, h->len, &why) == 0;
 
 	CHECK(ok || why != NULL);
-	CHECK(agent_type_name(h->type)[0] != '?');
+	CHECK(frame_type_name(h->type)[0] != '?');
 	switch (h->type) {
 	case AGENT_EXEC:
 		check_exec(p, h->len);
@@ -79,12 +80,12 @@ static void check_payload(const struct agent_hdr *h, const uint8_t *p)
 		break;
 	}
 	case AGENT_ERROR:
-	case AGENT_STATUS:
+	case CTL_MSG_STATUS:
 		CHECK(ok == (h->len == 0 || !memchr(p, 0, h->len)));
 		break;
-	case AGENT_DOWN:
+	case CTL_MSG_DOWN:
 		CHECK(ok == (((unsigned)p[0] << 24 | (unsigned)p[1] << 16 |
-			      (unsigned)p[2] << 8 | p[3]) <= AGENT_DOWN_MAX_S));
+			      (unsigned)p[2] << 8 | p[3]) <= CTL_DOWN_MAX_S));
 		break;
 	case AGENT_SIGNAL: {
 		unsigned sig = (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
@@ -103,11 +104,11 @@ static void check_payload(const struct agent_hdr *h, const uint8_t *p)
 static void run_stream(const uint8_t *data, size_t size)
 {
 	size_t pos = 0, ref = 0;
-	struct agent_hdr rh;
+	struct frame_hdr rh;
 	const char *why;
 	int failed = 0;
 
-	agent_reader_init(&reader);
+	frame_reader_init(&reader);
 	while (pos < size && !failed) {
 		uint8_t b = data[pos];
 		size_t n = b < 0xf0 ? 1 + (b & 0x3fu) : 1 + (b & 0x0fu) * 8191u;
@@ -115,8 +116,8 @@ static void run_stream(const uint8_t *data, size_t size)
 		if (n > size - pos)
 			n = size - pos;
 		while (n > 0 && !failed) {
-			size_t took = agent_reader_feed(&reader, data + pos, n);
-			struct agent_hdr h;
+			size_t took = frame_reader_feed(&reader, data + pos, n);
+			struct frame_hdr h;
 			const uint8_t *p;
 			size_t frames = 0;
 			int rc;
@@ -124,22 +125,22 @@ static void run_stream(const uint8_t *data, size_t size)
 			CHECK(took <= n);
 			pos += took;
 			n -= took;
-			while ((rc = agent_reader_next(&reader, &h, &p, &why)) == 1) {
-				CHECK(h.len <= AGENT_PAYLOAD_MAX);
+			while ((rc = frame_reader_next(&reader, &h, &p, &why)) == 1) {
+				CHECK(h.len <= FRAME_PAYLOAD_MAX);
 				CHECK(p >= reader.buf && p + h.len <= reader.buf + sizeof(reader.buf));
-				CHECK(agent_hdr_decode(data + ref, size - ref, &rh, &why) == 0);
+				CHECK(frame_hdr_decode(data + ref, size - ref, &rh, &why) == 0);
 				CHECK(rh.len == h.len && rh.type == h.type && rh.sid == h.sid && rh.flags == 0);
-				CHECK(size - ref - AGENT_HDR_LEN >= h.len);
-				CHECK(memcmp(p, data + ref + AGENT_HDR_LEN, h.len) == 0);
-				ref += AGENT_HDR_LEN + h.len;
+				CHECK(size - ref - FRAME_HDR_LEN >= h.len);
+				CHECK(memcmp(p, data + ref + FRAME_HDR_LEN, h.len) == 0);
+				ref += FRAME_HDR_LEN + h.len;
 				check_payload(&h, p);
 				frames++;
 			}
 			if (rc < 0) {
 				CHECK(why != NULL);
-				CHECK(size - ref >= AGENT_HDR_LEN);
-				CHECK(agent_hdr_decode(data + ref, size - ref, &rh, &why) < 0);
-				CHECK(agent_reader_feed(&reader, data, size) == 0);
+				CHECK(size - ref >= FRAME_HDR_LEN);
+				CHECK(frame_hdr_decode(data + ref, size - ref, &rh, &why) < 0);
+				CHECK(frame_reader_feed(&reader, data, size) == 0);
 				failed = 1;
 			} else {
 				/* full, yet no whole frame: must never happen */
@@ -147,10 +148,10 @@ static void run_stream(const uint8_t *data, size_t size)
 			}
 		}
 	}
-	if (!failed && size - ref >= AGENT_HDR_LEN) {
+	if (!failed && size - ref >= FRAME_HDR_LEN) {
 		/* what is left is one incomplete frame with a good header */
-		CHECK(agent_hdr_decode(data + ref, size - ref, &rh, &why) == 0);
-		CHECK(size - ref - AGENT_HDR_LEN < rh.len);
+		CHECK(frame_hdr_decode(data + ref, size - ref, &rh, &why) == 0);
+		CHECK(size - ref - FRAME_HDR_LEN < rh.len);
 	}
 }
 

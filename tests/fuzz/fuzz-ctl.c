@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #include "tests/fuzz/check.h"
 
-static struct agent_reader reader;
+static struct frame_reader reader;
 
 /* How a conversation ended: frames accepted, where it stopped, its state. */
 struct outcome {
@@ -21,10 +21,10 @@ struct outcome {
 	struct ctl_conv conv;
 };
 
-/* The rule as ctl_proto.h states it, checked against what ctl_conv_step did
+/* The rule as ctl_msg.h states it, checked against what ctl_conv_step did
  * with one frame: prev is the conversation before it, c after it. */
 static void check_step(const struct ctl_conv *prev, const struct ctl_conv *c,
-		       const struct agent_hdr *h, const uint8_t *p, int rc, const char *why)
+		       const struct frame_hdr *h, const uint8_t *p, int rc, const char *why)
 {
 	const char *w = NULL;
 
@@ -36,19 +36,19 @@ static void check_step(const struct ctl_conv *prev, const struct ctl_conv *c,
 	}
 	CHECK(rc == 0);
 	/* whatever is accepted has a well-formed payload */
-	CHECK(agent_payload_check(h->type, p, h->len, &w) == 0);
+	CHECK(frame_payload_check(h->type, p, h->len, &w) == 0);
 	switch (prev->kind) {
 	case CTL_NEW:
 		switch (h->type) {
-		case AGENT_STATUS:
+		case CTL_MSG_STATUS:
 			CHECK(h->len == 0 && c->kind == CTL_STATUS);
 			break;
-		case AGENT_CONSOLE:
+		case CTL_MSG_CONSOLE:
 			CHECK(h->len == 0 && c->kind == CTL_CONSOLE);
 			break;
-		case AGENT_DOWN:
-			CHECK(h->len == AGENT_DOWN_LEN && c->kind == CTL_DOWN);
-			CHECK(c->down_s <= AGENT_DOWN_MAX_S);
+		case CTL_MSG_DOWN:
+			CHECK(h->len == CTL_DOWN_LEN && c->kind == CTL_DOWN);
+			CHECK(c->down_s <= CTL_DOWN_MAX_S);
 			CHECK(c->down_s == ((unsigned)p[0] << 24 | (unsigned)p[1] << 16 |
 					    (unsigned)p[2] << 8 | p[3]));
 			break;
@@ -70,7 +70,7 @@ static void check_step(const struct ctl_conv *prev, const struct ctl_conv *c,
 		CHECK(memcmp(prev, c, sizeof(*c)) == 0);
 		break;
 	case CTL_CONSOLE:
-		CHECK(h->type == AGENT_CONSOLE);
+		CHECK(h->type == CTL_MSG_CONSOLE);
 		CHECK(memcmp(prev, c, sizeof(*c)) == 0);
 		break;
 	default:
@@ -86,11 +86,11 @@ static void converse(const uint8_t *data, size_t size, size_t chunk, struct outc
 
 	memset(o, 0, sizeof(*o));
 	o->conv.kind = CTL_NEW;
-	agent_reader_init(&reader);
+	frame_reader_init(&reader);
 	while (pos < size) {
 		size_t n = size - pos < chunk ? size - pos : chunk;
-		size_t took = agent_reader_feed(&reader, data + pos, n);
-		struct agent_hdr h;
+		size_t took = frame_reader_feed(&reader, data + pos, n);
+		struct frame_hdr h;
 		const uint8_t *p;
 		const char *why = NULL;
 		size_t frames = 0;
@@ -98,7 +98,7 @@ static void converse(const uint8_t *data, size_t size, size_t chunk, struct outc
 
 		CHECK(took <= n);
 		pos += took;
-		while ((rc = agent_reader_next(&reader, &h, &p, &why)) == 1) {
+		while ((rc = frame_reader_next(&reader, &h, &p, &why)) == 1) {
 			struct ctl_conv prev = o->conv;
 			int st;
 
@@ -172,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* as one read, then one byte at a time: the outcome must not depend
 	 * on how the socket happened to split the stream */
-	converse(data, size, AGENT_FRAME_MAX, &whole);
+	converse(data, size, FRAME_MAX, &whole);
 	if (size <= 4096) {
 		converse(data, size, 1, &bytes);
 		CHECK(whole.frames == bytes.frames);

@@ -1,4 +1,4 @@
-/* test_agent_proto.c - agent frames: codecs, header rejects, stream reassembly, EXEC rules. */
+/* test_frame.c - frames: codecs, header rejects, stream reassembly, EXEC rules. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "src/common/agent_msg.h"
 #include "src/common/frame.h"
 
 /* Deterministic PRNG (xorshift64*) so a failure replays the same way. */
@@ -26,24 +27,24 @@ static uint32_t rng_next(void)
 	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
 }
 
-static struct agent_reader *new_reader(void)
+static struct frame_reader *new_reader(void)
 {
-	struct agent_reader *r = malloc(sizeof(*r));
+	struct frame_reader *r = malloc(sizeof(*r));
 
 	assert_non_null(r);
-	agent_reader_init(r);
+	frame_reader_init(r);
 	return r;
 }
 
 /* Feeds all of p (taking frames out whenever the reader is full) and
  * returns the next frame result, for single-frame tests. */
-static int feed_all_next(struct agent_reader *r, const uint8_t *p, size_t n,
-			 struct agent_hdr *h, const uint8_t **pl, const char **why)
+static int feed_all_next(struct frame_reader *r, const uint8_t *p, size_t n,
+			 struct frame_hdr *h, const uint8_t **pl, const char **why)
 {
-	size_t took = agent_reader_feed(r, p, n);
+	size_t took = frame_reader_feed(r, p, n);
 
 	assert_int_equal(took, n);
-	return agent_reader_next(r, h, pl, why);
+	return frame_reader_next(r, h, pl, why);
 }
 
 /* ---- header ---- */
@@ -51,23 +52,23 @@ static int feed_all_next(struct agent_reader *r, const uint8_t *p, size_t n,
 static void test_hdr_wire_format(void **state)
 {
 	/* Hand-written bytes: the format is big-endian on the wire. */
-	static const uint8_t wire[AGENT_HDR_LEN] = {
+	static const uint8_t wire[FRAME_HDR_LEN] = {
 		0x00, 0x00, 0x01, 0x02,	/* len 258 */
 		0x00, 0x04,		/* STDOUT */
 		0x00, 0x00,		/* flags */
 		0xa1, 0xb2, 0xc3, 0xd4,	/* sid */
 	};
-	struct agent_hdr h = { 0 };
-	uint8_t out[AGENT_HDR_LEN];
+	struct frame_hdr h = { 0 };
+	uint8_t out[FRAME_HDR_LEN];
 	const char *why = NULL;
 
 	(void)state;
-	assert_int_equal(agent_hdr_decode(wire, sizeof(wire), &h, &why), 0);
+	assert_int_equal(frame_hdr_decode(wire, sizeof(wire), &h, &why), 0);
 	assert_int_equal(h.len, 258);
 	assert_int_equal(h.type, AGENT_STDOUT);
 	assert_int_equal(h.flags, 0);
 	assert_int_equal(h.sid, 0xa1b2c3d4u);
-	agent_hdr_encode(out, &h);
+	frame_hdr_encode(out, &h);
 	assert_memory_equal(out, wire, sizeof(wire));
 }
 
@@ -81,12 +82,12 @@ static void test_hdr_rejects(void **state)
 {
 	static const struct bad_hdr bad[] = {
 		{ 0, 0, 0, 1 },				/* type 0 */
-		{ 0, AGENT_TYPE_MAX + 1, 0, 1 },	/* type past the last */
+		{ 0, FRAME_TYPE_MAX + 1, 0, 1 },	/* type past the last */
 		{ 0, 0xffff, 0, 1 },
 		{ 0, 0x0100 | AGENT_STDOUT, 0, 1 },	/* type bytes swapped */
 		{ 0, AGENT_STDOUT, 1, 1 },		/* flags */
 		{ 0, AGENT_STDOUT, 0x8000, 1 },
-		{ AGENT_PAYLOAD_MAX + 1, AGENT_STDOUT, 0, 1 },
+		{ FRAME_PAYLOAD_MAX + 1, AGENT_STDOUT, 0, 1 },
 		{ 0xffffffffu, AGENT_STDIN, 0, 1 },
 		{ AGENT_READY_LEN - 1, AGENT_READY, 0, 0 },
 		{ AGENT_READY_LEN + 1, AGENT_READY, 0, 0 },
@@ -99,18 +100,18 @@ static void test_hdr_rejects(void **state)
 		{ 5, AGENT_EXEC, 0, 1 },
 		{ 0, AGENT_EXEC, 0, 1 },
 	};
-	uint8_t buf[AGENT_HDR_LEN];
+	uint8_t buf[FRAME_HDR_LEN];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct agent_hdr h = { .len = bad[i].len, .type = bad[i].type,
+		struct frame_hdr h = { .len = bad[i].len, .type = bad[i].type,
 				       .flags = bad[i].flags, .sid = bad[i].sid };
-		struct agent_hdr out = { 0 };
+		struct frame_hdr out = { 0 };
 		const char *why = NULL;
 
-		agent_hdr_encode(buf, &h);
-		if (agent_hdr_decode(buf, sizeof(buf), &out, &why) != -1)
+		frame_hdr_encode(buf, &h);
+		if (frame_hdr_decode(buf, sizeof(buf), &out, &why) != -1)
 			fail_msg("bad header %zu accepted", i);
 		assert_non_null(why);
 	}
@@ -119,27 +120,27 @@ static void test_hdr_rejects(void **state)
 static void test_hdr_accepts_bounds(void **state)
 {
 	static const struct bad_hdr good[] = {
-		{ AGENT_PAYLOAD_MAX, AGENT_STDOUT, 0, 1 },
+		{ FRAME_PAYLOAD_MAX, AGENT_STDOUT, 0, 1 },
 		{ 0, AGENT_STDIN, 0, 1 },
 		{ 0, AGENT_ERROR, 0, 0 },
 		{ AGENT_READY_LEN, AGENT_READY, 0, 0 },
 		{ AGENT_EXIT_LEN, AGENT_EXIT, 0, 0xffffffffu },
 		{ AGENT_SHUTDOWN_LEN, AGENT_SHUTDOWN, 0, 0 },
 		{ AGENT_EXEC_FIXED_LEN, AGENT_EXEC, 0, 1 },
-		{ AGENT_PAYLOAD_MAX, AGENT_EXEC, 0, 1 },
+		{ FRAME_PAYLOAD_MAX, AGENT_EXEC, 0, 1 },
 	};
-	uint8_t buf[AGENT_HDR_LEN];
+	uint8_t buf[FRAME_HDR_LEN];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		struct agent_hdr h = { .len = good[i].len, .type = good[i].type,
+		struct frame_hdr h = { .len = good[i].len, .type = good[i].type,
 				       .flags = good[i].flags, .sid = good[i].sid };
-		struct agent_hdr out = { 0 };
+		struct frame_hdr out = { 0 };
 		const char *why = NULL;
 
-		agent_hdr_encode(buf, &h);
-		if (agent_hdr_decode(buf, sizeof(buf), &out, &why) != 0)
+		frame_hdr_encode(buf, &h);
+		if (frame_hdr_decode(buf, sizeof(buf), &out, &why) != 0)
 			fail_msg("good header %zu rejected: %s", i, why);
 		assert_memory_equal(&out, &h, sizeof(h));
 	}
@@ -147,37 +148,37 @@ static void test_hdr_accepts_bounds(void **state)
 
 static void test_hdr_short(void **state)
 {
-	struct agent_hdr h = { .len = 0, .type = AGENT_STDIN, .sid = 1 }, out;
-	uint8_t buf[AGENT_HDR_LEN];
+	struct frame_hdr h = { .len = 0, .type = AGENT_STDIN, .sid = 1 }, out;
+	uint8_t buf[FRAME_HDR_LEN];
 	const char *why = NULL;
 	size_t n;
 
 	(void)state;
-	agent_hdr_encode(buf, &h);
-	for (n = 0; n < AGENT_HDR_LEN; n++) {
+	frame_hdr_encode(buf, &h);
+	for (n = 0; n < FRAME_HDR_LEN; n++) {
 		why = NULL;
-		assert_int_equal(agent_hdr_decode(buf, n, &out, &why), -1);
+		assert_int_equal(frame_hdr_decode(buf, n, &out, &why), -1);
 		assert_non_null(why);
 	}
-	assert_int_equal(agent_hdr_decode(buf, AGENT_HDR_LEN, &out, &why), 0);
+	assert_int_equal(frame_hdr_decode(buf, FRAME_HDR_LEN, &out, &why), 0);
 }
 
 static void test_frame_encode_limits(void **state)
 {
-	uint8_t *big = calloc(1, AGENT_FRAME_MAX + 16);
-	uint8_t small[AGENT_HDR_LEN + 3];
+	uint8_t *big = calloc(1, FRAME_MAX + 16);
+	uint8_t small[FRAME_HDR_LEN + 3];
 
 	(void)state;
 	assert_non_null(big);
-	assert_int_equal(agent_frame_encode(big, AGENT_FRAME_MAX, AGENT_STDOUT, 1,
-					    big + AGENT_HDR_LEN, AGENT_PAYLOAD_MAX),
-			 (long)AGENT_FRAME_MAX);
-	assert_int_equal(agent_frame_encode(big, AGENT_FRAME_MAX + 16, AGENT_STDOUT, 1,
-					    big, AGENT_PAYLOAD_MAX + 1), -1);
-	assert_int_equal(agent_frame_encode(small, sizeof(small), AGENT_STDIN, 1, "abcd", 4), -1);
-	assert_int_equal(agent_frame_encode(small, sizeof(small), AGENT_STDIN, 1, "abc", 3),
+	assert_int_equal(frame_encode(big, FRAME_MAX, AGENT_STDOUT, 1,
+					    big + FRAME_HDR_LEN, FRAME_PAYLOAD_MAX),
+			 (long)FRAME_MAX);
+	assert_int_equal(frame_encode(big, FRAME_MAX + 16, AGENT_STDOUT, 1,
+					    big, FRAME_PAYLOAD_MAX + 1), -1);
+	assert_int_equal(frame_encode(small, sizeof(small), AGENT_STDIN, 1, "abcd", 4), -1);
+	assert_int_equal(frame_encode(small, sizeof(small), AGENT_STDIN, 1, "abc", 3),
 			 (long)sizeof(small));
-	assert_int_equal(agent_frame_encode(small, AGENT_HDR_LEN - 1, AGENT_STDIN, 1, NULL, 0), -1);
+	assert_int_equal(frame_encode(small, FRAME_HDR_LEN - 1, AGENT_STDIN, 1, NULL, 0), -1);
 	free(big);
 }
 
@@ -187,8 +188,8 @@ static void test_roundtrip_ready(void **state)
 {
 	struct agent_ready in = { 123456789ull, 0x0102030405060708ull, UINT64_MAX }, out;
 	uint8_t pl[AGENT_READY_LEN], fr[64];
-	struct agent_reader *r = new_reader();
-	struct agent_hdr h;
+	struct frame_reader *r = new_reader();
+	struct frame_hdr h;
 	const uint8_t *p;
 	const char *why = NULL;
 	long n;
@@ -198,17 +199,17 @@ static void test_roundtrip_ready(void **state)
 	/* be64: most significant byte first */
 	assert_int_equal(pl[8], 0x01);
 	assert_int_equal(pl[15], 0x08);
-	n = agent_frame_encode(fr, sizeof(fr), AGENT_READY, 0, pl, sizeof(pl));
-	assert_int_equal(n, AGENT_HDR_LEN + AGENT_READY_LEN);
+	n = frame_encode(fr, sizeof(fr), AGENT_READY, 0, pl, sizeof(pl));
+	assert_int_equal(n, FRAME_HDR_LEN + AGENT_READY_LEN);
 	assert_int_equal(feed_all_next(r, fr, (size_t)n, &h, &p, &why), 1);
 	assert_int_equal(h.type, AGENT_READY);
-	assert_int_equal(agent_payload_check(h.type, p, h.len, &why), 0);
+	assert_int_equal(frame_payload_check(h.type, p, h.len, &why), 0);
 	assert_int_equal(agent_ready_decode(p, h.len, &out, &why), 0);
 	assert_true(out.init_ns == in.init_ns);
 	assert_true(out.modules_ns == in.modules_ns);
 	assert_true(out.ready_ns == in.ready_ns);
 	assert_int_equal(agent_ready_decode(p, h.len - 1, &out, &why), -1);
-	assert_int_equal(agent_reader_next(r, &h, &p, &why), 0);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), 0);
 	free(r);
 }
 
@@ -220,8 +221,8 @@ static void test_roundtrip_exec(void **state)
 				 .argv = argv, .argc = 4, .env = env, .envc = 3 };
 	struct agent_exec out;
 	uint8_t pl[256], fr[300];
-	struct agent_reader *r = new_reader();
-	struct agent_hdr h;
+	struct frame_reader *r = new_reader();
+	struct frame_hdr h;
 	const uint8_t *p;
 	const char *why = NULL;
 	long n, f;
@@ -236,12 +237,12 @@ static void test_roundtrip_exec(void **state)
 	assert_int_equal(pl[2] << 8 | pl[3], 4);
 	assert_int_equal(pl[4] << 8 | pl[5], 3);
 	assert_string_equal((const char *)pl + 6, "/work");
-	f = agent_frame_encode(fr, sizeof(fr), AGENT_EXEC, 42, pl, (size_t)n);
+	f = frame_encode(fr, sizeof(fr), AGENT_EXEC, 42, pl, (size_t)n);
 	assert_true(f > 0);
 	assert_int_equal(feed_all_next(r, fr, (size_t)f, &h, &p, &why), 1);
 	assert_int_equal(h.type, AGENT_EXEC);
 	assert_int_equal(h.sid, 42);
-	assert_int_equal(agent_payload_check(h.type, p, h.len, &why), 0);
+	assert_int_equal(frame_payload_check(h.type, p, h.len, &why), 0);
 	if (agent_exec_decode(p, h.len, &out, &why) != 0)
 		fail_msg("exec decode: %s", why);
 	assert_int_equal(out.flags, AGENT_EXEC_TTY);
@@ -293,33 +294,33 @@ static void test_roundtrip_stdio(void **state)
 {
 	static const uint16_t types[] = { AGENT_STDIN, AGENT_STDOUT, AGENT_STDERR };
 	static const uint8_t data[] = { 0, 1, 2, 0xff, '\n', 0 };
-	struct agent_reader *r = new_reader();
+	struct frame_reader *r = new_reader();
 	uint8_t fr[64];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < 3; i++) {
-		struct agent_hdr h;
+		struct frame_hdr h;
 		const uint8_t *p;
 		const char *why = NULL;
 		long n;
 
 		/* data, then the empty EOF frame */
-		n = agent_frame_encode(fr, sizeof(fr), types[i], 7, data, sizeof(data));
-		assert_int_equal(n, AGENT_HDR_LEN + sizeof(data));
+		n = frame_encode(fr, sizeof(fr), types[i], 7, data, sizeof(data));
+		assert_int_equal(n, FRAME_HDR_LEN + sizeof(data));
 		assert_int_equal(feed_all_next(r, fr, (size_t)n, &h, &p, &why), 1);
 		assert_int_equal(h.type, types[i]);
 		assert_int_equal(h.sid, 7);
 		assert_int_equal(h.len, sizeof(data));
 		assert_memory_equal(p, data, sizeof(data));
-		assert_int_equal(agent_payload_check(h.type, p, h.len, &why), 0);
+		assert_int_equal(frame_payload_check(h.type, p, h.len, &why), 0);
 
-		n = agent_frame_encode(fr, sizeof(fr), types[i], 7, NULL, 0);
-		assert_int_equal(n, AGENT_HDR_LEN);
+		n = frame_encode(fr, sizeof(fr), types[i], 7, NULL, 0);
+		assert_int_equal(n, FRAME_HDR_LEN);
 		assert_int_equal(feed_all_next(r, fr, (size_t)n, &h, &p, &why), 1);
 		assert_int_equal(h.type, types[i]);
 		assert_int_equal(h.len, 0);
-		assert_int_equal(agent_payload_check(h.type, p, h.len, &why), 0);
+		assert_int_equal(frame_payload_check(h.type, p, h.len, &why), 0);
 	}
 	free(r);
 }
@@ -327,23 +328,23 @@ static void test_roundtrip_stdio(void **state)
 static void test_roundtrip_exit(void **state)
 {
 	static const int statuses[] = { 0, 1, 127, 128 + 9, 255 };
-	struct agent_reader *r = new_reader();
+	struct frame_reader *r = new_reader();
 	uint8_t pl[AGENT_EXIT_LEN], fr[32];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
-		struct agent_hdr h;
+		struct frame_hdr h;
 		const uint8_t *p;
 		const char *why = NULL;
 		int st = -1;
 		long n;
 
 		assert_int_equal(agent_exit_encode(pl, statuses[i]), 0);
-		n = agent_frame_encode(fr, sizeof(fr), AGENT_EXIT, 3, pl, sizeof(pl));
+		n = frame_encode(fr, sizeof(fr), AGENT_EXIT, 3, pl, sizeof(pl));
 		assert_int_equal(feed_all_next(r, fr, (size_t)n, &h, &p, &why), 1);
 		assert_int_equal(h.type, AGENT_EXIT);
-		assert_int_equal(agent_payload_check(h.type, p, h.len, &why), 0);
+		assert_int_equal(frame_payload_check(h.type, p, h.len, &why), 0);
 		assert_int_equal(agent_exit_decode(p, h.len, &st, &why), 0);
 		assert_int_equal(st, statuses[i]);
 	}
@@ -367,36 +368,36 @@ static void test_exit_rejects(void **state)
 	assert_int_equal(agent_exit_decode(neg, 4, &st, &why), -1);
 	assert_int_equal(agent_exit_decode(ok, 3, &st, &why), -1);
 	assert_int_equal(agent_exit_decode(ok, 5, &st, &why), -1);
-	assert_int_equal(agent_payload_check(AGENT_EXIT, big, 4, &why), -1);
+	assert_int_equal(frame_payload_check(AGENT_EXIT, big, 4, &why), -1);
 	assert_int_equal(agent_exit_decode(ok, 4, &st, &why), 0);
 	assert_int_equal(st, 255);
 }
 
 static void test_roundtrip_shutdown(void **state)
 {
-	struct agent_reader *r = new_reader();
+	struct frame_reader *r = new_reader();
 	uint8_t fr[32], mode;
 	const char *why = NULL;
 
 	(void)state;
 	for (mode = 0; mode <= 1; mode++) {
-		struct agent_hdr h;
+		struct frame_hdr h;
 		const uint8_t *p;
 		unsigned m = 99;
 		long n;
 
-		n = agent_frame_encode(fr, sizeof(fr), AGENT_SHUTDOWN, 0, &mode, 1);
+		n = frame_encode(fr, sizeof(fr), AGENT_SHUTDOWN, 0, &mode, 1);
 		assert_int_equal(feed_all_next(r, fr, (size_t)n, &h, &p, &why), 1);
 		assert_int_equal(h.type, AGENT_SHUTDOWN);
-		assert_int_equal(agent_payload_check(h.type, p, h.len, &why), 0);
+		assert_int_equal(frame_payload_check(h.type, p, h.len, &why), 0);
 		assert_int_equal(agent_shutdown_decode(p, h.len, &m, &why), 0);
 		assert_int_equal(m, mode);
 	}
 	mode = 2;
 	assert_int_equal(agent_shutdown_decode(&mode, 1, &(unsigned){ 0 }, &why), -1);
-	assert_int_equal(agent_payload_check(AGENT_SHUTDOWN, &mode, 1, &why), -1);
+	assert_int_equal(frame_payload_check(AGENT_SHUTDOWN, &mode, 1, &why), -1);
 	mode = 0;
-	assert_int_equal(agent_payload_check(AGENT_SHUTDOWN, &mode, 0, &why), -1);
+	assert_int_equal(frame_payload_check(AGENT_SHUTDOWN, &mode, 0, &why), -1);
 	free(r);
 }
 
@@ -404,24 +405,24 @@ static void test_roundtrip_error(void **state)
 {
 	static const char msg[] = "exec: /bin/nope: No such file or directory";
 	static const uint8_t nul[] = { 'b', 'a', 0, 'd' };
-	struct agent_reader *r = new_reader();
-	struct agent_hdr h;
+	struct frame_reader *r = new_reader();
+	struct frame_hdr h;
 	const uint8_t *p;
 	const char *why = NULL;
 	uint8_t fr[128];
 	long n;
 
 	(void)state;
-	n = agent_frame_encode(fr, sizeof(fr), AGENT_ERROR, 5, msg, strlen(msg));
+	n = frame_encode(fr, sizeof(fr), AGENT_ERROR, 5, msg, strlen(msg));
 	assert_int_equal(feed_all_next(r, fr, (size_t)n, &h, &p, &why), 1);
 	assert_int_equal(h.type, AGENT_ERROR);
 	assert_int_equal(h.len, strlen(msg));
 	assert_memory_equal(p, msg, strlen(msg));
-	assert_int_equal(agent_payload_check(h.type, p, h.len, &why), 0);
+	assert_int_equal(frame_payload_check(h.type, p, h.len, &why), 0);
 	why = NULL;
-	assert_int_equal(agent_payload_check(AGENT_ERROR, nul, sizeof(nul), &why), -1);
+	assert_int_equal(frame_payload_check(AGENT_ERROR, nul, sizeof(nul), &why), -1);
 	assert_non_null(why);
-	assert_int_equal(agent_payload_check(AGENT_ERROR, NULL, 0, &why), 0);
+	assert_int_equal(frame_payload_check(AGENT_ERROR, NULL, 0, &why), 0);
 	free(r);
 }
 
@@ -434,18 +435,18 @@ static void test_payload_check_types(void **state)
 	const char *why = NULL;
 
 	(void)state;
-	assert_int_equal(agent_payload_check(0, zero, 0, &why), -1);
-	assert_int_equal(agent_payload_check(AGENT_TYPE_MAX + 1, zero, 0, &why), -1);
-	assert_int_equal(agent_payload_check(AGENT_READY, zero, 23, &why), -1);
-	assert_int_equal(agent_payload_check(AGENT_READY, zero, 24, &why), 0);
-	assert_int_equal(agent_payload_check(AGENT_EXEC, zero, 5, &why), -1);
-	assert_int_equal(agent_payload_check(AGENT_EXEC, exec_bad_flags, 6, &why), -1);
-	assert_int_equal(agent_payload_check(AGENT_EXEC, exec_bad_res, 6, &why), -1);
-	assert_int_equal(agent_payload_check(AGENT_EXEC, exec_ok, 6, &why), 0);
-	assert_string_equal(agent_type_name(AGENT_EXEC), "EXEC");
-	assert_string_equal(agent_type_name(AGENT_ERROR), "ERROR");
-	assert_string_equal(agent_type_name(0), "?");
-	assert_string_equal(agent_type_name(AGENT_TYPE_MAX + 1), "?");
+	assert_int_equal(frame_payload_check(0, zero, 0, &why), -1);
+	assert_int_equal(frame_payload_check(FRAME_TYPE_MAX + 1, zero, 0, &why), -1);
+	assert_int_equal(frame_payload_check(AGENT_READY, zero, 23, &why), -1);
+	assert_int_equal(frame_payload_check(AGENT_READY, zero, 24, &why), 0);
+	assert_int_equal(frame_payload_check(AGENT_EXEC, zero, 5, &why), -1);
+	assert_int_equal(frame_payload_check(AGENT_EXEC, exec_bad_flags, 6, &why), -1);
+	assert_int_equal(frame_payload_check(AGENT_EXEC, exec_bad_res, 6, &why), -1);
+	assert_int_equal(frame_payload_check(AGENT_EXEC, exec_ok, 6, &why), 0);
+	assert_string_equal(frame_type_name(AGENT_EXEC), "EXEC");
+	assert_string_equal(frame_type_name(AGENT_ERROR), "ERROR");
+	assert_string_equal(frame_type_name(0), "?");
+	assert_string_equal(frame_type_name(FRAME_TYPE_MAX + 1), "?");
 }
 
 /* Control-socket frames: no session id, DOWN is be32 seconds up to an hour,
@@ -453,107 +454,107 @@ static void test_payload_check_types(void **state)
 static void test_signal_frame(void **state)
 {
 	uint8_t f[64], sig[4] = { 0, 0, 0, 2 };
-	struct agent_hdr h;
+	struct frame_hdr h;
 	const char *why;
 	long n;
 
 	(void)state;
 	/* a session's command gets the signal: sid required, 4 bytes, 1..64 */
-	n = agent_frame_encode(f, sizeof f, AGENT_SIGNAL, 7, sig, sizeof sig);
+	n = frame_encode(f, sizeof f, AGENT_SIGNAL, 7, sig, sizeof sig);
 	assert_true(n > 0);
-	assert_int_equal(agent_hdr_decode(f, (size_t)n, &h, &why), 0);
+	assert_int_equal(frame_hdr_decode(f, (size_t)n, &h, &why), 0);
 	assert_int_equal(h.type, AGENT_SIGNAL);
-	assert_int_equal(agent_payload_check(AGENT_SIGNAL, sig, 4, &why), 0);
-	n = agent_frame_encode(f, sizeof f, AGENT_SIGNAL, 0, sig, sizeof sig);
+	assert_int_equal(frame_payload_check(AGENT_SIGNAL, sig, 4, &why), 0);
+	n = frame_encode(f, sizeof f, AGENT_SIGNAL, 0, sig, sizeof sig);
 	assert_true(n > 0);
-	assert_int_equal(agent_hdr_decode(f, (size_t)n, &h, &why), -1);
+	assert_int_equal(frame_hdr_decode(f, (size_t)n, &h, &why), -1);
 	assert_non_null(strstr(why, "session"));
-	n = agent_frame_encode(f, sizeof f, AGENT_SIGNAL, 7, sig, 3);
-	assert_int_equal(agent_hdr_decode(f, (size_t)n, &h, &why), -1);
+	n = frame_encode(f, sizeof f, AGENT_SIGNAL, 7, sig, 3);
+	assert_int_equal(frame_hdr_decode(f, (size_t)n, &h, &why), -1);
 	sig[3] = 0;
-	assert_int_equal(agent_payload_check(AGENT_SIGNAL, sig, 4, &why), -1);
+	assert_int_equal(frame_payload_check(AGENT_SIGNAL, sig, 4, &why), -1);
 	sig[3] = 65;
-	assert_int_equal(agent_payload_check(AGENT_SIGNAL, sig, 4, &why), -1);
+	assert_int_equal(frame_payload_check(AGENT_SIGNAL, sig, 4, &why), -1);
 	sig[3] = 64;
-	assert_int_equal(agent_payload_check(AGENT_SIGNAL, sig, 4, &why), 0);
+	assert_int_equal(frame_payload_check(AGENT_SIGNAL, sig, 4, &why), 0);
 	sig[0] = 1;	/* big-endian: 0x01000040 is no signal */
-	assert_int_equal(agent_payload_check(AGENT_SIGNAL, sig, 4, &why), -1);
-	assert_string_equal(agent_type_name(AGENT_SIGNAL), "SIGNAL");
+	assert_int_equal(frame_payload_check(AGENT_SIGNAL, sig, 4, &why), -1);
+	assert_string_equal(frame_type_name(AGENT_SIGNAL), "SIGNAL");
 }
 
 static void test_ctl_frames(void **state)
 {
 	static const struct bad_hdr bad[] = {
-		{ 0, AGENT_STATUS, 0, 1 },
-		{ 0, AGENT_CONSOLE, 0, 1 },
-		{ AGENT_DOWN_LEN, AGENT_DOWN, 0, 1 },
-		{ AGENT_DOWN_LEN, AGENT_DOWN, 0, 0xffffffffu },
-		{ 0, AGENT_DOWN, 0, 0 },
-		{ 3, AGENT_DOWN, 0, 0 },
-		{ 5, AGENT_DOWN, 0, 0 },
-		{ 0, AGENT_STATUS, 1, 0 },		/* flags */
+		{ 0, CTL_MSG_STATUS, 0, 1 },
+		{ 0, CTL_MSG_CONSOLE, 0, 1 },
+		{ CTL_DOWN_LEN, CTL_MSG_DOWN, 0, 1 },
+		{ CTL_DOWN_LEN, CTL_MSG_DOWN, 0, 0xffffffffu },
+		{ 0, CTL_MSG_DOWN, 0, 0 },
+		{ 3, CTL_MSG_DOWN, 0, 0 },
+		{ 5, CTL_MSG_DOWN, 0, 0 },
+		{ 0, CTL_MSG_STATUS, 1, 0 },		/* flags */
 	};
 	static const struct bad_hdr good[] = {
-		{ 0, AGENT_STATUS, 0, 0 },
-		{ 1024, AGENT_STATUS, 0, 0 },
-		{ 0, AGENT_CONSOLE, 0, 0 },
-		{ AGENT_PAYLOAD_MAX, AGENT_CONSOLE, 0, 0 },
-		{ AGENT_DOWN_LEN, AGENT_DOWN, 0, 0 },
+		{ 0, CTL_MSG_STATUS, 0, 0 },
+		{ 1024, CTL_MSG_STATUS, 0, 0 },
+		{ 0, CTL_MSG_CONSOLE, 0, 0 },
+		{ FRAME_PAYLOAD_MAX, CTL_MSG_CONSOLE, 0, 0 },
+		{ CTL_DOWN_LEN, CTL_MSG_DOWN, 0, 0 },
 	};
 	static const uint8_t d0[4] = { 0, 0, 0, 0 }, d3600[4] = { 0, 0, 0x0e, 0x10 },
 			     d3601[4] = { 0, 0, 0x0e, 0x11 }, dmax[4] = { 0xff, 0xff, 0xff, 0xff },
 			     dle[4] = { 0x10, 0x0e, 0, 0 };	/* 3600 little-endian */
 	static const uint8_t text[] = "name=web\nstate=running\n";
 	static const uint8_t nul[] = { 'a', '=', 0, '\n' };
-	uint8_t buf[AGENT_HDR_LEN];
+	uint8_t buf[FRAME_HDR_LEN];
 	const char *why;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct agent_hdr h = { .len = bad[i].len, .type = bad[i].type,
+		struct frame_hdr h = { .len = bad[i].len, .type = bad[i].type,
 				       .flags = bad[i].flags, .sid = bad[i].sid };
-		struct agent_hdr out;
+		struct frame_hdr out;
 
 		why = NULL;
-		agent_hdr_encode(buf, &h);
-		if (agent_hdr_decode(buf, sizeof(buf), &out, &why) != -1)
-			fail_msg("bad control header %zu (%s) accepted", i, agent_type_name(h.type));
+		frame_hdr_encode(buf, &h);
+		if (frame_hdr_decode(buf, sizeof(buf), &out, &why) != -1)
+			fail_msg("bad control header %zu (%s) accepted", i, frame_type_name(h.type));
 		assert_non_null(why);
 	}
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		struct agent_hdr h = { .len = good[i].len, .type = good[i].type };
-		struct agent_hdr out = { 0 };
+		struct frame_hdr h = { .len = good[i].len, .type = good[i].type };
+		struct frame_hdr out = { 0 };
 
 		why = NULL;
-		agent_hdr_encode(buf, &h);
-		if (agent_hdr_decode(buf, sizeof(buf), &out, &why) != 0)
+		frame_hdr_encode(buf, &h);
+		if (frame_hdr_decode(buf, sizeof(buf), &out, &why) != 0)
 			fail_msg("good control header %zu rejected: %s", i, why);
 		assert_memory_equal(&out, &h, sizeof(h));
 	}
 
-	assert_int_equal(agent_payload_check(AGENT_DOWN, d0, 4, &why), 0);
-	assert_int_equal(agent_payload_check(AGENT_DOWN, d3600, 4, &why), 0);
+	assert_int_equal(frame_payload_check(CTL_MSG_DOWN, d0, 4, &why), 0);
+	assert_int_equal(frame_payload_check(CTL_MSG_DOWN, d3600, 4, &why), 0);
 	why = NULL;
-	assert_int_equal(agent_payload_check(AGENT_DOWN, d3601, 4, &why), -1);
+	assert_int_equal(frame_payload_check(CTL_MSG_DOWN, d3601, 4, &why), -1);
 	assert_non_null(why);
-	assert_int_equal(agent_payload_check(AGENT_DOWN, dmax, 4, &why), -1);
-	assert_int_equal(agent_payload_check(AGENT_DOWN, dle, 4, &why), -1);
-	assert_int_equal(agent_payload_check(AGENT_DOWN, d0, 3, &why), -1);
-	assert_int_equal(agent_payload_check(AGENT_DOWN, d0, 0, &why), -1);
+	assert_int_equal(frame_payload_check(CTL_MSG_DOWN, dmax, 4, &why), -1);
+	assert_int_equal(frame_payload_check(CTL_MSG_DOWN, dle, 4, &why), -1);
+	assert_int_equal(frame_payload_check(CTL_MSG_DOWN, d0, 3, &why), -1);
+	assert_int_equal(frame_payload_check(CTL_MSG_DOWN, d0, 0, &why), -1);
 
-	assert_int_equal(agent_payload_check(AGENT_STATUS, NULL, 0, &why), 0);
-	assert_int_equal(agent_payload_check(AGENT_STATUS, text, sizeof(text) - 1, &why), 0);
+	assert_int_equal(frame_payload_check(CTL_MSG_STATUS, NULL, 0, &why), 0);
+	assert_int_equal(frame_payload_check(CTL_MSG_STATUS, text, sizeof(text) - 1, &why), 0);
 	why = NULL;
-	assert_int_equal(agent_payload_check(AGENT_STATUS, nul, sizeof(nul), &why), -1);
+	assert_int_equal(frame_payload_check(CTL_MSG_STATUS, nul, sizeof(nul), &why), -1);
 	assert_non_null(why);
 	/* console bytes are anything, NUL included */
-	assert_int_equal(agent_payload_check(AGENT_CONSOLE, nul, sizeof(nul), &why), 0);
-	assert_int_equal(agent_payload_check(AGENT_CONSOLE, NULL, 0, &why), 0);
+	assert_int_equal(frame_payload_check(CTL_MSG_CONSOLE, nul, sizeof(nul), &why), 0);
+	assert_int_equal(frame_payload_check(CTL_MSG_CONSOLE, NULL, 0, &why), 0);
 
-	assert_string_equal(agent_type_name(AGENT_STATUS), "STATUS");
-	assert_string_equal(agent_type_name(AGENT_CONSOLE), "CONSOLE");
-	assert_string_equal(agent_type_name(AGENT_DOWN), "DOWN");
+	assert_string_equal(frame_type_name(CTL_MSG_STATUS), "STATUS");
+	assert_string_equal(frame_type_name(CTL_MSG_CONSOLE), "CONSOLE");
+	assert_string_equal(frame_type_name(CTL_MSG_DOWN), "DOWN");
 }
 
 /* ---- the stream reassembler ---- */
@@ -579,9 +580,9 @@ static void stream_build(struct stream *s)
 	assert_non_null(s->bytes);
 	s->len = 0;
 	for (i = 0; i < NFRAMES; i++) {
-		uint16_t type = (uint16_t)(i % AGENT_TYPE_MAX + 1);
-		uint32_t sid = type == AGENT_READY || type == AGENT_SHUTDOWN || type == AGENT_STATUS ||
-					type == AGENT_CONSOLE || type == AGENT_DOWN ? 0 : (uint32_t)i + 1;
+		uint16_t type = (uint16_t)(i % FRAME_TYPE_MAX + 1);
+		uint32_t sid = type == AGENT_READY || type == AGENT_SHUTDOWN || type == CTL_MSG_STATUS ||
+					type == CTL_MSG_CONSOLE || type == CTL_MSG_DOWN ? 0 : (uint32_t)i + 1;
 		size_t n, k;
 		long f;
 
@@ -595,8 +596,8 @@ static void stream_build(struct stream *s)
 		case AGENT_SHUTDOWN:
 			n = 1;
 			break;
-		case AGENT_DOWN:
-			n = AGENT_DOWN_LEN;
+		case CTL_MSG_DOWN:
+			n = CTL_DOWN_LEN;
 			break;
 		case AGENT_SIGNAL:
 			n = 4;
@@ -609,7 +610,7 @@ static void stream_build(struct stream *s)
 		}
 		for (k = 0; k < n; k++)
 			pl[k] = (uint8_t)(i * 31 + k * 7 + 1);
-		if (type == AGENT_EXIT || type == AGENT_DOWN)
+		if (type == AGENT_EXIT || type == CTL_MSG_DOWN)
 			memset(pl, 0, n);
 		if (type == AGENT_SHUTDOWN)
 			pl[0] = (uint8_t)(i & 1);
@@ -617,7 +618,7 @@ static void stream_build(struct stream *s)
 			memset(pl, 0, n);
 			pl[3] = 15;
 		}
-		f = agent_frame_encode(s->bytes + s->len, cap - s->len, type, sid, pl, n);
+		f = frame_encode(s->bytes + s->len, cap - s->len, type, sid, pl, n);
 		assert_true(f > 0);
 		s->off[i] = s->len;
 		s->plen[i] = (uint32_t)n;
@@ -628,18 +629,18 @@ static void stream_build(struct stream *s)
 }
 
 /* Takes out every whole frame and checks it against the next expected one. */
-static void drain(struct agent_reader *r, const struct stream *s, size_t *next)
+static void drain(struct frame_reader *r, const struct stream *s, size_t *next)
 {
-	struct agent_hdr h;
+	struct frame_hdr h;
 	const uint8_t *p;
 	const char *why = NULL;
 	int rc;
 
-	while ((rc = agent_reader_next(r, &h, &p, &why)) == 1) {
+	while ((rc = frame_reader_next(r, &h, &p, &why)) == 1) {
 		assert_true(*next < NFRAMES);
 		assert_int_equal(h.type, s->type[*next]);
 		assert_int_equal(h.len, s->plen[*next]);
-		assert_memory_equal(p, s->bytes + s->off[*next] + AGENT_HDR_LEN, h.len);
+		assert_memory_equal(p, s->bytes + s->off[*next] + FRAME_HDR_LEN, h.len);
 		(*next)++;
 	}
 	assert_int_equal(rc, 0);
@@ -647,7 +648,7 @@ static void drain(struct agent_reader *r, const struct stream *s, size_t *next)
 
 static void run_chunked(const struct stream *s, size_t (*chunk)(void))
 {
-	struct agent_reader *r = new_reader();
+	struct frame_reader *r = new_reader();
 	size_t pos = 0, next = 0;
 
 	while (pos < s->len) {
@@ -657,13 +658,13 @@ static void run_chunked(const struct stream *s, size_t (*chunk)(void))
 			n = s->len - pos;
 		/* a chunk may not fit: take frames out, then feed the rest */
 		while (n > 0) {
-			size_t took = agent_reader_feed(r, s->bytes + pos, n);
+			size_t took = frame_reader_feed(r, s->bytes + pos, n);
 
 			pos += took;
 			n -= took;
 			drain(r, s, &next);
 			if (took == 0)
-				assert_true(agent_reader_feed(r, s->bytes + pos, n) > 0);
+				assert_true(frame_reader_feed(r, s->bytes + pos, n) > 0);
 		}
 	}
 	drain(r, s, &next);
@@ -713,37 +714,37 @@ static void test_reader_random_chunks(void **state)
 static void test_reader_two_frames_one_chunk(void **state)
 {
 	uint8_t buf[64];
-	struct agent_reader *r = new_reader();
-	struct agent_hdr h;
+	struct frame_reader *r = new_reader();
+	struct frame_hdr h;
 	const uint8_t *p1, *p2;
 	const char *why = NULL;
 	long a, b;
 
 	(void)state;
-	a = agent_frame_encode(buf, sizeof(buf), AGENT_STDOUT, 1, "hello", 5);
-	b = agent_frame_encode(buf + a, sizeof(buf) - (size_t)a, AGENT_STDERR, 2, "oops", 4);
-	assert_int_equal(agent_reader_feed(r, buf, (size_t)(a + b)), (size_t)(a + b));
-	assert_int_equal(agent_reader_next(r, &h, &p1, &why), 1);
+	a = frame_encode(buf, sizeof(buf), AGENT_STDOUT, 1, "hello", 5);
+	b = frame_encode(buf + a, sizeof(buf) - (size_t)a, AGENT_STDERR, 2, "oops", 4);
+	assert_int_equal(frame_reader_feed(r, buf, (size_t)(a + b)), (size_t)(a + b));
+	assert_int_equal(frame_reader_next(r, &h, &p1, &why), 1);
 	assert_int_equal(h.type, AGENT_STDOUT);
 	assert_int_equal(h.sid, 1);
 	assert_int_equal(h.len, 5);
-	assert_int_equal(agent_reader_next(r, &h, &p2, &why), 1);
+	assert_int_equal(frame_reader_next(r, &h, &p2, &why), 1);
 	assert_int_equal(h.type, AGENT_STDERR);
 	assert_int_equal(h.sid, 2);
 	assert_int_equal(h.len, 4);
 	/* taking frames out moves nothing: both payloads still valid */
 	assert_memory_equal(p1, "hello", 5);
 	assert_memory_equal(p2, "oops", 4);
-	assert_int_equal(agent_reader_next(r, &h, &p1, &why), 0);
+	assert_int_equal(frame_reader_next(r, &h, &p1, &why), 0);
 	free(r);
 }
 
 static void test_reader_frame_max(void **state)
 {
-	size_t cap = 2 * AGENT_FRAME_MAX + 64, pos, i, took;
-	uint8_t *buf = malloc(cap), *pl = malloc(AGENT_PAYLOAD_MAX);
-	struct agent_reader *r = new_reader();
-	struct agent_hdr h;
+	size_t cap = 2 * FRAME_MAX + 64, pos, i, took;
+	uint8_t *buf = malloc(cap), *pl = malloc(FRAME_PAYLOAD_MAX);
+	struct frame_reader *r = new_reader();
+	struct frame_hdr h;
 	const uint8_t *p;
 	const char *why = NULL;
 	long a, b, c;
@@ -751,42 +752,42 @@ static void test_reader_frame_max(void **state)
 	(void)state;
 	assert_non_null(buf);
 	assert_non_null(pl);
-	for (i = 0; i < AGENT_PAYLOAD_MAX; i++)
+	for (i = 0; i < FRAME_PAYLOAD_MAX; i++)
 		pl[i] = (uint8_t)(i * 13 + 5);
 	/* a small frame first, so the big one does not start at the buffer's
 	 * beginning and the reader has to make room for it */
-	a = agent_frame_encode(buf, cap, AGENT_STDIN, 9, "xy", 2);
-	b = agent_frame_encode(buf + a, cap - (size_t)a, AGENT_STDOUT, 9, pl, AGENT_PAYLOAD_MAX);
-	assert_int_equal(b, (long)AGENT_FRAME_MAX);
-	c = agent_frame_encode(buf + a + b, cap - (size_t)(a + b), AGENT_STDOUT, 9, pl, AGENT_PAYLOAD_MAX);
-	assert_int_equal(c, (long)AGENT_FRAME_MAX);
+	a = frame_encode(buf, cap, AGENT_STDIN, 9, "xy", 2);
+	b = frame_encode(buf + a, cap - (size_t)a, AGENT_STDOUT, 9, pl, FRAME_PAYLOAD_MAX);
+	assert_int_equal(b, (long)FRAME_MAX);
+	c = frame_encode(buf + a + b, cap - (size_t)(a + b), AGENT_STDOUT, 9, pl, FRAME_PAYLOAD_MAX);
+	assert_int_equal(c, (long)FRAME_MAX);
 
 	/* everything in one call: the reader takes what fits */
-	took = agent_reader_feed(r, buf, (size_t)(a + b + c));
-	assert_int_equal(took, AGENT_FRAME_MAX);
-	assert_int_equal(agent_reader_next(r, &h, &p, &why), 1);
+	took = frame_reader_feed(r, buf, (size_t)(a + b + c));
+	assert_int_equal(took, FRAME_MAX);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), 1);
 	assert_int_equal(h.len, 2);
-	assert_int_equal(agent_reader_next(r, &h, &p, &why), 0);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), 0);
 	pos = took;
-	took = agent_reader_feed(r, buf + pos, (size_t)(a + b + c) - pos);
+	took = frame_reader_feed(r, buf + pos, (size_t)(a + b + c) - pos);
 	assert_int_equal(took, (size_t)a);	/* room made by the small frame */
 	pos += took;
-	assert_int_equal(agent_reader_next(r, &h, &p, &why), 1);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), 1);
 	assert_int_equal(h.type, AGENT_STDOUT);
-	assert_int_equal(h.len, AGENT_PAYLOAD_MAX);
-	assert_memory_equal(p, pl, AGENT_PAYLOAD_MAX);
-	assert_int_equal(agent_reader_next(r, &h, &p, &why), 0);
+	assert_int_equal(h.len, FRAME_PAYLOAD_MAX);
+	assert_memory_equal(p, pl, FRAME_PAYLOAD_MAX);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), 0);
 	/* the last frame, byte by byte */
 	while (pos < (size_t)(a + b + c)) {
-		assert_int_equal(agent_reader_feed(r, buf + pos, 1), 1);
+		assert_int_equal(frame_reader_feed(r, buf + pos, 1), 1);
 		pos++;
 		if (pos < (size_t)(a + b + c))
-			assert_int_equal(agent_reader_next(r, &h, &p, &why), 0);
+			assert_int_equal(frame_reader_next(r, &h, &p, &why), 0);
 	}
-	assert_int_equal(agent_reader_next(r, &h, &p, &why), 1);
-	assert_int_equal(h.len, AGENT_PAYLOAD_MAX);
-	assert_memory_equal(p, pl, AGENT_PAYLOAD_MAX);
-	assert_int_equal(agent_reader_next(r, &h, &p, &why), 0);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), 1);
+	assert_int_equal(h.len, FRAME_PAYLOAD_MAX);
+	assert_memory_equal(p, pl, FRAME_PAYLOAD_MAX);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), 0);
 	free(r);
 	free(pl);
 	free(buf);
@@ -794,49 +795,49 @@ static void test_reader_frame_max(void **state)
 
 static void test_reader_oversize_rejected_at_header(void **state)
 {
-	struct agent_hdr bad = { .len = AGENT_PAYLOAD_MAX + 1, .type = AGENT_STDOUT, .sid = 1 };
-	struct agent_reader *r = new_reader();
-	uint8_t hdr[AGENT_HDR_LEN];
-	struct agent_hdr h;
+	struct frame_hdr bad = { .len = FRAME_PAYLOAD_MAX + 1, .type = AGENT_STDOUT, .sid = 1 };
+	struct frame_reader *r = new_reader();
+	uint8_t hdr[FRAME_HDR_LEN];
+	struct frame_hdr h;
 	const uint8_t *p;
 	const char *why = NULL;
 	size_t i;
 
 	(void)state;
-	agent_hdr_encode(hdr, &bad);
-	for (i = 0; i + 1 < AGENT_HDR_LEN; i++) {
-		assert_int_equal(agent_reader_feed(r, hdr + i, 1), 1);
-		assert_int_equal(agent_reader_next(r, &h, &p, &why), 0);
+	frame_hdr_encode(hdr, &bad);
+	for (i = 0; i + 1 < FRAME_HDR_LEN; i++) {
+		assert_int_equal(frame_reader_feed(r, hdr + i, 1), 1);
+		assert_int_equal(frame_reader_next(r, &h, &p, &why), 0);
 	}
-	assert_int_equal(agent_reader_feed(r, hdr + i, 1), 1);
-	assert_int_equal(agent_reader_next(r, &h, &p, &why), -1);
+	assert_int_equal(frame_reader_feed(r, hdr + i, 1), 1);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), -1);
 	assert_non_null(why);
 	/* sticky: no resynchronising */
 	why = NULL;
-	assert_int_equal(agent_reader_next(r, &h, &p, &why), -1);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), -1);
 	assert_non_null(why);
-	assert_int_equal(agent_reader_feed(r, hdr, 1), 0);
+	assert_int_equal(frame_reader_feed(r, hdr, 1), 0);
 	free(r);
 }
 
 static void test_reader_bad_frame_after_good(void **state)
 {
-	struct agent_hdr bad = { .len = 0, .type = 0, .sid = 1 };
-	struct agent_reader *r = new_reader();
+	struct frame_hdr bad = { .len = 0, .type = 0, .sid = 1 };
+	struct frame_reader *r = new_reader();
 	uint8_t buf[64];
-	struct agent_hdr h;
+	struct frame_hdr h;
 	const uint8_t *p;
 	const char *why = NULL;
 	long a;
 
 	(void)state;
-	a = agent_frame_encode(buf, sizeof(buf), AGENT_STDOUT, 1, "ok", 2);
-	agent_hdr_encode(buf + a, &bad);
-	assert_int_equal(agent_reader_feed(r, buf, (size_t)a + AGENT_HDR_LEN),
-			 (size_t)a + AGENT_HDR_LEN);
-	assert_int_equal(agent_reader_next(r, &h, &p, &why), 1);
+	a = frame_encode(buf, sizeof(buf), AGENT_STDOUT, 1, "ok", 2);
+	frame_hdr_encode(buf + a, &bad);
+	assert_int_equal(frame_reader_feed(r, buf, (size_t)a + FRAME_HDR_LEN),
+			 (size_t)a + FRAME_HDR_LEN);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), 1);
 	assert_memory_equal(p, "ok", 2);
-	assert_int_equal(agent_reader_next(r, &h, &p, &why), -1);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), -1);
 	assert_non_null(why);
 	free(r);
 }
@@ -992,26 +993,26 @@ static void test_exec_encode_rejects(void **state)
 	assert_int_equal(agent_exec_encode(b, sizeof(b), &x), -1);
 	x.argc = 1;
 
-	/* a cwd that makes the payload exceed AGENT_PAYLOAD_MAX, with room */
-	huge = malloc(AGENT_FRAME_MAX * 2);
+	/* a cwd that makes the payload exceed FRAME_PAYLOAD_MAX, with room */
+	huge = malloc(FRAME_MAX * 2);
 	assert_non_null(huge);
-	memset(huge, 'd', AGENT_PAYLOAD_MAX);
-	huge[AGENT_PAYLOAD_MAX - 6 - 5 - 1] = 0;	/* fits exactly */
+	memset(huge, 'd', FRAME_PAYLOAD_MAX);
+	huge[FRAME_PAYLOAD_MAX - 6 - 5 - 1] = 0;	/* fits exactly */
 	x.cwd = huge;
 	{
-		uint8_t *out = malloc(AGENT_FRAME_MAX * 2);
+		uint8_t *out = malloc(FRAME_MAX * 2);
 		struct agent_exec y;
 		const char *why = NULL;
 
 		assert_non_null(out);
-		n = agent_exec_encode(out, AGENT_FRAME_MAX * 2, &x);
-		assert_int_equal(n, (long)AGENT_PAYLOAD_MAX);
+		n = agent_exec_encode(out, FRAME_MAX * 2, &x);
+		assert_int_equal(n, (long)FRAME_PAYLOAD_MAX);
 		assert_int_equal(agent_exec_decode(out, (size_t)n, &y, &why), 0);
-		assert_int_equal(strlen(y.cwd), AGENT_PAYLOAD_MAX - 12);
+		assert_int_equal(strlen(y.cwd), FRAME_PAYLOAD_MAX - 12);
 		agent_exec_free(&y);
-		huge[AGENT_PAYLOAD_MAX - 6 - 5 - 1] = 'd';
-		huge[AGENT_PAYLOAD_MAX - 6 - 5] = 0;	/* one over */
-		assert_int_equal(agent_exec_encode(out, AGENT_FRAME_MAX * 2, &x), -1);
+		huge[FRAME_PAYLOAD_MAX - 6 - 5 - 1] = 'd';
+		huge[FRAME_PAYLOAD_MAX - 6 - 5] = 0;	/* one over */
+		assert_int_equal(agent_exec_encode(out, FRAME_MAX * 2, &x), -1);
 		free(out);
 	}
 	free(huge);

@@ -1,4 +1,4 @@
-/* test_ctl_proto.c - control socket: which frames a client may send when, and the STATUS text codec. */
+/* test_ctl_msg.c - control socket: which frames a client may send when, and the STATUS text codec. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,29 +20,29 @@ struct frame {
 	size_t len;
 };
 
-static uint8_t wire[AGENT_FRAME_MAX];
+static uint8_t wire[FRAME_MAX];
 
 /* Sends f[0..n) to a fresh conversation c; returns how many were accepted
  * before the first refusal (n when all were). Every frame must pass the
  * reader (header rules): these tests are about the conversation rule. */
 static size_t converse(struct ctl_conv *c, const struct frame *f, size_t n, const char **why)
 {
-	struct agent_reader *r = malloc(sizeof(*r));
+	struct frame_reader *r = malloc(sizeof(*r));
 	size_t i;
 
 	assert_non_null(r);
-	agent_reader_init(r);
+	frame_reader_init(r);
 	memset(c, 0, sizeof(*c));
 	c->kind = CTL_NEW;
 	for (i = 0; i < n; i++) {
-		struct agent_hdr h;
+		struct frame_hdr h;
 		const uint8_t *p;
-		long m = agent_frame_encode(wire, sizeof(wire), f[i].type, f[i].sid, f[i].p, f[i].len);
+		long m = frame_encode(wire, sizeof(wire), f[i].type, f[i].sid, f[i].p, f[i].len);
 
 		assert_true(m > 0);
-		assert_int_equal(agent_reader_feed(r, wire, (size_t)m), (size_t)m);
-		if (agent_reader_next(r, &h, &p, why) != 1)
-			fail_msg("frame %zu (%s) not passed by the reader", i, agent_type_name(f[i].type));
+		assert_int_equal(frame_reader_feed(r, wire, (size_t)m), (size_t)m);
+		if (frame_reader_next(r, &h, &p, why) != 1)
+			fail_msg("frame %zu (%s) not passed by the reader", i, frame_type_name(f[i].type));
 		*why = NULL;
 		if (ctl_conv_step(c, &h, p, why) < 0) {
 			if (!*why)
@@ -70,7 +70,7 @@ static const uint8_t down30[] = { 0, 0, 0, 30 };
 
 static void test_status_conversation(void **state)
 {
-	struct frame f[] = { { AGENT_STATUS, 0, NULL, 0 } };
+	struct frame f[] = { { CTL_MSG_STATUS, 0, NULL, 0 } };
 	struct ctl_conv c;
 	const char *why;
 
@@ -81,7 +81,7 @@ static void test_status_conversation(void **state)
 
 static void test_status_request_not_empty(void **state)
 {
-	struct frame f[] = { { AGENT_STATUS, 0, "name=x\n", 7 } };
+	struct frame f[] = { { CTL_MSG_STATUS, 0, "name=x\n", 7 } };
 	struct ctl_conv c;
 	const char *why;
 
@@ -96,14 +96,14 @@ static void test_nothing_after_status_or_down(void **state)
 	uint8_t ex[256];
 	size_t exn = exec_payload(ex, sizeof(ex));
 	const struct frame firsts[] = {
-		{ AGENT_STATUS, 0, NULL, 0 },
-		{ AGENT_DOWN, 0, down30, 4 },
+		{ CTL_MSG_STATUS, 0, NULL, 0 },
+		{ CTL_MSG_DOWN, 0, down30, 4 },
 	};
 	const struct frame seconds[] = {
-		{ AGENT_STATUS, 0, NULL, 0 },
-		{ AGENT_DOWN, 0, down30, 4 },
-		{ AGENT_CONSOLE, 0, NULL, 0 },
-		{ AGENT_CONSOLE, 0, "x", 1 },
+		{ CTL_MSG_STATUS, 0, NULL, 0 },
+		{ CTL_MSG_DOWN, 0, down30, 4 },
+		{ CTL_MSG_CONSOLE, 0, NULL, 0 },
+		{ CTL_MSG_CONSOLE, 0, "x", 1 },
 		{ AGENT_EXEC, 1, ex, exn },
 		{ AGENT_STDIN, 1, "x", 1 },
 		{ AGENT_STDIN, 0, NULL, 0 },
@@ -120,7 +120,7 @@ static void test_nothing_after_status_or_down(void **state)
 
 			if (converse(&c, f, 2, &why) != 1)
 				fail_msg("%s then %s: want the second refused",
-					 agent_type_name(f[0].type), agent_type_name(f[1].type));
+					 frame_type_name(f[0].type), frame_type_name(f[1].type));
 		}
 }
 
@@ -147,14 +147,14 @@ static void test_down_seconds(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		struct frame f[] = { { AGENT_DOWN, 0, ok[i].b, 4 } };
+		struct frame f[] = { { CTL_MSG_DOWN, 0, ok[i].b, 4 } };
 
 		assert_int_equal(converse(&c, f, 1, &why), 1);
 		assert_int_equal(c.kind, CTL_DOWN);
 		assert_int_equal(c.down_s, ok[i].want);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct frame f[] = { { AGENT_DOWN, 0, bad[i], 4 } };
+		struct frame f[] = { { CTL_MSG_DOWN, 0, bad[i], 4 } };
 
 		if (converse(&c, f, 1, &why) != 0)
 			fail_msg("DOWN %zu past 3600 s accepted", i);
@@ -219,9 +219,9 @@ static void test_exec_then_other_frames(void **state)
 		{ AGENT_EXIT, 7, exit0, sizeof(exit0) },
 		{ AGENT_EXEC, 7, ex, exn },		/* a second EXEC */
 		{ AGENT_EXEC, 8, ex, exn },
-		{ AGENT_STATUS, 0, NULL, 0 },
-		{ AGENT_DOWN, 0, down30, 4 },
-		{ AGENT_CONSOLE, 0, NULL, 0 },
+		{ CTL_MSG_STATUS, 0, NULL, 0 },
+		{ CTL_MSG_DOWN, 0, down30, 4 },
+		{ CTL_MSG_CONSOLE, 0, NULL, 0 },
 		{ AGENT_ERROR, 7, "x", 1 },
 		{ AGENT_SIGNAL, 8, sigint, 4 },		/* another session's command */
 	};
@@ -237,7 +237,7 @@ static void test_exec_then_other_frames(void **state)
 
 		if (converse(&c, f, 3, &why) != 2)
 			fail_msg("EXEC, STDIN, then %s sid %u: want the third refused",
-				 agent_type_name(f[2].type), f[2].sid);
+				 frame_type_name(f[2].type), f[2].sid);
 	}
 }
 
@@ -297,15 +297,15 @@ static void test_exec_malformed(void **state)
 static void test_console_conversation(void **state)
 {
 	const struct frame f[] = {
-		{ AGENT_CONSOLE, 0, NULL, 0 },
-		{ AGENT_CONSOLE, 0, "ls\r", 3 },
-		{ AGENT_CONSOLE, 0, "\x1b[A\0", 4 },
-		{ AGENT_CONSOLE, 0, NULL, 0 },
+		{ CTL_MSG_CONSOLE, 0, NULL, 0 },
+		{ CTL_MSG_CONSOLE, 0, "ls\r", 3 },
+		{ CTL_MSG_CONSOLE, 0, "\x1b[A\0", 4 },
+		{ CTL_MSG_CONSOLE, 0, NULL, 0 },
 	};
 	const struct frame after[] = {
 		{ AGENT_STDIN, 1, "x", 1 },
-		{ AGENT_STATUS, 0, NULL, 0 },
-		{ AGENT_DOWN, 0, down30, 4 },
+		{ CTL_MSG_STATUS, 0, NULL, 0 },
+		{ CTL_MSG_DOWN, 0, down30, 4 },
 		{ AGENT_ERROR, 0, "x", 1 },
 	};
 	struct ctl_conv c;
@@ -319,13 +319,13 @@ static void test_console_conversation(void **state)
 		struct frame g[3] = { f[0], f[1], after[j] };
 
 		if (converse(&c, g, 3, &why) != 2)
-			fail_msg("CONSOLE then %s: want it refused", agent_type_name(after[j].type));
+			fail_msg("CONSOLE then %s: want it refused", frame_type_name(after[j].type));
 	}
 }
 
 static void test_console_attach_not_empty(void **state)
 {
-	struct frame f[] = { { AGENT_CONSOLE, 0, "ls\n", 3 } };
+	struct frame f[] = { { CTL_MSG_CONSOLE, 0, "ls\n", 3 } };
 	struct ctl_conv c;
 	const char *why;
 
@@ -358,7 +358,7 @@ static void test_bad_first_frames(void **state)
 	assert_int_equal(agent_exit_encode(exit0, 0), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (converse(&c, &bad[i], 1, &why) != 0)
-			fail_msg("%s accepted as a first frame", agent_type_name(bad[i].type));
+			fail_msg("%s accepted as a first frame", frame_type_name(bad[i].type));
 		assert_int_equal(c.kind, CTL_NEW);
 	}
 }
@@ -386,9 +386,9 @@ static void status_equal(const struct ctl_status *a, const struct ctl_status *b)
 static void roundtrip(const struct ctl_status *in)
 {
 	char text[CTL_STATUS_MAX + 1];
-	struct agent_reader *r = malloc(sizeof(*r));
+	struct frame_reader *r = malloc(sizeof(*r));
 	struct ctl_status out;
-	struct agent_hdr h;
+	struct frame_hdr h;
 	const uint8_t *p;
 	const char *why = NULL;
 	long n, m;
@@ -397,12 +397,12 @@ static void roundtrip(const struct ctl_status *in)
 	n = ctl_status_encode(text, sizeof(text), in);
 	assert_true(n > 0 && n <= CTL_STATUS_MAX);
 	assert_int_equal((size_t)n, strlen(text));
-	m = agent_frame_encode(wire, sizeof(wire), AGENT_STATUS, 0, text, (size_t)n);
+	m = frame_encode(wire, sizeof(wire), CTL_MSG_STATUS, 0, text, (size_t)n);
 	assert_true(m > 0);
-	agent_reader_init(r);
-	assert_int_equal(agent_reader_feed(r, wire, (size_t)m), (size_t)m);
-	assert_int_equal(agent_reader_next(r, &h, &p, &why), 1);
-	assert_int_equal(agent_payload_check(h.type, p, h.len, &why), 0);
+	frame_reader_init(r);
+	assert_int_equal(frame_reader_feed(r, wire, (size_t)m), (size_t)m);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), 1);
+	assert_int_equal(frame_payload_check(h.type, p, h.len, &why), 0);
 	memset(&out, 0xa5, sizeof(out));
 	if (ctl_status_decode(p, h.len, &out, &why) != 0)
 		fail_msg("decode of own encoding refused: %s\n%s", why, text);

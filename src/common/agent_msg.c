@@ -1,0 +1,236 @@
+/* agent_msg.c - the agent's payload codecs: EXEC, READY, EXIT, SHUTDOWN
+ * (libc only: also in pool-init). */
+#include "agent_msg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "be.h"
+
+static bool env_entry_ok(const char *s)
+{
+	const char *eq = strchr(s, '=');
+
+	return eq && eq != s;
+}
+
+long agent_exec_encode(uint8_t *out, size_t cap, const struct agent_exec *x)
+{
+	const char *cwd = x->cwd ? x->cwd : "";
+	size_t i, off, total, lim = cap < FRAME_PAYLOAD_MAX ? cap : FRAME_PAYLOAD_MAX;
+	size_t nstr;
+
+	if (x->flags & ~AGENT_EXEC_FLAGS)
+		return -1;
+	if (x->argc < 1 || x->argc > AGENT_ARGS_MAX || x->envc > AGENT_ARGS_MAX - x->argc)
+		return -1;
+	if (!x->argv || (x->envc > 0 && !x->env))
+		return -1;
+	if (!x->argv[0] || !x->argv[0][0])
+		return -1;
+	nstr = 1 + x->argc + x->envc;
+
+	/* Measure first, stopping as soon as it cannot fit. */
+	total = AGENT_EXEC_FIXED_LEN;
+	for (i = 0; i < nstr; i++) {
+		const char *s;
+		size_t l;
+
+		if (i == 0)
+			s = cwd;
+		else if (i <= x->argc)
+			s = x->argv[i - 1];
+		else
+			s = x->env[i - 1 - x->argc];
+		if (!s)
+			return -1;
+		if (i > x->argc && !env_entry_ok(s))
+			return -1;
+		l = strnlen(s, lim) + 1;
+		if (l > lim || total > lim - l)
+			return -1;
+		total += l;
+	}
+
+	out[0] = x->flags;
+	out[1] = 0;
+	put_be16(out + 2, (uint16_t)x->argc);
+	put_be16(out + 4, (uint16_t)x->envc);
+	off = AGENT_EXEC_FIXED_LEN;
+	for (i = 0; i < nstr; i++) {
+		const char *s;
+		size_t l;
+
+		if (i == 0)
+			s = cwd;
+		else if (i <= x->argc)
+			s = x->argv[i - 1];
+		else
+			s = x->env[i - 1 - x->argc];
+		l = strlen(s) + 1;
+		memcpy(out + off, s, l);
+		off += l;
+	}
+	return (long)off;
+}
+
+int agent_exec_decode(const uint8_t *p, size_t n, struct agent_exec *x, const char **why)
+{
+	size_t argc, envc, nstr, nul, i, off;
+	const char **argv = NULL, **env = NULL;
+	const char *cwd;
+
+	memset(x, 0, sizeof(*x));
+	if (n < AGENT_EXEC_FIXED_LEN) {
+		*why = "EXEC payload shorter than 6 bytes";
+		return -1;
+	}
+	if (n > FRAME_PAYLOAD_MAX) {
+		*why = "EXEC payload too long";
+		return -1;
+	}
+	if (p[0] & ~AGENT_EXEC_FLAGS) {
+		*why = "unknown EXEC flags";
+		return -1;
+	}
+	if (p[1] != 0) {
+		*why = "reserved EXEC byte set";
+		return -1;
+	}
+	argc = get_be16(p + 2);
+	envc = get_be16(p + 4);
+	if (argc < 1) {
+		*why = "EXEC without argv";
+		return -1;
+	}
+	if (argc + envc > AGENT_ARGS_MAX) {
+		*why = "EXEC with too many arguments";
+		return -1;
+	}
+	nstr = 1 + argc + envc;
+
+	/* Count the strings before trusting argc/envc for anything. */
+	nul = 0;
+	for (off = AGENT_EXEC_FIXED_LEN; off < n; off++)
+		if (p[off] == 0)
+			nul++;
+	if (nul < nstr) {
+		*why = p[n - 1] != 0 && nul + 1 == nstr ? "EXEC string not NUL-terminated"
+							 : "EXEC has fewer strings than argc + envc + 1";
+		return -1;
+	}
+	if (nul > nstr) {
+		*why = "EXEC has more strings than argc + envc + 1";
+		return -1;
+	}
+	if (p[n - 1] != 0) {
+		*why = "EXEC has bytes after the last string";
+		return -1;
+	}
+
+	/* Exactly nstr strings, the last one ending at p[n - 1]. */
+	off = AGENT_EXEC_FIXED_LEN;
+	cwd = (const char *)p + off;
+	off += strlen(cwd) + 1;
+	if (p[off] == 0) {
+		*why = "EXEC with an empty argv[0]";
+		return -1;
+	}
+	argv = calloc(argc + 1, sizeof(*argv));
+	env = calloc(envc + 1, sizeof(*env));
+	if (!argv || !env) {
+		*why = "out of memory";
+		goto fail;
+	}
+	for (i = 0; i < argc; i++) {
+		argv[i] = (const char *)p + off;
+		off += strlen(argv[i]) + 1;
+	}
+	for (i = 0; i < envc; i++) {
+		env[i] = (const char *)p + off;
+		if (!env_entry_ok(env[i])) {
+			*why = "EXEC env entry is not KEY=VALUE";
+			goto fail;
+		}
+		off += strlen(env[i]) + 1;
+	}
+	x->flags = p[0];
+	x->cwd = cwd;
+	x->argv = argv;
+	x->argc = argc;
+	x->env = env;
+	x->envc = envc;
+	return 0;
+fail:
+	free(argv);
+	free(env);
+	return -1;
+}
+
+void agent_exec_free(struct agent_exec *x)
+{
+	free(x->argv);
+	free(x->env);
+	x->argv = NULL;
+	x->env = NULL;
+	x->argc = 0;
+	x->envc = 0;
+}
+
+void agent_ready_encode(uint8_t out[AGENT_READY_LEN], const struct agent_ready *r)
+{
+	put_be64(out, r->init_ns);
+	put_be64(out + 8, r->modules_ns);
+	put_be64(out + 16, r->ready_ns);
+}
+
+int agent_ready_decode(const uint8_t *p, size_t n, struct agent_ready *r, const char **why)
+{
+	if (n != AGENT_READY_LEN) {
+		*why = "READY payload is not 24 bytes";
+		return -1;
+	}
+	r->init_ns = get_be64(p);
+	r->modules_ns = get_be64(p + 8);
+	r->ready_ns = get_be64(p + 16);
+	return 0;
+}
+
+int agent_exit_encode(uint8_t out[AGENT_EXIT_LEN], int status)
+{
+	if (status < 0 || status > 255)
+		return -1;
+	put_be32(out, (uint32_t)status);
+	return 0;
+}
+
+int agent_exit_decode(const uint8_t *p, size_t n, int *status, const char **why)
+{
+	uint32_t v;
+
+	if (n != AGENT_EXIT_LEN) {
+		*why = "EXIT payload is not 4 bytes";
+		return -1;
+	}
+	v = get_be32(p);
+	if (v > 255) {
+		*why = "EXIT status out of range 0..255";
+		return -1;
+	}
+	*status = (int)v;
+	return 0;
+}
+
+int agent_shutdown_decode(const uint8_t *p, size_t n, unsigned *mode, const char **why)
+{
+	if (n != AGENT_SHUTDOWN_LEN) {
+		*why = "SHUTDOWN payload is not 1 byte";
+		return -1;
+	}
+	if (p[0] != AGENT_SHUTDOWN_POWEROFF && p[0] != AGENT_SHUTDOWN_REBOOT) {
+		*why = "unknown SHUTDOWN mode";
+		return -1;
+	}
+	*mode = p[0];
+	return 0;
+}

@@ -1,0 +1,67 @@
+/* agent_msg.h - the payloads of the agent's frames (frame.h): EXEC, READY,
+ * EXIT, SHUTDOWN. Pure codecs over (buffer, length), libc only: built into
+ * pool and the static pool-init. */
+#ifndef POOL_AGENT_MSG_H
+#define POOL_AGENT_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+
+#define AGENT_ARGS_MAX 4096u	/* argv + env entries in one EXEC */
+
+/* READY payload: be64 x 3, nanoseconds since the guest kernel started
+ * (CLOCK_BOOTTIME): pool-init entered, modules loaded, agent ready. */
+struct agent_ready {
+	uint64_t init_ns, modules_ns, ready_ns;
+};
+
+/* EXEC payload:
+ *   u8 flags (AGENT_EXEC_TTY; other bits must be 0), u8 0, be16 argc (>= 1),
+ *   be16 envc, then argc + envc + 1 NUL-terminated strings: cwd ("" =
+ *   default), argv[0..argc-1], env[0..envc-1] ("KEY=VALUE").
+ * Exactly that many strings; nothing may follow the last NUL.
+ * argv[0] is not empty, every env entry has a '=' after a non-empty key,
+ * and argc + envc <= AGENT_ARGS_MAX. */
+#define AGENT_EXEC_TTY 0x01u
+#define AGENT_EXEC_FLAGS AGENT_EXEC_TTY
+struct agent_exec {
+	uint8_t flags;
+	const char *cwd;	/* points into the payload */
+	const char **argv;	/* argc + 1 entries, NULL-terminated, malloc'd array */
+	size_t argc;
+	const char **env;	/* envc + 1 entries, NULL-terminated, malloc'd array */
+	size_t envc;
+};
+
+/* EXIT payload: be32 status, 0..255 (the guest folds signal n to 128+n). */
+/* SHUTDOWN payload: u8 mode. */
+#define AGENT_SHUTDOWN_POWEROFF 0u
+#define AGENT_SHUTDOWN_REBOOT 1u
+
+/* Payload codecs. Decoders are pure over (buffer, length) and return 0,
+ * or -1 with *why set (static text).
+ *
+ * agent_exec_encode writes x->argc strings from x->argv and x->envc from
+ * x->env (cwd NULL = ""); returns the payload length, or -1 when it does
+ * not fit in cap, exceeds FRAME_PAYLOAD_MAX, or breaks a rule that
+ * agent_exec_decode checks (so whatever it encodes decodes again).
+ * agent_exec_decode: on success the strings point into p (keep p alive),
+ * the two pointer arrays are malloc'd, release with agent_exec_free; on
+ * failure *x holds nothing to free (agent_exec_free on it is harmless). */
+long agent_exec_encode(uint8_t *out, size_t cap, const struct agent_exec *x);
+int agent_exec_decode(const uint8_t *p, size_t n, struct agent_exec *x, const char **why);
+void agent_exec_free(struct agent_exec *x);	/* frees the arrays only */
+
+void agent_ready_encode(uint8_t out[AGENT_READY_LEN], const struct agent_ready *r);
+int agent_ready_decode(const uint8_t *p, size_t n, struct agent_ready *r, const char **why);
+
+/* EXIT: status 0..255; encode returns -1 for anything else. */
+int agent_exit_encode(uint8_t out[AGENT_EXIT_LEN], int status);
+int agent_exit_decode(const uint8_t *p, size_t n, int *status, const char **why);
+
+/* SHUTDOWN: mode AGENT_SHUTDOWN_POWEROFF or AGENT_SHUTDOWN_REBOOT. */
+int agent_shutdown_decode(const uint8_t *p, size_t n, unsigned *mode, const char **why);
+
+#endif
