@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "guest.h"
+#include "common/names.h"
 #include "login.h"
 #include "util/cleanup.h"
 
@@ -135,7 +136,7 @@ static bool check(const char *name, const char *password, struct login_user *u)
 
 	passwd = read_small_file("/etc/passwd", FILE_MAX, &plen);
 	shadow = read_small_file("/etc/shadow", FILE_MAX, &slen);
-	known = passwd && shadow && login_name_valid(name) &&
+	known = passwd && shadow && valid_user_name(name) &&
 		login_passwd_find(passwd, plen, name, u) == 0 &&
 		login_shadow_find(shadow, slen, name, hash, sizeof hash) == 0;
 	/* an unknown name still pays for a hash, so timing does not tell */

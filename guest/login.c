@@ -1,6 +1,7 @@
 /* login.c - roles in the guest: passwd and shadow lookup with a cursor,
  * login names, and the password check (yescrypt through libcrypt). */
 #include "login.h"
+#include "common/names.h"
 
 #include <crypt.h>
 #include <stdint.h>
@@ -13,17 +14,6 @@ struct field {
 	const char *p;
 	size_t n;
 };
-
-bool login_name_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > LOGIN_USER_MAX)
-		return false;
-	if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
-}
 
 /* The line at *cur: [start, end) without its newline; *cur moves past it.
  * Returns false at the end of the buffer. */
@@ -99,7 +89,7 @@ int login_passwd_next(const char *buf, size_t len, size_t *cur, struct login_use
 	} while (n == 0);
 	memset(u, 0, sizeof *u);
 	if (!split(line, n, f, 7) ||
-	    !field_copy(&f[0], u->name, sizeof u->name) || !login_name_valid(u->name) ||
+	    !field_copy(&f[0], u->name, sizeof u->name) || !valid_user_name(u->name) ||
 	    !field_id(&f[2], &u->uid) || !field_id(&f[3], &u->gid) ||
 	    !field_copy(&f[5], u->home, sizeof u->home) || u->home[0] != '/' ||
 	    !field_copy(&f[6], u->shell, sizeof u->shell)) {

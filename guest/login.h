@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/types.h>
 
-#define LOGIN_USER_MAX 32	/* as spec.c: [a-z_][a-z0-9_-]{0,31} */
+#include "common/names.h"
+
+#define LOGIN_USER_MAX POOL_USER_MAX	/* common/names.h: valid_user_name */
 #define LOGIN_PATH_MAX 256
 #define LOGIN_HASH_MAX 512	/* spec.c refuses longer hashes */
 #define LOGIN_LINE_MAX 4096	/* a longer passwd or shadow line is malformed */
@@ -23,7 +25,6 @@ struct login_user {
 };
 
 /* [a-z_][a-z0-9_-]{0,31}: what spec.c accepts as a user name. */
-bool login_name_valid(const char *s);
 
 /* The next passwd entry of buf[0..len) from *cur on; *cur moves past it.
  * Returns 1 with u filled, 0 at the end, -1 for a malformed line (which

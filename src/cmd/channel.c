@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "common/names.h"
 #include "net/channel.h"
 #include "common/parse.h"
 
@@ -46,7 +47,7 @@ int cmd_channel(int argc, char **argv, struct pool_err *e)
 
 	for (i = 2; i < argc; i++) {
 		if ((v = option_value(argc, argv, &i, "--name", &missing))) {
-			if (!channel_name_ok(v))
+			if (!valid_channel_name(v))
 				return pool_err_usage(e, "channel: --name %s: want [a-z][a-z0-9-], at most 15 characters", v);
 			snprintf(cfg.name, sizeof cfg.name, "%s", v);
 		} else if (up_verb && (v = option_value(argc, argv, &i, "--uplink", &missing))) {

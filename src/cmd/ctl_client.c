@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/names.h"
 #include "net/channel.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"

@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "common/be.h"
+#include "common/names.h"
 #include "ctl_client.h"
 #include "util/cleanup.h"
 #include "common/parse.h"

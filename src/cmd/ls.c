@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "common/names.h"
 #include "ctl_client.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "common/names.h"
 #include "supervise/sshkeys.h"
 #include "util/cleanup.h"
 #include "common/parse.h"
@@ -37,14 +38,6 @@ static int read_line(const char *dir, const char *file, char *out, size_t cap)
 	}
 	fclose(f);
 	return r;
-}
-
-static bool valid_user(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && n <= 32 && ((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_') &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
 /* "ssh-ed25519 BASE64 comment" -> "ssh-ed25519 BASE64" in out. */
@@ -132,7 +125,7 @@ int cmd_ssh(int argc, char **argv, struct pool_err *e)
 	if (read_line(dir, SSHKEYS_USER, user, sizeof user) < 0)
 		return pool_err_fail(e, "ssh: machine %s has no role with ssh keys (users: NAME: {keys: [...]})",
 				     name);
-	if (!valid_user(user))
+	if (!valid_user_name(user))
 		return pool_err_fail(e, "ssh: %s/%s: not a user name", dir, SSHKEYS_USER);
 	if (read_line(dir, SSHKEYS_HOST_KEY ".pub", publine, sizeof publine) < 0 ||
 	    host_key(publine, key, sizeof key) < 0)

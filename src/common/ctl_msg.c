@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "be.h"
+#include "common/names.h"
 #include "parse.h"
 
 int ctl_conv_step(struct ctl_conv *c, const struct frame_hdr *h, const uint8_t *p,

@@ -163,35 +163,3 @@ const char *ipv4_str(uint32_t a, char buf[16])
 	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 	return buf;
 }
-
-bool valid_machine_name(const char *s)
-{
-	size_t i;
-
-	if (!s || !(s[0] >= 'a' && s[0] <= 'z'))
-		return false;
-	for (i = 1; s[i]; i++) {
-		char c = s[i];
-
-		if (i >= 32)
-			return false;
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
-			return false;
-	}
-	return true;
-}
-
-bool valid_ifname(const char *s)
-{
-	size_t i;
-
-	if (!s || !*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return false;
-	for (i = 0; s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (i >= 15 || c <= ' ' || c >= 127 || c == '/' || c == ':')
-			return false;
-	}
-	return true;
-}

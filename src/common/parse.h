@@ -1,4 +1,4 @@
-/* parse.h - bounded parsers for numbers, sizes, addresses and names. Pure. */
+/* parse.h - bounded parsers for numbers, sizes and addresses. Pure. */
 #ifndef POOL_PARSE_H
 #define POOL_PARSE_H
 
@@ -30,9 +30,5 @@ static inline uint32_t prefix_mask(unsigned prefix)
 	return prefix ? ~(uint32_t)0 << (32 - prefix) : 0;
 }
 
-/* Machine names: [a-z][a-z0-9-]{0,31}. */
-bool valid_machine_name(const char *s);
-/* Linux interface names: 1..15 bytes, no '/', ':', whitespace, not "." or "..". */
-bool valid_ifname(const char *s);
 
 #endif

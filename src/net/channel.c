@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "common/names.h"
 #include "link.h"
 #include "mac.h"
 #include "nft.h"
@@ -25,23 +26,6 @@ void channel_cfg_default(struct channel_cfg *c)
 	strcpy(c->name, CHANNEL_DEFAULT_NAME);
 	c->subnet = CHANNEL_DEFAULT_SUBNET;
 	c->prefix = CHANNEL_DEFAULT_PREFIX;
-}
-
-bool channel_name_ok(const char *name)
-{
-	size_t i;
-
-	if (!name || !(name[0] >= 'a' && name[0] <= 'z'))
-		return false;
-	for (i = 1; name[i]; i++) {
-		char c = name[i];
-
-		if (i >= 15)
-			return false;
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
-			return false;
-	}
-	return true;
 }
 
 /* Interface names that go into an nft script: nothing that could end a
@@ -132,7 +116,7 @@ static bool other_channels(const char *name)
 	if (!d)
 		return false;
 	while ((de = readdir(d))) {
-		if (!channel_name_ok(de->d_name) || strcmp(de->d_name, name) == 0)
+		if (!valid_channel_name(de->d_name) || strcmp(de->d_name, name) == 0)
 			continue;
 		state_read(de->d_name, &st);
 		if (st.present)
@@ -332,7 +316,7 @@ static int check_cfg(const struct channel_cfg *c, struct pool_err *e)
 {
 	char nbuf[16];
 
-	if (!channel_name_ok(c->name))
+	if (!valid_channel_name(c->name))
 		return pool_err_usage(e, "channel name %s: want [a-z][a-z0-9-], at most 15 characters",
 				      c->name);
 	if (c->prefix < 8 || c->prefix > 30)
@@ -561,7 +545,7 @@ int channel_down(const char *name, bool *was_up, struct pool_err *e)
 	int r, n1, n2;
 
 	*was_up = false;
-	if (!channel_name_ok(name))
+	if (!valid_channel_name(name))
 		return pool_err_usage(e, "channel name %s: want [a-z][a-z0-9-], at most 15 characters",
 				      name);
 	if (nl_open(&nl, e) < 0)
@@ -659,7 +643,7 @@ int channel_status(const char *name, FILE *out, bool *up, struct pool_err *e)
 	int r, fw = 0;
 
 	*up = false;
-	if (!channel_name_ok(name))
+	if (!valid_channel_name(name))
 		return pool_err_usage(e, "channel name %s: want [a-z][a-z0-9-], at most 15 characters",
 				      name);
 	if (nl_open(&nl, e) < 0)
@@ -713,7 +697,7 @@ int channel_subnet(const char *name, uint32_t *net, unsigned *prefix)
 	uint32_t a;
 	unsigned p;
 
-	if (!channel_name_ok(name) || nl_open(&nl, NULL) < 0)
+	if (!valid_channel_name(name) || nl_open(&nl, NULL) < 0)
 		return -1;
 	if (link_get(&nl, name, &br) < 0 || strcmp(br.kind, "bridge") != 0)
 		return -1;
@@ -740,7 +724,7 @@ int machine_net_init(struct machine_net *mn, const char *name, uint32_t ip)
 
 static int check_machine(const char *channel, const struct machine_net *mn, struct pool_err *e)
 {
-	if (!channel_name_ok(channel))
+	if (!valid_channel_name(channel))
 		return pool_err_usage(e, "channel name %s: want [a-z][a-z0-9-], at most 15 characters",
 				      channel);
 	if (!valid_machine_name(mn->name))
@@ -889,7 +873,7 @@ int tap_create(const char *channel, const char *tap, int *fd, struct pool_err *e
 	struct link_info br, li;
 	int r;
 
-	if (!channel_name_ok(channel))
+	if (!valid_channel_name(channel))
 		return pool_err_usage(e, "channel name %s is not valid", channel);
 	if (!valid_ifname(tap))
 		return pool_err_usage(e, "TAP name %s is not valid", tap);

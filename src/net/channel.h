@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "spec/spec.h"
+#include "common/names.h"
 #include "util/err.h"
 
 #define CHANNEL_DEFAULT_NAME "pool0"
@@ -28,9 +29,6 @@ struct channel_cfg {
 
 void channel_cfg_default(struct channel_cfg *c);
 
-/* Channel names: [a-z][a-z0-9-]{0,14} (a bridge name that is also an
- * nft identifier without "_", which separates the parts of our names). */
-bool channel_name_ok(const char *name);
 
 /* Bring the channel up: bridge with .1/prefix and a MAC derived from it,
  * IPv4 forwarding, the nft objects (one transaction), state in

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/names.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "common/log.h"
@@ -261,23 +262,6 @@ static int do_network(struct ctx *c, int n)
 		m->nallow = ++k;
 	}
 	return 0;
-}
-
-static bool valid_user_name(const char *s)
-{
-	size_t i;
-
-	if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-		return false;
-	for (i = 1; s[i]; i++) {
-		char ch = s[i];
-
-		if (i >= 32)
-			return false;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
-			return false;
-	}
-	return true;
 }
 
 /* crypt(3) hashes pool knows: "$id$" then the salt/hash alphabet. */
@@ -547,14 +531,6 @@ static int do_accel(struct ctx *c, int n)
 	return 0;
 }
 
-static bool valid_group(const char *s)
-{
-	size_t l = strlen(s);
-
-	return l > 0 && l <= 64 &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == l;
-}
-
 static int do_mesh(struct ctx *c, int n)
 {
 	static const char *const keys[] = { "network", "ip", "groups", "lighthouse" };
@@ -598,7 +574,7 @@ static int do_mesh(struct ctx *c, int n)
 		for (i = c->d->v[v[2]].first; i >= 0; i = c->d->v[i].next) {
 			if (get_string(c, i, &s) < 0)
 				return -1;
-			if (!valid_group(s))
+			if (!valid_group_name(s))
 				return fail(c, i, "\"%s\" is not a valid group name (letters, digits, '.', '_' or '-'; at most 64)",
 					    show(s, strlen(s), shown, sizeof shown));
 			m->mesh.groups[k] = strdup(s);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/names.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "common/parse.h"

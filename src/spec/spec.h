@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "util/err.h"
+#include "common/names.h"
 
-#define POOL_NAME_MAX 32
 #define POOL_MEMORY_MIN (64ULL << 20)
 #define POOL_MEMORY_MAX (1ULL << 40)
 #define POOL_CPUS_MAX 64

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "src/common/ctl_msg.h"
+#include "src/common/names.h"
 #include "src/common/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

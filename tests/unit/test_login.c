@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "guest/login.h"
+#include "src/common/names.h"
 
 static const char passwd[] =
 	"root:x:0:0:root:/root:/usr/bin/nu\n"
@@ -43,18 +44,18 @@ static char *make_hash(const char *pw)
 static void test_names(void **state)
 {
 	(void)state;
-	assert_true(login_name_valid("root"));
-	assert_true(login_name_valid("_svc"));
-	assert_true(login_name_valid("a-b_c9"));
-	assert_true(login_name_valid("abcdefghijabcdefghijabcdefghijab"));	/* 32 */
-	assert_false(login_name_valid("abcdefghijabcdefghijabcdefghijabc"));	/* 33 */
-	assert_false(login_name_valid(""));
-	assert_false(login_name_valid("9lives"));
-	assert_false(login_name_valid("-x"));
-	assert_false(login_name_valid("Root"));
-	assert_false(login_name_valid("a:b"));
-	assert_false(login_name_valid("a b"));
-	assert_false(login_name_valid("../etc"));
+	assert_true(valid_user_name("root"));
+	assert_true(valid_user_name("_svc"));
+	assert_true(valid_user_name("a-b_c9"));
+	assert_true(valid_user_name("abcdefghijabcdefghijabcdefghijab"));	/* 32 */
+	assert_false(valid_user_name("abcdefghijabcdefghijabcdefghijabc"));	/* 33 */
+	assert_false(valid_user_name(""));
+	assert_false(valid_user_name("9lives"));
+	assert_false(valid_user_name("-x"));
+	assert_false(valid_user_name("Root"));
+	assert_false(valid_user_name("a:b"));
+	assert_false(valid_user_name("a b"));
+	assert_false(valid_user_name("../etc"));
 }
 
 static void test_passwd(void **state)

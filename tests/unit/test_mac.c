@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "src/net/mac.h"
+#include "src/common/names.h"
 #include "src/common/parse.h"
 
 static void test_mac_encodes_address(void **state)

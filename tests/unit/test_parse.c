@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "src/common/parse.h"
+#include "src/common/names.h"
 
 static void test_u64(void **state)
 {
@@ -190,6 +191,33 @@ static void test_names(void **state)
 	assert_false(valid_ifname("eth\t0"));
 	assert_false(valid_ifname("eth\x7f"));
 	assert_false(valid_ifname("\xc3\xa9th0"));
+
+	/* roles: a letter or '_', then letters, digits, '_' or '-'; 32 at most */
+	assert_true(valid_user_name("root"));
+	assert_true(valid_user_name("_svc"));
+	assert_true(valid_user_name("a-b_c9"));
+	assert_true(valid_user_name("abcdefghijabcdefghijabcdefghijab"));	/* 32 */
+	assert_false(valid_user_name("abcdefghijabcdefghijabcdefghijabc"));	/* 33 */
+	assert_false(valid_user_name(""));
+	assert_false(valid_user_name("9lives"));
+	assert_false(valid_user_name("-x"));
+	assert_false(valid_user_name("Root"));
+	assert_false(valid_user_name("a:b"));
+
+	/* channels: a bridge name and an nft identifier part, 15 at most */
+	assert_true(valid_channel_name("pool0"));
+	assert_true(valid_channel_name("abcdefghijklmno"));	/* 15 */
+	assert_false(valid_channel_name("abcdefghijklmnop"));	/* 16 */
+	assert_false(valid_channel_name("pool_0"));
+	assert_false(valid_channel_name("0pool"));
+	assert_false(valid_channel_name(""));
+
+	/* mesh groups */
+	assert_true(valid_group_name("dev"));
+	assert_true(valid_group_name("Team.A_b-9"));
+	assert_false(valid_group_name(""));
+	assert_false(valid_group_name("a,b"));
+	assert_false(valid_group_name("a b"));
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "src/spec/spec.h"
+#include "src/common/names.h"
 #include "src/common/parse.h"
 
 #define SPEC_DIR "/srv/spec"
