@@ -101,8 +101,13 @@ show() { echo "--- pane:"; pane; for f in "$POOL_STATE_DIR"/*/console.log; do [ 
 	! pane_has "$PW" || false
 	! pane_has "$BAD" || false
 	[ -s "$POOL_STATE_DIR/pw/console.log" ]
-	[ -s "$POOL_STATE_DIR/pw/initrd.img" ]
-	grep -q 'alice:\$y\$' "$POOL_STATE_DIR/pw/initrd.img"	# the hash went in instead
+	# The machine's initrd is a memfd of its supervisor, on no disk.
+	sup=$(awk -F= '$1 == "pid" {print $2}' "$POOL_STATE_DIR/pw/status")
+	initrd=$(for f in /proc/"$sup"/fd/*; do
+		[[ "$(readlink "$f")" == "/memfd:pool-initrd"* ]] && echo "$f"; done | head -1)
+	[ -n "$initrd" ] && [ -s "$initrd" ]
+	grep -q 'alice:\$y\$' "$initrd"	# the hash went in instead
+	! grep -qaF -e "$PW" -e "$BAD" "$initrd" || false
 	! grep -raF -e "$PW" -e "$BAD" "$POOL_STATE_DIR" "$POOL_CACHE_DIR" || false
 	pids=$(pgrep -f -- "$SPEC"; pgrep -f -- "$POOL_STATE_DIR")
 	[ -n "$pids" ]
