@@ -6,15 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Guest-side log: one line on the console, prefixed "pool-init: ". */
-void glog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include "util.h"
 
-/* Nanoseconds since the guest kernel started (CLOCK_BOOTTIME). */
-uint64_t boot_ns(void);
-
-/* Value of "key=" on the kernel command line, copied into out (cap bytes);
- * 0 when present, -1 when absent or too long. */
-int cmdline_get(const char *cmdline, const char *key, char *out, size_t cap);
 
 /* Load the modules listed (one relative path a line, load order) in
  * /lib/modules/pool.list, passing each "name.param=value" of the kernel
@@ -40,10 +33,6 @@ int console_spawn(void);
  * *any_keys says whether some role has keys. Returns the number of failures. */
 int users_setup(bool *any_keys);
 #define SSHD_UID 101u	/* sshd's privilege separation user */
-/* A regular file of at most max bytes, NUL-terminated; NULL on failure. */
-char *read_small_file(const char *path, size_t max, size_t *len);
-/* Whether path is an executable here (login_shell_resolve's question). */
-bool guest_exists(const char *path, void *ctx);
 
 /* The host image's sshd, keys only (sshd.c). Its pid, or -1. */
 int sshd_start(void);
@@ -64,9 +53,5 @@ int agent_port_path(char *out, size_t cap);
  * init's): SIGUSR2 poweroff, SIGUSR1 halt, SIGTERM reboot. */
 enum down_mode { DOWN_POWEROFF, DOWN_HALT, DOWN_REBOOT };
 
-/* mounts.c: mkdir -p (0755); the first line of a small file (sysfs),
- * without its newline: 0, or -1 when missing or empty. */
-void mkdir_p(const char *path);
-int read_line_file(const char *path, char *buf, size_t cap);
 
 #endif

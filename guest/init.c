@@ -22,52 +22,6 @@
 
 static char cmdline[4096];
 
-void glog(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "pool-init: %s\n", buf);
-}
-
-uint64_t boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-int cmdline_get(const char *cl, const char *key, char *out, size_t cap)
-{
-	size_t klen = strlen(key);
-	const char *p = cl;
-
-	while (*p) {
-		const char *end;
-
-		while (*p == ' ' || *p == '\n')
-			p++;
-		end = p;
-		while (*end && *end != ' ' && *end != '\n')
-			end++;
-		if ((size_t)(end - p) > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
-			size_t n = (size_t)(end - p) - klen - 1;
-
-			if (n >= cap)
-				return -1;
-			memcpy(out, p + klen + 1, n);
-			out[n] = '\0';
-			return 0;
-		}
-		p = end;
-	}
-	return -1;
-}
-
 /* --- the multi-call side: shutdown, poweroff, halt, reboot --- */
 
 static int multicall(const char *name, int argc, char **argv)

@@ -10,38 +10,6 @@
 
 #include "guest.h"
 
-int read_line_file(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, cap - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-void mkdir_p(const char *path)
-{
-	char buf[512];
-
-	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-		return;
-	for (char *s = buf + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		mkdir(buf, 0755);
-		*s = '/';
-	}
-	mkdir(buf, 0755);
-}
-
 /* bin, sbin, lib from the image give way to the host's (merged /usr). The
  * image's own stay under /.pool for pool-init's needs. */
 static void host_layout(void)

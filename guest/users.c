@@ -15,38 +15,6 @@
 #define PASSWD_MAX (1u << 20)
 #define KEYS_MAX (256u << 10)
 
-char *read_small_file(const char *path, size_t max, size_t *len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max)
-		return NULL;
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return NULL;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	*len = got;
-	return buf;
-}
-
-bool guest_exists(const char *path, void *ctx)
-{
-	(void)ctx;
-	return access(path, X_OK) == 0;
-}
-
 /* A file written whole, then renamed over path: never half there. */
 static int write_file(const char *path, const char *data, size_t len, mode_t mode,
 		      uid_t uid, gid_t gid)
