@@ -16,6 +16,7 @@
 #include "cpio.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/proc.h"
 #include "util/sha256.h"
 #include "volume_image.h"
 
@@ -31,37 +32,20 @@ static const char *const own_applets[] = { "shutdown", "poweroff", "halt", "rebo
 
 int busybox_applets(const char *busybox, struct strv *out, struct pool_err *e)
 {
-	int pfd[2], st;
-	pid_t pid;
-	_cleanup_fclose_ FILE *f = NULL;
-	char line[256];
+	const char *argv[] = { "busybox", "--list-full", NULL };
+	struct proc_opts o = { .path = busybox, .argv = argv, .fd3 = -1, .max = 1u << 20 };
+	_cleanup_free_ char *list = NULL;
+	char *line, *save = NULL;
+	size_t len;
+	int st = proc_run(&o, &list, &len, e);
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return pool_err_sys(e, "pipe");
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return pool_err_sys(e, "fork");
-	}
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		execl(busybox, "busybox", "--list-full", (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	f = fdopen(pfd[0], "r");
-	if (!f) {
-		close(pfd[0]);
-		waitpid(pid, &st, 0);
-		return pool_err_sys(e, "fdopen");
-	}
-	while (fgets(line, sizeof line, f)) {
+	if (st < 0)
+		return -1;
+	for (line = strtok_r(list, "\n", &save); st == 0 && line; line = strtok_r(NULL, "\n", &save)) {
 		const char *base;
 		bool skip = false;
 
-		line[strcspn(line, "\n")] = '\0';
-		if (!line[0] || strstr(line, "..") || line[0] == '/')
+		if (strstr(line, "..") || line[0] == '/')
 			continue;
 		base = strrchr(line, '/') ? strrchr(line, '/') + 1 : line;
 		for (size_t i = 0; i < ARRAY_SIZE(own_applets); i++)
@@ -70,7 +54,7 @@ int busybox_applets(const char *busybox, struct strv *out, struct pool_err *e)
 		if (!skip && strcmp(line, "bin/busybox") != 0 && strv_add(out, line) < 0)
 			return pool_err_sys(e, "applets");
 	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 || out->n == 0)
+	if (st != 0 || out->n == 0)
 		return pool_err_fail(e, "%s --list-full failed: is it busybox (busybox-static)?", busybox);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/proc.h"
 #include "common/parse.h"
 
 #define EXT_MAGIC_OFF 1080	/* superblock at 1024, s_magic at 56 in it */
@@ -154,69 +155,29 @@ static const char *mkfs_program(void)
 }
 
 /* mkfs.ext4 on the open image, reached as /dev/fd/3 so that no path is
- * opened twice. Its first error line goes into e. */
+ * opened twice. Its first error line goes into e.
+ * -m 0: a data volume keeps no blocks back for root; root_owner: the
+ * guest's root owns the top folder; lazy_journal_init: the new file reads
+ * as zeros already, so the journal is not written out and the image stays
+ * sparse. */
 static int run_mkfs(int fd, const char *path, struct pool_err *e)
 {
 	const char *mkfs = mkfs_program();
-	char out[MKFS_ERR_MAX + 1];
-	size_t got = 0;
-	int pfd[2], st;
-	pid_t pid;
+	const char *argv[] = { mkfs, "-q", "-F", "-m", "0", "-E", "root_owner=0:0,lazy_journal_init=1",
+			       "/dev/fd/3", NULL };
+	struct proc_opts o = { .argv = argv, .fd3 = fd, .capture_stderr = true, .max = MKFS_ERR_MAX };
+	_cleanup_free_ char *out = NULL;
+	size_t len;
+	int st;
 
 	if (!mkfs)
 		return pool_err_fail(e, "volume %s: mkfs.ext4 not found (install e2fsprogs, or set POOL_MKFS)",
 				     path);
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return pool_err_sys(e, "pipe");
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return pool_err_sys(e, "fork");
-	}
-	if (pid == 0) {
-		/* Out of the way first, so that no dup2 below lands on itself. */
-		int img = fcntl(fd, F_DUPFD_CLOEXEC, 10), err = fcntl(pfd[1], F_DUPFD_CLOEXEC, 10);
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		if (img < 0 || err < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-		    dup2(err, 2) < 0 || dup2(img, 3) < 0)
-			_exit(127);
-		signal(SIGPIPE, SIG_DFL);
-		/* -m 0: a data volume keeps no blocks back for root;
-		 * root_owner: the guest's root owns the top folder;
-		 * lazy_journal_init: the new file reads as zeros already, so
-		 * the journal is not written out and the image stays sparse. */
-		execl(mkfs, mkfs, "-q", "-F", "-m", "0", "-E", "root_owner=0:0,lazy_journal_init=1",
-		      "/dev/fd/3", (char *)NULL);
-		dprintf(2, "cannot run %s: %s\n", mkfs, strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	for (;;) {
-		ssize_t n = read(pfd[0], out + got, MKFS_ERR_MAX - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		if (got == MKFS_ERR_MAX) {
-			char sink[512];
-
-			while (read(pfd[0], sink, sizeof sink) > 0)
-				;
-			break;
-		}
-	}
-	close(pfd[0]);
-	out[got] = '\0';
+	st = proc_run(&o, &out, &len, e);
+	if (st < 0)
+		return pool_err_wrap(e, "volume %s", path);
 	out[strcspn(out, "\n")] = '\0';
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR)
-			return pool_err_sys(e, "waitpid");
-	}
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	if (st != 0)
 		return pool_err_fail(e, "volume %s: %s failed%s%s", path, mkfs, out[0] ? ": " : "", out);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/proc.h"
 
 static const char *const keygen_paths[] = { "/usr/bin/ssh-keygen", "/bin/ssh-keygen" };
 
@@ -20,8 +21,6 @@ int sshkeys_make(const struct plan *p, struct pool_err *e)
 	const char *keygen = NULL;
 	char key[PATH_MAX + 64], pub[PATH_MAX + 64], user[PATH_MAX + 64], comment[64];
 	_cleanup_close_ int fd = -1;
-	pid_t pid;
-	int st;
 
 	for (size_t i = 0; i < p->m->nusers && !first; i++)
 		if (p->m->users[i].nkeys)
@@ -40,24 +39,13 @@ int sshkeys_make(const struct plan *p, struct pool_err *e)
 	snprintf(comment, sizeof comment, "pool-%s", p->m->name);
 	unlink(key);
 	unlink(pub);
-	pid = fork();
-	if (pid < 0)
-		return pool_err_sys(e, "fork");
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
+	{
+		const char *argv[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", key, NULL };
+		struct proc_opts o = { .path = keygen, .argv = argv, .fd3 = -1, .umask077 = true };
 
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-		}
-		umask(077);
-		close_range(3, ~0U, 0);	/* nothing of the supervisor's */
-		execl(keygen, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment,
-		      "-f", key, (char *)NULL);
-		_exit(127);
+		if (proc_run(&o, NULL, NULL, e) != 0)
+			return pool_err_fail(e, "%s: ssh-keygen failed", key);
 	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return pool_err_fail(e, "%s: ssh-keygen failed", key);
 	if (chmod(key, 0600) < 0 || chmod(pub, 0644) < 0)
 		return pool_err_sys(e, "%s", key);
 	fd = open(user, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
