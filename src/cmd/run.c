@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "supervise/supervisor.h"
 #include "common/log.h"
+#include "util/user.h"
 
 /* Split "pool run [--spec FILE | SPEC] [--] CMD...". */
 int parse_args(int argc, char **argv, const char **spec, int *cmd_at,
@@ -62,14 +63,18 @@ int boot_machine(const char *spec, struct run_request *req, struct pool_err *e)
 	struct machine m = { 0 };
 	struct plan p;
 	enum plan_mode mode = req->argv ? PLAN_RUN : PLAN_UP;
+	const struct pool_user *u;
 	int status;
 
+	if (pool_user_get(&u, e) < 0)	/* who pool acts for, before anything */
+		return -1;
 	if (machine_load(spec, &m, e) < 0)
 		return -1;
 	if (machine_refuse_unsupported(&m, e) < 0 || spec_check_host(&m, e) < 0) {
 		machine_free(&m);
 		return -1;
 	}
+	user_say_root(u);
 	if (geteuid() != 0) {
 		machine_free(&m);
 		return pool_err_usage(e, "pool %s needs root (it opens the machine's devices and drops privileges before the hypervisor starts): try sudo",

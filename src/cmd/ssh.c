@@ -17,6 +17,7 @@
 #include "util/cleanup.h"
 #include "common/parse.h"
 #include "util/strv.h"
+#include "util/user.h"
 
 #define USAGE "usage: pool ssh [-i KEY] NAME [-- CMD [ARG...]]"
 
@@ -59,27 +60,20 @@ static int host_key(const char *line, char *out, size_t cap)
 	return 0;
 }
 
-/* Run ssh as the user who ran sudo, with that user's home and keys. */
+/* Run ssh as the user pool acts for (util/user.h), with that user's home
+ * and keys. */
 static int become_invoking_user(struct pool_err *e)
 {
-	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID"), *why;
+	const struct pool_user *u;
 	struct passwd *pw;
-	uint64_t u, g;
 
-	if (getuid() != 0 || !su || !sg)
-		return 0;
-	if (strcmp(su, "0") == 0)
-		return 0;	/* root ran it */
-	/* Anything else that does not parse is refused, not taken as root. */
-	if (parse_u64(su, 1, 0xfffffffe, &u, &why) < 0 || parse_u64(sg, 0, 0xfffffffe, &g, &why) < 0)
-		return pool_err_usage(e, "ssh: SUDO_UID=%.20s or SUDO_GID=%.20s is not a uid/gid: %s", su, sg, why);
-	pw = getpwuid((uid_t)u);
-	if (pw && initgroups(pw->pw_name, (gid_t)g) < 0)
-		return pool_err_sys(e, "ssh: initgroups");
-	if (!pw && setgroups(0, NULL) < 0)
-		return pool_err_sys(e, "ssh: setgroups");
-	if (setgid((gid_t)g) < 0 || setuid((uid_t)u) < 0 || setuid(0) == 0)
-		return pool_err_fail(e, "ssh: cannot become uid %" PRIu64, u);
+	if (pool_user_get(&u, e) < 0)
+		return -1;
+	if (geteuid() != 0 || u->uid == 0)
+		return 0;	/* already that user, or root ran it */
+	pw = getpwuid(u->uid);
+	if (user_become(u) < 0)
+		return pool_err_sys(e, "ssh: becoming uid %u", (unsigned)u->uid);
 	if (pw) {
 		setenv("HOME", pw->pw_dir, 1);
 		setenv("USER", pw->pw_name, 1);

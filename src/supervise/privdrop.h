@@ -15,12 +15,4 @@
 pid_t vmm_spawn(const struct plan *p, const int *fds, int nfds, int stderr_fd,
 		struct pool_err *e);
 
-/* Work on a path that a spec names (which may come with a codebase) is
- * done as the user who invoked pool, never as root: fn runs in a child
- * with uid:gid (no supplementary groups) and returns an fd, or a negative
- * code with e filled; the fd, or the code and e, come back here. With
- * uid 0 (pool run by root itself) fn runs here. */
-typedef int (*as_user_fn)(void *arg, struct pool_err *e);
-int run_as_user(uid_t uid, gid_t gid, as_user_fn fn, void *arg, struct pool_err *e);
-
 #endif

@@ -36,6 +36,7 @@
 #include "common/parse.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/user.h"
 #include "common/log.h"
 
 #define RUN_SID 1u
@@ -162,11 +163,11 @@ static int kernel_fd_for(const char *path, bool from_spec, struct pool_err *e)
 	off_t off = 0;
 
 	if (from_spec) {
-		uid_t uid;
-		gid_t gid;
+		const struct pool_user *u;
 
-		invoking_user(&uid, &gid);
-		fd = run_as_user(uid, gid, open_boot_file, (void *)path, e);
+		if (pool_user_get(&u, e) < 0)
+			return -1;
+		fd = run_as_user(u, open_boot_file, (void *)path, e);
 		if (fd < 0)
 			return pool_err_wrap(e, "boot file");
 		fcntl(fd, F_SETFL, 0);
@@ -414,10 +415,10 @@ static int machine_initrd(struct plan *p, struct pool_err *e)
 
 static int shares_start(struct sup *s, struct pool_err *e)
 {
-	uid_t uid;
-	gid_t gid;
+	const struct pool_user *u;
 
-	invoking_user(&uid, &gid);
+	if (pool_user_get(&u, e) < 0)
+		return -1;
 	for (size_t i = 0; i < s->p->nshares; i++) {
 		const struct plan_share *sh = &s->p->shares[i];
 		char sock[PATH_MAX + 32];
@@ -430,8 +431,7 @@ static int shares_start(struct sup *s, struct pool_err *e)
 
 		snprintf(sock, sizeof sock, "%s/%s.sock", s->p->state_dir, sh->tag);
 		if (virtiofsd_start(&s->fs[i], s->p->paths.virtiofsd, sh->source, sh->readonly,
-				    sys ? 0 : uid, sys ? 0 : gid,
-				    sock, s->qemu_log_fd, e) < 0)
+				    sys ? NULL : u, sock, s->qemu_log_fd, e) < 0)
 			return pool_err_wrap(e, "share %s", sh->source);
 	}
 	return 0;

@@ -23,33 +23,21 @@
 #include "util/fsutil.h"
 #include "common/parse.h"
 
-void invoking_user(uid_t *uid, gid_t *gid)
+/* Whether the user can enter (and, for a read-write share, write) the
+ * folder: checked in a child that becomes that user as virtiofsd will be
+ * on the host (uid and primary gid, no supplementary groups). */
+static int user_can_use(const char *source, bool readonly, const struct pool_user *u)
 {
-	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
-	uint64_t u, g;
-	const char *why;
-
-	*uid = getuid();
-	*gid = getgid();
-	if (su && sg && parse_u64(su, 0, 0xfffffffe, &u, &why) == 0 &&
-	    parse_u64(sg, 0, 0xfffffffe, &g, &why) == 0) {
-		*uid = (uid_t)u;
-		*gid = (gid_t)g;
-	}
-}
-
-/* Whether uid:gid can enter (and, for a read-write share, write) the
- * folder: checked in a child that becomes that user, since that is who
- * virtiofsd will be on the host. */
-static int user_can_use(const char *source, bool readonly, uid_t uid, gid_t gid)
-{
-	pid_t pid = fork();
+	struct pool_user as_served = *u;
+	pid_t pid;
 	int st;
 
+	as_served.ngroups = 0;
+	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+		if (user_become(&as_served) < 0)
 			_exit(2);
 		_exit(access(source, readonly ? R_OK | X_OK : R_OK | W_OK | X_OK) == 0 ? 0 : 1);
 	}
@@ -70,8 +58,8 @@ static int write_str(const char *path, const char *s)
 	return r;
 }
 
-static __attribute__((noreturn)) void child(const char *bin, const char *source, bool readonly, int ready_w,
-					   int go_r, int listen_fd, int log_fd)
+static __attribute__((noreturn)) void child(const char *bin, const char *source, bool readonly,
+					   int ready_w, int go_r, int listen_fd, int log_fd)
 {
 	char opt[4200], fdarg[32];
 	char c;
@@ -87,6 +75,15 @@ static __attribute__((noreturn)) void child(const char *bin, const char *source,
 	if (readonly && (mount(source, source, NULL, MS_BIND | MS_REC, NULL) < 0 ||
 			 mount(NULL, source, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)) {
 		dprintf(log_fd, "pool: virtiofsd: read-only bind of %s: %s\n", source, strerror(errno));
+		_exit(127);
+	}
+	/* No supplementary groups: virtiofsd 7.2 drops them itself when it has
+	 * any (its fix for CVE-2022-0358), which fails in a user namespace
+	 * whose setgroups is denied: root's own (under sudo: group 0) would
+	 * stop every share. So a share is served as the user's uid and
+	 * primary gid alone, for user shares and root's alike. */
+	if (setgroups(0, NULL) < 0) {
+		dprintf(log_fd, "pool: virtiofsd: setgroups: %s\n", strerror(errno));
 		_exit(127);
 	}
 	/* Then a user namespace: the parent writes our uid and gid maps. */
@@ -127,9 +124,11 @@ static __attribute__((noreturn)) void child(const char *bin, const char *source,
 	_exit(127);
 }
 
-int virtiofsd_start(struct virtiofsd *v, const char *bin, const char *source, bool readonly, uid_t owner,
-		    gid_t group, const char *sock_path, int log_fd, struct pool_err *e)
+int virtiofsd_start(struct virtiofsd *v, const char *bin, const char *source, bool readonly,
+		    const struct pool_user *as, const char *sock_path, int log_fd, struct pool_err *e)
 {
+	uid_t owner = as ? as->uid : 0;
+	gid_t group = as ? as->gid : 0;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	_cleanup_close_ int lfd = -1, cfd = -1;
 	int ready[2] = { -1, -1 }, go[2] = { -1, -1 };
@@ -138,7 +137,7 @@ int virtiofsd_start(struct virtiofsd *v, const char *bin, const char *source, bo
 
 	v->pid = -1;
 	v->qemu_fd = -1;
-	if (user_can_use(source, readonly, owner, group) < 0)
+	if (as && user_can_use(source, readonly, as) < 0)
 		return pool_err_usage(e, "uid %u cannot %s it (a share is served as the user who ran pool)",
 				      (unsigned)owner, readonly ? "read" : "read and write");
 	if (strlen(sock_path) >= sizeof sa.sun_path)

@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "privdrop.h"
-#include "virtiofsd.h"
 #include "image/volume_image.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/user.h"
+#include "privdrop.h"
 
 #define RECORD_MAX (64u << 10)
 
@@ -80,11 +80,11 @@ static int open_or_create(void *arg, struct pool_err *e)
 	return fd;
 }
 
-static int open_one(const struct plan *p, size_t i, uid_t uid, gid_t gid, struct pool_err *e)
+static int open_one(const struct plan *p, size_t i, const struct pool_user *u, struct pool_err *e)
 {
 	const struct plan_volume *v = &p->volumes[i];
-	struct open_arg a = { .v = v, .uid = uid, .gid = gid };
-	int fd = run_as_user(uid, gid, open_or_create, &a, e);
+	struct open_arg a = { .v = v, .uid = u->uid, .gid = u->gid };
+	int fd = run_as_user(u, open_or_create, &a, e);
 
 	if (fd == VOLUME_MISSING || fd == VOLUME_EXISTS)
 		return pool_err_fail(e, "volume %s keeps appearing and disappearing", v->path);
@@ -106,11 +106,11 @@ int volumes_open(const struct plan *p, struct volume_set *vs, struct pool_err *e
 	_cleanup_free_ char *record = NULL;
 	size_t rlen = 0;
 	char path[PATH_MAX + 16], at[PATH_MAX + 64];
-	uid_t uid;
-	gid_t gid;
+	const struct pool_user *u;
 
-	invoking_user(&uid, &gid);
 	vs->n = 0;
+	if (pool_user_get(&u, e) < 0)
+		return -1;
 	record = calloc(1, RECORD_MAX);
 	if (!record)
 		return pool_err_sys(e, "volumes");
@@ -128,7 +128,7 @@ int volumes_open(const struct plan *p, struct volume_set *vs, struct pool_err *e
 				goto fail;
 			}
 		}
-		fd = open_one(p, i, uid, gid, e);
+		fd = open_one(p, i, u, e);
 		if (fd < 0) {
 			pool_err_wrap(e, "%s", at);
 			goto fail;

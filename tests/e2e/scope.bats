@@ -96,3 +96,43 @@ teardown() {
 	[[ "$stderr" == *"$D/closed: uid 4242 cannot read and write it"* ]]
 	[ ! -e "$POOL_STATE_DIR/closed" ]
 }
+
+@test "shares work when root holds supplementary groups, as under a real sudo" {
+	# sudo gives root its groups (group 0 at least); virtiofsd drops any it
+	# has, which its user namespace forbids, so pool hands it none.
+	printf 'name: grp\nimage: minimal\nnetwork: none\nshares:\n  - {source: code, target: /code}\n' > "$D/m.yaml"
+	run --separate-stderr setpriv --groups 0,4 "$POOL_BIN" run "$D/m.yaml" -- cat /code/in.txt
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	[ "$output" = "from the host" ]
+}
+
+@test "a share is served without root's groups: a file of group root stays unreadable, the user's own reads" {
+	echo "root's group only" > "$D/code/grp.txt"
+	chown 0:0 "$D/code/grp.txt"
+	chmod 0640 "$D/code/grp.txt"
+	printf 'name: grp\nimage: minimal\nnetwork: none\nshares:\n  - {source: code, target: /code}\n' > "$D/m.yaml"
+	run --separate-stderr setpriv --groups 0 "$POOL_BIN" run "$D/m.yaml" -- sh -c \
+		'cat /code/in.txt; cat /code/grp.txt; echo status=$?'
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "from the host"* ]]	# the control: the user's file reads
+	[[ "$output" != *"root's group only"* ]]
+	[[ "$output" == *"status=1"* ]]
+}
+
+@test "SUDO_UID without SUDO_GID (or the other way) is refused before anything starts" {
+	printf 'name: half\nimage: minimal\nnetwork: none\nshares:\n  - {source: code, target: /code}\n' > "$D/m.yaml"
+	run --separate-stderr env -u SUDO_GID "$POOL_BIN" run "$D/m.yaml" -- true
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"SUDO_UID is set but SUDO_GID is not: refusing to guess who pool acts for"* ]]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[ ! -e "$POOL_STATE_DIR/half" ]
+	run --separate-stderr env -u SUDO_UID "$POOL_BIN" run "$D/m.yaml" -- true
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"SUDO_GID is set but SUDO_UID is not"* ]]
+	# the control: both given, it runs
+	run --separate-stderr "$POOL_BIN" run "$D/m.yaml" -- cat /code/in.txt
+	[ "$status" -eq 0 ]
+	[ "$output" = "from the host" ]
+}
