@@ -267,15 +267,20 @@ static int do_mkdir(void)
 	EXPECT(mkdir(at("d"), 01777) == 0);	/* sticky is fine */
 	REFUSED(mkdirat(dfd, "e", S_IFDIR | 04755), EPERM);
 	EXPECT(mkdirat(dfd, "e", S_IFDIR | 0755) == 0);
+	/* Below a folder the user made set-gid, the kernel passes the bit on. */
+	EXPECT(mkdir(at("g/sub"), 0755) == 0);
 	return 0;
 }
 
 static void test_mkdir(void **state)
 {
 	(void)state;
+	assert_int_equal(mkdir(at("g"), 0755), 0);
+	assert_int_equal(chmod(at("g"), 02755), 0);
 	assert_int_equal(in_child(do_mkdir, true), 0);
 	assert_int_equal(mode_of(at("d")), S_IFDIR | 01777);
 	assert_int_equal(mode_of(at("e")), S_IFDIR | 0755);
+	assert_int_equal(mode_of(at("g/sub")), S_IFDIR | 02755);
 }
 
 /* ---- calls the filter cannot read ---- */
