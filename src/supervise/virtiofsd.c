@@ -1,7 +1,9 @@
 /* virtiofsd.c - one virtiofsd per share. Owner mapping and read-only are
  * enforced on the host side: a user namespace maps the guest's root to the
  * invoking user, and a read-only share is a read-only bind mount made (as
- * real root) before the user namespace, so it is locked read-only there. */
+ * real root) before the user namespace, so it is locked read-only there.
+ * No set-id bit and no file capability crosses a share (nosetid.h): a
+ * seccomp filter installed right before exec, and virtiofsd's xattr map. */
 #include "virtiofsd.h"
 
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "common/parse.h"
+#include "supervise/nosetid.h"
 
 /* Whether the user can enter (and, for a read-write share, write) the
  * folder: checked in a child that becomes that user as virtiofsd will be
@@ -119,7 +122,13 @@ static __attribute__((noreturn)) void child(const char *bin, const char *source,
 	}
 	snprintf(fdarg, sizeof fdarg, "--fd=3");
 	snprintf(opt, sizeof opt, "source=%s,sandbox=namespace,cache=auto,xattr", source);
-	execl(bin, "virtiofsd", fdarg, "-o", opt, "--rlimit-nofile=65536", (char *)NULL);
+	/* Last: from here on no mode with a set-id bit reaches the kernel. */
+	if (nosetid_install() < 0) {
+		dprintf(2, "pool: virtiofsd: set-id filter: %s\n", strerror(errno));
+		_exit(127);
+	}
+	execl(bin, "virtiofsd", fdarg, "-o", opt, "-o", NOSETID_VIRTIOFSD_OPTS, "--rlimit-nofile=65536",
+	      (char *)NULL);
 	dprintf(2, "pool: exec %s: %s\n", bin, strerror(errno));
 	_exit(127);
 }
