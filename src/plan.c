@@ -19,6 +19,7 @@
 #include "util/fsutil.h"
 #include "common/parse.h"
 #include "image/volume_image.h"
+#include "supervise/state.h"
 #include "vmm/vmm.h"
 
 static int env_path(char *out, size_t cap, const char *var, const char *def)
@@ -52,7 +53,7 @@ int paths_from_env(struct pool_paths *p, struct pool_err *e)
 	ssize_t n;
 
 	memset(p, 0, sizeof *p);
-	if (env_path(p->state, sizeof p->state, "POOL_STATE_DIR", "/run/pool") < 0 ||
+	if ((size_t)snprintf(p->state, sizeof p->state, "%s", state_root()) >= sizeof p->state ||
 	    env_path(p->cache, sizeof p->cache, "POOL_CACHE_DIR", "/var/cache/pool") < 0 ||
 	    env_path(p->busybox, sizeof p->busybox, "POOL_BUSYBOX", "/bin/busybox") < 0)
 		return pool_err_usage(e, "a POOL_* path in the environment is too long");

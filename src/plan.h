@@ -10,6 +10,7 @@
 
 #include "vmm/accel.h"
 #include "net/channel.h"
+#include "net/machine_net.h"
 #include "spec/spec.h"
 #include "util/err.h"
 #include "util/strv.h"

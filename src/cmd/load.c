@@ -3,6 +3,7 @@
 #include "load.h"
 
 #include "net/channel.h"
+#include "supervise/state.h"
 #include "common/parse.h"
 
 #include <dirent.h>
@@ -32,52 +33,17 @@ static int subnet_of(const char *channel, uint32_t *net, unsigned *prefix, void 
 	return channel_subnet(channel, net, prefix);
 }
 
-/* Whether a running machine holds this address: each supervisor writes
- * its machine's address into its state folder. */
-static bool address_taken(const char *state, uint32_t a)
-{
-	DIR *d = opendir(state);
-	struct dirent *de;
-	bool taken = false;
-
-	if (!d)
-		return false;
-	while (!taken && (de = readdir(d))) {
-		char path[PATH_MAX + 300], buf[32];
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "%s/%s/address", state, de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof buf, f)) {
-			uint32_t b;
-			const char *why;
-
-			buf[strcspn(buf, "\n")] = '\0';
-			taken = parse_ipv4(buf, &b, &why) == 0 && b == a;
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return taken;
-}
-
 /* The embedded default has no address: take the first free one of the
  * channel's subnet from .2 on. */
 static int assign_address(struct machine *m, struct pool_err *e)
 {
-	const char *state = getenv("POOL_STATE_DIR");
+	const char *state = state_root();
 	uint32_t net = POOL_DEFAULT_SUBNET;
 	unsigned prefix = POOL_DEFAULT_PREFIX;
 
-	if (!state || !*state)
-		state = "/run/pool";
 	channel_subnet(m->channel, &net, &prefix);
 	for (uint32_t a = net + 2; a < net + (uint32_t)(1u << (32 - prefix)) - 1; a++) {
-		if (!address_taken(state, a)) {
+		if (!state_address_taken(state, a)) {
 			m->address = a;
 			m->has_address = true;
 			return 0;

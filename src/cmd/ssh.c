@@ -18,6 +18,7 @@
 #include "common/parse.h"
 #include "util/strv.h"
 #include "util/user.h"
+#include "supervise/state.h"
 
 #define USAGE "usage: pool ssh [-i KEY] NAME [-- CMD [ARG...]]"
 
@@ -84,15 +85,13 @@ static int become_invoking_user(struct pool_err *e)
 
 int cmd_ssh(int argc, char **argv, struct pool_err *e)
 {
-	const char *state = getenv("POOL_STATE_DIR"), *identity = NULL, *name = NULL;
+	const char *state = state_root(), *identity = NULL, *name = NULL;
 	char dir[PATH_MAX], addr[32], user[64], publine[512], key[300], known[400];
 	struct strv args = { 0 };
 	uint32_t a;
 	const char *why;
 	int i = 1;
 
-	if (!state || !*state)
-		state = "/run/pool";
 	for (; i < argc && !name; i++) {
 		if (strcmp(argv[i], "-i") == 0 && i + 1 < argc) {
 			identity = argv[++i];

@@ -30,5 +30,11 @@ static inline uint32_t prefix_mask(unsigned prefix)
 	return prefix ? ~(uint32_t)0 << (32 - prefix) : 0;
 }
 
+/* Whether address a lies in net/prefix. */
+static inline bool ipv4_in(uint32_t a, uint32_t net, unsigned prefix)
+{
+	return (a & prefix_mask(prefix)) == (net & prefix_mask(prefix));
+}
+
 
 #endif

@@ -14,6 +14,7 @@
 #include "mac.h"
 #include "nft.h"
 #include "nl.h"
+#include "supervise/state.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "common/parse.h"
@@ -23,39 +24,12 @@
 void channel_cfg_default(struct channel_cfg *c)
 {
 	memset(c, 0, sizeof *c);
-	strcpy(c->name, CHANNEL_DEFAULT_NAME);
-	c->subnet = CHANNEL_DEFAULT_SUBNET;
-	c->prefix = CHANNEL_DEFAULT_PREFIX;
-}
-
-/* Interface names that go into an nft script: nothing that could end a
- * string or a statement. */
-static bool ifname_script_ok(const char *s)
-{
-	size_t i;
-
-	if (!valid_ifname(s))
-		return false;
-	for (i = 0; s[i]; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
-			return false;
-	}
-	return true;
+	strcpy(c->name, POOL_DEFAULT_CHANNEL);
+	c->subnet = POOL_DEFAULT_SUBNET;
+	c->prefix = POOL_DEFAULT_PREFIX;
 }
 
 /* ---- state: $POOL_STATE_DIR/channels/NAME ---- */
-
-static void state_path(const char *name, char *buf, size_t size)
-{
-	const char *dir = getenv("POOL_STATE_DIR");
-
-	if (!dir || !*dir)
-		dir = "/run/pool";
-	snprintf(buf, size, "%s/channels%s%s", dir, name ? "/" : "", name ? name : "");
-}
 
 struct channel_state {
 	bool present;
@@ -74,7 +48,7 @@ static void state_read(const char *name, struct channel_state *st)
 
 	memset(st, 0, sizeof *st);
 	st->forwarding_was = -1;
-	state_path(name, path, sizeof path);
+	state_channel_path(name, path, sizeof path);
 	if (read_file(path, 4096, &text, &len, &e) < 0)
 		return;
 	st->present = true;
@@ -93,8 +67,8 @@ static int state_write(const char *name, const struct channel_state *st, struct 
 	char dir[4096], path[4096], text[128];
 	int n;
 
-	state_path(NULL, dir, sizeof dir);
-	state_path(name, path, sizeof path);
+	state_channel_path(NULL, dir, sizeof dir);
+	state_channel_path(name, path, sizeof path);
 	if (mkdir_p(dir, 0755, e) < 0)
 		return -1;
 	n = snprintf(text, sizeof text, "uplink=%s\nforwarding_was=%d\n", st->uplink,
@@ -111,7 +85,7 @@ static bool other_channels(const char *name)
 	char dir[4096];
 	DIR *d;
 
-	state_path(NULL, dir, sizeof dir);
+	state_channel_path(NULL, dir, sizeof dir);
 	d = opendir(dir);
 	if (!d)
 		return false;
@@ -130,7 +104,7 @@ static int state_remove(const char *name, struct pool_err *e)
 {
 	char path[4096];
 
-	state_path(name, path, sizeof path);
+	state_channel_path(name, path, sizeof path);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return pool_err_sys(e, "%s", path);
 	return 0;
@@ -157,52 +131,6 @@ static int forwarding_set(int on, struct pool_err *e)
 }
 
 /* ---- nft listings ---- */
-
-/* Whether a terse listing holds "\t<kind> <name> {". */
-static bool has_object(const char *listing, const char *kind, const char *name)
-{
-	size_t kn = strlen(kind), nn = strlen(name);
-	const char *p;
-
-	for (p = listing; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		if (p[0] != '\t' || p[1] == '\t')
-			continue;
-		if (strncmp(p + 1, kind, kn) == 0 && p[1 + kn] == ' ' &&
-		    strncmp(p + 2 + kn, name, nn) == 0 && strncmp(p + 2 + kn + nn, " {", 2) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* Call fn for each top-level object "<kind> <name>" of a terse listing. */
-typedef void (*object_fn)(const char *kind, const char *name, void *data);
-
-static void each_object(const char *listing, object_fn fn, void *data)
-{
-	static const char *const kinds[] = { "chain", "set", "map" };
-	const char *p;
-
-	for (p = listing; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		size_t i, kn, n;
-		char name[256];
-
-		if (p[0] != '\t' || p[1] == '\t')
-			continue;
-		for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-			kn = strlen(kinds[i]);
-			if (strncmp(p + 1, kinds[i], kn) == 0 && p[1 + kn] == ' ')
-				break;
-		}
-		if (i == ARRAY_SIZE(kinds))
-			continue;
-		n = strcspn(p + 2 + kn, " \n");
-		if (n == 0 || n >= sizeof name)
-			continue;
-		memcpy(name, p + 2 + kn, n);
-		name[n] = '\0';
-		fn(kinds[i], name, data);
-	}
-}
 
 static bool owned_by(const char *object, const char *channel)
 {
@@ -271,14 +199,6 @@ static int ruleset_snapshot(char **out, struct pool_err *e)
 	return 0;
 }
 
-/* Close the memstream f (which fills *buf) and run it as one transaction. */
-static int run_script(FILE *f, char **buf, struct pool_err *e)
-{
-	if (fclose(f) != 0)
-		return pool_err_sys(e, "nft script");
-	return nft_run(*buf, NULL, e);
-}
-
 /* ---- up ---- */
 
 static int resolve_uplink(struct nl *nl, const struct channel_cfg *c, char out[16],
@@ -305,7 +225,7 @@ static int resolve_uplink(struct nl *nl, const struct channel_cfg *c, char out[1
 	}
 	if (strcmp(li.name, c->name) == 0)
 		return pool_err_usage(e, "uplink %s is the channel's own bridge", li.name);
-	if (!ifname_script_ok(li.name))
+	if (!nft_name_ok(li.name))
 		return pool_err_usage(e, "uplink %s: name not supported (letters, digits, - _ . only)",
 				      li.name);
 	snprintf(out, 16, "%s", li.name);
@@ -408,7 +328,7 @@ int channel_up(const struct channel_cfg *c, bool *changed, struct pool_err *e)
 		goto undo;
 	}
 	channel_script(f, c->name, uplink, c->subnet, c->prefix);
-	if (run_script(f, &script, e) < 0) {
+	if (nft_run_stream(f, &script, e) < 0) {
 		pool_err_wrap(e, "channel %s", c->name);
 		goto undo;
 	}
@@ -489,7 +409,7 @@ static void teardown_one(const char *kind, const char *name, void *data)
 		fprintf(t->f, "flush chain %s %s %s\n", t->family, CHANNEL_NFT_TABLE, name);
 		/* a machine's chain is in the shared ports map under its TAP */
 		if (strcmp(t->family, "bridge") == 0 && strncmp(name + n, "_m_", 3) == 0 &&
-		    tap_name(name + n + 3, tap) == 0 && ifname_script_ok(tap))
+		    tap_name(name + n + 3, tap) == 0 && nft_name_ok(tap))
 			fprintf(t->f, "add element bridge %1$s ports { \"%2$s\" : goto %3$s }\n"
 				"delete element bridge %1$s ports { \"%2$s\" }\n",
 				CHANNEL_NFT_TABLE, tap, name);
@@ -519,7 +439,7 @@ static int teardown_script(const char *channel, const char *family, FILE *f, str
 	if (!dummy)
 		return pool_err_sys(e, "nft script");
 	t.f = dummy;
-	each_object(listing, teardown_one, &t);
+	nft_each_object(listing, teardown_one, &t);
 	fclose(dummy);
 	free(dbuf);
 	if (t.others == 0) {
@@ -528,7 +448,7 @@ static int teardown_script(const char *channel, const char *family, FILE *f, str
 	}
 	t.f = f;
 	for (t.pass = 0; t.pass < 3; t.pass++)
-		each_object(listing, teardown_one, &t);
+		nft_each_object(listing, teardown_one, &t);
 	return t.mine;
 }
 
@@ -575,7 +495,7 @@ int channel_down(const char *name, bool *was_up, struct pool_err *e)
 		return -1;
 	}
 	if (n1 + n2 > 0) {
-		if (run_script(f, &script, e) < 0)
+		if (nft_run_stream(f, &script, e) < 0)
 			return pool_err_wrap(e, "channel %s", name);
 	} else {
 		fclose(f);
@@ -661,8 +581,8 @@ int channel_status(const char *name, FILE *out, bool *up, struct pool_err *e)
 	if (nft_list_table("inet", CHANNEL_NFT_TABLE, true, &linet, e) < 0 ||
 	    nft_list_table("bridge", CHANNEL_NFT_TABLE, true, &lbridge, e) < 0)
 		return -1;
-	each_object(linet, status_one, &si);
-	each_object(lbridge, status_one, &sb);
+	nft_each_object(linet, status_one, &si);
+	nft_each_object(lbridge, status_one, &sb);
 	state_read(name, &st);
 	if (forwarding_get(&fw, e) < 0)
 		return -1;
@@ -705,198 +625,5 @@ int channel_subnet(const char *name, uint32_t *net, unsigned *prefix)
 		return -1;
 	*net = a & prefix_mask(p);
 	*prefix = p;
-	return 0;
-}
-
-/* ---- machines ---- */
-
-int machine_net_init(struct machine_net *mn, const char *name, uint32_t ip)
-{
-	memset(mn, 0, sizeof *mn);
-	if (!valid_machine_name(name) || tap_name(name, mn->tap) < 0)
-		return -1;
-	snprintf(mn->name, sizeof mn->name, "%s", name);
-	mac_from_ipv4(ip, mn->mac);
-	mn->ip = ip;
-	mn->mode = NET_NAT;
-	return 0;
-}
-
-static int check_machine(const char *channel, const struct machine_net *mn, struct pool_err *e)
-{
-	if (!valid_channel_name(channel))
-		return pool_err_usage(e, "channel name %s: want [a-z][a-z0-9-], at most 15 characters",
-				      channel);
-	if (!valid_machine_name(mn->name))
-		return pool_err_usage(e, "machine name %s is not valid", mn->name);
-	if (!ifname_script_ok(mn->tap))
-		return pool_err_usage(e, "TAP name %s is not valid", mn->tap);
-	if (mn->mode != NET_NAT && mn->mode != NET_ISOLATED)
-		return pool_err_usage(e, "machine %s: network none has no place on a channel", mn->name);
-	return 0;
-}
-
-static void allow_rule_script(FILE *f, const char *chain, const struct allow_rule *a)
-{
-	char nbuf[16];
-	const char *proto = a->proto == 6 ? "tcp" : a->proto == 17 ? "udp" : NULL;
-	unsigned prefix = a->prefix > 32 ? 32 : a->prefix;
-
-	fprintf(f, "add rule inet %s %s ip daddr %s/%u", CHANNEL_NFT_TABLE, chain,
-		ipv4_str(a->net & prefix_mask(prefix), nbuf), prefix);
-	if (proto && a->port)
-		fprintf(f, " %s dport %u", proto, a->port);
-	else if (proto)
-		fprintf(f, " meta l4proto %s", proto);
-	else if (a->port)
-		fprintf(f, " meta l4proto { tcp, udp } th dport %u", a->port);
-	fprintf(f, " accept\n");
-}
-
-int machine_net_add(const char *channel, const struct machine_net *mn, struct pool_err *e)
-{
-	_cleanup_free_ char *linet = NULL, *lbridge = NULL, *script = NULL;
-	const char *t = CHANNEL_NFT_TABLE;
-	char ibuf[16], mbuf[18], ports[64], nat[64], allow[64];
-	size_t slen, i;
-	FILE *f;
-
-	if (check_machine(channel, mn, e) < 0)
-		return -1;
-	if (nft_list_table("inet", t, true, &linet, e) < 0 ||
-	    nft_list_table("bridge", t, true, &lbridge, e) < 0)
-		return -1;
-	snprintf(ports, sizeof ports, "ports");
-	snprintf(nat, sizeof nat, "%s_nat", channel);
-	snprintf(allow, sizeof allow, "%s_allow", channel);
-	if (!lbridge || !linet || !has_object(lbridge, "map", ports) ||
-	    !has_object(linet, "set", nat) || !has_object(linet, "map", allow))
-		return pool_err_fail(e, "channel %s is not up; run pool channel up --name %s",
-				     channel, channel);
-
-	ipv4_str(mn->ip, ibuf);
-	mac_str(mn->mac, mbuf);
-	f = open_memstream(&script, &slen);
-	if (!f)
-		return pool_err_sys(e, "nft script");
-	/* Anti-spoofing on the TAP (Qubes' antispoof): own MAC, own IP, the
-	 * DHCP client's 0.0.0.0 broadcast, ARP that tells the truth. */
-	fprintf(f,
-		"add chain bridge %1$s %2$s_m_%3$s\n"
-		"flush chain bridge %1$s %2$s_m_%3$s\n"
-		"add rule bridge %1$s %2$s_m_%3$s ether saddr != %4$s drop\n"
-		"add rule bridge %1$s %2$s_m_%3$s arp htype 1 arp ptype ip arp hlen 6 arp plen 4"
-		" arp operation { request, reply } arp saddr ether %4$s arp saddr ip %5$s accept\n"
-		"add rule bridge %1$s %2$s_m_%3$s ip saddr %5$s accept\n"
-		"add rule bridge %1$s %2$s_m_%3$s ip saddr 0.0.0.0 ip daddr 255.255.255.255"
-		" udp sport 68 udp dport 67 accept\n"
-		"add rule bridge %1$s %2$s_m_%3$s drop\n"
-		"add element bridge %1$s ports { \"%6$s\" : goto %2$s_m_%3$s }\n",
-		t, channel, mn->name, mbuf, ibuf, mn->tap);
-	if (mn->mode == NET_NAT && !mn->has_allow) {
-		fprintf(f, "add element inet %s %s_nat { %s }\n", t, channel, ibuf);
-	} else if (mn->mode == NET_NAT) {
-		char chain[80];
-
-		snprintf(chain, sizeof chain, "%s_a_%s", channel, mn->name);
-		fprintf(f, "add chain inet %s %s\nflush chain inet %s %s\n", t, chain, t, chain);
-		for (i = 0; i < mn->nallow; i++)
-			allow_rule_script(f, chain, &mn->allow[i]);
-		fprintf(f, "add rule inet %s %s drop\n", t, chain);
-		fprintf(f, "add element inet %s %s_allow { %s : goto %s }\n", t, channel, ibuf, chain);
-	}
-	if (run_script(f, &script, e) < 0)
-		return pool_err_wrap(e, "machine %s on channel %s", mn->name, channel);
-	return 0;
-}
-
-int machine_net_del(const char *channel, const struct machine_net *mn, struct pool_err *e)
-{
-	_cleanup_free_ char *linet = NULL, *lbridge = NULL, *script = NULL;
-	const char *t = CHANNEL_NFT_TABLE;
-	char ibuf[16], name[64], mchain[80], achain[80];
-	size_t slen;
-	bool any = false;
-	FILE *f;
-
-	if (check_machine(channel, mn, e) < 0)
-		return -1;
-	if (nft_list_table("inet", t, true, &linet, e) < 0 ||
-	    nft_list_table("bridge", t, true, &lbridge, e) < 0)
-		return -1;
-	ipv4_str(mn->ip, ibuf);
-	snprintf(mchain, sizeof mchain, "%s_m_%s", channel, mn->name);
-	snprintf(achain, sizeof achain, "%s_a_%s", channel, mn->name);
-	f = open_memstream(&script, &slen);
-	if (!f)
-		return pool_err_sys(e, "nft script");
-	/* nft 1.0.6 has no "destroy": an element is added, then deleted, in
-	 * the same transaction, so a missing one is no error. */
-	if (lbridge && has_object(lbridge, "chain", mchain)) {
-		if (has_object(lbridge, "map", "ports"))
-			fprintf(f, "add element bridge %1$s ports { \"%2$s\" : goto %3$s }\n"
-				"delete element bridge %1$s ports { \"%2$s\" }\n",
-				t, mn->tap, mchain);
-		fprintf(f, "flush chain bridge %1$s %2$s\ndelete chain bridge %1$s %2$s\n", t, mchain);
-		any = true;
-	}
-	snprintf(name, sizeof name, "%s_nat", channel);
-	if (linet && has_object(linet, "set", name)) {
-		fprintf(f, "add element inet %1$s %2$s { %3$s }\ndelete element inet %1$s %2$s { %3$s }\n",
-			t, name, ibuf);
-		any = true;
-	}
-	snprintf(name, sizeof name, "%s_allow", channel);
-	if (linet && has_object(linet, "chain", achain)) {
-		if (has_object(linet, "map", name))
-			fprintf(f, "add element inet %1$s %2$s { %3$s : goto %4$s }\n"
-				"delete element inet %1$s %2$s { %3$s }\n",
-				t, name, ibuf, achain);
-		fprintf(f, "flush chain inet %1$s %2$s\ndelete chain inet %1$s %2$s\n", t, achain);
-		any = true;
-	}
-	if (!any) {
-		fclose(f);
-		return 0;
-	}
-	if (run_script(f, &script, e) < 0)
-		return pool_err_wrap(e, "removing machine %s from channel %s", mn->name, channel);
-	return 0;
-}
-
-/* ---- TAPs ---- */
-
-int tap_create(const char *channel, const char *tap, int *fd, struct pool_err *e)
-{
-	_cleanup_nl_ struct nl nl = { 0 };
-	_cleanup_close_ int tfd = -1;
-	struct link_info br, li;
-	int r;
-
-	if (!valid_channel_name(channel))
-		return pool_err_usage(e, "channel name %s is not valid", channel);
-	if (!valid_ifname(tap))
-		return pool_err_usage(e, "TAP name %s is not valid", tap);
-	if (nl_open(&nl, e) < 0)
-		return -1;
-	r = link_get(&nl, channel, &br);
-	if (r == -ENODEV || (r == 0 && strcmp(br.kind, "bridge") != 0))
-		return pool_err_fail(e, "channel %s is not up; run pool channel up --name %s",
-				     channel, channel);
-	if (r < 0)
-		return pool_err_set(e, POOL_EXIT_FAIL, -r, "bridge %s", channel);
-	r = tap_open(tap, &tfd);
-	if (r < 0)
-		return pool_err_set(e, POOL_EXIT_FAIL, -r, "creating TAP %s", tap);
-	r = link_get(&nl, tap, &li);
-	if (r < 0)
-		return pool_err_set(e, POOL_EXIT_FAIL, -r, "TAP %s", tap);
-	r = link_set_master(&nl, li.index, br.index);
-	if (r < 0)
-		return pool_err_set(e, POOL_EXIT_FAIL, -r, "attaching %s to %s", tap, channel);
-	r = link_set_up(&nl, li.index, true);
-	if (r < 0)
-		return pool_err_set(e, POOL_EXIT_FAIL, -r, "setting %s up", tap);
-	*fd = steal_fd(&tfd);
 	return 0;
 }

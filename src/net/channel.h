@@ -11,9 +11,6 @@
 #include "common/names.h"
 #include "util/err.h"
 
-#define CHANNEL_DEFAULT_NAME "pool0"
-#define CHANNEL_DEFAULT_SUBNET 0x0a000000u	/* 10.0.0.0 */
-#define CHANNEL_DEFAULT_PREFIX 24
 
 /* nft tables shared by all channels; a channel's objects in them are
  * named "<channel>_...", a machine's "<channel>_m_<machine>" (bridge
@@ -51,34 +48,5 @@ int channel_status(const char *name, FILE *out, bool *up, struct pool_err *e);
 /* The channel's subnet from its bridge's address: 0, or -1 when there is
  * no such channel (or it has no IPv4 address). */
 int channel_subnet(const char *name, uint32_t *net, unsigned *prefix);
-
-/* What the channel knows about one machine. */
-struct machine_net {
-	char name[POOL_NAME_MAX + 1];
-	char tap[16];
-	uint8_t mac[6];
-	uint32_t ip;			/* host byte order */
-	enum net_mode mode;		/* NET_NAT or NET_ISOLATED */
-	bool has_allow;			/* nat restricted to allow[] (may be empty) */
-	const struct allow_rule *allow;
-	size_t nallow;
-};
-
-/* name, ip -> tap name, MAC; mode nat, no allow list. -1 on a bad name. */
-int machine_net_init(struct machine_net *mn, const char *name, uint32_t ip);
-
-/* Add the machine's anti-spoofing chain and its forwarding elements in
- * one transaction. Idempotent (a second add replaces the chains' rules
- * and leaves the same ruleset). The policy keys on the TAP's name. */
-int machine_net_add(const char *channel, const struct machine_net *mn, struct pool_err *e);
-
-/* Remove everything machine_net_add added; what is not there is skipped,
- * so it is idempotent and safe after a crash. */
-int machine_net_del(const char *channel, const struct machine_net *mn, struct pool_err *e);
-
-/* Create the TAP (non-persistent: it vanishes with its last fd), attach
- * it to the channel's bridge and set it up. *fd is O_CLOEXEC and owned
- * by the caller (QEMU: -netdev tap,fd=N,vnet_hdr=on once inherited). */
-int tap_create(const char *channel, const char *tap, int *fd, struct pool_err *e);
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "common/names.h"
 #include "util/cleanup.h"
 
 static void link_info_kind(const struct nlattr *linkinfo, struct link_info *li)
@@ -214,6 +215,43 @@ int tap_open(const char *name, int *fd)
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	if (ioctl(tfd, TUNSETIFF, &ifr) < 0)
 		return -errno;
+	*fd = steal_fd(&tfd);
+	return 0;
+}
+
+/* ---- a machine's TAP on its channel ---- */
+
+int tap_create(const char *channel, const char *tap, int *fd, struct pool_err *e)
+{
+	_cleanup_nl_ struct nl nl = { 0 };
+	_cleanup_close_ int tfd = -1;
+	struct link_info br, li;
+	int r;
+
+	if (!valid_channel_name(channel))
+		return pool_err_usage(e, "channel name %s is not valid", channel);
+	if (!valid_ifname(tap))
+		return pool_err_usage(e, "TAP name %s is not valid", tap);
+	if (nl_open(&nl, e) < 0)
+		return -1;
+	r = link_get(&nl, channel, &br);
+	if (r == -ENODEV || (r == 0 && strcmp(br.kind, "bridge") != 0))
+		return pool_err_fail(e, "channel %s is not up; run pool channel up --name %s",
+				     channel, channel);
+	if (r < 0)
+		return pool_err_set(e, POOL_EXIT_FAIL, -r, "bridge %s", channel);
+	r = tap_open(tap, &tfd);
+	if (r < 0)
+		return pool_err_set(e, POOL_EXIT_FAIL, -r, "creating TAP %s", tap);
+	r = link_get(&nl, tap, &li);
+	if (r < 0)
+		return pool_err_set(e, POOL_EXIT_FAIL, -r, "TAP %s", tap);
+	r = link_set_master(&nl, li.index, br.index);
+	if (r < 0)
+		return pool_err_set(e, POOL_EXIT_FAIL, -r, "attaching %s to %s", tap, channel);
+	r = link_set_up(&nl, li.index, true);
+	if (r < 0)
+		return pool_err_set(e, POOL_EXIT_FAIL, -r, "setting %s up", tap);
 	*fd = steal_fd(&tfd);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <net/if.h>
 
 #include "nl.h"
+#include "util/err.h"
 
 struct link_info {
 	int index;
@@ -35,5 +36,10 @@ int link_slaves(struct nl *nl, int master, link_fn fn, void *data);
  * IFF_VNET_HDR, not persistent: it disappears when the last fd to it is
  * closed) and return the fd in *fd. Returns 0 or -errno. */
 int tap_open(const char *name, int *fd);
+
+/* Create the TAP (non-persistent: it vanishes with its last fd), attach
+ * it to the channel's bridge and set it up. *fd is O_CLOEXEC and owned
+ * by the caller (QEMU: -netdev tap,fd=N, vnet_hdr once inherited). */
+int tap_create(const char *channel, const char *tap, int *fd, struct pool_err *e);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/names.h"
 #include "util/cleanup.h"
 
 static void nft_ctx_freep(struct nft_ctx **ctx)
@@ -97,4 +98,74 @@ int nft_list_table(const char *family, const char *name, bool terse, char **out,
 		return 0;
 	snprintf(cmd, sizeof cmd, "list table %s %s", family, name);
 	return run(cmd, terse ? NFT_CTX_OUTPUT_TERSE : 0, out, e);
+}
+
+/* Interface names that go into an nft script: nothing that could end a
+ * string or a statement. */
+bool nft_name_ok(const char *s)
+{
+	size_t i;
+
+	if (!valid_ifname(s))
+		return false;
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* Whether a terse listing holds "\t<kind> <name> {". */
+bool nft_has_object(const char *listing, const char *kind, const char *name)
+{
+	size_t kn = strlen(kind), nn = strlen(name);
+	const char *p;
+
+	for (p = listing; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (p[0] != '\t' || p[1] == '\t')
+			continue;
+		if (strncmp(p + 1, kind, kn) == 0 && p[1 + kn] == ' ' &&
+		    strncmp(p + 2 + kn, name, nn) == 0 && strncmp(p + 2 + kn + nn, " {", 2) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Call fn for each top-level object "<kind> <name>" of a terse listing. */
+void nft_each_object(const char *listing, nft_object_fn fn, void *data)
+{
+	static const char *const kinds[] = { "chain", "set", "map" };
+	const char *p;
+
+	for (p = listing; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		size_t i, kn, n;
+		char name[256];
+
+		if (p[0] != '\t' || p[1] == '\t')
+			continue;
+		for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+			kn = strlen(kinds[i]);
+			if (strncmp(p + 1, kinds[i], kn) == 0 && p[1 + kn] == ' ')
+				break;
+		}
+		if (i == ARRAY_SIZE(kinds))
+			continue;
+		n = strcspn(p + 2 + kn, " \n");
+		if (n == 0 || n >= sizeof name)
+			continue;
+		memcpy(name, p + 2 + kn, n);
+		name[n] = '\0';
+		fn(kinds[i], name, data);
+	}
+}
+
+/* Close the memstream f (which fills *buf) and run it as one transaction. */
+int nft_run_stream(FILE *f, char **buf, struct pool_err *e)
+{
+	if (fclose(f) != 0)
+		return pool_err_sys(e, "nft script");
+	return nft_run(*buf, NULL, e);
 }

@@ -589,7 +589,7 @@ static int do_mesh(struct ctx *c, int n)
 	return 0;
 }
 
-static void channel_subnet(const struct spec_env *env, const char *channel, uint32_t *net,
+static void env_subnet(const struct spec_env *env, const char *channel, uint32_t *net,
 			   unsigned *prefix)
 {
 	if (!env || !env->subnet_of || env->subnet_of(channel, net, prefix, env->ctx) < 0 ||
@@ -608,11 +608,11 @@ static int check_address(struct ctx *c, int n)
 	char as[16], ns[16];
 	const char *what = NULL;
 
-	channel_subnet(c->env, m->channel, &net, &prefix);
+	env_subnet(c->env, m->channel, &net, &prefix);
 	mask = prefix_mask(prefix);
 	ipv4_str(a, as);
 	ipv4_str(net, ns);
-	if ((a & mask) != net)
+	if (!ipv4_in(a, net, prefix))
 		return fail(c, n, "%s is outside channel %s (%s/%u)", as, m->channel, ns, prefix);
 	if (prefix <= 30) {
 		if (a == net)
@@ -673,7 +673,7 @@ int set_defaults(struct machine *m)
 	m->cpus = 1;
 	m->memory = 512ULL << 20;
 	m->image = IMAGE_HOST;
-	snprintf(m->channel, sizeof m->channel, "pool0");
+	snprintf(m->channel, sizeof m->channel, "%s", POOL_DEFAULT_CHANNEL);
 	m->network = NET_NAT;
 	m->ephemeral = true;
 	m->accel = ACCEL_AUTO;

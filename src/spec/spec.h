@@ -125,6 +125,9 @@ struct spec_env {
 	void *ctx;
 };
 
+/* The default channel: the one a spec joins unless it names another, and
+ * the one pool brings up by itself. */
+#define POOL_DEFAULT_CHANNEL "pool0"
 #define POOL_DEFAULT_SUBNET 0x0a000000u	/* 10.0.0.0 */
 #define POOL_DEFAULT_PREFIX 24u
 

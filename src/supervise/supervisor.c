@@ -25,13 +25,14 @@
 
 #include "agent.h"
 #include "privdrop.h"
-#include "cmd/ctl_client.h"
+#include "supervise/state.h"
 #include "common/ctl_msg.h"
 #include "virtiofsd.h"
 #include "volumes.h"
 #include "sshkeys.h"
 #include "image/initramfs.h"
 #include "net/dhcpd.h"
+#include "net/link.h"
 #include "net/mac.h"
 #include "common/parse.h"
 #include "util/cleanup.h"
@@ -219,104 +220,21 @@ static void status_fill(const struct sup *s, struct ctl_status *st)
 /* The status file: what a dead supervisor leaves for reclaiming. */
 static int status_write(const struct sup *s, struct pool_err *e)
 {
-	char path[PATH_MAX + 16], text[CTL_STATUS_MAX];
 	struct ctl_status st;
-	long n;
 
 	status_fill(s, &st);
-	n = ctl_status_encode(text, sizeof text, &st);
-	snprintf(path, sizeof path, "%s/status", s->p->state_dir);
-	if (n < 0)
-		return pool_err_fail(e, "status too long");
-	return write_file_atomic(path, text, (size_t)n, 0600, e);
+	return state_status_write(s->p->state_dir, &st, e);
 }
 
 static int state_open(struct sup *s, struct pool_err *e)
 {
-	char lock[PATH_MAX + 8];
-	DIR *d;
-	struct dirent *de;
-	/* Held while this machine's folder and address are claimed. */
-	_cleanup_close_ int root = state_lock(s->p->paths.state, true, e);
+	const struct plan *p = s->p;
 
-	if (root < 0)
-		return -1;
-	if (mkdir(s->p->state_dir, 0700) < 0 && errno != EEXIST)
-		return pool_err_sys(e, "%s", s->p->state_dir);
-	/* Everything below is removed as root: the folder must be a real
-	 * folder that only root can change. */
-	if (dir_private(s->p->state_dir, e) < 0)
-		return -1;
-	snprintf(lock, sizeof lock, "%s/lock", s->p->state_dir);
-	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (s->lock_fd < 0)
-		return pool_err_sys(e, "%s", lock);
-	/* pool ls and down take the lock shared for a moment to probe it:
-	 * only a lock held for a second means a running machine. */
-	for (int i = 0; i < 20 && flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0; i++)
-		usleep(50000);
-	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		close(s->lock_fd);
-		s->lock_fd = -1;
-		return pool_err_usage(e, "machine %s is already running (%s)", s->p->m->name,
-				      s->p->state_dir);
-	}
-	/* A folder left by a supervisor that died: its network rules (the
-	 * address it had may differ from ours), then all but the lock. */
-	if (machine_net_reclaim(s->p->paths.state, s->p->m->name, e) < 0)
-		return -1;
-	d = opendir(s->p->state_dir);
-	if (d) {
-		while ((de = readdir(d))) {
-			char path[PATH_MAX + 260];
-			struct pool_err ignore = { 0 };
-
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, "lock"))
-				continue;
-			snprintf(path, sizeof path, "%s/%s", s->p->state_dir, de->d_name);
-			rm_rf(path, &ignore);
-		}
-		closedir(d);
-	}
-	chmod(s->p->state_dir, 0700);
-	if (ftruncate(s->lock_fd, 0) == 0)
-		dprintf(s->lock_fd, "%d\n", (int)getpid());
-	if (s->p->has_net &&
-	    machine_address_free(s->p->paths.state, s->p->m->name, s->p->m->channel,
-				 s->p->m->address, e) < 0)
+	if (state_claim(p->paths.state, p->state_dir, p->m->name, p->m->channel, p->has_net,
+			p->m->address, &s->lock_fd, e) < 0)
 		return -1;
 	s->started = time(NULL);
-	if (status_write(s, e) < 0)
-		return -1;
-	if (s->p->m->has_address) {
-		char path[PATH_MAX + 16], ip[16];
-		int fd;
-
-		snprintf(path, sizeof path, "%s/address", s->p->state_dir);
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-		if (fd >= 0) {
-			dprintf(fd, "%s\n", ipv4_str(s->p->m->address, ip));
-			close(fd);
-		}
-	}
-	return 0;
-}
-
-/* Under the root lock, so a pool up of the same name that comes next
- * finds either this folder with its lock held, or no folder at all. */
-static void state_remove(struct sup *s)
-{
-	struct pool_err ignore = { 0 };
-	int root;
-
-	if (s->lock_fd < 0)
-		return;
-	root = state_lock(s->p->paths.state, false, &ignore);
-	rm_rf(s->p->state_dir, &ignore);
-	close(s->lock_fd);
-	s->lock_fd = -1;
-	if (root >= 0)
-		close(root);
+	return status_write(s, e);
 }
 
 /* --- network --- */
@@ -343,7 +261,7 @@ static int net_open(struct sup *s, struct pool_err *e)
 		if (channel_subnet(m->channel, &subnet, &prefix) < 0)
 			return pool_err_fail(e, "channel %s: no address after bringing it up", m->channel);
 	}
-	if ((m->address & prefix_mask(prefix)) != subnet)
+	if (!ipv4_in(m->address, subnet, prefix))
 		return pool_err_usage(e, "%s: address %s is outside channel %s (%s/%u)", m->file,
 				      ipv4_str(m->address, (char[16]){ 0 }), m->channel,
 				      ipv4_str(subnet, (char[16]){ 0 }), prefix);
@@ -1409,7 +1327,7 @@ static void sup_close(struct sup *s)
 	shares_stop(s);
 	volumes_close(&s->vols);
 	net_close(s);
-	state_remove(s);
+	state_release(s->p->paths.state, s->p->state_dir, &s->lock_fd);
 }
 
 int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)

@@ -13,6 +13,7 @@
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "util/user.h"
+#include "supervise/state.h"
 #include "privdrop.h"
 
 #define RECORD_MAX (64u << 10)
@@ -27,35 +28,6 @@ static void where(const struct plan *p, size_t i, char *out, size_t cap)
 		snprintf(out, cap, "%s:%d:%d: volumes[%zu].path", m->file, pos->line, pos->col, i);
 	else
 		snprintf(out, cap, "%s: volumes[%zu].path", m->file, i);
-}
-
-/* The running machine whose state folder records image dev:ino, if any. */
-static bool holder_of(const struct plan *p, dev_t dev, ino_t ino, char *name, size_t cap)
-{
-	DIR *d = opendir(p->paths.state);
-	struct dirent *de;
-	bool found = false;
-
-	if (!d)
-		return false;
-	while (!found && (de = readdir(d))) {
-		char path[PATH_MAX + 300];
-		_cleanup_free_ char *text = NULL;
-		size_t len;
-		struct pool_err ignore = { 0 };
-
-		if (de->d_name[0] == '.' || strcmp(de->d_name, p->m->name) == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s/volumes", p->paths.state, de->d_name);
-		if (read_file(path, RECORD_MAX, &text, &len, &ignore) < 0)
-			continue;
-		if (volume_record_has(text, len, (uint64_t)dev, (uint64_t)ino)) {
-			snprintf(name, cap, "%s", de->d_name);
-			found = true;
-		}
-	}
-	closedir(d);
-	return found;
 }
 
 struct open_arg {
@@ -92,7 +64,7 @@ static int open_one(const struct plan *p, size_t i, const struct pool_user *u, s
 		char holder[300];
 		struct stat st;
 
-		if (stat(v->path, &st) == 0 && holder_of(p, st.st_dev, st.st_ino, holder, sizeof holder))
+		if (stat(v->path, &st) == 0 && state_volume_holder(p->paths.state, p->m->name, st.st_dev, st.st_ino, holder, sizeof holder))
 			return pool_err_fail(e, "volume %s is in use by machine %s "
 					     "(a volume is attached to one machine at a time)", v->path, holder);
 		return pool_err_fail(e, "volume %s is in use by another machine or program "

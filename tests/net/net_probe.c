@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "src/net/channel.h"
+#include "src/net/link.h"
+#include "src/net/machine_net.h"
 #include "src/net/mac.h"
 #include "src/common/parse.h"
 

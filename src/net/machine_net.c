@@ -1,0 +1,168 @@
+/* machine_net.c - a machine on a channel: its anti-spoofing chain keyed on
+ * its TAP, and its forwarding elements (nat, or its allow list). */
+#include "net/machine_net.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/names.h"
+#include "common/parse.h"
+#include "net/channel.h"
+#include "net/mac.h"
+#include "net/nft.h"
+#include "util/cleanup.h"
+
+int machine_net_init(struct machine_net *mn, const char *name, uint32_t ip)
+{
+	memset(mn, 0, sizeof *mn);
+	if (!valid_machine_name(name) || tap_name(name, mn->tap) < 0)
+		return -1;
+	snprintf(mn->name, sizeof mn->name, "%s", name);
+	mac_from_ipv4(ip, mn->mac);
+	mn->ip = ip;
+	mn->mode = NET_NAT;
+	return 0;
+}
+
+static int check_machine(const char *channel, const struct machine_net *mn, struct pool_err *e)
+{
+	if (!valid_channel_name(channel))
+		return pool_err_usage(e, "channel name %s: want [a-z][a-z0-9-], at most 15 characters",
+				      channel);
+	if (!valid_machine_name(mn->name))
+		return pool_err_usage(e, "machine name %s is not valid", mn->name);
+	if (!nft_name_ok(mn->tap))
+		return pool_err_usage(e, "TAP name %s is not valid", mn->tap);
+	if (mn->mode != NET_NAT && mn->mode != NET_ISOLATED)
+		return pool_err_usage(e, "machine %s: network none has no place on a channel", mn->name);
+	return 0;
+}
+
+static void allow_rule_script(FILE *f, const char *chain, const struct allow_rule *a)
+{
+	char nbuf[16];
+	const char *proto = a->proto == 6 ? "tcp" : a->proto == 17 ? "udp" : NULL;
+	unsigned prefix = a->prefix > 32 ? 32 : a->prefix;
+
+	fprintf(f, "add rule inet %s %s ip daddr %s/%u", CHANNEL_NFT_TABLE, chain,
+		ipv4_str(a->net & prefix_mask(prefix), nbuf), prefix);
+	if (proto && a->port)
+		fprintf(f, " %s dport %u", proto, a->port);
+	else if (proto)
+		fprintf(f, " meta l4proto %s", proto);
+	else if (a->port)
+		fprintf(f, " meta l4proto { tcp, udp } th dport %u", a->port);
+	fprintf(f, " accept\n");
+}
+
+int machine_net_add(const char *channel, const struct machine_net *mn, struct pool_err *e)
+{
+	_cleanup_free_ char *linet = NULL, *lbridge = NULL, *script = NULL;
+	const char *t = CHANNEL_NFT_TABLE;
+	char ibuf[16], mbuf[18], ports[64], nat[64], allow[64];
+	size_t slen, i;
+	FILE *f;
+
+	if (check_machine(channel, mn, e) < 0)
+		return -1;
+	if (nft_list_table("inet", t, true, &linet, e) < 0 ||
+	    nft_list_table("bridge", t, true, &lbridge, e) < 0)
+		return -1;
+	snprintf(ports, sizeof ports, "ports");
+	snprintf(nat, sizeof nat, "%s_nat", channel);
+	snprintf(allow, sizeof allow, "%s_allow", channel);
+	if (!lbridge || !linet || !nft_has_object(lbridge, "map", ports) ||
+	    !nft_has_object(linet, "set", nat) || !nft_has_object(linet, "map", allow))
+		return pool_err_fail(e, "channel %s is not up; run pool channel up --name %s",
+				     channel, channel);
+
+	ipv4_str(mn->ip, ibuf);
+	mac_str(mn->mac, mbuf);
+	f = open_memstream(&script, &slen);
+	if (!f)
+		return pool_err_sys(e, "nft script");
+	/* Anti-spoofing on the TAP (Qubes' antispoof): own MAC, own IP, the
+	 * DHCP client's 0.0.0.0 broadcast, ARP that tells the truth. */
+	fprintf(f,
+		"add chain bridge %1$s %2$s_m_%3$s\n"
+		"flush chain bridge %1$s %2$s_m_%3$s\n"
+		"add rule bridge %1$s %2$s_m_%3$s ether saddr != %4$s drop\n"
+		"add rule bridge %1$s %2$s_m_%3$s arp htype 1 arp ptype ip arp hlen 6 arp plen 4"
+		" arp operation { request, reply } arp saddr ether %4$s arp saddr ip %5$s accept\n"
+		"add rule bridge %1$s %2$s_m_%3$s ip saddr %5$s accept\n"
+		"add rule bridge %1$s %2$s_m_%3$s ip saddr 0.0.0.0 ip daddr 255.255.255.255"
+		" udp sport 68 udp dport 67 accept\n"
+		"add rule bridge %1$s %2$s_m_%3$s drop\n"
+		"add element bridge %1$s ports { \"%6$s\" : goto %2$s_m_%3$s }\n",
+		t, channel, mn->name, mbuf, ibuf, mn->tap);
+	if (mn->mode == NET_NAT && !mn->has_allow) {
+		fprintf(f, "add element inet %s %s_nat { %s }\n", t, channel, ibuf);
+	} else if (mn->mode == NET_NAT) {
+		char chain[80];
+
+		snprintf(chain, sizeof chain, "%s_a_%s", channel, mn->name);
+		fprintf(f, "add chain inet %s %s\nflush chain inet %s %s\n", t, chain, t, chain);
+		for (i = 0; i < mn->nallow; i++)
+			allow_rule_script(f, chain, &mn->allow[i]);
+		fprintf(f, "add rule inet %s %s drop\n", t, chain);
+		fprintf(f, "add element inet %s %s_allow { %s : goto %s }\n", t, channel, ibuf, chain);
+	}
+	if (nft_run_stream(f, &script, e) < 0)
+		return pool_err_wrap(e, "machine %s on channel %s", mn->name, channel);
+	return 0;
+}
+
+int machine_net_del(const char *channel, const struct machine_net *mn, struct pool_err *e)
+{
+	_cleanup_free_ char *linet = NULL, *lbridge = NULL, *script = NULL;
+	const char *t = CHANNEL_NFT_TABLE;
+	char ibuf[16], name[64], mchain[80], achain[80];
+	size_t slen;
+	bool any = false;
+	FILE *f;
+
+	if (check_machine(channel, mn, e) < 0)
+		return -1;
+	if (nft_list_table("inet", t, true, &linet, e) < 0 ||
+	    nft_list_table("bridge", t, true, &lbridge, e) < 0)
+		return -1;
+	ipv4_str(mn->ip, ibuf);
+	snprintf(mchain, sizeof mchain, "%s_m_%s", channel, mn->name);
+	snprintf(achain, sizeof achain, "%s_a_%s", channel, mn->name);
+	f = open_memstream(&script, &slen);
+	if (!f)
+		return pool_err_sys(e, "nft script");
+	/* nft 1.0.6 has no "destroy": an element is added, then deleted, in
+	 * the same transaction, so a missing one is no error. */
+	if (lbridge && nft_has_object(lbridge, "chain", mchain)) {
+		if (nft_has_object(lbridge, "map", "ports"))
+			fprintf(f, "add element bridge %1$s ports { \"%2$s\" : goto %3$s }\n"
+				"delete element bridge %1$s ports { \"%2$s\" }\n",
+				t, mn->tap, mchain);
+		fprintf(f, "flush chain bridge %1$s %2$s\ndelete chain bridge %1$s %2$s\n", t, mchain);
+		any = true;
+	}
+	snprintf(name, sizeof name, "%s_nat", channel);
+	if (linet && nft_has_object(linet, "set", name)) {
+		fprintf(f, "add element inet %1$s %2$s { %3$s }\ndelete element inet %1$s %2$s { %3$s }\n",
+			t, name, ibuf);
+		any = true;
+	}
+	snprintf(name, sizeof name, "%s_allow", channel);
+	if (linet && nft_has_object(linet, "chain", achain)) {
+		if (nft_has_object(linet, "map", name))
+			fprintf(f, "add element inet %1$s %2$s { %3$s : goto %4$s }\n"
+				"delete element inet %1$s %2$s { %3$s }\n",
+				t, name, ibuf, achain);
+		fprintf(f, "flush chain inet %1$s %2$s\ndelete chain inet %1$s %2$s\n", t, achain);
+		any = true;
+	}
+	if (!any) {
+		fclose(f);
+		return 0;
+	}
+	if (nft_run_stream(f, &script, e) < 0)
+		return pool_err_wrap(e, "removing machine %s from channel %s", mn->name, channel);
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* machine_net.h - a machine on a channel: anti-spoofing chain and
+ * forwarding elements, added and removed with the machine. */
+#ifndef POOL_MACHINE_NET_H
+#define POOL_MACHINE_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/names.h"
+#include "spec/spec.h"
+#include "util/err.h"
+
+/* What the channel knows about one machine. */
+struct machine_net {
+	char name[POOL_NAME_MAX + 1];
+	char tap[16];
+	uint8_t mac[6];
+	uint32_t ip;			/* host byte order */
+	enum net_mode mode;		/* NET_NAT or NET_ISOLATED */
+	bool has_allow;			/* nat restricted to allow[] (may be empty) */
+	const struct allow_rule *allow;
+	size_t nallow;
+};
+
+/* name, ip -> tap name, MAC; mode nat, no allow list. -1 on a bad name. */
+int machine_net_init(struct machine_net *mn, const char *name, uint32_t ip);
+
+/* Add the machine's anti-spoofing chain and its forwarding elements in
+ * one transaction. Idempotent (a second add replaces the chains' rules
+ * and leaves the same ruleset). The policy keys on the TAP's name. */
+int machine_net_add(const char *channel, const struct machine_net *mn, struct pool_err *e);
+
+/* Remove everything machine_net_add added; what is not there is skipped,
+ * so it is idempotent and safe after a crash. */
+int machine_net_del(const char *channel, const struct machine_net *mn, struct pool_err *e);
+
+#endif
