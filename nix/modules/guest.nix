@@ -11,7 +11,10 @@
 #     DHCP takes the lease from pool's responder.
 #   - the agent is `pool-init --agent` on the virtio-serial port
 #     org.pool.agent (guest/agent.c agent_only: READY, EXEC, SHUTDOWN;
-#     no PID 1 duties; power-off goes to systemd as SIGRTMIN+4).
+#     no PID 1 duties; power-off goes to systemd as SIGRTMIN+4). Its unit
+#     waits for the port's device unit: systemd's 99-systemd.rules tags
+#     vport* devices, so /dev/virtio-ports/org.pool.agent has the unit
+#     dev-virtio\x2dports-org.pool.agent.device.
 { config, lib, pkgs, ... }:
 let
   cfg = config.pool;
@@ -29,6 +32,9 @@ let
   macOf = a: builtins.concatStringsSep ":" ([ "02" "00" ] ++ map hex2 (octets a));
 
   rootHash = config.users.users.root.hashedPassword or null;
+
+  # systemd-escape --path /dev/virtio-ports/org.pool.agent
+  agentDevice = "dev-virtio\\x2dports-org.pool.agent.device";
 
   spec = {
     inherit (cfg) name interface memory cpus network shares volumes;
@@ -149,7 +155,11 @@ in
     systemd.services.pool-agent = {
       description = "pool agent (exec, shutdown) on virtio-serial org.pool.agent";
       wantedBy = [ "multi-user.target" ];
-      unitConfig.ConditionPathExists = "/dev/virtio-ports/org.pool.agent";
+      # Waits for the port, which udev may not have named yet when
+      # multi-user.target starts this (a ConditionPathExists would skip the
+      # unit for good then), and stops if the port goes away.
+      after = [ agentDevice ];
+      bindsTo = [ agentDevice ];
       serviceConfig = {
         ExecStart = "${cfg.package}/libexec/pool/pool-init --agent";
         Restart = "always";

@@ -252,3 +252,17 @@ spec_with_files() {
 	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
 	[ "$output" = null ]
 }
+
+@test "guest module: the agent unit waits for its virtio-serial port's device unit, with no skip" {
+	command -v systemd-escape >/dev/null || { echo "systemd-escape not found"; return 1; }
+	local dev
+	dev=$(systemd-escape --path --suffix=device /dev/virtio-ports/org.pool.agent)
+	run --separate-stderr pool_eval "$(condensed).systemd.services.pool-agent" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	echo "$output" >"$BATS_TEST_TMPDIR/a.json"
+	[ "$(json "$BATS_TEST_TMPDIR/a.json" 'd["after"]')" = "$(python3 -c 'import sys; print([sys.argv[1]])' "$dev")" ]
+	[ "$(json "$BATS_TEST_TMPDIR/a.json" 'd["bindsTo"]')" = "$(python3 -c 'import sys; print([sys.argv[1]])' "$dev")" ]
+	[ "$(json "$BATS_TEST_TMPDIR/a.json" 'd["wantedBy"]')" = "['multi-user.target']" ]
+	[ "$(json "$BATS_TEST_TMPDIR/a.json" '"unitConfig" in d')" = False ]
+	[[ "$(json "$BATS_TEST_TMPDIR/a.json" 'd["serviceConfig"]["ExecStart"]')" == /nix/store/*/libexec/pool/"pool-init --agent" ]]
+}
