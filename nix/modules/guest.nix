@@ -119,8 +119,9 @@ in
     fileSystems = builtins.listToAttrs (builtins.genList (i:
       let sh = builtins.elemAt cfg.shares i; in {
         name = sh.target;
+        # options is a non-empty list in NixOS: "defaults" unless read-only.
         value = { device = "share${toString i}"; fsType = "virtiofs";
-                  options = lib.optional (sh.readonly or false) "ro"; };
+                  options = lib.mkIf (sh.readonly or false) [ "ro" ]; };
       }) (builtins.length cfg.shares))
     // builtins.listToAttrs (builtins.genList (i:
       let v = builtins.elemAt cfg.volumes i; in {

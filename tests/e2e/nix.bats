@@ -92,7 +92,7 @@ spec_with_files() {
 	echo "$output" >"$BATS_TEST_TMPDIR/r.json"
 	[ "$(json "$BATS_TEST_TMPDIR/r.json" 'd["openssh"]["authorizedKeys"]["keys"]')" = "['ssh-ed25519 AAAAC3Nza bob']" ]
 	[ "$(json "$BATS_TEST_TMPDIR/r.json" 'repr(d["hashedPassword"])')" = "''" ]
-	[[ "$(json "$BATS_TEST_TMPDIR/r.json" 'd["shell"]')" == /nix/store/*-bashInteractive ]]
+	[[ "$(json "$BATS_TEST_TMPDIR/r.json" 'd["shell"]')" == /nix/store/*-bash-interactive-* ]]
 }
 
 @test "role with a plain pass is refused: it would be world-readable in /nix/store" {
@@ -265,4 +265,44 @@ spec_with_files() {
 	[ "$(json "$BATS_TEST_TMPDIR/a.json" 'd["wantedBy"]')" = "['multi-user.target']" ]
 	[ "$(json "$BATS_TEST_TMPDIR/a.json" '"unitConfig" in d')" = False ]
 	[[ "$(json "$BATS_TEST_TMPDIR/a.json" 'd["serviceConfig"]["ExecStart"]')" == /nix/store/*/libexec/pool/"pool-init --agent" ]]
+}
+
+# The fake nixpkgs checks options as NixOS does (tests/nix/fake-nixpkgs): a
+# misspelt option name is an error naming it, so a typo in pool's modules
+# or in a codebase's module cannot pass here.
+@test "a misspelt NixOS option is refused, naming it; spelt right, the same module evaluates" {
+	local wrong right path value n=0
+	while IFS='|' read -r wrong right path value; do
+		n=$((n + 1))
+		run --separate-stderr pool_eval "$(condensed "{ $wrong }").$path" --json
+		[ "$status" -ne 0 ] || { echo "$wrong evaluated: $output"; return 1; }
+		local name=${wrong%% =*}
+		[ "$name" = "services.opensh.enable" ] && name=services.opensh
+		[[ "$stderr" == *"error: The option \`$name' does not exist. Definition values:"* ]] || { echo "$stderr"; return 1; }
+		run --separate-stderr pool_eval "$(condensed "{ $right }").$path" --json
+		[ "$status" -eq 0 ] || { echo "$right: $stderr"; return 1; }
+		[ "$output" = "$value" ]
+	done <<-'EOF'
+	networking.hostname = "machine";|networking.hostName = "machine";|networking.hostName|"machine"
+	services.opensh.enable = true;|services.openssh.enable = true;|services.openssh.enable|true
+	services.getty.autoLoginUser = "root";|services.getty.autologinUser = "root";|services.getty.autologinUser|"root"
+	users.users.root.hashedPasword = "";|users.users.root.hashedPassword = "";|users.users.root.hashedPassword|""
+	EOF
+	[ "$n" -eq 4 ]
+}
+
+@test "a definition of the wrong type is refused, naming the option and its type" {
+	run --separate-stderr pool_eval "$(condensed '{ services.openssh.enable = "yes"; }').services.openssh.enable" --json
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"A definition for option \`services.openssh.enable' is not of type \`boolean'."* ]]
+	# NixOS's file systems take a non-empty list of options
+	run --separate-stderr pool_eval "$(condensed '{ fileSystems."/x" = { device = "x"; fsType = "tmpfs"; options = [ ]; }; }').fileSystems" --json
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"A definition for option \`fileSystems.\"/x\".options' is not of type \`non-empty (list of "* ]]
+	run --separate-stderr pool_eval "$(condensed '{ fileSystems."/x" = { device = "x"; fsType = "tmpfs"; }; }').fileSystems.\"/x\".options" --json
+	[ "$status" -eq 0 ] && [ "$output" = '["defaults"]' ]
+	# and so does pool's guest module for a read-write share
+	run --separate-stderr pool_eval "$(condensed '{ pool.shares = [ { source = "/srv"; target = "/rw"; } ]; }').fileSystems.\"/rw\".options" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ "$output" = '["defaults"]' ]
 }
