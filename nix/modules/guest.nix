@@ -15,6 +15,8 @@
 #     waits for the port's device unit: systemd's 99-systemd.rules tags
 #     vport* devices, so /dev/virtio-ports/org.pool.agent has the unit
 #     dev-virtio\x2dports-org.pool.agent.device.
+#   - the machine name is the guest's host name; a name NixOS would refuse
+#     there is refused first, by an assertion that says so in one line.
 { config, lib, pkgs, ... }:
 let
   cfg = config.pool;
@@ -32,6 +34,10 @@ let
   macOf = a: builtins.concatStringsSep ":" ([ "02" "00" ] ++ map hex2 (octets a));
 
   rootHash = config.users.users.root.hashedPassword or null;
+
+  # networking.hostName's type (nixos/modules/tasks/network-interfaces.nix),
+  # without its "" (no name): a machine has one.
+  validHostName = builtins.match "[[:alnum:]]([[:alnum:]_-]{0,61}[[:alnum:]])?" cfg.name != null;
 
   # systemd-escape --path /dev/virtio-ports/org.pool.agent
   agentDevice = "dev-virtio\\x2dports-org.pool.agent.device";
@@ -107,7 +113,13 @@ in
       exec ${cfg.package}/bin/pool up --spec ${cfg.specFile} "$@"
     '';
 
-    networking.hostName = cfg.name;
+    assertions = [
+      {
+        assertion = validHostName;
+        message = "pool.name \"${cfg.name}\" is not a valid NixOS host name (networking.hostName): letters, digits, '-' or '_', at most 63, beginning and ending with a letter or digit";
+      }
+    ];
+    networking.hostName = lib.mkIf validHostName cfg.name;
 
     boot.initrd.availableKernelModules = [ "virtio_mmio" "virtio_console" "virtio_net" "virtio_blk" "virtiofs" ];
     boot.initrd.kernelModules = [ "virtio_mmio" "virtiofs" ];

@@ -306,3 +306,20 @@ spec_with_files() {
 	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
 	[ "$output" = '["defaults"]' ]
 }
+
+@test "condense: a machine name NixOS refuses as a host name is refused in one line; a valid one evaluates" {
+	local m='(c.condense "web-" "10.0.0.2" "enp0s4" { users.users.root = c.role "root" { }; }).config'
+	run --separate-stderr pool_eval "$m.microvm.declaredRunner.drvPath" --raw
+	[ "$status" -ne 0 ]
+	echo "$stderr"
+	[[ "$stderr" == *"Failed assertions:"* ]]
+	[ "$(grep -c 'pool.name' <<<"$stderr")" -eq 1 ]
+	grep -qx " *- pool.name \"web-\" is not a valid NixOS host name (networking.hostName): letters, digits, '-' or '_', at most 63, beginning and ending with a letter or digit" <<<"$stderr"
+	run --separate-stderr pool_eval "$m.pool.spec" --raw
+	[ "$status" -ne 0 ] && [[ "$stderr" == *'pool.name "web-" is not a valid NixOS host name'* ]]
+	run --separate-stderr pool_eval "let cf = ${m/web-/web}; in { runner = cf.microvm.declaredRunner.drvPath; host = cf.networking.hostName; }" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	echo "$output" >"$BATS_TEST_TMPDIR/w.json"
+	[[ "$(json "$BATS_TEST_TMPDIR/w.json" 'd["runner"]')" == /nix/store/*-web.drv ]]
+	[ "$(json "$BATS_TEST_TMPDIR/w.json" 'd["host"]')" = web ]
+}
