@@ -323,3 +323,41 @@ spec_with_files() {
 	[[ "$(json "$BATS_TEST_TMPDIR/w.json" 'd["runner"]')" == /nix/store/*-web.drv ]]
 	[ "$(json "$BATS_TEST_TMPDIR/w.json" 'd["host"]')" = web ]
 }
+
+@test "condense: a role with keys gets sshd in the guest, with the keys in users.users; without keys, no sshd" {
+	local key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG alice@host"
+	run --separate-stderr pool_eval "let cf = $(condensed "{ users.users.alice = c.role \"alice\" { keys = [ \"$key\" ]; }; }"); in { ssh = cf.services.openssh.enable; keys = cf.users.users.alice.openssh.authorizedKeys.keys; unit = cf.systemd.services.sshd.wantedBy; spec = cf.pool.spec; }" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	echo "$output" >"$BATS_TEST_TMPDIR/s.json"
+	[ "$(json "$BATS_TEST_TMPDIR/s.json" 'd["ssh"]')" = True ]
+	[ "$(json "$BATS_TEST_TMPDIR/s.json" 'd["keys"]')" = "['$key']" ]
+	[ "$(json "$BATS_TEST_TMPDIR/s.json" 'd["unit"]')" = "['multi-user.target']" ]
+	# the whole system evaluates (the spec names its toplevel)
+	[[ "$(json "$BATS_TEST_TMPDIR/s.json" 'd["spec"]')" == *'"init":"/nix/store/'*'-nixos-system-machine/init"'* ]]
+	# root's keys count too
+	run --separate-stderr pool_eval "$(condensed "{ users.users.root = c.role \"root\" { keys = [ \"$key\" ]; }; }").services.openssh.enable" --json
+	[ "$status" -eq 0 ] && [ "$output" = true ]
+	# no keys: no sshd
+	run --separate-stderr pool_eval "let cf = $(condensed); in { ssh = cf.services.openssh.enable; unit = cf.systemd.services ? sshd; }" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ "$output" = '{"ssh":false,"unit":false}' ]
+	# the codebase's module has the last word
+	run --separate-stderr pool_eval "$(condensed "{ users.users.root = c.role \"root\" { keys = [ \"$key\" ]; }; services.openssh.enable = false; }").services.openssh.enable" --json
+	[ "$status" -eq 0 ] && [ "$output" = false ]
+}
+
+@test "role values are users.users entries NixOS accepts, in a system that evaluates" {
+	run --separate-stderr pool_eval "let cf = $(condensed '{ users.users = { root = c.role "root" { }; alice = c.role "alice" { hash = "$y$j9T$s$h"; }; bob = c.role "bob" { keys = [ "ssh-ed25519 AAAA bob" ]; shell = c.pkgs.bashInteractive; }; }; }'); in { top = cf.system.build.toplevel.drvPath; users = builtins.mapAttrs (n: u: { inherit (u) isNormalUser group hashedPassword; shell = toString u.shell; }) cf.users.users; }" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	echo "$output" >"$BATS_TEST_TMPDIR/u.json"
+	u="$BATS_TEST_TMPDIR/u.json"
+	[[ "$(json "$u" 'd["top"]')" == /nix/store/*-nixos-system-machine.drv ]]
+	[ "$(json "$u" 'sorted(d["users"])')" = "['alice', 'bob', 'root', 'sshd']" ]
+	[ "$(json "$u" 'd["users"]["alice"]["isNormalUser"], d["users"]["alice"]["group"], d["users"]["alice"]["hashedPassword"]')" = "(True, 'users', '\$y\$j9T\$s\$h')" ]
+	[ "$(json "$u" 'd["users"]["root"]["isNormalUser"], d["users"]["root"]["hashedPassword"]')" = "(False, '')" ]
+	[[ "$(json "$u" 'd["users"]["root"]["shell"]')" == /nix/store/*-nushell-* ]]
+	# without isNormalUser, NixOS refuses a user that is not root (role sets it)
+	run --separate-stderr pool_eval "$(condensed '{ users.users.carol = builtins.removeAttrs (c.role "carol" { }) [ "isNormalUser" ]; }').system.build.toplevel.drvPath" --raw
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"- Exactly one of users.users.carol.isSystemUser and users.users.carol.isNormalUser must be set."* ]]
+}
