@@ -361,3 +361,37 @@ spec_with_files() {
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"- Exactly one of users.users.carol.isSystemUser and users.users.carol.isNormalUser must be set."* ]]
 }
+
+@test "package: pool-init links nixpkgs' libxcrypt with its static archive kept; pool is wrapped with nixpkgs' virtiofsd" {
+	run --separate-stderr pool_eval '{ inputs = map (p: { name = p.name; static = p.dontDisableStatic or false; path = toString p; }) c.pool.buildInputs; native = map (p: p.name) c.pool.nativeBuildInputs; flags = c.pool.mesonFlags; post = c.pool.postInstall; libxcrypt = { name = c.pkgs.libxcrypt.name; path = toString c.pkgs.libxcrypt; }; musl = toString c.pkgs.pkgsStatic.libxcrypt; virtiofsd = toString c.pkgs.virtiofsd; glibc = toString c.pkgs.glibc.static; }' --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	echo "$output" >"$BATS_TEST_TMPDIR/p.json"
+	p="$BATS_TEST_TMPDIR/p.json"
+	# one libxcrypt: nixpkgs' (built against glibc, not pkgsStatic's musl
+	# one), overridden to keep libcrypt.a
+	[ "$(json "$p" 'len([i for i in d["inputs"] if i["name"].startswith("libxcrypt")])')" = 1 ]
+	[ "$(json "$p" '[i for i in d["inputs"] if i["name"].startswith("libxcrypt")][0]["name"] == d["libxcrypt"]["name"]')" = True ]
+	[ "$(json "$p" '[i for i in d["inputs"] if i["name"].startswith("libxcrypt")][0]["static"]')" = True ]
+	[ "$(json "$p" '[i for i in d["inputs"] if i["name"].startswith("libxcrypt")][0]["path"] not in (d["libxcrypt"]["path"], d["musl"])')" = True ]
+	[ "$(json "$p" 'd["glibc"] in [i["path"] for i in d["inputs"]]')" = True ]
+	[ "$(json "$p" 'sorted(i["name"].rsplit("-", 1)[0] for i in d["inputs"] if not i["name"].startswith(("libxcrypt", "glibc")))')" = "['libfyaml', 'libmnl', 'nftables']" ]
+	[ "$(json "$p" 'sorted(n.rsplit("-", 1)[0] for n in d["native"])')" = "['makeWrapper', 'meson', 'ninja', 'pkg-config', 'scdoc']" ]
+	[ "$(json "$p" '"-Dtests=disabled" in d["flags"]')" = True ]
+	v=$(json "$p" 'd["virtiofsd"]')
+	[[ "$(json "$p" 'd["post"]')" == *"--set-default POOL_VIRTIOFSD $v/bin/virtiofsd "* ]]
+}
+
+@test "package: its meson flags configure this tree; -Dtests=disabled defines no tests, -Dtests=enabled (tests/run) the unit suite" {
+	run --separate-stderr pool_eval 'c.pool.mesonFlags' --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	mapfile -t flags < <(python3 -c 'import json, sys; print("\n".join(json.loads(sys.argv[1])))' "$output")
+	[ "${#flags[@]}" -ge 1 ]
+	run meson setup "${flags[@]}" "$BATS_TEST_TMPDIR/off" "$POOL_SRC"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	run meson test -C "$BATS_TEST_TMPDIR/off" --list
+	[ "$status" -eq 0 ] && [[ "$output" == *"No tests defined."* ]]
+	run meson setup -Dtests=enabled "$BATS_TEST_TMPDIR/on" "$POOL_SRC"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	run meson test -C "$BATS_TEST_TMPDIR/on" --list
+	[ "$status" -eq 0 ] && [[ "$output" == *"unit / mac"* ]]
+}
