@@ -20,15 +20,29 @@ rec {
 
   # condense NAME ADDRESS INTERFACE MODULE: a NixOS system booted by pool;
   # its config.microvm.declaredRunner runs `pool up --spec <generated JSON>`.
+  # A user with keys (role NAME { keys = [...]; }) gets sshd in the guest.
+  # Whether any user has keys is read from the system without sshd: within
+  # one evaluation services.openssh.enable cannot depend on users.users,
+  # which sshd.nix defines under mkIf services.openssh.enable (its own
+  # user), an infinite recursion.
   condense = name: address: interface: module:
-    nixpkgs.lib.nixosSystem {
+    let
+      system = nixpkgs.lib.nixosSystem {
+        modules = [
+          self.nixosModules.guest
+          ({ lib, ... }: {
+            nixpkgs.hostPlatform = lib.mkDefault arch;
+            pool = { inherit name address interface; };
+          })
+          module
+        ];
+      };
+      withKeys = builtins.filter (u: u.openssh.authorizedKeys.keys != [ ])
+        (builtins.attrValues system.config.users.users);
+    in
+    system.extendModules {
       modules = [
-        self.nixosModules.guest
-        ({ lib, ... }: {
-          nixpkgs.hostPlatform = lib.mkDefault arch;
-          pool = { inherit name address interface; };
-        })
-        module
+        ({ lib, ... }: { services.openssh.enable = lib.mkDefault (withKeys != [ ]); })
       ];
     };
 

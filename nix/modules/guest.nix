@@ -11,7 +11,12 @@
 #     DHCP takes the lease from pool's responder.
 #   - the agent is `pool-init --agent` on the virtio-serial port
 #     org.pool.agent (guest/agent.c agent_only: READY, EXEC, SHUTDOWN;
-#     no PID 1 duties; power-off goes to systemd as SIGRTMIN+4).
+#     no PID 1 duties; power-off goes to systemd as SIGRTMIN+4). Its unit
+#     waits for the port's device unit: systemd's 99-systemd.rules tags
+#     vport* devices, so /dev/virtio-ports/org.pool.agent has the unit
+#     dev-virtio\x2dports-org.pool.agent.device.
+#   - the machine name is the guest's host name; a name NixOS would refuse
+#     there is refused first, by an assertion that says so in one line.
 { config, lib, pkgs, ... }:
 let
   cfg = config.pool;
@@ -29,6 +34,13 @@ let
   macOf = a: builtins.concatStringsSep ":" ([ "02" "00" ] ++ map hex2 (octets a));
 
   rootHash = config.users.users.root.hashedPassword or null;
+
+  # networking.hostName's type (nixos/modules/tasks/network-interfaces.nix),
+  # without its "" (no name): a machine has one.
+  validHostName = builtins.match "[[:alnum:]]([[:alnum:]_-]{0,61}[[:alnum:]])?" cfg.name != null;
+
+  # systemd-escape --path /dev/virtio-ports/org.pool.agent
+  agentDevice = "dev-virtio\\x2dports-org.pool.agent.device";
 
   spec = {
     inherit (cfg) name interface memory cpus network shares volumes;
@@ -101,7 +113,13 @@ in
       exec ${cfg.package}/bin/pool up --spec ${cfg.specFile} "$@"
     '';
 
-    networking.hostName = cfg.name;
+    assertions = [
+      {
+        assertion = validHostName;
+        message = "pool.name \"${cfg.name}\" is not a valid NixOS host name (networking.hostName): letters, digits, '-' or '_', at most 63, beginning and ending with a letter or digit";
+      }
+    ];
+    networking.hostName = lib.mkIf validHostName cfg.name;
 
     boot.initrd.availableKernelModules = [ "virtio_mmio" "virtio_console" "virtio_net" "virtio_blk" "virtiofs" ];
     boot.initrd.kernelModules = [ "virtio_mmio" "virtiofs" ];
@@ -113,8 +131,9 @@ in
     fileSystems = builtins.listToAttrs (builtins.genList (i:
       let sh = builtins.elemAt cfg.shares i; in {
         name = sh.target;
+        # options is a non-empty list in NixOS: "defaults" unless read-only.
         value = { device = "share${toString i}"; fsType = "virtiofs";
-                  options = lib.optional (sh.readonly or false) "ro"; };
+                  options = lib.mkIf (sh.readonly or false) [ "ro" ]; };
       }) (builtins.length cfg.shares))
     // builtins.listToAttrs (builtins.genList (i:
       let v = builtins.elemAt cfg.volumes i; in {
@@ -149,7 +168,11 @@ in
     systemd.services.pool-agent = {
       description = "pool agent (exec, shutdown) on virtio-serial org.pool.agent";
       wantedBy = [ "multi-user.target" ];
-      unitConfig.ConditionPathExists = "/dev/virtio-ports/org.pool.agent";
+      # Waits for the port, which udev may not have named yet when
+      # multi-user.target starts this (a ConditionPathExists would skip the
+      # unit for good then), and stops if the port goes away.
+      after = [ agentDevice ];
+      bindsTo = [ agentDevice ];
       serviceConfig = {
         ExecStart = "${cfg.package}/libexec/pool/pool-init --agent";
         Restart = "always";

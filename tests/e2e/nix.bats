@@ -43,9 +43,10 @@ spec_with_files() {
 	EOF
 }
 
-@test "every .nix file in the repository parses" {
+@test "every .nix file in the repository parses (but the original host flake, kept as it was)" {
 	local n=0 f
 	while IFS= read -r f; do
+		[ "$f" != "$POOL_SRC/examples/nix/host-flake.original.nix" ] || continue
 		run nix-instantiate --store "$BATS_FILE_TMPDIR/store" --parse "$f"
 		[ "$status" -eq 0 ] || { echo "$f: $output"; return 1; }
 		n=$((n + 1))
@@ -56,6 +57,21 @@ spec_with_files() {
 		[ -f "$POOL_SRC/$f" ] || { echo "missing $f"; return 1; }
 	done
 	[ "$n" -ge 7 ]
+}
+
+@test "the original host flake does not parse: sources is undefined; host-flake.nix is it without microvm" {
+	local orig="$POOL_SRC/examples/nix/host-flake.original.nix"
+	run --separate-stderr nix-instantiate --store "$BATS_FILE_TMPDIR/store" --parse "$orig"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"undefined variable 'sources'"* ]]
+	# the example parses (the test above) and differs from the original only
+	# in its comments and the two microvm lines
+	run diff <(grep -v '^ *#' "$orig") <(grep -v '^ *#' "$POOL_SRC/examples/nix/host-flake.nix")
+	echo "$output"
+	[ "$(grep -c '^<' <<<"$output")" -eq 2 ] && [ "$(grep -c '^>' <<<"$output")" -eq 1 ]
+	[[ "$output" == *'< '*'microvm = { url ='* ]]
+	[[ "$output" == *'< '*'modules = [ sources.microvm.nixosModules.host ((pool.outputs.current arch).channel "wlan0") ];'* ]]
+	[[ "$output" == *'> '*'modules = [ ((pool.outputs.current arch).channel "wlan0") ];'* ]]
 }
 
 @test "the example flakes are evaluated as written, but for where pool lives" {
@@ -92,7 +108,7 @@ spec_with_files() {
 	echo "$output" >"$BATS_TEST_TMPDIR/r.json"
 	[ "$(json "$BATS_TEST_TMPDIR/r.json" 'd["openssh"]["authorizedKeys"]["keys"]')" = "['ssh-ed25519 AAAAC3Nza bob']" ]
 	[ "$(json "$BATS_TEST_TMPDIR/r.json" 'repr(d["hashedPassword"])')" = "''" ]
-	[[ "$(json "$BATS_TEST_TMPDIR/r.json" 'd["shell"]')" == /nix/store/*-bashInteractive ]]
+	[[ "$(json "$BATS_TEST_TMPDIR/r.json" 'd["shell"]')" == /nix/store/*-bash-interactive-* ]]
 }
 
 @test "role with a plain pass is refused: it would be world-readable in /nix/store" {
@@ -251,4 +267,147 @@ spec_with_files() {
 	run --separate-stderr pool_eval "$(condensed '{ users.users.root = c.role "root" { hash = "$y$j9T$s$h"; }; }').services.getty.autologinUser" --json
 	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
 	[ "$output" = null ]
+}
+
+@test "guest module: the agent unit waits for its virtio-serial port's device unit, with no skip" {
+	command -v systemd-escape >/dev/null || { echo "systemd-escape not found"; return 1; }
+	local dev
+	dev=$(systemd-escape --path --suffix=device /dev/virtio-ports/org.pool.agent)
+	run --separate-stderr pool_eval "$(condensed).systemd.services.pool-agent" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	echo "$output" >"$BATS_TEST_TMPDIR/a.json"
+	[ "$(json "$BATS_TEST_TMPDIR/a.json" 'd["after"]')" = "$(python3 -c 'import sys; print([sys.argv[1]])' "$dev")" ]
+	[ "$(json "$BATS_TEST_TMPDIR/a.json" 'd["bindsTo"]')" = "$(python3 -c 'import sys; print([sys.argv[1]])' "$dev")" ]
+	[ "$(json "$BATS_TEST_TMPDIR/a.json" 'd["wantedBy"]')" = "['multi-user.target']" ]
+	[ "$(json "$BATS_TEST_TMPDIR/a.json" '"unitConfig" in d')" = False ]
+	[[ "$(json "$BATS_TEST_TMPDIR/a.json" 'd["serviceConfig"]["ExecStart"]')" == /nix/store/*/libexec/pool/"pool-init --agent" ]]
+}
+
+# The fake nixpkgs checks options as NixOS does (tests/nix/fake-nixpkgs): a
+# misspelt option name is an error naming it, so a typo in pool's modules
+# or in a codebase's module cannot pass here.
+@test "a misspelt NixOS option is refused, naming it; spelt right, the same module evaluates" {
+	local wrong right path value n=0
+	while IFS='|' read -r wrong right path value; do
+		n=$((n + 1))
+		run --separate-stderr pool_eval "$(condensed "{ $wrong }").$path" --json
+		[ "$status" -ne 0 ] || { echo "$wrong evaluated: $output"; return 1; }
+		local name=${wrong%% =*}
+		[ "$name" = "services.opensh.enable" ] && name=services.opensh
+		[[ "$stderr" == *"error: The option \`$name' does not exist. Definition values:"* ]] || { echo "$stderr"; return 1; }
+		run --separate-stderr pool_eval "$(condensed "{ $right }").$path" --json
+		[ "$status" -eq 0 ] || { echo "$right: $stderr"; return 1; }
+		[ "$output" = "$value" ]
+	done <<-'EOF'
+	networking.hostname = "machine";|networking.hostName = "machine";|networking.hostName|"machine"
+	services.opensh.enable = true;|services.openssh.enable = true;|services.openssh.enable|true
+	services.getty.autoLoginUser = "root";|services.getty.autologinUser = "root";|services.getty.autologinUser|"root"
+	users.users.root.hashedPasword = "";|users.users.root.hashedPassword = "";|users.users.root.hashedPassword|""
+	EOF
+	[ "$n" -eq 4 ]
+}
+
+@test "a definition of the wrong type is refused, naming the option and its type" {
+	run --separate-stderr pool_eval "$(condensed '{ services.openssh.enable = "yes"; }').services.openssh.enable" --json
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"A definition for option \`services.openssh.enable' is not of type \`boolean'."* ]]
+	# NixOS's file systems take a non-empty list of options
+	run --separate-stderr pool_eval "$(condensed '{ fileSystems."/x" = { device = "x"; fsType = "tmpfs"; options = [ ]; }; }').fileSystems" --json
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"A definition for option \`fileSystems.\"/x\".options' is not of type \`non-empty (list of "* ]]
+	run --separate-stderr pool_eval "$(condensed '{ fileSystems."/x" = { device = "x"; fsType = "tmpfs"; }; }').fileSystems.\"/x\".options" --json
+	[ "$status" -eq 0 ] && [ "$output" = '["defaults"]' ]
+	# and so does pool's guest module for a read-write share
+	run --separate-stderr pool_eval "$(condensed '{ pool.shares = [ { source = "/srv"; target = "/rw"; } ]; }').fileSystems.\"/rw\".options" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ "$output" = '["defaults"]' ]
+}
+
+@test "condense: a machine name NixOS refuses as a host name is refused in one line; a valid one evaluates" {
+	local m='(c.condense "web-" "10.0.0.2" "enp0s4" { users.users.root = c.role "root" { }; }).config'
+	run --separate-stderr pool_eval "$m.microvm.declaredRunner.drvPath" --raw
+	[ "$status" -ne 0 ]
+	echo "$stderr"
+	[[ "$stderr" == *"Failed assertions:"* ]]
+	[ "$(grep -c 'pool.name' <<<"$stderr")" -eq 1 ]
+	grep -qx " *- pool.name \"web-\" is not a valid NixOS host name (networking.hostName): letters, digits, '-' or '_', at most 63, beginning and ending with a letter or digit" <<<"$stderr"
+	run --separate-stderr pool_eval "$m.pool.spec" --raw
+	[ "$status" -ne 0 ] && [[ "$stderr" == *'pool.name "web-" is not a valid NixOS host name'* ]]
+	run --separate-stderr pool_eval "let cf = ${m/web-/web}; in { runner = cf.microvm.declaredRunner.drvPath; host = cf.networking.hostName; }" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	echo "$output" >"$BATS_TEST_TMPDIR/w.json"
+	[[ "$(json "$BATS_TEST_TMPDIR/w.json" 'd["runner"]')" == /nix/store/*-web.drv ]]
+	[ "$(json "$BATS_TEST_TMPDIR/w.json" 'd["host"]')" = web ]
+}
+
+@test "condense: a role with keys gets sshd in the guest, with the keys in users.users; without keys, no sshd" {
+	local key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG alice@host"
+	run --separate-stderr pool_eval "let cf = $(condensed "{ users.users.alice = c.role \"alice\" { keys = [ \"$key\" ]; }; }"); in { ssh = cf.services.openssh.enable; keys = cf.users.users.alice.openssh.authorizedKeys.keys; unit = cf.systemd.services.sshd.wantedBy; spec = cf.pool.spec; }" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	echo "$output" >"$BATS_TEST_TMPDIR/s.json"
+	[ "$(json "$BATS_TEST_TMPDIR/s.json" 'd["ssh"]')" = True ]
+	[ "$(json "$BATS_TEST_TMPDIR/s.json" 'd["keys"]')" = "['$key']" ]
+	[ "$(json "$BATS_TEST_TMPDIR/s.json" 'd["unit"]')" = "['multi-user.target']" ]
+	# the whole system evaluates (the spec names its toplevel)
+	[[ "$(json "$BATS_TEST_TMPDIR/s.json" 'd["spec"]')" == *'"init":"/nix/store/'*'-nixos-system-machine/init"'* ]]
+	# root's keys count too
+	run --separate-stderr pool_eval "$(condensed "{ users.users.root = c.role \"root\" { keys = [ \"$key\" ]; }; }").services.openssh.enable" --json
+	[ "$status" -eq 0 ] && [ "$output" = true ]
+	# no keys: no sshd
+	run --separate-stderr pool_eval "let cf = $(condensed); in { ssh = cf.services.openssh.enable; unit = cf.systemd.services ? sshd; }" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ "$output" = '{"ssh":false,"unit":false}' ]
+	# the codebase's module has the last word
+	run --separate-stderr pool_eval "$(condensed "{ users.users.root = c.role \"root\" { keys = [ \"$key\" ]; }; services.openssh.enable = false; }").services.openssh.enable" --json
+	[ "$status" -eq 0 ] && [ "$output" = false ]
+}
+
+@test "role values are users.users entries NixOS accepts, in a system that evaluates" {
+	run --separate-stderr pool_eval "let cf = $(condensed '{ users.users = { root = c.role "root" { }; alice = c.role "alice" { hash = "$y$j9T$s$h"; }; bob = c.role "bob" { keys = [ "ssh-ed25519 AAAA bob" ]; shell = c.pkgs.bashInteractive; }; }; }'); in { top = cf.system.build.toplevel.drvPath; users = builtins.mapAttrs (n: u: { inherit (u) isNormalUser group hashedPassword; shell = toString u.shell; }) cf.users.users; }" --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	echo "$output" >"$BATS_TEST_TMPDIR/u.json"
+	u="$BATS_TEST_TMPDIR/u.json"
+	[[ "$(json "$u" 'd["top"]')" == /nix/store/*-nixos-system-machine.drv ]]
+	[ "$(json "$u" 'sorted(d["users"])')" = "['alice', 'bob', 'root', 'sshd']" ]
+	[ "$(json "$u" 'd["users"]["alice"]["isNormalUser"], d["users"]["alice"]["group"], d["users"]["alice"]["hashedPassword"]')" = "(True, 'users', '\$y\$j9T\$s\$h')" ]
+	[ "$(json "$u" 'd["users"]["root"]["isNormalUser"], d["users"]["root"]["hashedPassword"]')" = "(False, '')" ]
+	[[ "$(json "$u" 'd["users"]["root"]["shell"]')" == /nix/store/*-nushell-* ]]
+	# without isNormalUser, NixOS refuses a user that is not root (role sets it)
+	run --separate-stderr pool_eval "$(condensed '{ users.users.carol = builtins.removeAttrs (c.role "carol" { }) [ "isNormalUser" ]; }').system.build.toplevel.drvPath" --raw
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"- Exactly one of users.users.carol.isSystemUser and users.users.carol.isNormalUser must be set."* ]]
+}
+
+@test "package: pool-init links nixpkgs' libxcrypt with its static archive kept; pool is wrapped with nixpkgs' virtiofsd" {
+	run --separate-stderr pool_eval '{ inputs = map (p: { name = p.name; static = p.dontDisableStatic or false; path = toString p; }) c.pool.buildInputs; native = map (p: p.name) c.pool.nativeBuildInputs; flags = c.pool.mesonFlags; post = c.pool.postInstall; libxcrypt = { name = c.pkgs.libxcrypt.name; path = toString c.pkgs.libxcrypt; }; musl = toString c.pkgs.pkgsStatic.libxcrypt; virtiofsd = toString c.pkgs.virtiofsd; glibc = toString c.pkgs.glibc.static; }' --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	echo "$output" >"$BATS_TEST_TMPDIR/p.json"
+	p="$BATS_TEST_TMPDIR/p.json"
+	# one libxcrypt: nixpkgs' (built against glibc, not pkgsStatic's musl
+	# one), overridden to keep libcrypt.a
+	[ "$(json "$p" 'len([i for i in d["inputs"] if i["name"].startswith("libxcrypt")])')" = 1 ]
+	[ "$(json "$p" '[i for i in d["inputs"] if i["name"].startswith("libxcrypt")][0]["name"] == d["libxcrypt"]["name"]')" = True ]
+	[ "$(json "$p" '[i for i in d["inputs"] if i["name"].startswith("libxcrypt")][0]["static"]')" = True ]
+	[ "$(json "$p" '[i for i in d["inputs"] if i["name"].startswith("libxcrypt")][0]["path"] not in (d["libxcrypt"]["path"], d["musl"])')" = True ]
+	[ "$(json "$p" 'd["glibc"] in [i["path"] for i in d["inputs"]]')" = True ]
+	[ "$(json "$p" 'sorted(i["name"].rsplit("-", 1)[0] for i in d["inputs"] if not i["name"].startswith(("libxcrypt", "glibc")))')" = "['libfyaml', 'libmnl', 'nftables']" ]
+	[ "$(json "$p" 'sorted(n.rsplit("-", 1)[0] for n in d["native"])')" = "['makeWrapper', 'meson', 'ninja', 'pkg-config', 'scdoc']" ]
+	[ "$(json "$p" '"-Dtests=disabled" in d["flags"]')" = True ]
+	v=$(json "$p" 'd["virtiofsd"]')
+	[[ "$(json "$p" 'd["post"]')" == *"--set-default POOL_VIRTIOFSD $v/bin/virtiofsd "* ]]
+}
+
+@test "package: its meson flags configure this tree; -Dtests=disabled defines no tests, -Dtests=enabled (tests/run) the unit suite" {
+	run --separate-stderr pool_eval 'c.pool.mesonFlags' --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	mapfile -t flags < <(python3 -c 'import json, sys; print("\n".join(json.loads(sys.argv[1])))' "$output")
+	[ "${#flags[@]}" -ge 1 ]
+	run meson setup "${flags[@]}" "$BATS_TEST_TMPDIR/off" "$POOL_SRC"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	run meson test -C "$BATS_TEST_TMPDIR/off" --list
+	[ "$status" -eq 0 ] && [[ "$output" == *"No tests defined."* ]]
+	run meson setup -Dtests=enabled "$BATS_TEST_TMPDIR/on" "$POOL_SRC"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	run meson test -C "$BATS_TEST_TMPDIR/on" --list
+	[ "$status" -eq 0 ] && [[ "$output" == *"unit / mac"* ]]
 }
