@@ -20,7 +20,6 @@
 #include "common/parse.h"
 #include "image/volume_image.h"
 #include "supervise/state.h"
-#include "vmm/vmm.h"
 
 static int env_path(char *out, size_t cap, const char *var, const char *def)
 {
@@ -301,8 +300,7 @@ int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, str
 		struct plan_volume *v = &p->volumes[p->nvolumes++];
 
 		*v = (struct plan_volume){ .path = m->volumes[i].path, .target = m->volumes[i].target,
-					   .size = m->volumes[i].size,
-					   .fd = VMM_FD_FIRST_FREE + (int)(p->nshares + i) };
+					   .size = m->volumes[i].size };
 		volume_serial(i, v->serial, sizeof v->serial);
 	}
 	if (m->network != NET_NONE) {
@@ -324,25 +322,9 @@ int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, str
 	if ((size_t)snprintf(p->state_dir, sizeof p->state_dir, "%s/%s", p->paths.state, m->name) >= sizeof p->state_dir)
 		return pool_err_usage(e, "POOL_STATE_DIR is too long");
 	snprintf(p->console_log, sizeof p->console_log, "%s/console.log", p->state_dir);
-	if (build_cmdline(p, e) < 0 || qemu_argv(p, e) < 0)
+	if (build_cmdline(p, e) < 0)
 		return -1;
 	return 0;
-}
-
-static void print_quoted(FILE *out, const char *s)
-{
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:@%+") == strlen(s)) {
-		fputs(s, out);
-		return;
-	}
-	fputc('\'', out);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", out);
-		else
-			fputc(*s, out);
-	}
-	fputc('\'', out);
 }
 
 /* Whether a path is an executable in the guest: the host's own for image
@@ -427,17 +409,17 @@ void plan_print(const struct plan *p, FILE *out)
 		}
 	}
 	for (size_t i = 0; i < p->nshares; i++)
-		fprintf(out, "share       %s -> %s (%s, virtiofs tag %s, fd %d)\n", p->shares[i].source,
+		fprintf(out, "share       %s -> %s (%s, virtiofs tag %s)\n", p->shares[i].source,
 			p->shares[i].target, p->shares[i].readonly ? "read-only" : "read-write",
-			p->shares[i].tag, VMM_FD_FIRST_FREE + (int)i);
+			p->shares[i].tag);
 	if (p->nshares)
 		fprintf(out, "virtiofsd   %s\n", p->paths.virtiofsd);
 	for (size_t i = 0; i < p->nvolumes; i++) {
 		const struct plan_volume *v = &p->volumes[i];
 		struct stat st;
 
-		fprintf(out, "volume      %s -> %s (virtio-blk serial %s, fd %d; ", v->path,
-			v->target ? v->target : "not mounted", v->serial, v->fd);
+		fprintf(out, "volume      %s -> %s (virtio-blk serial %s; ", v->path,
+			v->target ? v->target : "not mounted", v->serial);
 		if (lstat(v->path, &st) == 0)
 			fprintf(out, "exists: used as is)\n");
 		else
@@ -449,14 +431,6 @@ void plan_print(const struct plan *p, FILE *out)
 	fprintf(out, "runs as     uid %u gid %u\n", (unsigned)p->uid, (unsigned)p->gid);
 	fprintf(out, "state       %s\n", p->state_dir);
 	fprintf(out, "cmdline     %s\n", p->cmdline);
-	fprintf(out, "argv       ");
-	for (size_t i = 0; i < p->argv.n; i++) {
-		fputc(' ', out);
-		print_quoted(out, p->argv.v[i]);
-	}
-	fputc('\n', out);
-	fprintf(out, "fds         %d console, %d agent, %d kernel, %d initrd\n",
-		VMM_FD_CONSOLE, VMM_FD_AGENT, VMM_FD_KERNEL, VMM_FD_INITRD);
 }
 
 void plan_free(struct plan *p)

@@ -15,21 +15,11 @@
 #include "util/err.h"
 #include "util/strv.h"
 
-/* File descriptors the hypervisor finds at fixed numbers, so the argv in
- * the plan is the argv that runs. */
-enum {
-	VMM_FD_CONSOLE = 3,	/* socket: serial console ttyS0 */
-	VMM_FD_AGENT = 4,	/* socket: virtio-serial port org.pool.agent */
-	VMM_FD_KERNEL = 5,	/* the kernel, opened by pool */
-	VMM_FD_INITRD = 6,	/* the machine's initrd (may hold secrets) */
-	VMM_FD_TAP = 7,		/* the machine's TAP, when it has a network */
-	VMM_FD_FIRST_FREE = 8,
-};
-
 #define PLAN_SHARES_MAX 16
 
 /* A folder the guest sees over virtiofs: the host's /usr for image host,
- * then the spec's shares. Its socket reaches QEMU at VMM_FD_FIRST_FREE + i. */
+ * then the spec's shares. Its socket reaches the hypervisor in its slot
+ * (vmm.h). */
 struct plan_share {
 	const char *source;
 	const char *target;
@@ -40,14 +30,13 @@ struct plan_share {
 #define PLAN_VOLUMES_MAX 8
 
 /* A raw image the guest sees over virtio-blk (serial "volN") and mounts
- * at target. The supervisor opens and locks it and hands it to QEMU at
- * fd (VMM_FD_FIRST_FREE + nshares + i), in QEMU's fd set of that number. */
+ * at target. The supervisor opens and locks it and hands it to the
+ * hypervisor in its slot (vmm.h). */
 struct plan_volume {
 	const char *path;
 	const char *target;	/* NULL: attached, not mounted */
 	uint64_t size;		/* for a new image */
 	char serial[16];
-	int fd;
 };
 
 /* Where pool keeps things; from the environment, with DESIGN.md's defaults. */
@@ -97,12 +86,12 @@ struct plan {
 	unsigned prefix;
 
 	char *cmdline;		/* the kernel command line */
-	struct strv argv;	/* the hypervisor's argv */
+	struct strv argv;	/* the hypervisor's argv: vmm_argv fills it */
 };
 
 /* Resolve the plan: kernel and version, module closure, image hash (reads
  * the files that go into the image, writes nothing), accelerator, uid,
- * kernel command line, hypervisor argv. */
+ * kernel command line. The hypervisor's argv is vmm_argv's (vmm.h). */
 int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, struct pool_err *e);
 void plan_print(const struct plan *p, FILE *out);
 void plan_free(struct plan *p);

@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "load.h"
 #include "plan.h"
+#include "vmm/vmm.h"
 
 int cmd_check(int argc, char **argv, struct pool_err *e)
 {
@@ -28,10 +29,13 @@ int cmd_check(int argc, char **argv, struct pool_err *e)
 		return -1;
 	}
 	r = plan_build(&m, PLAN_RUN, &p, e);
+	if (r == 0)
+		r = vmm_argv(&p, e);
 	if (r == 0) {
 		struct pool_err u = { 0 };
 
 		plan_print(&p, stdout);
+		vmm_print(&p, stdout);
 		if (machine_refuse_unsupported(&m, &u) < 0)
 			printf("note        %s\n", u.msg);
 	}

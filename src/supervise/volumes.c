@@ -14,7 +14,7 @@
 #include "util/fsutil.h"
 #include "util/user.h"
 #include "supervise/state.h"
-#include "privdrop.h"
+#include "vmm/vmm.h"
 
 #define RECORD_MAX (64u << 10)
 
@@ -127,20 +127,10 @@ fail:
 	return -1;
 }
 
-int volumes_fds(const struct plan *p, const struct volume_set *vs, int *fds, int nfds)
+void volumes_fds(const struct plan *p, const struct volume_set *vs, struct vmm_fds *fds)
 {
-	for (size_t i = 0; i < vs->n && i < p->nvolumes; i++) {
-		int k = p->volumes[i].fd - VMM_FD_CONSOLE;
-
-		if (k < 0 || k >= VMM_FDS_MAX)
-			continue;
-		while (nfds < k)
-			fds[nfds++] = -1;
-		fds[k] = vs->fd[i];
-		if (k >= nfds)
-			nfds = k + 1;
-	}
-	return nfds;
+	for (size_t i = 0; i < vs->n && i < p->nvolumes; i++)
+		fds->fd[vmm_volume_slot(p, i)] = vs->fd[i];
 }
 
 void volumes_close(struct volume_set *vs)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "plan.h"
+#include "vmm/vmm.h"
 
 struct volume_set {
 	int fd[PLAN_VOLUMES_MAX];	/* open, flock'ed images, in plan order */
@@ -20,10 +21,8 @@ struct volume_set {
  * machine; nothing is left open on error. */
 int volumes_open(const struct plan *p, struct volume_set *vs, struct pool_err *e);
 
-/* Put the images into the hypervisor's fd table (fds[k] lands at
- * VMM_FD_CONSOLE + k), filling any gap before them with -1. Returns the
- * new count of fds. */
-int volumes_fds(const struct plan *p, const struct volume_set *vs, int *fds, int nfds);
+/* Put the images into their slots of the hypervisor's fds. */
+void volumes_fds(const struct plan *p, const struct volume_set *vs, struct vmm_fds *fds);
 
 void volumes_close(struct volume_set *vs);
 

@@ -23,6 +23,7 @@
 #include "src/util/cleanup.h"
 #include "src/util/fsutil.h"
 #include "src/util/strv.h"
+#include "src/vmm/vmm.h"
 
 #define SANDBOX "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
 #define HASH_ROOT "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7"
@@ -117,6 +118,8 @@ static void build(const struct machine *m, enum plan_mode mode, struct plan *p)
 
 	if (plan_build(m, mode, p, &e) < 0)
 		fail_msg("plan_build: %s", e.msg);
+	if (vmm_argv(p, &e) < 0)
+		fail_msg("vmm_argv: %s", e.msg);
 }
 
 /* Index of the argument after `flag` whose value is `val`, or -1. */
@@ -406,6 +409,7 @@ static void test_plan_print(void **state)
 	f = open_memstream(&out, &len);
 	assert_non_null(f);
 	plan_print(&p, f);
+	vmm_print(&p, f);
 	assert_int_equal(fclose(f), 0);
 
 	snprintf(want, sizeof want, "accel       %s\n", p.accel.why);

@@ -1,11 +1,12 @@
-/* virtiofsd.h - one virtiofsd per share, sandboxed, files owned by the
- * user who invoked pool. */
-#ifndef POOL_VIRTIOFSD_H
-#define POOL_VIRTIOFSD_H
+/* shares.h - a machine's shares: one virtiofsd each, sandboxed, files
+ * owned by the user who invoked pool. */
+#ifndef POOL_SUPERVISE_SHARES_H
+#define POOL_SUPERVISE_SHARES_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "plan.h"
 #include "util/err.h"
 #include "util/user.h"
 
@@ -26,5 +27,20 @@ struct virtiofsd {
 int virtiofsd_start(struct virtiofsd *v, const char *bin, const char *source, bool readonly,
 		    const struct pool_user *as, const char *sock_path, int log_fd, struct pool_err *e);
 void virtiofsd_stop(struct virtiofsd *v);
+
+/* The machine's set, in plan order. */
+struct shares {
+	struct virtiofsd fs[PLAN_SHARES_MAX];
+	size_t n;		/* started (or tried) */
+};
+
+void shares_init(struct shares *sh);
+/* One virtiofsd for each of the plan's shares, as the invoking user (the
+ * host's /usr and /nix/store as root); their messages go to log_fd. */
+int shares_start(const struct plan *p, struct shares *sh, int log_fd, struct pool_err *e);
+/* A virtiofsd that has ended: its index, with its wait status in
+ * *status; -1 when none has. */
+int shares_reap(struct shares *sh, int *status);
+void shares_stop(struct shares *sh);
 
 #endif

@@ -1,10 +1,10 @@
-/* virtiofsd.c - one virtiofsd per share. Owner mapping and read-only are
+/* shares.c - a machine's shares: one virtiofsd each. Owner mapping and read-only are
  * enforced on the host side: a user namespace maps the guest's root to the
  * invoking user, and a read-only share is a read-only bind mount made (as
  * real root) before the user namespace, so it is locked read-only there.
  * No set-id bit and no file capability crosses a share (nosetid.h): a
  * seccomp filter installed right before exec, and virtiofsd's xattr map. */
-#include "virtiofsd.h"
+#include "supervise/shares.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "plan.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "common/parse.h"
@@ -231,4 +232,53 @@ void virtiofsd_stop(struct virtiofsd *v)
 		waitpid(v->pid, NULL, 0);
 	}
 	v->pid = -1;
+}
+
+void shares_init(struct shares *sh)
+{
+	sh->n = 0;
+	for (size_t i = 0; i < PLAN_SHARES_MAX; i++)
+		sh->fs[i] = (struct virtiofsd){ .pid = -1, .qemu_fd = -1 };
+}
+
+int shares_start(const struct plan *p, struct shares *sh, int log_fd, struct pool_err *e)
+{
+	const struct pool_user *u;
+
+	if (pool_user_get(&u, e) < 0)
+		return -1;
+	sh->n = p->nshares;
+	for (size_t i = 0; i < p->nshares; i++) {
+		const struct plan_share *s = &p->shares[i];
+		char sock[PATH_MAX + 32];
+		/* The host's /usr and /nix/store (world-readable) are read by
+		 * the guest's root as root reads them. Any other store folder
+		 * comes from a spec, which may come with a codebase: it is read
+		 * as the invoking user, like any share. */
+		bool sys = strcmp(s->tag, "usr") == 0 ||
+			   (strcmp(s->tag, "store") == 0 && strcmp(s->source, "/nix/store") == 0);
+
+		snprintf(sock, sizeof sock, "%s/%s.sock", p->state_dir, s->tag);
+		if (virtiofsd_start(&sh->fs[i], p->paths.virtiofsd, s->source, s->readonly,
+				    sys ? NULL : u, sock, log_fd, e) < 0)
+			return pool_err_wrap(e, "share %s", s->source);
+	}
+	return 0;
+}
+
+int shares_reap(struct shares *sh, int *status)
+{
+	for (size_t i = 0; i < sh->n; i++) {
+		if (sh->fs[i].pid <= 0 || waitpid(sh->fs[i].pid, status, WNOHANG) != sh->fs[i].pid)
+			continue;
+		sh->fs[i].pid = -1;
+		return (int)i;
+	}
+	return -1;
+}
+
+void shares_stop(struct shares *sh)
+{
+	for (size_t i = 0; i < sh->n; i++)
+		virtiofsd_stop(&sh->fs[i]);
 }

@@ -1,0 +1,131 @@
+/* console.c - the machine's serial console: what it prints goes to the
+ * console log (rotated), to the user's terminal in pool up, and to an
+ * attached pool console; typed input goes to it without blocking.
+ * QEMU's own messages go to qemu.log, bounded. */
+#include "supervise/sup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/fsutil.h"
+
+static void tail_add(struct sup *s, const char *buf, size_t n)
+{
+	if (n >= sizeof s->tail) {
+		memcpy(s->tail, buf + n - sizeof s->tail, sizeof s->tail);
+		s->tail_len = sizeof s->tail;
+		return;
+	}
+	if (s->tail_len + n > sizeof s->tail) {
+		size_t drop = s->tail_len + n - sizeof s->tail;
+
+		memmove(s->tail, s->tail + drop, s->tail_len - drop);
+		s->tail_len -= drop;
+	}
+	memcpy(s->tail + s->tail_len, buf, n);
+	s->tail_len += n;
+}
+
+static void log_write(struct sup *s, const char *buf, size_t n)
+{
+	if (s->log_fd < 0)
+		return;
+	if (s->log_size + n > LOG_MAX) {
+		char old[PATH_MAX + 4];
+
+		snprintf(old, sizeof old, "%s.1", s->p->console_log);
+		rename(s->p->console_log, old);
+		close(s->log_fd);
+		s->log_fd = open(s->p->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		s->log_size = 0;
+		if (s->log_fd < 0)
+			return;
+	}
+	if (write_all(s->log_fd, buf, n) == 0)
+		s->log_size += n;
+}
+
+/* The last few console lines, made printable, for an error message. */
+void tail_lines(const struct sup *s, char *out, size_t cap, int lines)
+{
+	size_t start = s->tail_len, o = 0;
+	int seen = 0;
+
+	while (start > 0) {
+		if (s->tail[start - 1] == '\n' && start != s->tail_len && ++seen > lines)
+			break;
+		start--;
+	}
+	for (size_t i = start; i < s->tail_len && o + 2 < cap; i++) {
+		unsigned char c = (unsigned char)s->tail[i];
+
+		if (c == '\r')
+			continue;
+		out[o++] = (c == '\n' || (c >= 32 && c < 127)) ? (char)c : '?';
+	}
+	while (o > 0 && out[o - 1] == '\n')
+		o--;
+	out[o] = '\0';
+}
+
+/* Read what the console has; all of it when drain is set. */
+void console_in(struct sup *s, bool drain)
+{
+	char buf[16384];
+
+	do {
+		ssize_t n = read(s->con, buf, sizeof buf);
+
+		if (n <= 0) {
+			if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				close(s->con);
+				s->con = -1;
+			}
+			return;
+		}
+		tail_add(s, buf, (size_t)n);
+		log_write(s, buf, (size_t)n);
+		if (!s->req->argv && !s->req->detached)	/* pool up: the console is the user's */
+			write_all(1, buf, (size_t)n);
+		if (s->console_cl >= 0)
+			ctl_send_to(s, &s->cl[s->console_cl], CTL_MSG_CONSOLE, 0, buf, (size_t)n);
+	} while (drain);
+}
+
+/* Typed input to the console, without blocking and without losing any. */
+void console_out(struct sup *s)
+{
+	while (s->conq_len && s->con >= 0) {
+		ssize_t n = write(s->con, s->conq, s->conq_len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				s->conq_len = 0;
+			return;
+		}
+		memmove(s->conq, s->conq + n, s->conq_len - (size_t)n);
+		s->conq_len -= (size_t)n;
+	}
+}
+
+/* QEMU's own messages: into qemu.log, bounded. */
+void qemu_err_in(struct sup *s)
+{
+	char buf[4096];
+	ssize_t n = read(s->qemu_err, buf, sizeof buf);
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			close(s->qemu_err);
+			s->qemu_err = -1;
+		}
+		return;
+	}
+	if (s->qemu_log_size + (size_t)n <= QEMU_LOG_MAX && write_all(s->qemu_log_fd, buf, (size_t)n) == 0)
+		s->qemu_log_size += (size_t)n;
+}

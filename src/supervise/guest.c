@@ -1,0 +1,169 @@
+/* guest.c - what the machine's agent says, and what it means for the
+ * machine: READY (pool up -d returns, pool run's command goes out), the
+ * command's output and exit status, a reboot's notice, the guest's
+ * errors. Every frame comes from the guest and is hostile: it arrives
+ * checked by agent.c and frame.c, and the guest's text is made printable
+ * and bounded before anyone sees it. */
+#include "supervise/sup.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/agent_msg.h"
+#include "common/log.h"
+#include "util/fsutil.h"
+
+/* A guest's words on pool's stderr: printable only, and at most
+ * GUEST_TEXT_MAX of them in a machine's life, so a guest cannot flood it. */
+#define GUEST_TEXT_MAX 20
+static void print_guest_text(const char *what, const uint8_t *p, size_t n)
+{
+	static unsigned printed;
+	char buf[256];
+	size_t o = 0;
+
+	if (printed == GUEST_TEXT_MAX)
+		log_warnx("%s: more messages from the guest are not shown", what);
+	if (printed++ >= GUEST_TEXT_MAX) {
+		printed = GUEST_TEXT_MAX + 1;
+		return;
+	}
+
+	for (size_t i = 0; i < n && o + 1 < sizeof buf; i++)
+		buf[o++] = p[i] >= 32 && p[i] < 127 ? (char)p[i] : '?';
+	buf[o] = '\0';
+	log_warnx("%s: %s", what, buf);
+}
+
+/* The EXEC payload is encoded before the machine boots, so a command
+ * that cannot be sent is refused before any work is done. */
+int encode_exec(struct sup *s, struct pool_err *e)
+{
+	const char *env[3];
+	size_t envc = 0;
+	const char *term = getenv("TERM");
+	char termv[128];
+	struct agent_exec x = { 0 };
+	long n;
+
+	if (term && strlen(term) < 100 && strchr(term, '=') == NULL) {
+		snprintf(termv, sizeof termv, "TERM=%s", term);
+		env[envc++] = termv;
+	}
+	env[envc] = NULL;
+	x.flags = 0;
+	x.cwd = s->p->m->workdir ? s->p->m->workdir : "";
+	x.argv = (const char **)s->req->argv;
+	x.argc = (size_t)s->req->argc;
+	x.env = env;
+	x.envc = envc;
+	s->exec = malloc(FRAME_PAYLOAD_MAX);
+	if (!s->exec)
+		return pool_err_sys(e, "exec");
+	n = agent_exec_encode(s->exec, FRAME_PAYLOAD_MAX, &x);
+	if (n < 0)
+		return pool_err_usage(e, "run: the command (%d arguments) is longer than the agent takes (%u bytes) or has an empty name",
+				      s->req->argc, FRAME_PAYLOAD_MAX);
+	s->exec_len = (size_t)n;
+	return 0;
+}
+
+static int send_exec(struct sup *s, struct pool_err *e)
+{
+	if (agent_conn_send(&s->agent, AGENT_EXEC, RUN_SID, s->exec, s->exec_len, e) < 0)
+		return -1;
+	s->exec_sent = true;
+	s->stdin_open = true;
+	return 0;
+}
+
+int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
+{
+	struct sup *s = ctx;
+	struct pool_err *e = &s->err;
+	const char *why;
+	int st;
+
+	switch (h->type) {
+	case AGENT_READY:
+		ctl_exec_lost(s);	/* a second READY: the agent restarted */
+		log_debug("guest ready: init at %.3f s, modules %.3f s, agent %.3f s (kernel time)",
+			  (double)s->agent.times.init_ns / 1e9, (double)s->agent.times.modules_ns / 1e9,
+			  (double)s->agent.times.ready_ns / 1e9);
+		if (getenv("POOL_BOOT_TIMES"))
+			fprintf(stderr, "pool: boot times: init %.3f s, modules %.3f s, ready %.3f s (guest), "
+				"%.3f s (host)\n",
+				(double)s->agent.times.init_ns / 1e9, (double)s->agent.times.modules_ns / 1e9,
+				(double)s->agent.times.ready_ns / 1e9, (double)(now_ms() - s->start_ms) / 1e3);
+		if (s->ready_fd >= 0) {	/* pool up -d: the machine is up */
+			if (write(s->ready_fd, "R", 1) < 0)
+				log_debug("ready pipe: %s", strerror(errno));
+			close(s->ready_fd);
+			s->ready_fd = -1;
+		}
+		if (s->req->argv && !s->exec_sent)
+			return send_exec(s, e);
+		if (s->req->argv && !s->have_exit) {
+			/* pool-init restarted a dead agent: the command is gone. */
+			log_warnx("the guest agent restarted; the command was lost");
+			s->have_exit = true;
+			s->exit_status = 1;
+			begin_shutdown(s, e);
+		}
+		return 0;
+	case AGENT_STDOUT:
+	case AGENT_STDERR:
+		if (h->sid != RUN_SID) {
+			ctl_from_guest(s, h, p);
+			return 0;
+		}
+		if (h->len == 0)
+			return 0;
+		if (write_all(h->type == AGENT_STDOUT ? 1 : 2, p, h->len) < 0) {
+			/* Nobody reads any more (| head): stop, as a pipeline would. */
+			if (errno != EPIPE)
+				log_warn("writing the command's output");
+			if (!s->interrupted && !s->have_exit)
+				s->interrupted = SIGPIPE;
+			begin_shutdown(s, e);
+		}
+		return 0;
+	case AGENT_EXIT:
+		if (h->sid != RUN_SID) {
+			ctl_from_guest(s, h, p);
+			return 0;
+		}
+		if (s->have_exit)
+			return 0;
+		if (agent_exit_decode(p, h->len, &st, &why) < 0) {
+			log_warnx("agent: bad EXIT from the guest: %s", why);
+			st = 1;
+		}
+		s->have_exit = true;
+		s->exit_status = st;
+		s->stdin_open = false;
+		begin_shutdown(s, e);
+		return 0;
+	case AGENT_SHUTDOWN:
+		s->reboot_notice = h->len == 1 && p[0] == 1;
+		return 0;
+	case AGENT_ERROR:
+		if (h->sid != RUN_SID && h->sid != 0) {
+			ctl_from_guest(s, h, p);
+			return 0;
+		}
+		print_guest_text("guest agent", p, h->len);
+		if (h->sid == RUN_SID && !s->have_exit) {
+			s->have_exit = true;
+			s->exit_status = 1;
+			begin_shutdown(s, e);
+		}
+		return 0;
+	default:
+		return 0;	/* frames the host does not take from a guest are dropped */
+	}
+}

@@ -1,0 +1,53 @@
+/* life.c - a machine's life as the supervisor's parts see it: how it
+ * stands (what pool ls shows), and going down. */
+#include "supervise/sup.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/parse.h"
+
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* What `pool ls` shows of this machine. */
+void status_fill(const struct sup *s, struct ctl_status *st)
+{
+	const struct machine *m = s->p->m;
+
+	memset(st, 0, sizeof *st);
+	snprintf(st->name, sizeof st->name, "%s", m->name);
+	if (s->p->has_net) {
+		ipv4_str(m->address, st->address);
+		snprintf(st->channel, sizeof st->channel, "%s", m->channel);
+	}
+	st->state = s->shutting_down ? CTL_STOPPING : s->agent.ready ? CTL_RUNNING : CTL_BOOTING;
+	st->pid = getpid();
+	st->qemu = s->qemu > 0 ? s->qemu : 0;
+	for (size_t i = 0; i < s->sh.n && st->nfs < CTL_FS_MAX; i++)
+		if (s->sh.fs[i].pid > 0)
+			st->fs[st->nfs++] = s->sh.fs[i].pid;
+	st->started = (uint64_t)s->started;
+	st->console = s->console_cl >= 0 || (!s->req->argv && !s->req->detached);
+}
+
+void begin_shutdown(struct sup *s, struct pool_err *e)
+{
+	uint8_t mode = 0;
+
+	if (s->shutting_down)
+		return;
+	s->shutting_down = true;
+	s->deadline_ms = now_ms() + SHUTDOWN_GRACE_MS;
+	if (s->agent_open && s->agent.ready)
+		agent_conn_send(&s->agent, AGENT_SHUTDOWN, 0, &mode, 1, e);
+	else if (s->qemu > 0)
+		kill(s->qemu, SIGKILL);	/* nothing in the guest to ask */
+}

@@ -1,0 +1,80 @@
+/* net.c - a machine's side of its channel: the channel brought up when it is
+ * the default one and down, the TAP, the machine's rules, its DHCP
+ * responder. */
+#include "supervise/net.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/parse.h"
+#include "net/channel.h"
+#include "net/link.h"
+#include "net/mac.h"
+#include "net/machine_net.h"
+
+void sup_net_init(struct sup_net *n)
+{
+	*n = (struct sup_net){ .tap_fd = -1, .dhcp = { .fd = -1 } };
+}
+
+/* The channel, the TAP, the machine's rules and its DHCP responder. */
+int sup_net_open(const struct plan *p, struct sup_net *n, struct pool_err *e)
+{
+	const struct machine *m = p->m;
+	struct dhcpd_config dc = { 0 };
+	uint32_t subnet;
+	unsigned prefix;
+
+	if (channel_subnet(m->channel, &subnet, &prefix) < 0) {
+		struct channel_cfg cc;
+		bool changed;
+
+		channel_cfg_default(&cc);
+		snprintf(cc.name, sizeof cc.name, "%s", m->channel);
+		if (channel_up(&cc, &changed, e) < 0)
+			return pool_err_wrap(e, "channel %s", m->channel);
+		log_info("channel %s was down: brought it up (uplink auto, %s/%u)", m->channel,
+			 ipv4_str(cc.subnet, (char[16]){ 0 }), cc.prefix);
+		if (channel_subnet(m->channel, &subnet, &prefix) < 0)
+			return pool_err_fail(e, "channel %s: no address after bringing it up", m->channel);
+	}
+	if (!ipv4_in(m->address, subnet, prefix))
+		return pool_err_usage(e, "%s: address %s is outside channel %s (%s/%u)", m->file,
+				      ipv4_str(m->address, (char[16]){ 0 }), m->channel,
+				      ipv4_str(subnet, (char[16]){ 0 }), prefix);
+	/* A crashed supervisor may have left this machine's rules: clear them. */
+	machine_net_del(m->channel, &p->net, &(struct pool_err){ 0 });
+	if (tap_create(m->channel, p->net.tap, &n->tap_fd, e) < 0)
+		return -1;
+	if (machine_net_add(m->channel, &p->net, e) < 0)
+		return -1;
+	n->added = true;
+
+	memcpy(dc.machine_mac, p->net.mac, 6);
+	dc.machine_ip = m->address;
+	dc.prefix = prefix;
+	dc.router = subnet + 1;
+	dc.server_ip = subnet + 1;
+	mac_from_ipv4(subnet + 1, dc.server_mac);
+	dc.ndns = dhcpd_upstream_dns(dc.dns, 3);
+	dc.lease_time = 86400;
+	if (m->network == NET_ISOLATED) {
+		dc.ndns = 0;	/* isolated machines reach nothing but DHCP */
+	}
+	return dhcpd_open(&n->dhcp, p->net.tap, &dc, m->name, e);
+}
+
+void sup_net_close(const struct plan *p, struct sup_net *n)
+{
+	struct pool_err ignore = { 0 };
+
+	dhcpd_close(&n->dhcp);
+	if (n->added && machine_net_del(p->m->channel, &p->net, &ignore) < 0)
+		log_warnx("removing %s's rules: %s", p->m->name, ignore.msg);
+	n->added = false;
+	if (n->tap_fd >= 0)
+		close(n->tap_fd);	/* the TAP goes with its last fd */
+	n->tap_fd = -1;
+}

@@ -1,0 +1,133 @@
+/* sup.h - inside one machine's supervisor: its state, and what its parts
+ * (supervisor.c: lifetime and event loop; life.c; console.c; ctl.c;
+ * guest.c) share. Not
+ * for use outside src/supervise/. */
+#ifndef POOL_SUPERVISE_SUP_H
+#define POOL_SUPERVISE_SUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "common/ctl_msg.h"
+#include "plan.h"
+#include "supervise/agent.h"
+#include "supervise/net.h"
+#include "supervise/shares.h"
+#include "supervise/supervisor.h"
+#include "supervise/volumes.h"
+#include "util/err.h"
+#include "util/tty.h"
+
+#define RUN_SID 1u
+#define SHUTDOWN_GRACE_MS 10000
+#define LOG_MAX (4u << 20)	/* console.log is rotated past this */
+#define CTRL_RBRACKET 0x1d
+#define QEMU_LOG_MAX (1u << 20)	/* what QEMU may write to qemu.log */
+#define CTL_CLIENTS_MAX 32	/* control connections at once */
+#define CTL_SESSIONS_MAX 28	/* of which exec and console: ls and down always get in */
+#define CTL_IDLE_MS 5000	/* a connection that says nothing for this long is closed */
+#define CTL_STALL_MS 30000	/* an exec client that reads nothing for this long is dropped */
+#define CTL_OUT_HIGH (1u << 20)	/* the guest's output waits while a client lags */
+#define CTL_OUT_MAX (4u << 20)	/* a client that reads nothing is dropped past this */
+#define AGENT_OUT_MAX (1u << 20)	/* stop taking STDIN while the guest lags */
+
+struct sup;
+
+/* One connection on the control socket: pool ls, down, exec or console. */
+struct ctl_client {
+	struct sup *s;
+	int fd;			/* -1: slot free */
+	struct agent_conn conn;
+	struct ctl_conv conv;
+	uint32_t gsid;		/* exec: the session's id towards the guest */
+	uint64_t accepted_ms;
+	uint64_t stalled_ms;	/* since when its queue is past CTL_OUT_HIGH and not shrinking */
+	size_t stalled_len;
+	bool closing;		/* close once what is queued is written */
+};
+
+struct sup {
+	struct plan *p;
+	const struct run_request *req;
+	uint8_t *exec;		/* the EXEC payload, encoded before boot */
+	size_t exec_len;
+	size_t qemu_log_size;
+	size_t conq_len;
+	size_t log_size;
+	size_t tail_len;
+	uint64_t deadline_ms;
+	uint64_t start_ms;
+	time_t started;
+	struct ctl_client *cl;	/* CTL_CLIENTS_MAX slots */
+	struct pool_err err;	/* for frame callbacks */
+	struct shares sh;	/* one virtiofsd each */
+	struct volume_set vols;	/* open, locked images */
+	struct sup_net net;	/* TAP, rules, DHCP */
+	struct agent_conn agent;
+	struct tty_saved tty;	/* pool up: the user's terminal, raw */
+
+	int lock_fd, log_fd, qemu_log_fd, kernel_fd, initrd_fd, sig_fd;
+	int qemu_err;		/* read end of QEMU's stderr */
+	int con;		/* our end of the serial console */
+	pid_t qemu;
+	int qemu_status;
+	int exit_status;
+	int interrupted;	/* signal that asked us to stop, or 0 */
+	int ctl_fd;		/* the listening control socket */
+	int ready_fd;		/* pool up -d: told "R" once the agent is READY */
+	int console_cl;		/* the client holding the console, or -1 */
+	uint32_t next_sid;	/* exec sessions towards the guest */
+
+	bool agent_open;
+	bool stdin_open;
+	bool exec_sent, have_exit;
+	bool shutting_down;
+	bool reboot_notice;
+	bool down_asked;	/* pool down asked for the power-off */
+
+	uint8_t conq[65536];	/* typed input waiting for the console */
+	char tail[4096];	/* the last console bytes, for error messages */
+};
+
+/* life.c */
+uint64_t now_ms(void);
+/* What pool ls shows of this machine. */
+void status_fill(const struct sup *s, struct ctl_status *st);
+/* Power the machine off: through its agent, killed after the grace time
+ * (at once when there is no agent to ask). */
+void begin_shutdown(struct sup *s, struct pool_err *e);
+
+/* guest.c */
+/* pool run's EXEC payload, encoded before the machine boots, so a
+ * command that cannot be sent is refused before any work is done. */
+int encode_exec(struct sup *s, struct pool_err *e);
+/* One frame from the guest's agent (agent_frame_fn). */
+int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p);
+
+/* console.c */
+void console_in(struct sup *s, bool drain);	/* drain: all there is */
+void console_out(struct sup *s);		/* typed input, without blocking */
+void qemu_err_in(struct sup *s);
+/* The last few console lines, made printable, for an error message. */
+void tail_lines(const struct sup *s, char *out, size_t cap, int lines);
+
+/* ctl.c */
+int ctl_listen(struct sup *s, struct pool_err *e);
+void ctl_accept(struct sup *s);
+void ctl_client_io(struct sup *s, struct ctl_client *c, short revents);
+/* Queue a frame for a client; one that has stopped reading is dropped. */
+void ctl_send_to(struct sup *s, struct ctl_client *c, uint16_t type, uint32_t sid, const void *p,
+		 size_t n);
+void ctl_drop(struct sup *s, struct ctl_client *c);
+/* A frame of an exec session that belongs to a control client. */
+void ctl_from_guest(struct sup *s, const struct frame_hdr *h, const uint8_t *p);
+/* The guest's agent restarted or went away: its sessions are gone. */
+void ctl_exec_lost(struct sup *s);
+void ctl_timers(struct sup *s);
+bool ctl_lagging(const struct sup *s);
+void ctl_close(struct sup *s);
+
+#endif

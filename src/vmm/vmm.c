@@ -1,0 +1,216 @@
+/* vmm.c - what every hypervisor backend shares: the fd slots, the argv
+ * printed as it runs, the boot files, and starting it unprivileged.
+ * QEMU's own -runas cannot be used under -sandbox elevateprivileges=deny
+ * (its seccomp filter is in place before its setuid, and it dies with
+ * SIGSYS), so pool drops privileges itself, after opening what needs root,
+ * then execs. */
+#include "vmm/vmm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/user.h"
+
+static const struct vmm_backend *const backends[] = { &vmm_qemu };
+
+void vmm_fds_init(struct vmm_fds *f)
+{
+	for (size_t i = 0; i < VMM_SLOTS_MAX; i++)
+		f->fd[i] = -1;
+}
+
+int vmm_argv(struct plan *p, struct pool_err *e)
+{
+	strv_free(&p->argv);
+	return backends[0]->argv(p, &p->argv, e);
+}
+
+static void print_quoted(FILE *out, const char *s)
+{
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:@%+") == strlen(s)) {
+		fputs(s, out);
+		return;
+	}
+	fputc('\'', out);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(*s, out);
+	}
+	fputc('\'', out);
+}
+
+void vmm_print(const struct plan *p, FILE *out)
+{
+	fprintf(out, "argv       ");
+	for (size_t i = 0; i < p->argv.n; i++) {
+		fputc(' ', out);
+		print_quoted(out, p->argv.v[i]);
+	}
+	fputc('\n', out);
+	fprintf(out, "fds         %d console, %d agent, %d kernel, %d initrd", vmm_fd(VMM_SLOT_CONSOLE),
+		vmm_fd(VMM_SLOT_AGENT), vmm_fd(VMM_SLOT_KERNEL), vmm_fd(VMM_SLOT_INITRD));
+	if (p->has_net)
+		fprintf(out, ", %d tap", vmm_fd(VMM_SLOT_TAP));
+	for (size_t i = 0; i < p->nshares; i++)
+		fprintf(out, ", %d share %s", vmm_fd(vmm_share_slot(i)), p->shares[i].tag);
+	for (size_t i = 0; i < p->nvolumes; i++)
+		fprintf(out, ", %d volume %s", vmm_fd(vmm_volume_slot(p, i)), p->volumes[i].serial);
+	fputc('\n', out);
+}
+
+/* A boot file a spec names (kernel:, image.nixos.kernel and initrd) is
+ * opened as the invoking user: a spec may come with a codebase, and must
+ * not hand the guest a file that user could not read (/etc/shadow as an
+ * "initrd"). */
+static int open_boot_file(void *arg, struct pool_err *e)
+{
+	const char *path = arg;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return pool_err_sys(e, "%s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return pool_err_usage(e, "%s: not a regular file", path);
+	}
+	return fd;
+}
+
+int vmm_boot_fd(const char *path, bool from_spec, struct pool_err *e)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int mfd;
+	off_t off = 0;
+
+	if (from_spec) {
+		const struct pool_user *u;
+
+		if (pool_user_get(&u, e) < 0)
+			return -1;
+		fd = run_as_user(u, open_boot_file, (void *)path, e);
+		if (fd < 0)
+			return pool_err_wrap(e, "boot file");
+		fcntl(fd, F_SETFL, 0);
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return pool_err_sys(e, "%s", path);
+	if (st.st_mode & S_IROTH)
+		return steal_fd(&fd);
+	mfd = memfd_create("pool-kernel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return pool_err_sys(e, "memfd for %s", path);
+	while (off < st.st_size) {
+		ssize_t n = sendfile(mfd, fd, &off, (size_t)(st.st_size - off));
+
+		if (n <= 0) {
+			close(mfd);
+			return pool_err_sys(e, "copying %s", path);
+		}
+	}
+	fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+	return mfd;
+}
+
+static __attribute__((noreturn)) void child_fail(int fd, const char *what)
+{
+	dprintf(fd, "pool: starting the hypervisor: %s: %s\n", what, strerror(errno));
+	_exit(127);
+}
+
+pid_t vmm_spawn(const struct plan *p, const struct vmm_fds *fds, int stderr_fd, struct pool_err *e)
+{
+	int nfds = VMM_SLOTS_MAX;
+
+	sigset_t all, old;
+	pid_t parent = getpid(), pid;
+	gid_t kvm_gid = p->gid;
+
+	if (p->accel.mode == ACCEL_KVM) {
+		struct group *kvm = getgrnam("kvm");	/* in the parent: NSS may open files */
+
+		if (kvm)
+			kvm_gid = kvm->gr_gid;
+	}
+
+	while (nfds > 0 && fds->fd[nfds - 1] < 0)
+		nfds--;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = fork();
+	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return pool_err_sys(e, "fork");
+	}
+	if (pid > 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return pid;
+	}
+
+	/* child: no allocation from here on */
+	int high[VMM_SLOTS_MAX], i, null;
+	sigset_t none;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
+	/* Move everything out of the way first, then into place. */
+	for (i = 0; i < nfds; i++) {
+		high[i] = -1;
+		if (fds->fd[i] >= 0 && (high[i] = fcntl(fds->fd[i], F_DUPFD_CLOEXEC, 100)) < 0)
+			child_fail(stderr_fd, "dup");
+	}
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		child_fail(stderr_fd, "/dev/null");
+	if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(stderr_fd, 2) < 0)
+		child_fail(stderr_fd, "dup2");
+	for (i = 0; i < nfds; i++)
+		if (high[i] >= 0 && dup2(high[i], vmm_fd(i)) < 0)
+			child_fail(2, "dup2");
+	if (close_range((unsigned)vmm_fd(nfds), ~0U, 0) < 0)
+		child_fail(2, "close_range");
+
+	/* Its own process group: a terminal's Ctrl-C or hangup reaches pool,
+	 * which shuts the guest down cleanly, not QEMU directly. */
+	if (setpgid(0, 0) < 0)
+		child_fail(2, "setpgid");
+	if (p->accel.mode == ACCEL_KVM) {
+		if (setgroups(1, &kvm_gid) < 0)
+			child_fail(2, "setgroups");
+	} else if (setgroups(0, NULL) < 0) {
+		child_fail(2, "setgroups");
+	}
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		child_fail(2, "setresgid");
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		child_fail(2, "setresuid");
+	if (setresuid(0, 0, 0) == 0) {
+		errno = EPERM;
+		child_fail(2, "privileges could be regained");
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(2, "no_new_privs");
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)	/* setuid cleared it */
+		child_fail(2, "pdeathsig");
+	if (chdir("/") < 0)
+		child_fail(2, "chdir");
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(p->argv.v[0], p->argv.v);
+	child_fail(2, p->argv.v[0]);
+}
