@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "guest.h"
+#include "common/parse.h"
 
 /* bin, sbin, lib from the image give way to the host's (merged /usr). The
  * image's own stay under /.pool for pool-init's needs. */
@@ -53,10 +54,14 @@ int mounts_setup(void)
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof line, f)) {
-		char tag[32], target[512], mode[8];
+		char *fld[3], *tag, *target, *mode;
 
-		if (sscanf(line, "%31s %511s %7s", tag, target, mode) != 3 || target[0] != '/')
+		/* "TAG TARGET ro|rw" */
+		if (split_fields(line, fld, 3) != 3 || fld[1][0] != '/' || strlen(fld[0]) > 31)
 			continue;
+		tag = fld[0];
+		target = fld[1];
+		mode = fld[2];
 		mkdir_p(target);
 		if (mount(tag, target, "virtiofs", strcmp(mode, "ro") == 0 ? MS_RDONLY : 0, NULL) < 0) {
 			glog("mount share %s on %s: %s", tag, target, strerror(errno));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "guest.h"
+#include "common/parse.h"
 
 #define VOLUMES_FILE "/etc/pool/volumes"
 #define FIND_TRIES 40	/* 40 x 50 ms: disks probed late still count */
@@ -50,11 +51,14 @@ int volumes_setup(void)
 		return 0;
 	while (fgets(line, sizeof line, f)) {
 		struct timespec pause = { .tv_sec = 0, .tv_nsec = 50 * 1000000 };
-		char serial[16], target[512], dev[64];
+		char *fld[2], *serial, *target, dev[64];
 		int tries = 0;
 
-		if (sscanf(line, "%15s %511s", serial, target) != 2 || target[0] != '/')
+		/* "SERIAL TARGET" */
+		if (split_fields(line, fld, 2) != 2 || fld[1][0] != '/' || strlen(fld[0]) > 15)
 			continue;
+		serial = fld[0];
+		target = fld[1];
 		while (find_disk(serial, dev, sizeof dev) < 0 && ++tries < FIND_TRIES)
 			nanosleep(&pause, NULL);
 		if (tries >= FIND_TRIES) {

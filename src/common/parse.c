@@ -163,3 +163,22 @@ const char *ipv4_str(uint32_t a, char buf[16])
 	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 	return buf;
 }
+
+size_t split_fields(char *line, char **field, size_t max)
+{
+	size_t n = 0;
+	char *p = line;
+
+	p[strcspn(p, "\n")] = '\0';
+	for (;;) {
+		p += strspn(p, " \t");
+		if (!*p)
+			return n;
+		if (n == max)
+			return max + 1;
+		field[n++] = p;
+		p += strcspn(p, " \t");
+		if (*p)
+			*p++ = '\0';
+	}
+}

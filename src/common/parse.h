@@ -22,6 +22,12 @@ int parse_ipv4(const char *s, uint32_t *addr, const char **why);
 /* a.b.c.d/N with N 0..32; host bits must be zero when strict is true. */
 int parse_cidr(const char *s, bool strict, uint32_t *net, unsigned *prefix, const char **why);
 
+/* Split line in place into at most max fields separated by spaces and
+ * tabs (a trailing newline ends the line). Returns how many fields there
+ * are, max + 1 when there are more than max (so "exactly n" is one
+ * comparison); each field[i] points into line. */
+size_t split_fields(char *line, char **field, size_t max);
+
 /* Format a host-order IPv4 address; buf must hold 16 bytes. */
 const char *ipv4_str(uint32_t addr, char buf[16]);
 

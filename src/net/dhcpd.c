@@ -29,15 +29,16 @@ unsigned dhcpd_parse_resolv(const char *text, uint32_t *dns, unsigned max)
 	while (*p && n < max) {
 		const char *end = strchr(p, '\n');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		char line[256], word[32], addr[64];
+		char line[256], *f[3];
 		uint32_t a;
 		const char *why;
 
 		if (len < sizeof line) {
 			memcpy(line, p, len);
 			line[len] = '\0';
-			if (sscanf(line, "%31s %63s", word, addr) == 2 && strcmp(word, "nameserver") == 0 &&
-			    parse_ipv4(addr, &a, &why) == 0 && (a >> 24) != 127 && a != 0) {
+			/* "nameserver ADDRESS", maybe with more after it */
+			if (split_fields(line, f, 2) >= 2 && strcmp(f[0], "nameserver") == 0 &&
+			    parse_ipv4(f[1], &a, &why) == 0 && (a >> 24) != 127 && a != 0) {
 				bool dup = false;
 
 				for (unsigned i = 0; i < n; i++)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "src/common/parse.h"
@@ -220,6 +221,28 @@ static void test_names(void **state)
 	assert_false(valid_group_name("a b"));
 }
 
+static void test_split_fields(void **state)
+{
+	char line[128], *f[3];
+
+	(void)state;
+	snprintf(line, sizeof line, "share0 /code rw\n");
+	assert_int_equal(split_fields(line, f, 3), 3);
+	assert_string_equal(f[0], "share0");
+	assert_string_equal(f[1], "/code");
+	assert_string_equal(f[2], "rw");
+	snprintf(line, sizeof line, "  a\t\tb  ");
+	assert_int_equal(split_fields(line, f, 3), 2);
+	assert_string_equal(f[0], "a");
+	assert_string_equal(f[1], "b");
+	snprintf(line, sizeof line, "a b c d");
+	assert_int_equal(split_fields(line, f, 3), 4);	/* more than 3 */
+	snprintf(line, sizeof line, "   \n");
+	assert_int_equal(split_fields(line, f, 3), 0);
+	snprintf(line, sizeof line, "x y\nz");
+	assert_int_equal(split_fields(line, f, 3), 2);	/* the line ends at its newline */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_ipv4_str),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_split_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
