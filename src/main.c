@@ -1,4 +1,4 @@
-/* main.c - pool's command table: each subcommand is one cmd_*.c file. */
+/* main.c - pool's command table: each subcommand is one file in src/cmd/. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,38 +6,36 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/usage.h"
 #include "config.h"
 #include "common/log.h"
 
 static int cmd_version(int argc, char **argv, struct pool_err *e);
 static int cmd_help(int argc, char **argv, struct pool_err *e);
 
+/* The subcommands by name; their usage is in cmd/usage.c. */
 static const struct command {
 	const char *name;
 	cmd_fn fn;
-	const char *usage;
 } commands[] = {
-	{ "run", cmd_run, "run [SPEC] [--] CMD [ARG...]   boot, run CMD in the guest, power off; exit with CMD's status" },
-	{ "up", cmd_up, "up [-d] [SPEC]                 boot and attach the console (Ctrl-] powers off); -d: leave it running, print name and address" },
-	{ "down", cmd_down, "down NAME [--timeout S]        power off; killed after S seconds (default 10)" },
-	{ "ls", cmd_ls, "ls [--json]                    machines: name, address, pid, state, uptime, memory" },
-	{ "exec", cmd_exec, "exec NAME [--] CMD [ARG...]    run CMD on a running machine; exit with its status" },
-	{ "console", cmd_console, "console NAME                   attach the serial console (Ctrl-] detaches)" },
-	{ "logs", cmd_logs, "logs [--raw] NAME              the machine's console log" },
-	{ "ssh", cmd_ssh, "ssh [-i KEY] NAME [-- CMD...]  ssh to the machine as its first user with keys" },
-	{ "check", cmd_check, "check [SPEC]                   validate, print the resolved plan; boots nothing" },
-	{ "channel", cmd_channel, "channel up|down|status [...]   host network: --name pool0 --uplink IF|auto --subnet CIDR" },
-	{ "doctor", cmd_doctor, "doctor                         host prerequisites, each with its fix" },
-	{ "mkpasswd", cmd_mkpasswd, "mkpasswd                       read a password on stdin, print its yescrypt hash" },
-	{ "version", cmd_version, "version                        print pool's version" },
-	{ "help", cmd_help, "help                           this text" },
+	{ "run", cmd_run }, { "up", cmd_up }, { "down", cmd_down }, { "ls", cmd_ls },
+	{ "exec", cmd_exec }, { "console", cmd_console }, { "logs", cmd_logs }, { "ssh", cmd_ssh },
+	{ "check", cmd_check }, { "channel", cmd_channel }, { "doctor", cmd_doctor },
+	{ "mkpasswd", cmd_mkpasswd }, { "version", cmd_version }, { "help", cmd_help },
 };
 
 static void usage(FILE *out)
 {
+	size_t n;
+	const struct cmd_usage *u = cmd_usages(&n);
+
 	fprintf(out, "usage: pool COMMAND [ARG...]\n\n");
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(out, "  pool %s\n", commands[i].usage);
+	for (size_t i = 0; i < n; i++) {
+		char head[96];
+
+		snprintf(head, sizeof head, "%s %s", u[i].name, u[i].args);
+		fprintf(out, "  pool %-36s %s\n", head, u[i].purpose);
+	}
 	fprintf(out, "\nSPEC is a machine spec file (default ./pool.yaml; without one, the embedded default).\n"
 		"Environment: POOL_STATE_DIR, POOL_CACHE_DIR, POOL_ACCEL (auto|kvm|tcg), POOL_KERNEL.\n"
 		"Exit status: the guest command's for run; 2 for a bad spec or usage; 1 for other failures.\n");
@@ -86,7 +84,9 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
 		if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-			printf("usage: pool %s\n", commands[i].usage);
+			const char *args = cmd_args(commands[i].name);
+
+			printf("usage: pool %s%s%s\n", commands[i].name, *args ? " " : "", args);
 			return 0;
 		}
 		status = commands[i].fn(argc - 1, argv + 1, &e);

@@ -1,4 +1,4 @@
-/* cmd_boot.h - what `pool run` and `pool up` share: argument split and
+/* boot.h - what `pool run` and `pool up` share: argument split and
  * the boot itself. */
 #ifndef POOL_CMD_BOOT_H
 #define POOL_CMD_BOOT_H

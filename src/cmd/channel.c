@@ -1,13 +1,12 @@
-/* cmd_channel.c - pool channel up|down|status: the host network for machines. */
+/* channel.c - pool channel up|down|status: the host network for machines. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd/usage.h"
 #include "common/names.h"
 #include "net/channel.h"
 #include "common/parse.h"
-
-#define CHANNEL_USAGE "usage: pool channel up|down|status [--name NAME] [--uplink IF|auto] [--subnet CIDR]"
 
 /* "--opt VALUE" or "--opt=VALUE" at argv[*i]; NULL when argv[*i] is not
  * opt. *missing is set when opt has no value. */
@@ -39,10 +38,14 @@ int cmd_channel(int argc, char **argv, struct pool_err *e)
 
 	channel_cfg_default(&cfg);
 	if (argc < 2)
-		return pool_err_usage(e, CHANNEL_USAGE);
+		return cmd_usage_error(e, argv[0], NULL);
 	verb = argv[1];
-	if (strcmp(verb, "up") != 0 && strcmp(verb, "down") != 0 && strcmp(verb, "status") != 0)
-		return pool_err_usage(e, "channel: unknown action %s; " CHANNEL_USAGE, verb);
+	if (strcmp(verb, "up") != 0 && strcmp(verb, "down") != 0 && strcmp(verb, "status") != 0) {
+		char what[64];
+
+		snprintf(what, sizeof what, "unknown action %.20s", verb);
+		return cmd_usage_error(e, argv[0], what);
+	}
 	up_verb = strcmp(verb, "up") == 0;
 
 	for (i = 2; i < argc; i++) {
@@ -66,8 +69,10 @@ int cmd_channel(int argc, char **argv, struct pool_err *e)
 		} else if (missing) {
 			return pool_err_usage(e, "channel: %s needs a value", argv[i]);
 		} else {
-			return pool_err_usage(e, "channel %s: unknown argument %s; " CHANNEL_USAGE,
-					      verb, argv[i]);
+			char what[96];
+
+			snprintf(what, sizeof what, "%s: unknown argument %.40s", verb, argv[i]);
+			return cmd_usage_error(e, argv[0], what);
 		}
 	}
 	if (up_verb) {

@@ -1,8 +1,9 @@
-/* cmd_check.c - pool check [SPEC]: validate, print the resolved plan; boots nothing. */
+/* check.c - pool check [SPEC]: validate, print the resolved plan; boots nothing. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd/usage.h"
 #include "load.h"
 #include "plan.h"
 #include "vmm/vmm.h"
@@ -18,7 +19,7 @@ int cmd_check(int argc, char **argv, struct pool_err *e)
 		if (strcmp(argv[i], "--spec") == 0 && i + 1 < argc)
 			spec = argv[++i];
 		else if (argv[i][0] == '-' || spec)
-			return pool_err_usage(e, "usage: pool check [SPEC]");
+			return cmd_usage_error(e, argv[0], NULL);
 		else
 			spec = argv[i];
 	}

@@ -1,4 +1,4 @@
-/* cmd_console.c - pool console NAME: attach to a running machine's serial
+/* console.c - pool console NAME: attach to a running machine's serial
  * console; Ctrl-] detaches and the machine keeps running. One console at
  * a time: the supervisor refuses a second. */
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd/usage.h"
 #include "ctl_client.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
@@ -101,7 +102,7 @@ int cmd_console(int argc, char **argv, struct pool_err *e)
 	int r;
 
 	if (argc != 2 || argv[1][0] == '-')
-		return pool_err_usage(e, "usage: pool console NAME");
+		return cmd_usage_error(e, argv[0], NULL);
 	fd = ctl_connect(state_root(), argv[1], e);
 	if (fd < 0 || ctl_send(fd, CTL_MSG_CONSOLE, 0, NULL, 0, e) < 0)
 		return -1;

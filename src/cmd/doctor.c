@@ -1,4 +1,4 @@
-/* cmd_doctor.c - pool doctor: host prerequisites, each with its fix, and
+/* doctor.c - pool doctor: host prerequisites, each with its fix, and
  * the accelerator that will be used. */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 
 #include "vmm/accel.h"
 #include "cmd.h"
+#include "cmd/usage.h"
 #include "image/kernel.h"
 #include "plan.h"
 
@@ -33,7 +34,7 @@ int cmd_doctor(int argc, char **argv, struct pool_err *e)
 
 	(void)argv;
 	if (argc > 1)
-		return pool_err_usage(e, "usage: pool doctor");
+		return cmd_usage_error(e, argv[0], NULL);
 	if (paths_from_env(&paths, e) < 0)
 		return -1;
 

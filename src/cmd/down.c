@@ -1,4 +1,4 @@
-/* cmd_down.c - pool down NAME [--timeout S]: the machine powers off through
+/* down.c - pool down NAME [--timeout S]: the machine powers off through
  * its agent; after S seconds its supervisor kills it. Returns once the
  * supervisor is gone with everything it held; a dead machine's leftovers
  * are reclaimed. */
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd/usage.h"
 #include "common/be.h"
 #include "common/names.h"
 #include "ctl_client.h"
@@ -99,12 +100,11 @@ int cmd_down(int argc, char **argv, struct pool_err *e)
 		} else if (!name && argv[i][0] != '-') {
 			name = argv[i];
 		} else {
-			return pool_err_usage(e, "down: unexpected argument %s (usage: pool down NAME [--timeout S])",
-					      argv[i]);
+			return unexpected(e, argv[0], argv[i]);
 		}
 	}
 	if (!name)
-		return pool_err_usage(e, "usage: pool down NAME [--timeout S]");
+		return cmd_usage_error(e, argv[0], NULL);
 	if (!valid_machine_name(name))
 		return pool_err_usage(e, "down: %s is not a machine name", name);
 	if (access(root, X_OK) < 0 && errno == EACCES)

@@ -1,4 +1,4 @@
-/* cmd_exec.c - pool exec NAME [--] CMD [ARG...]: run a command on a
+/* exec.c - pool exec NAME [--] CMD [ARG...]: run a command on a
  * running machine through its supervisor; stdio streamed, its status
  * returned. Several at once on one machine each get their own session. */
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd/usage.h"
 #include "ctl_client.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
@@ -58,12 +59,12 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 	int at = 2, signals = 0;
 
 	if (argc < 3)
-		return pool_err_usage(e, "usage: pool exec NAME [--] CMD [ARG...]");
+		return cmd_usage_error(e, argv[0], NULL);
 	name = argv[1];
 	if (strcmp(argv[2], "--") == 0)
 		at = 3;
 	if (at >= argc)
-		return pool_err_usage(e, "usage: pool exec NAME [--] CMD [ARG...]");
+		return cmd_usage_error(e, argv[0], NULL);
 	fd = ctl_connect(root, name, e);
 	if (fd < 0)
 		return -1;

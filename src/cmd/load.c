@@ -1,4 +1,4 @@
-/* machine_load.c - which spec a command means: an argument, ./pool.yaml,
+/* load.c - which spec a command means: an argument, ./pool.yaml,
  * or the embedded default. */
 #include "load.h"
 

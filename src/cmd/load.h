@@ -1,4 +1,4 @@
-/* machine_load.h - which spec a command means: an argument, ./pool.yaml,
+/* load.h - which spec a command means: an argument, ./pool.yaml,
  * or the embedded default. Shared by run, up and check. */
 #ifndef POOL_MACHINE_LOAD_H
 #define POOL_MACHINE_LOAD_H

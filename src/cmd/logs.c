@@ -1,4 +1,4 @@
-/* cmd_logs.c - pool logs [--raw] NAME: the machine's console log (the
+/* logs.c - pool logs [--raw] NAME: the machine's console log (the
  * rotated part first). Guest bytes are hostile: on a terminal, control
  * characters other than newline and tab are shown as '?' unless --raw. */
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd/usage.h"
 #include "common/names.h"
 #include "ctl_client.h"
 #include "util/cleanup.h"
@@ -49,10 +50,10 @@ int cmd_logs(int argc, char **argv, struct pool_err *e)
 		else if (!name && argv[i][0] != '-')
 			name = argv[i];
 		else
-			return pool_err_usage(e, "logs: unexpected argument %s (usage: pool logs [--raw] NAME)", argv[i]);
+			return unexpected(e, argv[0], argv[i]);
 	}
 	if (!name)
-		return pool_err_usage(e, "usage: pool logs [--raw] NAME");
+		return cmd_usage_error(e, argv[0], NULL);
 	if (!valid_machine_name(name))
 		return pool_err_usage(e, "logs: %s is not a machine name", name);
 	snprintf(dir, sizeof dir, "%s/%s", root, name);

@@ -1,4 +1,4 @@
-/* cmd_ls.c - pool ls [--json]: the machines in POOL_STATE_DIR, each asked
+/* ls.c - pool ls [--json]: the machines in POOL_STATE_DIR, each asked
  * through its control socket; a machine whose supervisor died is `dead`. */
 #include <dirent.h>
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd/usage.h"
 #include "common/names.h"
 #include "ctl_client.h"
 #include "util/cleanup.h"
@@ -85,7 +86,7 @@ int cmd_ls(int argc, char **argv, struct pool_err *e)
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
 		else
-			return pool_err_usage(e, "ls: unexpected argument %s (usage: pool ls [--json])", argv[i]);
+			return unexpected(e, argv[0], argv[i]);
 	}
 	d = opendir(root);
 	if (!d && errno != ENOENT) {

@@ -1,4 +1,4 @@
-/* cmd_mkpasswd.c - pool mkpasswd: read a password on stdin, print its yescrypt hash. */
+/* mkpasswd.c - pool mkpasswd: read a password on stdin, print its yescrypt hash. */
 #include <crypt.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd/usage.h"
 
 int cmd_mkpasswd(int argc, char **argv, struct pool_err *e)
 {
@@ -20,7 +21,7 @@ int cmd_mkpasswd(int argc, char **argv, struct pool_err *e)
 
 	(void)argv;
 	if (argc > 1)
-		return pool_err_usage(e, "usage: pool mkpasswd < password");
+		return cmd_usage_error(e, argv[0], NULL);
 	if (tty) {
 		fprintf(stderr, "Password: ");
 		if (tcgetattr(0, &saved) == 0) {

@@ -1,4 +1,4 @@
-/* cmd_ssh.c - pool ssh [-i KEY] NAME [-- CMD...]: the system's ssh, as the
+/* ssh.c - pool ssh [-i KEY] NAME [-- CMD...]: the system's ssh, as the
  * invoking user, to the machine's address as its first role with keys,
  * checking the host key the machine was given at boot. */
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd/usage.h"
 #include "common/names.h"
 #include "supervise/sshkeys.h"
 #include "util/cleanup.h"
@@ -20,7 +21,6 @@
 #include "util/user.h"
 #include "supervise/state.h"
 
-#define USAGE "usage: pool ssh [-i KEY] NAME [-- CMD [ARG...]]"
 
 /* The first line of a small file in the machine's state folder. */
 static int read_line(const char *dir, const char *file, char *out, size_t cap)
@@ -96,17 +96,17 @@ int cmd_ssh(int argc, char **argv, struct pool_err *e)
 		if (strcmp(argv[i], "-i") == 0 && i + 1 < argc) {
 			identity = argv[++i];
 		} else if (argv[i][0] == '-') {
-			return pool_err_usage(e, "ssh: %s: unknown option (%s)", argv[i], USAGE);
+			return unexpected(e, argv[0], argv[i]);
 		} else {
 			name = argv[i];
 		}
 	}
 	if (!name)
-		return pool_err_usage(e, "%s", USAGE);
+		return cmd_usage_error(e, argv[0], NULL);
 	if (i < argc && strcmp(argv[i], "--") != 0)
-		return pool_err_usage(e, "ssh: give the command after -- (%s)", USAGE);
+		return cmd_usage_error(e, argv[0], "give the command after --");
 	if (i < argc && i + 1 == argc)
-		return pool_err_usage(e, "ssh: -- without a command (%s)", USAGE);
+		return cmd_usage_error(e, argv[0], "-- without a command");
 	if (!valid_machine_name(name))
 		return pool_err_usage(e, "ssh: %s is not a machine name", name);
 	if ((size_t)snprintf(dir, sizeof dir, "%s/%s", state, name) >= sizeof dir)

@@ -1,4 +1,4 @@
-/* cmd_up.c - pool up [-d] [SPEC]: boot and attach the console, or (-d)
+/* up.c - pool up [-d] [SPEC]: boot and attach the console, or (-d)
  * leave the machine running in the background once it is ready. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,0 +1,55 @@
+/* usage.c - every subcommand's usage, written once: main's help, each
+ * command's --help, and each command's usage errors read it here. */
+#include "cmd/usage.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct cmd_usage usages[] = {
+	{ "run", "[SPEC] [--] CMD [ARG...]", "boot, run CMD in the guest, power off; exit with CMD's status" },
+	{ "up", "[-d] [SPEC]", "boot and attach the console (Ctrl-] powers off); -d: leave it running, print name and address" },
+	{ "down", "NAME [--timeout S]", "power off; killed after S seconds (default 10)" },
+	{ "ls", "[--json]", "machines: name, address, pid, state, uptime, memory" },
+	{ "exec", "NAME [--] CMD [ARG...]", "run CMD on a running machine; exit with its status" },
+	{ "console", "NAME", "attach the serial console (Ctrl-] detaches)" },
+	{ "logs", "[--raw] NAME", "the machine's console log" },
+	{ "ssh", "[-i KEY] NAME [-- CMD...]", "ssh to the machine as its first user with keys" },
+	{ "check", "[SPEC]", "validate, print the resolved plan; boots nothing" },
+	{ "channel", "up|down|status [--name NAME] [--uplink IF|auto] [--subnet CIDR]", "the host network for machines" },
+	{ "doctor", "", "host prerequisites, each with its fix" },
+	{ "mkpasswd", "< PASSWORD", "read a password on stdin, print its yescrypt hash" },
+	{ "version", "", "print pool's version" },
+	{ "help", "", "this text" },
+};
+
+const struct cmd_usage *cmd_usages(size_t *n)
+{
+	*n = sizeof usages / sizeof usages[0];
+	return usages;
+}
+
+const char *cmd_args(const char *name)
+{
+	for (size_t i = 0; i < sizeof usages / sizeof usages[0]; i++)
+		if (strcmp(usages[i].name, name) == 0)
+			return usages[i].args;
+	return "";
+}
+
+int cmd_usage_error(struct pool_err *e, const char *name, const char *what)
+{
+	const char *args = cmd_args(name);
+
+	if (what)
+		return pool_err_usage(e, "%s: %s (usage: pool %s%s%s)", name, what, name, *args ? " " : "",
+				      args);
+	return pool_err_usage(e, "usage: pool %s%s%s", name, *args ? " " : "", args);
+}
+
+int unexpected(struct pool_err *e, const char *name, const char *arg)
+{
+	char what[96];
+
+	snprintf(what, sizeof what, "unexpected argument %.60s", arg);
+	return cmd_usage_error(e, name, what);
+}
