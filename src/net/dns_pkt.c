@@ -98,7 +98,7 @@ struct name {
 static int name_read(const uint8_t *msg, size_t len, size_t *off, bool ptrs, struct name *n,
 		     const char **why)
 {
-	size_t pos = *off, seg = *off, end = 0, wire = 0, t = 0;
+	size_t pos = *off, seg = pos, end = 0, wire = 0, t = 0;
 	unsigned hops = 0;
 	bool jumped = false;
 
@@ -315,7 +315,7 @@ static uint16_t clamp_udp(uint16_t size)
 int dns_query_parse(const uint8_t *buf, size_t len, struct dns_query *q, const char **why)
 {
 	struct name n;
-	size_t off = DNS_HDR_LEN, rdlen;
+	size_t off = DNS_HDR_LEN;
 	uint16_t flags, ar;
 
 	memset(q, 0, sizeof *q);
@@ -369,6 +369,8 @@ int dns_query_parse(const uint8_t *buf, size_t len, struct dns_query *q, const c
 	q->can_reply = true;
 
 	if (ar == 1) {
+		size_t rdlen;
+
 		if (len - off < OPT_RR_LEN) {
 			*why = "additional record runs past the end of the message";
 			return -1;

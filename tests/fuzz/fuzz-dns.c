@@ -103,7 +103,6 @@ static void build_replies(const struct dns_query *q, bool accepted, const uint8_
 	size_t len, caps[3], nrecs, flen;
 	const char *why;
 	struct udp_frame rf, back;
-	int n;
 
 	nrecs = size ? data[0] % 100 : 0;
 	for (size_t i = 0; i < nrecs; i++) {
@@ -121,7 +120,8 @@ static void build_replies(const struct dns_query *q, bool accepted, const uint8_
 			else
 				CHECK(c > 0 && why != NULL);
 		}
-		n = dns_reply_a(q, recs, nrecs, out, caps[c], &len, &why);
+		int n = dns_reply_a(q, recs, nrecs, out, caps[c], &len, &why);
+
 		if (n < 0) {
 			CHECK(why != NULL);
 			continue;
@@ -155,6 +155,7 @@ static void serve(const uint8_t *buf, size_t len, const struct udp_frame *in)
 	r = dns_query_parse(buf, len, &q, &why);
 	CHECK(r == 0 || why != NULL);
 	CHECK(q.udp_size >= DNS_UDP_MIN && q.udp_size <= DNS_UDP_MAX);
+	(void)dns_type_name(q.qtype);
 	if (r < 0 && !q.can_reply)
 		return;
 	CHECK(q.qname_wire_len >= 1 && q.qname_wire_len <= DNS_NAME_WIRE_MAX);
@@ -230,6 +231,41 @@ static void answer(const uint8_t *buf, size_t len)
 	}
 }
 
+/* The input as an allow-list entry from a spec (the codebase writes
+ * those): a valid one matches itself, and a plain name asks upstream and
+ * reads back lowered. */
+static void entry(const uint8_t *data, size_t size)
+{
+	char text[300] = { 0 }, low[300];
+	uint8_t up[DNS_HDR_LEN + DNS_NAME_WIRE_MAX + 4];
+	struct dns_query q;
+	size_t n = size < sizeof text - 1 ? size : sizeof text - 1, ulen;
+	const char *why = NULL;
+
+	memcpy(text, data, n);
+	text[n] = '\0';
+	if (dns_name_valid(text, &why) < 0) {
+		CHECK(why != NULL);
+		return;
+	}
+	n = strlen(text);
+	CHECK(n >= 1 && n <= DNS_NAME_MAX + 2 && strcmp(text, ".") != 0);
+	if (text[0] == '*') {
+		/* below the base, at any depth, but not the base */
+		snprintf(low, sizeof low, "a.B%s", text + 1);
+		CHECK(dns_name_match(text, low) && dns_name_match(text, low + 2));
+		CHECK(!dns_name_match(text, text + 2));
+		return;
+	}
+	CHECK(dns_name_match(text, text));
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (text[i] >= 'A' && text[i] <= 'Z') ? (char)(text[i] - 'A' + 'a') : text[i];
+	CHECK(dns_query_build(7, text, DNS_TYPE_A, 0, up, sizeof up, &ulen, &why) == 0);
+	CHECK(dns_query_parse(up, ulen, &q, &why) == 0);
+	CHECK(strcmp(q.name, low) == 0);
+	CHECK(dns_name_match(text, q.name));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct udp_frame f;
@@ -252,6 +288,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data, size);
+	entry(copy, size);
 	serve(copy, size, NULL);
 	answer(copy, size);
 	if (dns_tcp_next(copy, size, &msg, &mlen, &used, &why) == 1) {

@@ -875,16 +875,16 @@ static void test_reply_a_fits(void **state)
 	size_t len;
 	const char *why;
 	const struct {
-		int edns;		/* -1: no OPT record */
 		size_t cap;
+		int edns;		/* -1: no OPT record */
 		int want;
 	} cases[] = {
-		{ -1, sizeof out, 30 },		/* (512 - 30) / 16 */
-		{ 1232, sizeof out, 74 },	/* (1232 - 41) / 16 */
-		{ 4096, sizeof out, 74 },	/* capped at DNS_UDP_MAX */
-		{ 100, sizeof out, 29 },	/* below 512 counts as 512 */
-		{ -1, 200, 10 },		/* the caller's buffer is smaller */
-		{ -1, 30, 0 },			/* room for the question only */
+		{ sizeof out, -1, 30 },		/* (512 - 30) / 16 */
+		{ sizeof out, 1232, 74 },	/* (1232 - 41) / 16 */
+		{ sizeof out, 4096, 74 },	/* capped at DNS_UDP_MAX */
+		{ sizeof out, 100, 29 },	/* below 512 counts as 512 */
+		{ 200, -1, 10 },		/* the caller's buffer is smaller */
+		{ 30, -1, 0 },			/* room for the question only */
 	};
 
 	(void)state;
@@ -1469,10 +1469,10 @@ static void test_query_build(void **state)
 	assert_string_equal(why, "name longer than 253 characters");
 	/* a label of 64 */
 	memset(longest, 'a', 64);
-	strcpy(longest + 64, ".test");
+	memcpy(longest + 64, ".test", 6);
 	assert_int_equal(dns_query_build(3, longest, DNS_TYPE_A, 0, out, sizeof out, &len, &why), -1);
 	assert_string_equal(why, "label longer than 63 bytes");
-	strcpy(longest + 63, ".test");	/* 63: fine */
+	memcpy(longest + 63, ".test", 6);	/* 63: fine */
 	assert_int_equal(dns_query_build(3, longest, DNS_TYPE_A, 0, out, sizeof out, &len, &why), 0);
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -1531,7 +1531,7 @@ static void test_name_valid(void **state)
 	}
 	/* 63 and 64 byte labels; 253 and 254 characters (the "*." not counted) */
 	memset(name, 'a', 64);
-	strcpy(name + 64, ".com");
+	memcpy(name + 64, ".com", 5);
 	assert_int_equal(dns_name_valid(name, &why), -1);
 	assert_string_equal(why, "label longer than 63 bytes");
 	assert_int_equal(dns_name_valid(name + 1, &why), 0);
