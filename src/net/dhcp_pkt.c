@@ -268,172 +268,60 @@ too_short:
 	return -1;
 }
 
-/* ---- frames ---- */
+/* ---- frames: udp_frame.c, tied to the DHCP ports ---- */
 
-static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t len)
+static void to_udp(const struct dhcp_frame *d, struct udp_frame *u)
 {
-	while (len > 1) {
-		sum += get16(p);
-		p += 2;
-		len -= 2;
-	}
-	if (len)
-		sum += (uint64_t)p[0] << 8;
-	return sum;
+	memset(u, 0, sizeof *u);
+	memcpy(u->dst_mac, d->dst_mac, 6);
+	memcpy(u->src_mac, d->src_mac, 6);
+	u->src_ip = d->src_ip;
+	u->dst_ip = d->dst_ip;
+	u->src_port = d->src_port;
+	u->dst_port = d->dst_port;
 }
 
-static uint16_t csum_fold(uint64_t sum)
+static void from_udp(const struct udp_frame *u, struct dhcp_frame *d)
 {
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	memcpy(d->dst_mac, u->dst_mac, 6);
+	memcpy(d->src_mac, u->src_mac, 6);
+	d->src_ip = u->src_ip;
+	d->dst_ip = u->dst_ip;
+	d->src_port = u->src_port;
+	d->dst_port = u->dst_port;
+	d->payload = u->payload;
+	d->payload_len = u->payload_len;
 }
-
-static uint64_t pseudo_sum(uint32_t src, uint32_t dst, size_t ulen)
-{
-	return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 17 + ulen;
-}
-
-enum { ETH_LEN = 14, IP_MIN_LEN = 20, UDP_LEN = 8, ETHERTYPE_IPV4 = 0x0800, PROTO_UDP = 17 };
 
 void dhcp_frame_forget_udp_csum(uint8_t *frame, size_t len)
 {
-	size_t ihl;
-
-	if (len < ETH_LEN + IP_MIN_LEN || get16(frame + 12) != ETHERTYPE_IPV4 ||
-	    frame[ETH_LEN] >> 4 != 4 || frame[ETH_LEN + 9] != PROTO_UDP)
-		return;
-	ihl = (size_t)(frame[ETH_LEN] & 0x0f) * 4;
-	if (ihl < IP_MIN_LEN || len < ETH_LEN + ihl + UDP_LEN)
-		return;
-	frame[ETH_LEN + ihl + 6] = 0;
-	frame[ETH_LEN + ihl + 7] = 0;
+	udp_frame_forget_csum(frame, len);
 }
 
 int dhcp_frame_parse(const uint8_t *frame, size_t len, struct dhcp_frame *f, const char **why)
 {
-	const uint8_t *p = frame, *ip;
-	size_t rem = len, ihl, tot, ulen;
-	uint16_t ucsum;
+	struct udp_frame u;
+	int r;
 
-	memset(f, 0, sizeof *f);
-	if (rem < ETH_LEN)
-		goto too_short;
-	memcpy(f->dst_mac, p, 6);
-	memcpy(f->src_mac, p + 6, 6);
-	if (get16(p + 12) != ETHERTYPE_IPV4) {
-		*why = "not an IPv4 frame";
+	r = udp_frame_parse(frame, len, &u, why);
+	from_udp(&u, f);
+	if (r < 0)
 		return -1;
-	}
-	p += ETH_LEN;
-	rem -= ETH_LEN;
-
-	if (rem < IP_MIN_LEN)
-		goto too_short;
-	if (p[0] >> 4 != 4) {
-		*why = "not IP version 4";
-		return -1;
-	}
-	ihl = (size_t)(p[0] & 0x0f) * 4;
-	if (ihl < IP_MIN_LEN) {
-		*why = "IP header length below 20";
-		return -1;
-	}
-	if (rem < ihl)
-		goto too_short;
-	tot = get16(p + 2);
-	if (tot < ihl + UDP_LEN) {
-		*why = "IP total length too small";
-		return -1;
-	}
-	if (rem < tot)
-		goto too_short;
-	if (get16(p + 6) & 0x3fff) {
-		*why = "IP fragment";
-		return -1;
-	}
-	if (p[9] != PROTO_UDP) {
-		*why = "not UDP";
-		return -1;
-	}
-	if (csum_fold(csum_add(0, p, ihl)) != 0) {
-		*why = "bad IP header checksum";
-		return -1;
-	}
-	f->src_ip = get32(p + 12);
-	f->dst_ip = get32(p + 16);
-	ip = p;
-	p += ihl;
-	rem = tot - ihl;	/* drops Ethernet padding after the datagram */
-
-	ulen = get16(p + 4);
-	if (ulen != rem) {
-		*why = "UDP length does not match the IP length";
-		return -1;
-	}
-	f->src_port = get16(p);
-	f->dst_port = get16(p + 2);
-	ucsum = get16(p + 6);
-	if (ucsum != 0 &&
-	    csum_fold(csum_add(pseudo_sum(get32(ip + 12), get32(ip + 16), ulen), p, ulen)) != 0) {
-		*why = "bad UDP checksum";
-		return -1;
-	}
 	if (!((f->src_port == DHCP_CLIENT_PORT && f->dst_port == DHCP_SERVER_PORT) ||
 	      (f->src_port == DHCP_SERVER_PORT && f->dst_port == DHCP_CLIENT_PORT))) {
 		*why = "not DHCP ports";
 		return -1;
 	}
-	f->payload = p + UDP_LEN;
-	f->payload_len = ulen - UDP_LEN;
 	return 0;
-too_short:
-	*why = "frame truncated";
-	return -1;
 }
 
 int dhcp_frame_build(const struct dhcp_frame *f, const uint8_t *payload, size_t plen,
 		     uint8_t *out, size_t cap, size_t *outlen, const char **why)
 {
-	uint8_t *ip, *udp;
-	size_t ulen, tot;
-	uint16_t c;
+	struct udp_frame u;
 
-	if (plen > 1500 - IP_MIN_LEN - UDP_LEN) {
-		*why = "payload larger than an Ethernet frame";
-		return -1;
-	}
-	ulen = UDP_LEN + plen;
-	tot = IP_MIN_LEN + ulen;
-	if (cap < ETH_LEN + tot) {
-		*why = "frame buffer too small";
-		return -1;
-	}
-	memcpy(out, f->dst_mac, 6);
-	memcpy(out + 6, f->src_mac, 6);
-	put16(out + 12, ETHERTYPE_IPV4);
-
-	ip = out + ETH_LEN;
-	memset(ip, 0, IP_MIN_LEN);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)tot);
-	ip[8] = 64;
-	ip[9] = PROTO_UDP;
-	put32(ip + 12, f->src_ip);
-	put32(ip + 16, f->dst_ip);
-	put16(ip + 10, csum_fold(csum_add(0, ip, IP_MIN_LEN)));
-
-	udp = ip + IP_MIN_LEN;
-	put16(udp, f->src_port);
-	put16(udp + 2, f->dst_port);
-	put16(udp + 4, (uint16_t)ulen);
-	put16(udp + 6, 0);
-	if (plen)
-		memmove(udp + UDP_LEN, payload, plen);
-	c = csum_fold(csum_add(pseudo_sum(f->src_ip, f->dst_ip, ulen), udp, ulen));
-	put16(udp + 6, c ? c : 0xffff);	/* 0 means "no checksum" in UDP */
-	*outlen = ETH_LEN + tot;
-	return 0;
+	to_udp(f, &u);
+	return udp_frame_build(&u, payload, plen, out, cap, outlen, why);
 }
 
 /* ---- builders ---- */

@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "udp_frame.h"
+
 enum {
 	BOOTREQUEST = 1,
 	BOOTREPLY = 2,
@@ -83,7 +85,7 @@ enum {
 #define DHCP_PKT_MAX 576		/* what our builders ever produce */
 #define DHCP_HOSTNAME_MAX 63
 #define DHCP_MAX_DNS 4
-#define DHCP_FRAME_HDR_LEN (14 + 20 + 8)	/* Ethernet II + IPv4 (no options) + UDP */
+#define DHCP_FRAME_HDR_LEN UDP_FRAME_HDR_LEN
 #define DHCP_FRAME_MAX (DHCP_FRAME_HDR_LEN + DHCP_PKT_MAX)
 
 /* A parsed BOOTP/DHCP message. Pointers point into the parsed buffer. */
@@ -142,24 +144,14 @@ struct dhcp_frame {
 	size_t payload_len;
 };
 
-/* Parse an Ethernet II frame as read from an AF_PACKET socket: IPv4 with a
- * valid header checksum, not a fragment, UDP with a consistent length, a
- * correct checksum when it is non-zero, and ports 68->67 or 67->68. Ethernet
- * padding after the IP datagram is allowed. Return 0, or -1 with *why. */
+/* udp_frame_parse (udp_frame.h), and then ports 68->67 or 67->68.
+ * Return 0, or -1 with *why. */
 int dhcp_frame_parse(const uint8_t *frame, size_t len, struct dhcp_frame *f, const char **why);
 
-/* A frame the kernel hands over with "checksum not ready" (packet socket
- * TP_STATUS_CSUMNOTREADY: the sender offloaded the UDP checksum, e.g. a
- * guest's UDP socket through virtio-net and a TAP with IFF_VNET_HDR) holds
- * only the pseudo-header sum there. Zero it, which UDP over IPv4 reads as
- * "no checksum", so dhcp_frame_parse does not refuse the frame. Touches
- * nothing unless frame[0..len) holds IPv4, UDP and a whole UDP header. */
+/* udp_frame_forget_csum (udp_frame.h), under its older name. */
 void dhcp_frame_forget_udp_csum(uint8_t *frame, size_t len);
 
-/* Build an Ethernet/IPv4/UDP frame around payload[0..plen) with the
- * addresses in *f (its payload fields are ignored): IHL 5, TTL 64, no
- * fragmentation, correct IP and UDP checksums. Return 0 with *outlen set,
- * or -1 with *why (payload too large, out too small). */
+/* udp_frame_build (udp_frame.h) with the addresses in *f. */
 int dhcp_frame_build(const struct dhcp_frame *f, const uint8_t *payload, size_t plen,
 		     uint8_t *out, size_t cap, size_t *outlen, const char **why);
 
