@@ -391,6 +391,25 @@ static bool csi_allowed(struct termfilter *tf, const struct csi *q)
 	}
 }
 
+/* A dropped query whose answer the caller may give: count it. */
+static void csi_query(struct termfilter *tf, const struct csi *q)
+{
+	int kind = -1;
+
+	if (q->inter[0] || q->colon || q->n > 1)
+		return;
+	if (q->final == 'c' && q->v[0] == 0 && !q->private)
+		kind = TERMFILTER_Q_DA1;
+	else if (q->final == 'c' && q->v[0] == 0 && q->private == '>')
+		kind = TERMFILTER_Q_DA2;
+	else if (q->final == 'n' && q->v[0] == 5 && !q->private)
+		kind = TERMFILTER_Q_STATUS;
+	else if (q->final == 'n' && q->v[0] == 6 && !q->private)
+		kind = TERMFILTER_Q_CPR;
+	if (kind >= 0 && tf->queries[kind] < TERMFILTER_QUERIES_MAX)
+		tf->queries[kind]++;
+}
+
 static void csi_dispatch(struct termfilter *tf, struct out *o)
 {
 	struct csi q;
@@ -399,6 +418,8 @@ static void csi_dispatch(struct termfilter *tf, struct out *o)
 		return;
 	if (csi_allowed(tf, &q))
 		emit(o, tf->seq, tf->len);
+	else if (tf->mode == TERMFILTER_TERMINAL)
+		csi_query(tf, &q);
 }
 
 static void title_char(struct termfilter *tf, const uint8_t *s, size_t n)
@@ -621,6 +642,12 @@ size_t termfilter_feed(struct termfilter *tf, const uint8_t *in, size_t n, uint8
 	for (size_t i = 0; i < n; i++)
 		step(tf, &o, in[i]);
 	return o.len;
+}
+
+void termfilter_take_queries(struct termfilter *tf, uint8_t counts[TERMFILTER_Q_COUNT])
+{
+	memcpy(counts, tf->queries, sizeof tf->queries);
+	memset(tf->queries, 0, sizeof tf->queries);
 }
 
 size_t termfilter_flush(struct termfilter *tf, uint8_t *out, size_t cap)

@@ -58,7 +58,14 @@
  * The filter remembers the lasting state it let through (colours, modes,
  * alternate screen, margins, charset, cursor shape) and termfilter_flush()
  * puts it back, so a guest cannot leave the user's terminal reporting
- * mouse clicks into the host shell after a detach. */
+ * mouse clicks into the host shell after a detach.
+ *
+ * Some programs wait for answers the terminal no longer sees: fish waits
+ * for DA1, nushell's line editor asks for the cursor position before
+ * every prompt (2 s each without an answer). The filter counts the
+ * queries it dropped whose answers hold nothing from the terminal or the
+ * guest (termfilter_take_queries), so the caller may answer them itself,
+ * into the guest's input. */
 #ifndef POOL_TERMFILTER_H
 #define POOL_TERMFILTER_H
 
@@ -87,6 +94,16 @@ enum termfilter_mode {
  * plus a held sequence completed by this call. */
 #define TERMFILTER_OUT_MAX(n) (3 * (size_t)(n) + TERMFILTER_SEQ_MAX + TERMFILTER_RESTORE_MAX)
 
+/* Queries dropped in TERMINAL mode that the caller may answer itself. */
+enum termfilter_query {
+	TERMFILTER_Q_DA1,	/* ESC [ c, ESC [ 0 c */
+	TERMFILTER_Q_DA2,	/* ESC [ > c, ESC [ > 0 c */
+	TERMFILTER_Q_STATUS,	/* ESC [ 5 n */
+	TERMFILTER_Q_CPR,	/* ESC [ 6 n */
+	TERMFILTER_Q_COUNT,
+};
+#define TERMFILTER_QUERIES_MAX 4	/* counted per kind between two takes */
+
 /* The fields are the filter's own; callers only allocate it. */
 struct termfilter {
 	uint8_t mode;		/* enum termfilter_mode */
@@ -98,6 +115,7 @@ struct termfilter {
 	uint8_t title_full;	/* title cut: the rest of it is dropped */
 	uint16_t len;		/* bytes of the held sequence */
 	uint32_t lasting;	/* state let through, for termfilter_flush() */
+	uint8_t queries[TERMFILTER_Q_COUNT];
 	uint8_t seq[TERMFILTER_SEQ_MAX];
 };
 
@@ -109,6 +127,11 @@ void termfilter_init(struct termfilter *tf, enum termfilter_mode mode);
  * Sequences split across calls are held and emitted whole when they end;
  * one byte at a time gives the same output as all at once. */
 size_t termfilter_feed(struct termfilter *tf, const uint8_t *in, size_t n, uint8_t *out, size_t cap);
+
+/* How many of each query termfilter_feed() dropped since the last take
+ * (at most TERMFILTER_QUERIES_MAX each, more are not counted), into
+ * counts; the counts start again from zero. */
+void termfilter_take_queries(struct termfilter *tf, uint8_t counts[TERMFILTER_Q_COUNT]);
 
 /* End of stream (detach, command done, end of log): drop a held partial
  * sequence (a cut-off UTF-8 character becomes U+FFFD), write the

@@ -169,6 +169,7 @@ static void check_output(const uint8_t *s, size_t n, int mode)
 struct run {
 	uint8_t *out;
 	size_t len;
+	uint8_t queries[TERMFILTER_Q_COUNT];	/* taken before the flush */
 };
 
 /* Filter in, cut by the chunk sizes that seed picks (0: all at once,
@@ -198,6 +199,9 @@ static void filter(int mode, const uint8_t *in, size_t n, unsigned seed, struct 
 		r->len += got;
 		off += k;
 	}
+	termfilter_take_queries(&tf, r->queries);
+	for (int q = 0; q < TERMFILTER_Q_COUNT; q++)
+		CHECK(r->queries[q] <= TERMFILTER_QUERIES_MAX && (mode == TERMFILTER_TERMINAL || !r->queries[q]));
 	r->len += termfilter_flush(&tf, r->out + r->len, TERMFILTER_OUT_MAX(0));
 	CHECK(r->len <= 3 * n + TERMFILTER_RESTORE_MAX);
 }
@@ -205,6 +209,11 @@ static void filter(int mode, const uint8_t *in, size_t n, unsigned seed, struct 
 static bool same(const struct run *a, const struct run *b)
 {
 	return a->len == b->len && memcmp(a->out, b->out, a->len) == 0;
+}
+
+static bool same_queries(const struct run *a, const struct run *b)
+{
+	return memcmp(a->queries, b->queries, sizeof a->queries) == 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -236,13 +245,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* split anywhere, the same bytes come out */
 	filter(mode, data, size, seed, &cut);
-	CHECK(same(&whole, &cut));
+	CHECK(same(&whole, &cut) && same_queries(&whole, &cut));
 	filter(mode, data, size, 1, &bytes);
-	CHECK(same(&whole, &bytes));
+	CHECK(same(&whole, &bytes) && same_queries(&whole, &bytes));
 
-	/* what passed passes again unchanged */
+	/* what passed passes again unchanged, and asks nothing */
 	filter(mode, whole.out, whole.len, 0, &again);
 	CHECK(same(&whole, &again));
+	for (int q = 0; q < TERMFILTER_Q_COUNT; q++)
+		CHECK(again.queries[q] == 0);
 
 	/* the stricter modes of the terminal's output are the stricter
 	 * modes of the input */

@@ -546,6 +546,43 @@ static void test_flush_everything(void **state)
 	assert_int_equal(termfilter_feed(&tf, (const uint8_t *)"ok", 2, out, sizeof out), 2);
 }
 
+static void take(struct termfilter *tf, unsigned da1, unsigned da2, unsigned status, unsigned cpr)
+{
+	uint8_t q[TERMFILTER_Q_COUNT];
+
+	termfilter_take_queries(tf, q);
+	assert_int_equal(q[TERMFILTER_Q_DA1], da1);
+	assert_int_equal(q[TERMFILTER_Q_DA2], da2);
+	assert_int_equal(q[TERMFILTER_Q_STATUS], status);
+	assert_int_equal(q[TERMFILTER_Q_CPR], cpr);
+}
+
+static void test_queries_counted(void **state)
+{
+	static const char in[] = "\033[c\033[0c\033[>c\033[>0c\033[5n\033[6n\033[6n"
+				 /* not these: other forms, or answers that hold data */
+				 "\033[?6n\033[=c\033[1c\033[>1c\033[6;1n\033[ 6n\033[15n\033[21t\033]11;?\a\033P$qm\033\\";
+	uint8_t out[TERMFILTER_OUT_MAX(sizeof in)];
+	struct termfilter tf;
+
+	(void)state;
+	termfilter_init(&tf, TERMFILTER_TERMINAL);
+	take(&tf, 0, 0, 0, 0);
+	assert_int_equal(termfilter_feed(&tf, (const uint8_t *)in, sizeof in - 1, out, sizeof out), 0);
+	take(&tf, 2, 2, 1, 2);
+	take(&tf, 0, 0, 0, 0);	/* taken: counted again from zero */
+	/* split across calls, and at most TERMFILTER_QUERIES_MAX */
+	for (unsigned i = 0; i < 10; i++) {
+		assert_int_equal(termfilter_feed(&tf, (const uint8_t *)"\033[6", 3, out, sizeof out), 0);
+		assert_int_equal(termfilter_feed(&tf, (const uint8_t *)"n", 1, out, sizeof out), 0);
+	}
+	take(&tf, 0, 0, 0, TERMFILTER_QUERIES_MAX);
+	/* replayed output has no one to answer */
+	termfilter_init(&tf, TERMFILTER_LOG);
+	assert_int_equal(termfilter_feed(&tf, (const uint8_t *)in, sizeof in - 1, out, sizeof out), 0);
+	take(&tf, 0, 0, 0, 0);
+}
+
 static void test_idempotent(void **state)
 {
 	static const char mixed[] = "a\033[1;31mb\033]0;t\xc3\xa9\001\a\033[6n\xff\xc2\x9b\033[?1049h"
@@ -581,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_output_bound),
 		cmocka_unit_test(test_flush_restores),
 		cmocka_unit_test(test_flush_everything),
+		cmocka_unit_test(test_queries_counted),
 		cmocka_unit_test(test_idempotent),
 	};
 
