@@ -93,9 +93,9 @@ is() { [ "$(cat "$dir/$1")" = "$2" ]; }
 
 run raw --raw
 check "control: OSC 52 sets tmux's buffer" is raw.buffer POOLCLIP
-check "control: DA1 is answered into the pane's input" has raw.reply "$esc[?1;2c"
-check "control: DA2 is answered into the pane's input" has raw.reply "$esc[>84;0;0c"
-check "control: CPR is answered into the pane's input" has raw.reply "$esc[3;1R"
+check "control: DA1 is answered into the pane's input" has raw.reply "${esc}[?1;2c"
+check "control: DA2 is answered into the pane's input" has raw.reply "${esc}[>84;0;0c"
+check "control: CPR is answered into the pane's input" has raw.reply "${esc}[3;1R"
 check "control: XTVERSION is answered into the pane's input" has raw.reply "$esc"'P>|tmux'
 check "control: mouse reporting stays on" is raw.mouse 1
 
@@ -105,8 +105,8 @@ for how in whole bytes; do
 	check "$how: nothing typed into the pane's input" empty $how.reply
 	check "$how: the text arrives" has $how.screen before
 	check "$how: the text arrives" has $how.screen after
-	check "$how: red arrives" has $how.screen "$esc[31mred"
-	check "$how: truecolour arrives" has $how.screen "$esc[38;2;0;128;255mblue"
+	check "$how: red arrives" has $how.screen "${esc}[31mred"
+	check "$how: truecolour arrives" has $how.screen "${esc}[38;2;0;128;255mblue"
 	check "$how: the title arrives" is $how.title pool-title
 	check "$how: mouse reporting is off again" is $how.mouse 0
 done
