@@ -193,14 +193,14 @@ static uint64_t ms_ns(unsigned ms)
 static int arm(struct dhcpc *c, const uint8_t *payload, size_t plen, uint32_t src_ip,
 	       uint32_t dst_ip, const uint8_t dst_mac[6], uint64_t now_ns, const char **why)
 {
-	struct dhcp_frame f = {
+	struct udp_frame f = {
 		.src_ip = src_ip, .dst_ip = dst_ip,
 		.src_port = DHCP_CLIENT_PORT, .dst_port = DHCP_SERVER_PORT,
 	};
 
 	memcpy(f.src_mac, c->mac, 6);
 	memcpy(f.dst_mac, dst_mac, 6);
-	if (dhcp_frame_build(&f, payload, plen, c->frame, sizeof c->frame, &c->framelen, why) < 0)
+	if (udp_frame_build(&f, payload, plen, c->frame, sizeof c->frame, &c->framelen, why) < 0)
 		return -1;
 	c->rto_ms = DHCPC_RTO_FIRST_MS;
 	c->sends = 1;
@@ -253,7 +253,7 @@ static enum dhcpc_action ignore(struct dhcpc *c, const char *why)
 
 enum dhcpc_action dhcpc_input(struct dhcpc *c, const uint8_t *frame, size_t len, uint64_t now_ns)
 {
-	struct dhcp_frame f;
+	struct udp_frame f;
 	struct dhcp_msg m;
 	const char *why = NULL;
 

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "common/be.h"
+
 /*
  * Parsers follow OpenBSD dhcpleased's parse_dhcp: a cursor and the number
  * of bytes that remain; every read is preceded by a check of what remains
@@ -24,30 +26,6 @@ enum {
 };
 
 enum field { FIELD_OPTIONS, FIELD_FILE, FIELD_SNAME };
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 const char *dhcp_type_name(uint8_t type)
 {
@@ -112,26 +90,26 @@ static int take_option(struct dhcp_msg *m, uint8_t code,
 		if (len != 4)
 			goto bad;
 		switch (code) {
-		case DHO_SUBNET_MASK: m->subnet_mask = get32(v); m->has_subnet_mask = true; break;
-		case DHO_BROADCAST: m->broadcast = get32(v); m->has_broadcast = true; break;
-		case DHO_REQUESTED_IP: m->requested_ip = get32(v); m->has_requested_ip = true; break;
-		case DHO_SERVER_ID: m->server_id = get32(v); m->has_server_id = true; break;
-		case DHO_LEASE_TIME: m->lease_time = get32(v); m->has_lease_time = true; break;
-		case DHO_RENEWAL_TIME: m->t1 = get32(v); m->has_t1 = true; break;
-		default: m->t2 = get32(v); m->has_t2 = true; break;
+		case DHO_SUBNET_MASK: m->subnet_mask = get_be32(v); m->has_subnet_mask = true; break;
+		case DHO_BROADCAST: m->broadcast = get_be32(v); m->has_broadcast = true; break;
+		case DHO_REQUESTED_IP: m->requested_ip = get_be32(v); m->has_requested_ip = true; break;
+		case DHO_SERVER_ID: m->server_id = get_be32(v); m->has_server_id = true; break;
+		case DHO_LEASE_TIME: m->lease_time = get_be32(v); m->has_lease_time = true; break;
+		case DHO_RENEWAL_TIME: m->t1 = get_be32(v); m->has_t1 = true; break;
+		default: m->t2 = get_be32(v); m->has_t2 = true; break;
 		}
 		break;
 	case DHO_ROUTER:
 		if (len == 0 || len % 4)
 			goto bad;
-		m->router = get32(v);
+		m->router = get_be32(v);
 		m->has_router = true;
 		break;
 	case DHO_DNS:
 		if (len == 0 || len % 4)
 			goto bad;
 		for (i = 0; i < len / 4 && m->ndns < DHCP_MAX_DNS; i++)
-			m->dns[m->ndns++] = get32(v + 4 * i);
+			m->dns[m->ndns++] = get_be32(v + 4 * i);
 		break;
 	case DHO_HOST_NAME:
 		if (len == 0)
@@ -228,13 +206,13 @@ int dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m, const char **
 	m->htype = p[OFF_HTYPE];
 	m->hlen = p[OFF_HLEN];
 	m->hops = p[OFF_HOPS];
-	m->xid = get32(p + OFF_XID);
-	m->secs = get16(p + OFF_SECS);
-	m->flags = get16(p + OFF_FLAGS);
-	m->ciaddr = get32(p + OFF_CIADDR);
-	m->yiaddr = get32(p + OFF_YIADDR);
-	m->siaddr = get32(p + OFF_SIADDR);
-	m->giaddr = get32(p + OFF_GIADDR);
+	m->xid = get_be32(p + OFF_XID);
+	m->secs = get_be16(p + OFF_SECS);
+	m->flags = get_be16(p + OFF_FLAGS);
+	m->ciaddr = get_be32(p + OFF_CIADDR);
+	m->yiaddr = get_be32(p + OFF_YIADDR);
+	m->siaddr = get_be32(p + OFF_SIADDR);
+	m->giaddr = get_be32(p + OFF_GIADDR);
 	memcpy(m->chaddr, p + OFF_CHADDR, sizeof m->chaddr);
 	if (m->hlen > sizeof m->chaddr) {
 		*why = "hardware address longer than 16 bytes";
@@ -270,42 +248,9 @@ too_short:
 
 /* ---- frames: udp_frame.c, tied to the DHCP ports ---- */
 
-static void to_udp(const struct dhcp_frame *d, struct udp_frame *u)
+int dhcp_frame_parse(const uint8_t *frame, size_t len, struct udp_frame *f, const char **why)
 {
-	memset(u, 0, sizeof *u);
-	memcpy(u->dst_mac, d->dst_mac, 6);
-	memcpy(u->src_mac, d->src_mac, 6);
-	u->src_ip = d->src_ip;
-	u->dst_ip = d->dst_ip;
-	u->src_port = d->src_port;
-	u->dst_port = d->dst_port;
-}
-
-static void from_udp(const struct udp_frame *u, struct dhcp_frame *d)
-{
-	memcpy(d->dst_mac, u->dst_mac, 6);
-	memcpy(d->src_mac, u->src_mac, 6);
-	d->src_ip = u->src_ip;
-	d->dst_ip = u->dst_ip;
-	d->src_port = u->src_port;
-	d->dst_port = u->dst_port;
-	d->payload = u->payload;
-	d->payload_len = u->payload_len;
-}
-
-void dhcp_frame_forget_udp_csum(uint8_t *frame, size_t len)
-{
-	udp_frame_forget_csum(frame, len);
-}
-
-int dhcp_frame_parse(const uint8_t *frame, size_t len, struct dhcp_frame *f, const char **why)
-{
-	struct udp_frame u;
-	int r;
-
-	r = udp_frame_parse(frame, len, &u, why);
-	from_udp(&u, f);
-	if (r < 0)
+	if (udp_frame_parse(frame, len, f, why) < 0)
 		return -1;
 	if (!((f->src_port == DHCP_CLIENT_PORT && f->dst_port == DHCP_SERVER_PORT) ||
 	      (f->src_port == DHCP_SERVER_PORT && f->dst_port == DHCP_CLIENT_PORT))) {
@@ -313,15 +258,6 @@ int dhcp_frame_parse(const uint8_t *frame, size_t len, struct dhcp_frame *f, con
 		return -1;
 	}
 	return 0;
-}
-
-int dhcp_frame_build(const struct dhcp_frame *f, const uint8_t *payload, size_t plen,
-		     uint8_t *out, size_t cap, size_t *outlen, const char **why)
-{
-	struct udp_frame u;
-
-	to_udp(f, &u);
-	return udp_frame_build(&u, payload, plen, out, cap, outlen, why);
 }
 
 /* ---- builders ---- */
@@ -360,7 +296,7 @@ static void w_opt32(struct wbuf *w, uint8_t code, uint32_t v)
 {
 	uint8_t b[4];
 
-	put32(b, v);
+	put_be32(b, v);
 	w_opt(w, code, b, 4);
 }
 
@@ -374,12 +310,12 @@ static void w_header(struct wbuf *w, uint8_t op, uint32_t xid, uint16_t secs, ui
 	h[OFF_OP] = op;
 	h[OFF_HTYPE] = 1;
 	h[OFF_HLEN] = 6;
-	put32(h + OFF_XID, xid);
-	put16(h + OFF_SECS, secs);
-	put16(h + OFF_FLAGS, flags);
-	put32(h + OFF_CIADDR, ciaddr);
-	put32(h + OFF_YIADDR, yiaddr);
-	put32(h + OFF_GIADDR, giaddr);
+	put_be32(h + OFF_XID, xid);
+	put_be16(h + OFF_SECS, secs);
+	put_be16(h + OFF_FLAGS, flags);
+	put_be32(h + OFF_CIADDR, ciaddr);
+	put_be32(h + OFF_YIADDR, yiaddr);
+	put_be32(h + OFF_GIADDR, giaddr);
 	memcpy(h + OFF_CHADDR, mac, 6);
 	w_bytes(w, h, sizeof h);
 	w_bytes(w, dhcp_cookie, sizeof dhcp_cookie);
@@ -538,7 +474,7 @@ int dhcpd_reply(const struct dhcpd_config *cfg, const struct dhcp_msg *req,
 		w_opt32(&w, DHO_BROADCAST, (cfg->machine_ip & mask) | ~mask);
 		if (cfg->ndns) {
 			for (i = 0; i < cfg->ndns; i++)
-				put32(dns + 4 * i, cfg->dns[i]);
+				put_be32(dns + 4 * i, cfg->dns[i]);
 			w_opt(&w, DHO_DNS, dns, (uint8_t)(4 * cfg->ndns));
 		}
 		if (hlen)
@@ -554,7 +490,7 @@ int dhcpd_reply(const struct dhcpd_config *cfg, const struct dhcp_msg *req,
 }
 
 void dhcpd_reply_frame(const struct dhcpd_config *cfg, const struct dhcp_msg *req,
-		       const struct dhcp_reply_info *info, struct dhcp_frame *f)
+		       const struct dhcp_reply_info *info, struct udp_frame *f)
 {
 	memset(f, 0, sizeof *f);
 	memcpy(f->src_mac, cfg->server_mac, 6);

@@ -135,25 +135,10 @@ int dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m, const char **
 /* Name of a message type ("DISCOVER"), "unknown" for others. */
 const char *dhcp_type_name(uint8_t type);
 
-/* Addresses of one Ethernet/IPv4/UDP frame carrying DHCP. */
-struct dhcp_frame {
-	uint8_t dst_mac[6], src_mac[6];
-	uint32_t src_ip, dst_ip;
-	uint16_t src_port, dst_port;
-	const uint8_t *payload;		/* into the frame (parse only) */
-	size_t payload_len;
-};
-
 /* udp_frame_parse (udp_frame.h), and then ports 68->67 or 67->68.
  * Return 0, or -1 with *why. */
-int dhcp_frame_parse(const uint8_t *frame, size_t len, struct dhcp_frame *f, const char **why);
+int dhcp_frame_parse(const uint8_t *frame, size_t len, struct udp_frame *f, const char **why);
 
-/* udp_frame_forget_csum (udp_frame.h), under its older name. */
-void dhcp_frame_forget_udp_csum(uint8_t *frame, size_t len);
-
-/* udp_frame_build (udp_frame.h) with the addresses in *f. */
-int dhcp_frame_build(const struct dhcp_frame *f, const uint8_t *payload, size_t plen,
-		     uint8_t *out, size_t cap, size_t *outlen, const char **why);
 
 /* ---- server side: the per-machine responder ---- */
 
@@ -204,7 +189,7 @@ int dhcpd_reply(const struct dhcpd_config *cfg, const struct dhcp_msg *req,
 /* Addresses for the frame carrying a reply dhcpd_reply produced:
  * broadcast when info->broadcast, else unicast to ciaddr and chaddr. */
 void dhcpd_reply_frame(const struct dhcpd_config *cfg, const struct dhcp_msg *req,
-		       const struct dhcp_reply_info *info, struct dhcp_frame *f);
+		       const struct dhcp_reply_info *info, struct udp_frame *f);
 
 /* ---- client side: pool-init ---- */
 

@@ -112,7 +112,7 @@ int dhcpd_open(struct dhcpd *d, const char *tap, const struct dhcpd_config *cfg,
 
 static void serve_one(struct dhcpd *d, uint8_t *buf, size_t n, bool csum_not_ready)
 {
-	struct dhcp_frame f = { 0 }, rf;
+	struct udp_frame f = { 0 }, rf;
 	struct dhcp_msg req;
 	struct dhcp_reply_info info;
 	uint8_t reply[DHCP_PKT_MAX], frame[DHCP_FRAME_MAX];
@@ -124,7 +124,7 @@ static void serve_one(struct dhcpd *d, uint8_t *buf, size_t n, bool csum_not_rea
 	/* A guest's UDP socket behind virtio-net leaves the checksum to the
 	 * host: the frame on the TAP carries only the pseudo-header sum. */
 	if (csum_not_ready)
-		dhcp_frame_forget_udp_csum(buf, n);
+		udp_frame_forget_csum(buf, n);
 	if (dhcp_frame_parse(buf, n, &f, &why) < 0 || f.dst_port != DHCP_SERVER_PORT ||
 	    dhcp_parse(f.payload, f.payload_len, &req, &why) < 0) {
 		d->ignored++;
@@ -140,7 +140,7 @@ static void serve_one(struct dhcpd *d, uint8_t *buf, size_t n, bool csum_not_rea
 		return;
 	}
 	dhcpd_reply_frame(&d->cfg, &req, &info, &rf);
-	if (dhcp_frame_build(&rf, reply, rlen, frame, sizeof frame, &flen, &why) < 0) {
+	if (udp_frame_build(&rf, reply, rlen, frame, sizeof frame, &flen, &why) < 0) {
 		d->ignored++;
 		return;
 	}

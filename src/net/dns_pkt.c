@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "common/be.h"
+
 /*
  * As in dhcp_pkt.c: a cursor (an offset into the message) and the length
  * of the message; every read is preceded by a check of what remains.
@@ -22,30 +24,6 @@ enum {
 	A_RR_LEN = 2 + RR_FIXED_LEN + 4,	/* pointer owner + fixed part + address */
 	PTR_QUESTION = 0xc000 | DNS_HDR_LEN,
 };
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 static char lower(char c)
 {
@@ -324,10 +302,10 @@ int dns_query_parse(const uint8_t *buf, size_t len, struct dns_query *q, const c
 		*why = "shorter than a DNS header";
 		return -1;
 	}
-	q->id = get16(buf);
-	flags = get16(buf + 2);
+	q->id = get_be16(buf);
+	flags = get_be16(buf + 2);
 	q->rd = flags & FLAG_RD;
-	ar = get16(buf + 10);
+	ar = get_be16(buf + 10);
 	if (flags & FLAG_QR) {
 		*why = "a response, not a query";
 		return -1;
@@ -336,15 +314,15 @@ int dns_query_parse(const uint8_t *buf, size_t len, struct dns_query *q, const c
 		*why = "opcode is not QUERY";
 		return -1;
 	}
-	if (get16(buf + 4) != 1) {
+	if (get_be16(buf + 4) != 1) {
 		*why = "question count is not 1";
 		return -1;
 	}
-	if (get16(buf + 6) != 0) {
+	if (get_be16(buf + 6) != 0) {
 		*why = "query with answer records";
 		return -1;
 	}
-	if (get16(buf + 8) != 0) {
+	if (get_be16(buf + 8) != 0) {
 		*why = "query with authority records";
 		return -1;
 	}
@@ -363,8 +341,8 @@ int dns_query_parse(const uint8_t *buf, size_t len, struct dns_query *q, const c
 	memcpy(q->qname_wire, buf + DNS_HDR_LEN, n.wire_len);
 	q->qname_wire_len = n.wire_len;
 	memcpy(q->name, n.text, sizeof q->name);
-	q->qtype = get16(buf + off);
-	q->qclass = get16(buf + off + 2);
+	q->qtype = get_be16(buf + off);
+	q->qclass = get_be16(buf + off + 2);
 	off += 4;
 	q->can_reply = true;
 
@@ -375,17 +353,17 @@ int dns_query_parse(const uint8_t *buf, size_t len, struct dns_query *q, const c
 			*why = "additional record runs past the end of the message";
 			return -1;
 		}
-		if (buf[off] != 0 || get16(buf + off + 1) != DNS_TYPE_OPT) {
+		if (buf[off] != 0 || get_be16(buf + off + 1) != DNS_TYPE_OPT) {
 			*why = "additional record is not an EDNS OPT record";
 			return -1;
 		}
-		rdlen = get16(buf + off + 9);
+		rdlen = get_be16(buf + off + 9);
 		if (len - off - OPT_RR_LEN < rdlen) {
 			*why = "additional record runs past the end of the message";
 			return -1;
 		}
 		q->has_edns = true;
-		q->edns_size = get16(buf + off + 3);
+		q->edns_size = get_be16(buf + off + 3);
 		q->udp_size = clamp_udp(q->edns_size);
 		off += OPT_RR_LEN + rdlen;
 	}
@@ -447,33 +425,33 @@ static int reply(const struct dns_query *q, uint8_t rcode, const struct dns_a *a
 	flags = FLAG_QR | FLAG_RA | rcode;
 	if (q->rd)
 		flags |= FLAG_RD;
-	put16(out, q->id);
-	put16(out + 2, flags);
-	put16(out + 4, 1);
-	put16(out + 6, (uint16_t)fit);
-	put16(out + 8, 0);
-	put16(out + 10, q->has_edns ? 1 : 0);
+	put_be16(out, q->id);
+	put_be16(out + 2, flags);
+	put_be16(out + 4, 1);
+	put_be16(out + 6, (uint16_t)fit);
+	put_be16(out + 8, 0);
+	put_be16(out + 10, q->has_edns ? 1 : 0);
 	off = DNS_HDR_LEN;
 	memcpy(out + off, q->qname_wire, q->qname_wire_len);
 	off += q->qname_wire_len;
-	put16(out + off, q->qtype);
-	put16(out + off + 2, q->qclass);
+	put_be16(out + off, q->qtype);
+	put_be16(out + off + 2, q->qclass);
 	off += 4;
 	for (i = 0; i < fit; i++) {
-		put16(out + off, PTR_QUESTION);
-		put16(out + off + 2, DNS_TYPE_A);
-		put16(out + off + 4, DNS_CLASS_IN);
-		put32(out + off + 6, a[i].ttl > DNS_TTL_MAX ? DNS_TTL_MAX : a[i].ttl);
-		put16(out + off + 10, 4);
-		put32(out + off + 12, a[i].addr);
+		put_be16(out + off, PTR_QUESTION);
+		put_be16(out + off + 2, DNS_TYPE_A);
+		put_be16(out + off + 4, DNS_CLASS_IN);
+		put_be32(out + off + 6, a[i].ttl > DNS_TTL_MAX ? DNS_TTL_MAX : a[i].ttl);
+		put_be16(out + off + 10, 4);
+		put_be32(out + off + 12, a[i].addr);
 		off += A_RR_LEN;
 	}
 	if (q->has_edns) {
 		out[off] = 0;
-		put16(out + off + 1, DNS_TYPE_OPT);
-		put16(out + off + 3, DNS_UDP_MAX);
-		put32(out + off + 5, 0);	/* extended RCODE, version 0, flags */
-		put16(out + off + 9, 0);
+		put_be16(out + off + 1, DNS_TYPE_OPT);
+		put_be16(out + off + 3, DNS_UDP_MAX);
+		put_be32(out + off + 5, 0);	/* extended RCODE, version 0, flags */
+		put_be16(out + off + 9, 0);
 		off += OPT_RR_LEN;
 	}
 	*outlen = off;
@@ -534,24 +512,24 @@ int dns_query_build(uint16_t id, const char *name, uint16_t qtype, uint16_t edns
 		*why = "query buffer too small";
 		return -1;
 	}
-	put16(out, id);
-	put16(out + 2, FLAG_RD);
-	put16(out + 4, 1);
-	put16(out + 6, 0);
-	put16(out + 8, 0);
-	put16(out + 10, edns_size ? 1 : 0);
+	put_be16(out, id);
+	put_be16(out + 2, FLAG_RD);
+	put_be16(out + 4, 1);
+	put_be16(out + 6, 0);
+	put_be16(out + 8, 0);
+	put_be16(out + 10, edns_size ? 1 : 0);
 	off = DNS_HDR_LEN;
 	memcpy(out + off, wire, wlen);
 	off += wlen;
-	put16(out + off, qtype);
-	put16(out + off + 2, DNS_CLASS_IN);
+	put_be16(out + off, qtype);
+	put_be16(out + off + 2, DNS_CLASS_IN);
 	off += 4;
 	if (edns_size) {
 		out[off] = 0;
-		put16(out + off + 1, DNS_TYPE_OPT);
-		put16(out + off + 3, edns_size);
-		put32(out + off + 5, 0);
-		put16(out + off + 9, 0);
+		put_be16(out + off + 1, DNS_TYPE_OPT);
+		put_be16(out + off + 3, edns_size);
+		put_be32(out + off + 5, 0);
+		put_be16(out + off + 9, 0);
 		off += OPT_RR_LEN;
 	}
 	*outlen = off;
@@ -576,11 +554,11 @@ static int rr_read(const uint8_t *msg, size_t len, size_t *off, struct rr *rr, c
 		*why = "record runs past the end of the message";
 		return -1;
 	}
-	rr->type = get16(msg + *off);
-	rr->rclass = get16(msg + *off + 2);
-	ttl = get32(msg + *off + 4);
+	rr->type = get_be16(msg + *off);
+	rr->rclass = get_be16(msg + *off + 2);
+	ttl = get_be32(msg + *off + 4);
 	rr->ttl = ttl > DNS_TTL_MAX ? 0 : ttl;
-	rr->rdlen = get16(msg + *off + 8);
+	rr->rdlen = get_be16(msg + *off + 8);
 	*off += RR_FIXED_LEN;
 	if (len - *off < rr->rdlen) {
 		*why = "record data runs past the end of the message";
@@ -650,11 +628,11 @@ int dns_answer_parse(const uint8_t *buf, size_t len, uint16_t expected_id, const
 		*why = "shorter than a DNS header";
 		return -1;
 	}
-	if (get16(buf) != expected_id) {
+	if (get_be16(buf) != expected_id) {
 		*why = "not the ID of our query";
 		return -1;
 	}
-	flags = get16(buf + 2);
+	flags = get_be16(buf + 2);
 	if (!(flags & FLAG_QR)) {
 		*why = "a query, not a response";
 		return -1;
@@ -665,8 +643,8 @@ int dns_answer_parse(const uint8_t *buf, size_t len, uint16_t expected_id, const
 	}
 	a->rcode = flags & 0xf;
 	a->truncated = flags & FLAG_TC;
-	qd = get16(buf + 4);
-	an = get16(buf + 6);
+	qd = get_be16(buf + 4);
+	an = get_be16(buf + 6);
 	if (qd == 0 && a->truncated)
 		return 0;
 	if (qd != 1) {
@@ -683,7 +661,7 @@ int dns_answer_parse(const uint8_t *buf, size_t len, uint16_t expected_id, const
 		*why = "question is not ours (another name)";
 		return -1;
 	}
-	if (get16(buf + off) != qtype || get16(buf + off + 2) != DNS_CLASS_IN) {
+	if (get_be16(buf + off) != qtype || get_be16(buf + off + 2) != DNS_CLASS_IN) {
 		*why = "question is not ours (another type or class)";
 		return -1;
 	}
@@ -731,7 +709,7 @@ int dns_answer_parse(const uint8_t *buf, size_t len, uint16_t expected_id, const
 			*why = "A record whose data is not 4 bytes";
 			goto fail;
 		}
-		addr = get32(buf + rr.rdoff);
+		addr = get_be32(buf + rr.rdoff);
 		ttl = rr.ttl < chain_ttl ? rr.ttl : chain_ttl;
 		for (j = 0; j < a->na && a->a[j].addr != addr; j++)
 			;
@@ -769,7 +747,7 @@ int dns_tcp_frame(const uint8_t *msg, size_t len, uint8_t *out, size_t cap, size
 		return -1;
 	}
 	memmove(out + 2, msg, len);
-	put16(out, (uint16_t)len);
+	put_be16(out, (uint16_t)len);
 	*outlen = len + 2;
 	return 0;
 }
@@ -781,7 +759,7 @@ int dns_tcp_next(const uint8_t *buf, size_t len, const uint8_t **msg, size_t *ms
 
 	if (len < 2)
 		return 0;
-	mlen = get16(buf);
+	mlen = get_be16(buf);
 	if (mlen == 0) {
 		*why = "zero-length message";
 		return -1;

@@ -3,37 +3,15 @@
 
 #include <string.h>
 
+#include "common/be.h"
+
 enum { ETH_LEN = 14, IP_MIN_LEN = 20, UDP_LEN = 8, ETHERTYPE_IPV4 = 0x0800, PROTO_UDP = 17 };
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* RFC 1071 one's complement sum, 16 bits at a time, an odd byte padded. */
 static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t len)
 {
 	while (len > 1) {
-		sum += get16(p);
+		sum += get_be16(p);
 		p += 2;
 		len -= 2;
 	}
@@ -58,7 +36,7 @@ void udp_frame_forget_csum(uint8_t *frame, size_t len)
 {
 	size_t ihl;
 
-	if (len < ETH_LEN + IP_MIN_LEN || get16(frame + 12) != ETHERTYPE_IPV4 ||
+	if (len < ETH_LEN + IP_MIN_LEN || get_be16(frame + 12) != ETHERTYPE_IPV4 ||
 	    frame[ETH_LEN] >> 4 != 4 || frame[ETH_LEN + 9] != PROTO_UDP)
 		return;
 	ihl = (size_t)(frame[ETH_LEN] & 0x0f) * 4;
@@ -79,7 +57,7 @@ int udp_frame_parse(const uint8_t *frame, size_t len, struct udp_frame *f, const
 		goto too_short;
 	memcpy(f->dst_mac, p, 6);
 	memcpy(f->src_mac, p + 6, 6);
-	if (get16(p + 12) != ETHERTYPE_IPV4) {
+	if (get_be16(p + 12) != ETHERTYPE_IPV4) {
 		*why = "not an IPv4 frame";
 		return -1;
 	}
@@ -99,14 +77,14 @@ int udp_frame_parse(const uint8_t *frame, size_t len, struct udp_frame *f, const
 	}
 	if (rem < ihl)
 		goto too_short;
-	tot = get16(p + 2);
+	tot = get_be16(p + 2);
 	if (tot < ihl + UDP_LEN) {
 		*why = "IP total length too small";
 		return -1;
 	}
 	if (rem < tot)
 		goto too_short;
-	if (get16(p + 6) & 0x3fff) {
+	if (get_be16(p + 6) & 0x3fff) {
 		*why = "IP fragment";
 		return -1;
 	}
@@ -118,22 +96,22 @@ int udp_frame_parse(const uint8_t *frame, size_t len, struct udp_frame *f, const
 		*why = "bad IP header checksum";
 		return -1;
 	}
-	f->src_ip = get32(p + 12);
-	f->dst_ip = get32(p + 16);
+	f->src_ip = get_be32(p + 12);
+	f->dst_ip = get_be32(p + 16);
 	ip = p;
 	p += ihl;
 	rem = tot - ihl;	/* drops Ethernet padding after the datagram */
 
-	ulen = get16(p + 4);
+	ulen = get_be16(p + 4);
 	if (ulen != rem) {
 		*why = "UDP length does not match the IP length";
 		return -1;
 	}
-	f->src_port = get16(p);
-	f->dst_port = get16(p + 2);
-	ucsum = get16(p + 6);
+	f->src_port = get_be16(p);
+	f->dst_port = get_be16(p + 2);
+	ucsum = get_be16(p + 6);
 	if (ucsum != 0 &&
-	    csum_fold(csum_add(pseudo_sum(get32(ip + 12), get32(ip + 16), ulen), p, ulen)) != 0) {
+	    csum_fold(csum_add(pseudo_sum(get_be32(ip + 12), get_be32(ip + 16), ulen), p, ulen)) != 0) {
 		*why = "bad UDP checksum";
 		return -1;
 	}
@@ -169,24 +147,24 @@ int udp_frame_build(const struct udp_frame *f, const uint8_t *payload, size_t pl
 
 	memcpy(out, f->dst_mac, 6);
 	memcpy(out + 6, f->src_mac, 6);
-	put16(out + 12, ETHERTYPE_IPV4);
+	put_be16(out + 12, ETHERTYPE_IPV4);
 
 	ip = out + ETH_LEN;
 	memset(ip, 0, IP_MIN_LEN);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)tot);
+	put_be16(ip + 2, (uint16_t)tot);
 	ip[8] = 64;
 	ip[9] = PROTO_UDP;
-	put32(ip + 12, f->src_ip);
-	put32(ip + 16, f->dst_ip);
-	put16(ip + 10, csum_fold(csum_add(0, ip, IP_MIN_LEN)));
+	put_be32(ip + 12, f->src_ip);
+	put_be32(ip + 16, f->dst_ip);
+	put_be16(ip + 10, csum_fold(csum_add(0, ip, IP_MIN_LEN)));
 
-	put16(udp, f->src_port);
-	put16(udp + 2, f->dst_port);
-	put16(udp + 4, (uint16_t)ulen);
-	put16(udp + 6, 0);
+	put_be16(udp, f->src_port);
+	put_be16(udp + 2, f->dst_port);
+	put_be16(udp + 4, (uint16_t)ulen);
+	put_be16(udp + 6, 0);
 	c = csum_fold(csum_add(pseudo_sum(f->src_ip, f->dst_ip, ulen), udp, ulen));
-	put16(udp + 6, c ? c : 0xffff);	/* 0 means "no checksum" in UDP */
+	put_be16(udp + 6, c ? c : 0xffff);	/* 0 means "no checksum" in UDP */
 	*outlen = ETH_LEN + tot;
 	return 0;
 }

@@ -46,7 +46,7 @@ static void serve(const uint8_t *buf, size_t len)
 {
 	struct dhcp_msg req, rep;
 	struct dhcp_reply_info info;
-	struct dhcp_frame rf, back;
+	struct udp_frame rf, back;
 	uint8_t out[DHCP_PKT_MAX], frame[DHCP_FRAME_MAX];
 	size_t outlen, flen;
 	const char *why;
@@ -81,7 +81,7 @@ static void serve(const uint8_t *buf, size_t len)
 		CHECK(0);
 	}
 	dhcpd_reply_frame(&fuzz_config, &req, &info, &rf);
-	CHECK(dhcp_frame_build(&rf, out, outlen, frame, sizeof frame, &flen, &why) == 0);
+	CHECK(udp_frame_build(&rf, out, outlen, frame, sizeof frame, &flen, &why) == 0);
 	CHECK(dhcp_frame_parse(frame, flen, &back, &why) == 0);
 	CHECK(back.payload_len == outlen && memcmp(back.payload, out, outlen) == 0);
 	CHECK(back.src_port == DHCP_SERVER_PORT && back.dst_port == DHCP_CLIENT_PORT);
@@ -89,7 +89,7 @@ static void serve(const uint8_t *buf, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct dhcp_frame f;
+	struct udp_frame f;
 	struct dhcp_msg m;
 	const char *why;
 	uint8_t *copy;
@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data, size);
-	dhcp_frame_forget_udp_csum(copy, size);
+	udp_frame_forget_csum(copy, size);
 	if (dhcp_frame_parse(copy, size, &f, &why) == 0) {
 		CHECK(f.payload >= copy && f.payload_len <= size);
 		CHECK((size_t)(f.payload - copy) <= size - f.payload_len);

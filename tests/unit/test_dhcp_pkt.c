@@ -758,7 +758,7 @@ static void test_reply_request_renewing(void **state)
 {
 	struct pkt p;
 	struct reply r;
-	struct dhcp_frame f;
+	struct udp_frame f;
 	struct dhcp_msg req;
 	struct dhcpd_config cfg = test_config();
 
@@ -970,17 +970,17 @@ static void fix_ip_csum(uint8_t *fr)
 
 static void client_frame(uint8_t *fr, size_t cap, size_t *len, const uint8_t *payload, size_t plen)
 {
-	struct dhcp_frame f = { .src_port = 68, .dst_port = 67, .src_ip = 0, .dst_ip = 0xffffffff };
+	struct udp_frame f = { .src_port = 68, .dst_port = 67, .src_ip = 0, .dst_ip = 0xffffffff };
 	const char *why;
 
 	memcpy(f.dst_mac, bcast, 6);
 	memcpy(f.src_mac, machine_mac, 6);
-	assert_int_equal(dhcp_frame_build(&f, payload, plen, fr, cap, len, &why), 0);
+	assert_int_equal(udp_frame_build(&f, payload, plen, fr, cap, len, &why), 0);
 }
 
 static const char *frame_fail(const uint8_t *fr, size_t len)
 {
-	struct dhcp_frame f;
+	struct udp_frame f;
 	const char *why = NULL;
 
 	assert_int_equal(dhcp_frame_parse(fr, len, &f, &why), -1);
@@ -993,7 +993,7 @@ static void test_frame_roundtrip(void **state)
 	uint8_t payload[DHCP_PKT_MAX], fr[DHCP_FRAME_MAX + 64];
 	size_t plen, len, i;
 	const char *why;
-	struct dhcp_frame f;
+	struct udp_frame f;
 
 	(void)state;
 	memset(payload, 0, sizeof payload);
@@ -1034,7 +1034,7 @@ static void test_frame_roundtrip(void **state)
 	}
 
 	/* too small a buffer for the build */
-	assert_int_equal(dhcp_frame_build(&f, payload, plen, fr, 42 + plen - 1, &len, &why), -1);
+	assert_int_equal(udp_frame_build(&f, payload, plen, fr, 42 + plen - 1, &len, &why), -1);
 }
 
 /* A renewal sent from a guest's UDP socket through virtio-net arrives on
@@ -1043,7 +1043,7 @@ static void test_frame_roundtrip(void **state)
 static void test_frame_offloaded_csum(void **state)
 {
 	uint8_t payload[DHCP_PKT_MAX], fr[DHCP_FRAME_MAX], arp[60];
-	struct dhcp_frame f = { .src_port = 68, .dst_port = 67,
+	struct udp_frame f = { .src_port = 68, .dst_port = 67,
 				.src_ip = 0x0a000002, .dst_ip = 0x0a000001 };
 	struct dhcpc_params cp = { .xid = 7, .ciaddr = 0x0a000002 };
 	size_t plen, len, i;
@@ -1055,7 +1055,7 @@ static void test_frame_offloaded_csum(void **state)
 	assert_int_equal(dhcpc_build(DHCPREQUEST, &cp, payload, sizeof payload, &plen, &why), 0);
 	memcpy(f.dst_mac, "\x02\x00\x0a\x00\x00\x01", 6);
 	memcpy(f.src_mac, machine_mac, 6);
-	assert_int_equal(dhcp_frame_build(&f, payload, plen, fr, sizeof fr, &len, &why), 0);
+	assert_int_equal(udp_frame_build(&f, payload, plen, fr, sizeof fr, &len, &why), 0);
 	/* what the kernel leaves there: the folded pseudo-header sum */
 	sum = 0x0a00 + 0x0002 + 0x0a00 + 0x0001 + 17 + (uint32_t)(8 + plen);
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -1063,7 +1063,7 @@ static void test_frame_offloaded_csum(void **state)
 	fr[14 + 20 + 7] = (uint8_t)sum;
 	assert_string_equal(frame_fail(fr, len), "bad UDP checksum");
 
-	dhcp_frame_forget_udp_csum(fr, len);
+	udp_frame_forget_csum(fr, len);
 	assert_int_equal(fr[14 + 20 + 6], 0);
 	assert_int_equal(fr[14 + 20 + 7], 0);
 	assert_int_equal(dhcp_frame_parse(fr, len, &f, &why), 0);
@@ -1076,7 +1076,7 @@ static void test_frame_offloaded_csum(void **state)
 	memset(arp, 0xab, sizeof arp);
 	arp[12] = 0x08;
 	arp[13] = 0x06;
-	dhcp_frame_forget_udp_csum(arp, sizeof arp);
+	udp_frame_forget_csum(arp, sizeof arp);
 	for (i = 0; i < sizeof arp; i++)
 		assert_int_equal(arp[i], i == 12 ? 0x08 : i == 13 ? 0x06 : 0xab);
 	for (i = 0; i < 14 + 20 + 8; i++) {
@@ -1085,7 +1085,7 @@ static void test_frame_offloaded_csum(void **state)
 		assert_non_null(b);
 		memcpy(b, fr, i);
 		memset(b + (i > 40 ? 40 : i), 0xee, i > 40 ? i - 40 : 0);
-		dhcp_frame_forget_udp_csum(b, i);
+		udp_frame_forget_csum(b, i);
 		if (i > 40)
 			assert_int_equal(b[40], 0xee);
 		free(b);
@@ -1093,7 +1093,7 @@ static void test_frame_offloaded_csum(void **state)
 	/* an IHL pointing past the frame: untouched */
 	fr[14] = 0x4f;
 	fr[14 + 60 + 6] = 0x55;
-	dhcp_frame_forget_udp_csum(fr, 14 + 60 + 7);
+	udp_frame_forget_csum(fr, 14 + 60 + 7);
 	assert_int_equal(fr[14 + 60 + 6], 0x55);
 }
 
@@ -1102,7 +1102,7 @@ static void test_frame_rejects(void **state)
 	uint8_t payload[DHCP_PKT_MAX], fr[DHCP_FRAME_MAX], bad[DHCP_FRAME_MAX + 4];
 	size_t plen, len;
 	const char *why;
-	struct dhcp_frame f;
+	struct udp_frame f;
 
 	(void)state;
 	assert_int_equal(dhcpc_discover(machine_mac, 42, payload, sizeof payload, &plen, &why), 0);
@@ -1187,7 +1187,7 @@ static void server_turn(const uint8_t *fr, size_t len, uint8_t *out, size_t cap,
 			struct dhcp_reply_info *info)
 {
 	struct dhcpd_config cfg = test_config();
-	struct dhcp_frame f, rf;
+	struct udp_frame f, rf;
 	struct dhcp_msg req;
 	uint8_t payload[DHCP_PKT_MAX];
 	size_t plen;
@@ -1198,7 +1198,7 @@ static void server_turn(const uint8_t *fr, size_t len, uint8_t *out, size_t cap,
 	parse_ok(f.payload, f.payload_len, &req);
 	assert_int_equal(dhcpd_reply(&cfg, &req, payload, sizeof payload, &plen, info), 1);
 	dhcpd_reply_frame(&cfg, &req, info, &rf);
-	assert_int_equal(dhcp_frame_build(&rf, payload, plen, out, cap, outlen, &why), 0);
+	assert_int_equal(udp_frame_build(&rf, payload, plen, out, cap, outlen, &why), 0);
 	assert_checksums(out, *outlen);
 }
 
@@ -1207,7 +1207,7 @@ static void test_exchange(void **state)
 	uint8_t payload[DHCP_PKT_MAX], fr[DHCP_FRAME_MAX], reply[DHCP_FRAME_MAX];
 	size_t plen, len, rlen;
 	const char *why;
-	struct dhcp_frame f;
+	struct udp_frame f;
 	struct dhcp_msg offer, ack;
 	struct dhcp_reply_info info;
 

@@ -109,7 +109,7 @@ struct frame {
 };
 
 /* The client's frame, parsed: checks it is a well-formed request. */
-static void client_sent(const struct dhcpc *c, struct dhcp_frame *f, struct dhcp_msg *m)
+static void client_sent(const struct dhcpc *c, struct udp_frame *f, struct dhcp_msg *m)
 {
 	const char *why = NULL;
 
@@ -128,7 +128,7 @@ static void client_sent(const struct dhcpc *c, struct dhcp_frame *f, struct dhcp
 /* What the server answers to the client's current frame; 0 if silent. */
 static int serve(const struct dhcpd_config *cfg, const struct dhcpc *c, struct frame *out)
 {
-	struct dhcp_frame f, rf;
+	struct udp_frame f, rf;
 	struct dhcp_msg m;
 	struct dhcp_reply_info info;
 	uint8_t pay[DHCP_PKT_MAX];
@@ -142,7 +142,7 @@ static int serve(const struct dhcpd_config *cfg, const struct dhcpc *c, struct f
 	if (r == 0)
 		return 0;
 	dhcpd_reply_frame(cfg, &m, &info, &rf);
-	assert_int_equal(dhcp_frame_build(&rf, pay, plen, out->b, sizeof out->b, &out->len, &why), 0);
+	assert_int_equal(udp_frame_build(&rf, pay, plen, out->b, sizeof out->b, &out->len, &why), 0);
 	return 1;
 }
 
@@ -163,7 +163,7 @@ static void test_exchange(void **state)
 {
 	struct dhcpd_config cfg = server_config();
 	struct dhcpc c;
-	struct dhcp_frame f;
+	struct udp_frame f;
 	struct dhcp_msg m;
 	struct frame r;
 	const char *why = NULL;
@@ -312,7 +312,7 @@ static void pkt_opt32(struct pkt *p, uint8_t code, uint32_t v)
 
 static void pkt_frame(struct pkt *p, const uint8_t src_mac[6], struct frame *out)
 {
-	struct dhcp_frame f = {
+	struct udp_frame f = {
 		.src_ip = IP(10, 0, 0, 1), .dst_ip = 0xffffffffu,
 		.src_port = DHCP_SERVER_PORT, .dst_port = DHCP_CLIENT_PORT,
 	};
@@ -323,7 +323,7 @@ static void pkt_frame(struct pkt *p, const uint8_t src_mac[6], struct frame *out
 		p->b[p->len++] = 0;
 	memcpy(f.src_mac, src_mac, 6);
 	memcpy(f.dst_mac, bcast, 6);
-	assert_int_equal(dhcp_frame_build(&f, p->b, p->len, out->b, sizeof out->b, &out->len, &why), 0);
+	assert_int_equal(udp_frame_build(&f, p->b, p->len, out->b, sizeof out->b, &out->len, &why), 0);
 }
 
 /* A client in REQUESTING for 10.0.0.2 from server 10.0.0.1, xid 42. */
@@ -517,7 +517,7 @@ static void test_renew(void **state)
 {
 	struct dhcpd_config cfg = server_config();
 	struct dhcpc c;
-	struct dhcp_frame f;
+	struct udp_frame f;
 	struct dhcp_msg m;
 	struct frame r;
 	const char *why = NULL;

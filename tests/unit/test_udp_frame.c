@@ -40,7 +40,7 @@ static uint16_t get16(const uint8_t *p)
 static void test_any_port(void **state)
 {
 	struct udp_frame f = machine_frame(), p;
-	struct dhcp_frame d;
+	struct udp_frame d;
 	uint8_t fr[128];
 	size_t len;
 	const char *why;
