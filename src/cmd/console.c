@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -14,90 +13,61 @@
 #include "ctl_client.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/tty.h"
+#include "cmd/attach.h"
 
 #define CTRL_RBRACKET 0x1d
 
-static struct termios saved;
-static bool raw_on;
+struct console_client {
+	const char *name;
+	bool detached;
+};
 
-static void tty_raw(void)
+/* Ctrl-] detaches: what came before it still goes to the machine. */
+static int console_input(struct attach *a, uint8_t *buf, size_t *n)
 {
-	struct termios t;
+	struct console_client *c = a->ctx;
+	uint8_t *esc = memchr(buf, CTRL_RBRACKET, *n);
 
-	if (!isatty(0) || tcgetattr(0, &saved) < 0)
-		return;
-	t = saved;
-	cfmakeraw(&t);
-	raw_on = tcsetattr(0, TCSAFLUSH, &t) == 0;
+	if (!esc)
+		return 0;
+	*n = (size_t)(esc - buf);
+	c->detached = true;
+	return 1;
 }
 
-static void tty_back(void)
+static int console_frame(struct attach *a, const struct frame_hdr *h, const uint8_t *p, struct pool_err *e)
 {
-	if (raw_on)
-		tcsetattr(0, TCSAFLUSH, &saved);
-	raw_on = false;
+	char text[256];
+
+	(void)a;
+	if (h->type == AGENT_ERROR)
+		return pool_err_fail(e, "%s", ctl_text(p, h->len, text, sizeof text));
+	if (h->type == CTL_MSG_CONSOLE && h->len && write_all(1, p, h->len) < 0)
+		return pool_err_sys(e, "stdout");
+	return 0;
 }
 
-static int attach(int fd, const char *name, uint8_t *buf, struct pool_err *e)
+static int console_closed(struct attach *a, struct pool_err *e)
 {
-	bool in_open = true;
+	const char *name = ((struct console_client *)a->ctx)->name;
 
-	for (;;) {
-		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
-		struct frame_hdr h;
-		int k;
-
-		if (poll(pfd, in_open ? 2 : 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return pool_err_sys(e, "poll");
-		}
-		if (in_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			uint8_t in[4096];
-			ssize_t n = read(0, in, sizeof in);
-			uint8_t *esc;
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				in_open = false;	/* no more input; keep showing output */
-			} else {
-				esc = memchr(in, CTRL_RBRACKET, (size_t)n);
-				if (esc && esc > in && ctl_send(fd, CTL_MSG_CONSOLE, 0, in, (size_t)(esc - in), e) < 0)
-					return -1;
-				if (esc) {
-					fprintf(stderr, "\r\npool: detached from %s (it keeps running)\r\n", name);
-					return 0;
-				}
-				if (ctl_send(fd, CTL_MSG_CONSOLE, 0, in, (size_t)n, e) < 0)
-					return -1;
-			}
-		}
-		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		k = ctl_recv(fd, buf, &h, -1, e);
-		if (k < 0)
-			return -1;
-		if (k == 0) {
-			if (machine_stays_up(state_root(), name, 3000))
-				return pool_err_fail(e, "machine %s: the supervisor closed the console (see its supervisor.log)",
-						     name);
-			fprintf(stderr, "\r\npool: %s powered off\r\n", name);
-			return 0;
-		}
-		if (h.type == AGENT_ERROR) {
-			char text[256];
-
-			return pool_err_fail(e, "%s", ctl_text(buf, h.len, text, sizeof text));
-		}
-		if (h.type == CTL_MSG_CONSOLE && h.len && write_all(1, buf, h.len) < 0)
-			return pool_err_sys(e, "stdout");
-	}
+	if (machine_stays_up(state_root(), name, 3000))
+		return pool_err_fail(e, "machine %s: the supervisor closed the console (see its supervisor.log)",
+				     name);
+	fprintf(stderr, "\r\npool: %s powered off\r\n", name);
+	return 0;
 }
+
+static const struct attach_ops console_ops = {
+	.input = console_input, .frame = console_frame, .closed = console_closed,
+};
 
 int cmd_console(int argc, char **argv, struct pool_err *e)
 {
-	static uint8_t buf[FRAME_MAX];
+	static struct attach a;
+	struct console_client c = { 0 };
+	struct tty_saved tty;
 	_cleanup_close_ int fd = -1;
 	int r;
 
@@ -108,8 +78,13 @@ int cmd_console(int argc, char **argv, struct pool_err *e)
 		return -1;
 	if (isatty(0))
 		fprintf(stderr, "pool: %s: console attached (Ctrl-] detaches)\r\n", argv[1]);
-	tty_raw();
-	r = attach(fd, argv[1], buf, e);
-	tty_back();
+	tty_raw(&tty, 0);
+	c.name = argv[1];
+	a = (struct attach){ .fd = fd, .in_type = CTL_MSG_CONSOLE, .in_open = true, .ops = &console_ops,
+			     .ctx = &c };
+	r = attach_run(&a, e);
+	tty_restore(&tty);
+	if (r == 0 && c.detached)
+		fprintf(stderr, "\r\npool: detached from %s (it keeps running)\r\n", argv[1]);
 	return r;
 }

@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "common/be.h"
 #include "cmd/usage.h"
 #include "ctl_client.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "cmd/attach.h"
 
 #define EXEC_SID 1u
 #define SIGNALS_MAX 3	/* the third Ctrl-C stops waiting for the command */
@@ -48,124 +50,101 @@ static int send_exec(int fd, char **cmd, int ncmd, struct pool_err *e)
 	return ctl_send(fd, AGENT_EXEC, EXEC_SID, buf, (size_t)n, e);
 }
 
+struct exec_client {
+	const char *name;
+	int signals;
+};
+
+/* Ctrl-C and friends go to the command (its process group), as they
+ * would on a local terminal; the third one stops waiting. */
+static int exec_before(struct attach *a, struct pool_err *e)
+{
+	struct exec_client *x = a->ctx;
+	uint8_t sig[4];
+	int got = got_signal;
+
+	if (!got)
+		return 0;
+	if (++x->signals >= SIGNALS_MAX)
+		return pool_err_fail(e, "%s: stopped waiting for the command (signal %d three times)", x->name,
+				     got);
+	got_signal = 0;
+	put_be32(sig, (uint32_t)got);
+	attach_queue(a, AGENT_SIGNAL, sig, sizeof sig);
+	return 0;
+}
+
+static int exec_frame(struct attach *a, const struct frame_hdr *h, const uint8_t *p, struct pool_err *e)
+{
+	struct exec_client *x = a->ctx;
+	const char *why;
+	char text[256];
+
+	switch (h->type) {
+	case AGENT_STDOUT:
+	case AGENT_STDERR:
+		if (h->sid != EXEC_SID || !h->len)
+			return 0;
+		if (write_all(h->type == AGENT_STDOUT ? 1 : 2, p, h->len) == 0)
+			return 0;
+		if (errno != EPIPE)
+			return pool_err_sys(e, "writing the output");
+		a->result = 128 + SIGPIPE;
+		return 1;
+	case AGENT_EXIT:
+		if (agent_exit_decode(p, h->len, &a->result, &why) < 0)
+			return pool_err_fail(e, "exec: bad EXIT: %s", why);
+		return 1;
+	case AGENT_ERROR:
+		return pool_err_fail(e, "%s: %s", x->name, ctl_text(p, h->len, text, sizeof text));
+	default:
+		return pool_err_fail(e, "exec: unexpected %s frame", frame_type_name(h->type));
+	}
+}
+
+static int exec_closed(struct attach *a, struct pool_err *e)
+{
+	struct exec_client *x = a->ctx;
+
+	if (machine_stays_up(state_root(), x->name, 3000))
+		return pool_err_fail(e, "machine %s: the supervisor closed the connection (see its supervisor.log)",
+				     x->name);
+	return pool_err_fail(e, "machine %s stopped before the command finished", x->name);
+}
+
+static const struct attach_ops exec_ops = {
+	.before = exec_before, .frame = exec_frame, .closed = exec_closed,
+};
+
 int cmd_exec(int argc, char **argv, struct pool_err *e)
 {
-	const char *root = state_root(), *name, *why;
-	static uint8_t buf[FRAME_MAX];
-	static uint8_t pend[FRAME_HDR_LEN + 32768];
-	size_t plen = 0, poff = 0;
+	struct exec_client x = { 0 };
+	static struct attach a;
 	_cleanup_close_ int fd = -1;
-	bool in_open = true;
-	int at = 2, signals = 0;
+	int at = 2;
 
 	if (argc < 3)
 		return cmd_usage_error(e, argv[0], NULL);
-	name = argv[1];
+	x.name = argv[1];
 	if (strcmp(argv[2], "--") == 0)
 		at = 3;
 	if (at >= argc)
 		return cmd_usage_error(e, argv[0], NULL);
-	fd = ctl_connect(root, name, e);
+	fd = ctl_connect(state_root(), x.name, e);
 	if (fd < 0)
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
 	if (send_exec(fd, argv + at, argc - at, e) < 0)
 		return -1;
-	/* Ctrl-C and friends go to the command (its process group), as they
-	 * would on a local terminal; poll is interrupted (no SA_RESTART). */
 	{
-		struct sigaction sa = { .sa_handler = on_signal };
+		struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: poll wakes */
 		static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 		sigemptyset(&sa.sa_mask);
 		for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 			sigaction(sigs[i], &sa, NULL);
 	}
-	/* Input goes out without blocking, so output is always read: a
-	 * command that writes much before it reads its input cannot wedge
-	 * the two of us. One STDIN frame waits in pend at a time. */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	for (;;) {
-		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN | (plen ? POLLOUT : 0) },
-					 { .fd = 0, .events = POLLIN } };
-		struct frame_hdr h;
-		int k, status;
-
-		if (got_signal && !plen) {
-			uint8_t sig[4] = { 0, 0, 0, (uint8_t)got_signal };
-			long len = frame_encode(pend, sizeof pend, AGENT_SIGNAL, EXEC_SID, sig, sizeof sig);
-
-			if (++signals >= SIGNALS_MAX)
-				return pool_err_fail(e, "%s: stopped waiting for the command (signal %d three times)",
-						     name, (int)got_signal);
-			got_signal = 0;
-			if (len > 0)
-				plen = (size_t)len;
-			pfd[0].events |= POLLOUT;
-		}
-		if (poll(pfd, in_open && !plen ? 2 : 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return pool_err_sys(e, "poll");
-		}
-		if (plen && (pfd[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
-			ssize_t n = write(fd, pend + poff, plen - poff);
-
-			if (n > 0) {
-				poff += (size_t)n;
-				if (poff == plen)
-					plen = poff = 0;
-			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				/* A command that has ended takes no input: its EXIT
-				 * is still to be read, so this is no error. */
-				plen = poff = 0;
-				in_open = false;
-			}
-		}
-		if (in_open && !plen && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			uint8_t in[32768];
-			ssize_t n = read(0, in, sizeof in);
-			long len;
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				in_open = false;	/* end of input, for the command too */
-			len = frame_encode(pend, sizeof pend, AGENT_STDIN, EXEC_SID, in,
-						 n > 0 ? (size_t)n : 0);
-			if (len > 0)
-				plen = (size_t)len;
-		}
-		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		k = ctl_recv(fd, buf, &h, -1, e);
-		if (k < 0)
-			return -1;
-		if (k == 0) {
-			if (machine_stays_up(root, name, 3000))
-				return pool_err_fail(e, "machine %s: the supervisor closed the connection (see its supervisor.log)",
-						     name);
-			return pool_err_fail(e, "machine %s stopped before the command finished", name);
-		}
-		switch (h.type) {
-		case AGENT_STDOUT:
-		case AGENT_STDERR:
-			if (h.sid != EXEC_SID)
-				break;
-			if (h.len && write_all(h.type == AGENT_STDOUT ? 1 : 2, buf, h.len) < 0)
-				return errno == EPIPE ? 128 + SIGPIPE : pool_err_sys(e, "writing the output");
-			break;
-		case AGENT_EXIT:
-			if (agent_exit_decode(buf, h.len, &status, &why) < 0)
-				return pool_err_fail(e, "exec: bad EXIT: %s", why);
-			return status;
-		case AGENT_ERROR: {
-			char text[256];
-
-			return pool_err_fail(e, "%s: %s", name, ctl_text(buf, h.len, text, sizeof text));
-		}
-		default:
-			return pool_err_fail(e, "exec: unexpected %s frame", frame_type_name(h.type));
-		}
-	}
+	a = (struct attach){ .fd = fd, .in_type = AGENT_STDIN, .sid = EXEC_SID, .eof_frame = true,
+			     .in_open = true, .ops = &exec_ops, .ctx = &x };
+	return attach_run(&a, e);
 }

@@ -442,3 +442,26 @@ PY
 	wait_for 10 bash -c "[ ! -e '$POOL_STATE_DIR/intr' ]"
 	assert_gone intr
 }
+
+@test "a console fed much input while the machine prints much is not dropped: input goes out without blocking" {
+	f=$(spec con -)
+	run "$POOL_BIN" up -d "$f"
+	[ "$status" -eq 0 ]
+	# The guest prints 6 MB while 0.5 MB more input waits behind it. A
+	# client that blocks writing its input reads nothing meanwhile, its
+	# queue passes 4 MiB and the supervisor lets it go.
+	{
+		echo 'yes 0123456789abcdef | head -c 6000000; echo CONSOLE-DONE-$((6*7))'
+		for i in $(seq 1 8000); do echo "# filler line $i of input that waits behind the output ........"; done
+		echo 'echo INPUT-ALL-IN-$((5*5))'
+	} > "$D/in"
+	timeout 600 "$POOL_BIN" console con < "$D/in" > "$D/out" 2> "$D/err" &
+	cpid=$!
+	wait_for 500 grep -q "INPUT-ALL-IN-25" "$D/out" || { tail -c 300 "$D/out"; cat "$D/err"; cat "$POOL_STATE_DIR/con/supervisor.log"; false; }
+	grep -q "CONSOLE-DONE-42" "$D/out"
+	! grep -q "reads nothing" "$POOL_STATE_DIR/con/supervisor.log" || false
+	kill "$cpid" 2>/dev/null || true
+	wait "$cpid" 2>/dev/null || true
+	run "$POOL_BIN" down con
+	[ "$status" -eq 0 ]
+}
