@@ -34,6 +34,12 @@ static int refuse(const char **why, int err, const char *msg)
 	return -1;
 }
 
+/* An absolute path where a relative one belongs: out, by definition. */
+static int refuse_absolute(const char **why, const char *outside)
+{
+	return refuse(why, EXDEV, outside == why_outside_spec ? why_absolute : outside);
+}
+
 /* ---- the spec's text ---- */
 
 static bool is_name(const char *s, size_t n, const char *name)
@@ -225,7 +231,7 @@ static int walk_lookup(int root, const char *rel, bool nofollow, unsigned flags,
 		       const char *outside, const char **why)
 {
 	struct walk w = { .root = root };
-	char path[PATH_MAX], link[PATH_MAX], name[NAME_MAX + 1];
+	char path[PATH_MAX], link[PATH_MAX], next[PATH_MAX], name[NAME_MAX + 1];
 	size_t len = strlen(rel), pos = 0;
 	int hops = 0, fd = -1, err;
 	const char *msg;
@@ -233,7 +239,7 @@ static int walk_lookup(int root, const char *rel, bool nofollow, unsigned flags,
 	if (len >= sizeof path)
 		return refuse(why, ENAMETOOLONG, "is too long");
 	if (rel[0] == '/')
-		return refuse(why, EXDEV, outside == why_outside_spec ? why_absolute : outside);
+		return refuse_absolute(why, outside);
 	memcpy(path, rel, len + 1);
 	for (;;) {
 		struct stat st;
@@ -316,12 +322,12 @@ static int walk_lookup(int root, const char *rel, bool nofollow, unsigned flags,
 				walk_reset(&w);
 			}
 			/* the target takes the link's place in what is left */
-			if (strlen(target) + strlen(tail) >= sizeof path) {
+			r = snprintf(next, sizeof next, "%s%s", target, tail);
+			if (r < 0 || (size_t)r >= sizeof next) {
 				err = ENAMETOOLONG, msg = "is too long once its symlinks are followed";
 				goto fail;
 			}
-			memmove(path + strlen(target), tail, strlen(tail) + 1);
-			memcpy(path, target, strlen(target));
+			memcpy(path, next, (size_t)r + 1);
 			pos = 0;
 			continue;
 		}
@@ -362,7 +368,7 @@ static int lookup(int dirfd, const char *rel, bool nofollow, unsigned flags, con
 		  const char *outside, const char **why)
 {
 	if (rel[0] == '/')
-		return refuse(why, EXDEV, outside == why_outside_spec ? why_absolute : outside);
+		return refuse_absolute(why, outside);
 	if (use_openat2(flags)) {
 		int fd = sys_openat2(dirfd, rel, O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0), 0,
 				     resolve_flags(flags));
@@ -479,7 +485,7 @@ static int create_excl(int dirfd, const char *rel, int oflags, mode_t mode, unsi
 	int pfd, fd;
 
 	if (rel[0] == '/')
-		return refuse(why, EXDEV, outside == why_outside_spec ? why_absolute : outside);
+		return refuse_absolute(why, outside);
 	if (use_openat2(flags)) {
 		fd = sys_openat2(dirfd, rel, (uint64_t)cflags, mode, resolve_flags(flags));
 		if (fd >= 0)
