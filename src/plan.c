@@ -112,8 +112,16 @@ static int resolve_kernel(struct plan *p, struct pool_err *e)
 	const char *env = getenv("POOL_KERNEL");
 	struct stat st;
 
-	if (m->kernel || (env && *env)) {
-		snprintf(p->kernel, sizeof p->kernel, "%s", m->kernel ? m->kernel : env);
+	if (m->kernel) {
+		/* the spec's: opened once, as the invoking user, beneath its folder */
+		snprintf(p->kernel, sizeof p->kernel, "%s", m->kernel);
+		p->kernel_fd = spec_path_open_as_user(m, p->grants, m->kernel, O_RDONLY | O_NONBLOCK,
+						      BENEATH_FILE, "kernel", &m->pos[KEY_KERNEL], e);
+		if (p->kernel_fd < 0 ||
+		    kernel_version_fd(p->kernel_fd, p->kernel, p->kernel_version, sizeof p->kernel_version, e) < 0)
+			return -1;
+	} else if (env && *env) {
+		snprintf(p->kernel, sizeof p->kernel, "%s", env);
 		if (kernel_version(p->kernel, p->kernel_version, sizeof p->kernel_version, e) < 0)
 			return -1;
 	} else if (kernel_auto("/boot", "/lib/modules", p->kernel, sizeof p->kernel,
@@ -179,19 +187,6 @@ static int nixos_fail(struct pool_err *e, const struct machine *m, const struct 
 			      *path ? " " : "", what);
 }
 
-/* Whether pool can read the file: "FILE:LINE:COL: KEY: PATH: strerror". */
-static int nixos_readable(struct pool_err *e, const struct machine *m, const struct spec_pos *pos,
-			  const char *key, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return pool_err_set(e, POOL_EXIT_USAGE, errno, "%s:%d:%d: %s: %s", m->file,
-				    pos->line, pos->col, key, path);
-	close(fd);
-	return 0;
-}
-
 /* Image nixos (nix/modules/guest.nix): the spec's kernel and initrd as they
  * are (no modules, no image of pool's), init= on the command line, and the
  * store shared read-only with the tag `store`, which the guest's stage 1
@@ -210,12 +205,19 @@ static int resolve_nixos(struct plan *p, struct pool_err *e)
 	if (m->kernel)
 		return nixos_fail(e, m, &m->pos[KEY_KERNEL], "kernel", m->kernel,
 				  "is not used with image nixos (the kernel is image.nixos.kernel)");
-	if (nixos_readable(e, m, &m->nixos.kernel_pos, "image.nixos.kernel", m->nixos.kernel) < 0 ||
-	    nixos_readable(e, m, &m->nixos.initrd_pos, "image.nixos.initrd", m->nixos.initrd) < 0)
+	/* the spec's: opened once, as the invoking user, beneath its folder or a grant */
+	p->kernel_fd = spec_path_open_as_user(m, p->grants, m->nixos.kernel, O_RDONLY | O_NONBLOCK,
+					      BENEATH_FILE, "image.nixos.kernel", &m->nixos.kernel_pos, e);
+	if (p->kernel_fd < 0)
+		return -1;
+	p->initrd_fd = spec_path_open_as_user(m, p->grants, m->nixos.initrd, O_RDONLY | O_NONBLOCK,
+					      BENEATH_FILE, "image.nixos.initrd", &m->nixos.initrd_pos, e);
+	if (p->initrd_fd < 0)
 		return -1;
 	if ((size_t)snprintf(p->kernel, sizeof p->kernel, "%s", m->nixos.kernel) >= sizeof p->kernel)
 		return nixos_fail(e, m, &m->nixos.kernel_pos, "image.nixos.kernel", m->nixos.kernel, "is too long");
-	if (kernel_version(p->kernel, p->kernel_version, sizeof p->kernel_version, &ignore) < 0)
+	if (kernel_version_fd(p->kernel_fd, p->kernel, p->kernel_version, sizeof p->kernel_version,
+			      &ignore) < 0)
 		snprintf(p->kernel_version, sizeof p->kernel_version, "unknown (not a bzImage pool can read)");
 	if ((size_t)snprintf(p->initrd, sizeof p->initrd, "%s", m->nixos.initrd) >= sizeof p->initrd)
 		return nixos_fail(e, m, &m->nixos.initrd_pos, "image.nixos.initrd", m->nixos.initrd, "is too long");
@@ -230,7 +232,39 @@ static int resolve_nixos(struct plan *p, struct pool_err *e)
 
 	p->shares[p->nshares++] = (struct plan_share){
 		.source = m->nixos.store, .target = NIX_STORE, .readonly = true, .tag = "store",
+		.host = strcmp(m->nixos.store, NIX_STORE) == 0, .pos = &m->nixos.store_pos,
 	};
+	return 0;
+}
+
+/* What the host runs later from a share, or reads as the next spec:
+ * served read-only unless the share says otherwise (protect:). */
+static const char *const protect_default[] = {
+	".git", ".hg", ".envrc", ".vscode", ".idea", ".husky", "flake.nix", "flake.lock",
+	"pool.yaml", "pool.yml",
+};
+
+static int protect_list(const struct machine *m, const struct share *sh, struct strv *out)
+{
+	if (sh->has_protect) {
+		for (size_t i = 0; i < sh->nprotect; i++)
+			if (strv_add(out, sh->protect[i]) < 0)
+				return -1;
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(protect_default); i++)
+		if (strv_add(out, protect_default[i]) < 0)
+			return -1;
+	/* the machine's own spec, when the share holds it */
+	if (m->file[0] != '<' && m->file_path && spec_path_beneath(sh->source, m->file_path) &&
+	    strcmp(m->file_path, sh->source) != 0) {
+		const char *rel = m->file_path + strlen(sh->source);
+
+		while (*rel == '/')
+			rel++;
+		if (!strv_contains(out, rel) && strv_add(out, rel) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -261,13 +295,16 @@ static int build_cmdline(struct plan *p, struct pool_err *e)
 	return 0;
 }
 
-int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, struct pool_err *e)
+int plan_build(const struct machine *m, enum plan_mode mode, const struct path_grants *grants,
+	       struct plan *p, struct pool_err *e)
 {
 	struct accel_host host;
 
 	memset(p, 0, sizeof *p);
 	p->m = m;
 	p->mode = mode;
+	p->grants = grants;
+	p->kernel_fd = p->initrd_fd = -1;
 	if (paths_from_env(&p->paths, e) < 0)
 		return -1;
 	if ((m->image == IMAGE_NIXOS ? resolve_nixos(p, e) : resolve_image(p, e)) < 0)
@@ -281,7 +318,7 @@ int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, str
 	if (m->image == IMAGE_HOST) {
 		struct plan_share *sh = &p->shares[p->nshares++];
 
-		*sh = (struct plan_share){ .source = "/usr", .target = "/usr", .readonly = true };
+		*sh = (struct plan_share){ .source = "/usr", .target = "/usr", .readonly = true, .host = true };
 		snprintf(sh->tag, sizeof sh->tag, "usr");
 	}
 	for (size_t i = 0; i < m->nshares; i++) {
@@ -291,8 +328,10 @@ int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, str
 			return pool_err_usage(e, "%s: shares: at most %d", m->file, PLAN_SHARES_MAX - 1);
 		sh = &p->shares[p->nshares++];
 		*sh = (struct plan_share){ .source = m->shares[i].source, .target = m->shares[i].target,
-					   .readonly = m->shares[i].readonly };
+					   .readonly = m->shares[i].readonly, .pos = &m->shares[i].source_pos };
 		snprintf(sh->tag, sizeof sh->tag, "share%zu", i);
+		if (protect_list(m, &m->shares[i], &sh->protect) < 0)
+			return pool_err_sys(e, "protect");
 	}
 	if (m->nvolumes > PLAN_VOLUMES_MAX)
 		return pool_err_usage(e, "%s: volumes: at most %d", m->file, PLAN_VOLUMES_MAX);
@@ -408,10 +447,18 @@ void plan_print(const struct plan *p, FILE *out)
 				r->proto == 6 ? "tcp" : r->proto == 17 ? "udp" : "any");
 		}
 	}
-	for (size_t i = 0; i < p->nshares; i++)
-		fprintf(out, "share       %s -> %s (%s, virtiofs tag %s)\n", p->shares[i].source,
-			p->shares[i].target, p->shares[i].readonly ? "read-only" : "read-write",
-			p->shares[i].tag);
+	for (size_t i = 0; i < p->nshares; i++) {
+		const struct plan_share *sh = &p->shares[i];
+
+		fprintf(out, "share       %s -> %s (%s, virtiofs tag %s)\n", sh->source, sh->target,
+			sh->readonly ? "read-only" : "read-write", sh->tag);
+		if (!sh->readonly && !sh->host) {
+			fprintf(out, "protect     %s:", sh->tag);
+			for (size_t k = 0; k < sh->protect.n; k++)
+				fprintf(out, " %s", sh->protect.v[k]);
+			fprintf(out, "%s\n", sh->protect.n ? "" : " (none)");
+		}
+	}
 	if (p->nshares)
 		fprintf(out, "virtiofsd   %s\n", p->paths.virtiofsd);
 	for (size_t i = 0; i < p->nvolumes; i++) {
@@ -435,6 +482,13 @@ void plan_print(const struct plan *p, FILE *out)
 
 void plan_free(struct plan *p)
 {
+	for (size_t i = 0; i < p->nshares; i++)
+		strv_free(&p->shares[i].protect);
+	if (p->kernel_fd >= 0)
+		close(p->kernel_fd);
+	if (p->initrd_fd >= 0)
+		close(p->initrd_fd);
+	p->kernel_fd = p->initrd_fd = -1;
 	strv_free(&p->modules);
 	strv_free(&p->applets);
 	strv_free(&p->argv);

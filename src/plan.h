@@ -12,6 +12,7 @@
 #include "net/channel.h"
 #include "net/machine_net.h"
 #include "spec/spec.h"
+#include "util/beneath.h"
 #include "util/err.h"
 #include "util/strv.h"
 
@@ -24,7 +25,10 @@ struct plan_share {
 	const char *source;
 	const char *target;
 	bool readonly;
+	bool host;		/* the host's own /usr or /nix/store, served as root */
 	char tag[16];
+	const struct spec_pos *pos;	/* its source: in the spec (for messages) */
+	struct strv protect;	/* paths in it the guest may not change (read-only binds) */
 };
 
 #define PLAN_VOLUMES_MAX 8
@@ -59,6 +63,7 @@ struct plan {
 	enum plan_mode mode;
 
 	char kernel[PATH_MAX];
+	int kernel_fd, initrd_fd;	/* what the spec named, opened as the invoking user; -1: pool's own */
 	char kernel_version[128];
 	char moddir[PATH_MAX];
 	struct strv modules;	/* relative to moddir, load order */
@@ -85,6 +90,7 @@ struct plan {
 	uint32_t subnet;	/* the channel's, host byte order */
 	unsigned prefix;
 
+	const struct path_grants *grants;	/* the command line's --allow-path (util/beneath.h) */
 	char *cmdline;		/* the kernel command line */
 	struct strv argv;	/* the hypervisor's argv: vmm_argv fills it */
 };
@@ -92,7 +98,8 @@ struct plan {
 /* Resolve the plan: kernel and version, module closure, image hash (reads
  * the files that go into the image, writes nothing), accelerator, uid,
  * kernel command line. The hypervisor's argv is vmm_argv's (vmm.h). */
-int plan_build(const struct machine *m, enum plan_mode mode, struct plan *p, struct pool_err *e);
+int plan_build(const struct machine *m, enum plan_mode mode, const struct path_grants *grants,
+	       struct plan *p, struct pool_err *e);
 void plan_print(const struct plan *p, FILE *out);
 void plan_free(struct plan *p);
 

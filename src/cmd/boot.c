@@ -1,92 +1,300 @@
-/* boot.c - what pool run and pool up share: their arguments, and booting
- * a machine from a spec (load, check, plan, supervise). */
+/* boot.c - what pool run, pool up and pool check share: their arguments,
+ * loading the machine with what the command line grants, and booting it
+ * (load, check, plan, supervise). */
+#include "cmd/boot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd/boot.h"
-#include "cmd/load.h"
 #include "cmd/usage.h"
 #include "common/log.h"
-#include "plan.h"
-#include "supervise/supervisor.h"
+#include "util/cleanup.h"
+#include "util/fsutil.h"
 #include "util/user.h"
 
-/* Split "pool run [--spec FILE | SPEC] [--] CMD...". */
-int parse_args(int argc, char **argv, const char **spec, int *cmd_at,
-		      bool need_cmd, struct pool_err *e)
+/* The value of an option at argv[*i] ("--opt V" or "--opt=V"), NULL when
+ * argv[*i] is not opt; -1 in *bad when it has no value. */
+static const char *value_of(int argc, char **argv, int *i, const char *opt, int *bad)
 {
-	int i = 1;
+	size_t n = strlen(opt);
 
-	*spec = NULL;
-	*cmd_at = argc;
-	while (i < argc) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
+	if (strncmp(argv[*i], opt, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=' && opt[1] == '-')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*bad = -1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* One option at argv[*i]: 1 when it was one, 0 when argv[*i] is not an
+ * option, -1 (e) when it is one that is wrong or not this command's. */
+static int option(int argc, char **argv, int *i, struct boot_args *a, struct pool_err *e)
+{
+	const char *v, *arg = argv[*i];
+	int bad = 0;
+
+	if (arg[0] != '-' || strcmp(arg, "-") == 0 || strcmp(arg, "--") == 0)
+		return 0;
+	if ((v = value_of(argc, argv, i, "--allow-path", &bad))) {
+		if (a->nallow_path == LOAD_GRANTS_MAX)
+			return pool_err_usage(e, "%s: --allow-path: at most %d", argv[0], LOAD_GRANTS_MAX);
+		a->allow_path[a->nallow_path++] = v;
+	} else if ((v = value_of(argc, argv, i, "--spec", &bad))) {
+		if (a->spec)
+			return pool_err_usage(e, "%s: two specs: %s and %s", argv[0], a->spec, v);
+		a->spec = v;
+	} else if ((v = value_of(argc, argv, i, "--network", &bad))) {
+		if (strcmp(v, "none") != 0)
+			return pool_err_usage(e, "%s: --network %s: the command line narrows a spec's network to none only",
+					      argv[0], v);
+		a->network_none = true;
+	} else if (strcmp(arg, "--allow-lan") == 0) {
+		a->allow_lan = true;
+	} else if (a->which == BOOT_UP && (strcmp(arg, "-d") == 0 || strcmp(arg, "--detach") == 0)) {
+		a->detached = true;
+	} else if (a->which == BOOT_RUN && (v = value_of(argc, argv, i, "-w", &bad))) {
+		if (v[0] != '/')
+			return pool_err_usage(e, "%s: -w %s: an absolute path in the guest", argv[0], v);
+		a->workdir = v;
+	} else if (a->which == BOOT_RUN && (v = value_of(argc, argv, i, "-e", &bad))) {
+		if (a->nenv == BOOT_LIST_MAX)
+			return pool_err_usage(e, "%s: -e: at most %d", argv[0], BOOT_LIST_MAX);
+		a->env[a->nenv++] = v;
+	} else if (a->which == BOOT_RUN && (v = value_of(argc, argv, i, "--env-file", &bad))) {
+		a->env_file = v;
+	} else if (!bad) {
+		return unexpected(e, argv[0], arg);
+	}
+	if (bad)
+		return pool_err_usage(e, "%s: %s needs a value", argv[0], arg);
+	return 1;
+}
+
+int boot_args_parse(int argc, char **argv, enum boot_cmd cmd, struct boot_args *a, struct pool_err *e)
+{
+	int i = 1, dashes = -1, r;
+
+	memset(a, 0, sizeof *a);
+	a->which = cmd;
+	for (int k = 1; k < argc && cmd == BOOT_RUN; k++)
+		if (strcmp(argv[k], "--") == 0) {
+			dashes = k;
 			break;
 		}
-		if (strcmp(argv[i], "--spec") == 0) {
-			if (i + 1 >= argc)
-				return pool_err_usage(e, "%s: --spec needs a file", argv[0]);
-			*spec = argv[i + 1];
-			i += 2;
+	for (; i < argc && i != dashes; i++) {
+		r = option(argc, argv, &i, a, e);
+		if (r < 0)
+			return -1;
+		if (r == 1)
 			continue;
-		}
-		if (strncmp(argv[i], "--spec=", 7) == 0) {
-			*spec = argv[i] + 7;
-			i++;
-			continue;
-		}
-		if (!*spec && looks_like_spec(argv[i])) {
-			*spec = argv[i];
-			i++;
-			continue;
-		}
-		if (argv[i][0] == '-' && need_cmd && i == 1)
-			return pool_err_usage(e, "%s: unknown option %s (put the command after --)",
-					      argv[0], argv[i]);
-		break;
+		/* not an option: the spec, or (run) the command's start */
+		if (cmd == BOOT_RUN && dashes < 0 && !names_spec_file(argv[i]))
+			break;
+		if (a->spec)
+			return cmd == BOOT_RUN ? pool_err_usage(e, "%s: %s: put the command after --", argv[0], argv[i])
+					       : unexpected(e, argv[0], argv[i]);
+		a->spec = argv[i];
 	}
-	*cmd_at = i;
-	if (need_cmd && i >= argc)
+	if (cmd != BOOT_RUN)
+		return 0;
+	if (i == dashes)
+		i++;
+	if (i >= argc)
 		return cmd_usage_error(e, argv[0], NULL);
-	if (!need_cmd && i < argc) {
-		if (!*spec && i == argc - 1)
-			return pool_err_usage(e, "%s: %s: no such spec file", argv[0], argv[i]);
-		return pool_err_usage(e, "%s: unexpected argument %s", argv[0], argv[i]);
-	}
+	a->cmd = argv + i;
+	a->ncmd = argc - i;
 	return 0;
 }
 
-int boot_machine(const char *spec, struct run_request *req, struct pool_err *e)
+/* A name an environment may hold: [A-Za-z_][A-Za-z0-9_]*. */
+static bool env_name(const char *s, size_t n)
 {
-	struct machine m = { 0 };
-	struct plan p;
-	enum plan_mode mode = req->argv ? PLAN_RUN : PLAN_UP;
-	const struct pool_user *u;
-	int status;
+	if (n == 0 || n > 255 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
 
+/* "VAR=VALUE" as given, or "VAR" taken from pool's own environment. */
+static int env_add(struct run_request *req, const char *item, const char *where, struct pool_err *e)
+{
+	const char *eq = strchr(item, '='), *v;
+	size_t n = eq ? (size_t)(eq - item) : strlen(item);
+	char **nv;
+	char *one;
+
+	if (!env_name(item, n))
+		return pool_err_usage(e, "%s: \"%.*s\" is not a variable name", where, (int)(n > 60 ? 60 : n), item);
+	if (strlen(item) > 4096)
+		return pool_err_usage(e, "%s: %.*s: the value is longer than 4096 bytes", where, (int)n, item);
+	if (!eq) {
+		v = getenv(item);
+		if (!v)
+			return pool_err_usage(e, "%s: %s is not set here (sudo resets the environment: sudo -E, or sudo --preserve-env=%s, keeps it)",
+					      where, item, item);
+		if (asprintf(&one, "%s=%s", item, v) < 0)
+			return pool_err_sys(e, "-e");
+	} else if (!(one = strdup(item))) {
+		return pool_err_sys(e, "-e");
+	}
+	for (size_t i = 0; i < req->nenv; i++) {
+		if (strncmp(req->env[i], one, n + 1) == 0) {	/* given twice: the last wins */
+			free(req->env[i]);
+			req->env[i] = one;
+			return 0;
+		}
+	}
+	nv = realloc(req->env, (req->nenv + 2) * sizeof *nv);
+	if (!nv) {
+		free(one);
+		return pool_err_sys(e, "-e");
+	}
+	req->env = nv;
+	req->env[req->nenv++] = one;
+	req->env[req->nenv] = NULL;
+	return 0;
+}
+
+static int open_env_file(void *arg, struct pool_err *e)
+{
+	int fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return pool_err_set(e, POOL_EXIT_USAGE, errno, "--env-file %s", (const char *)arg);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return pool_err_usage(e, "--env-file %s: not a regular file", (const char *)arg);
+	}
+	return fd;
+}
+
+/* The command's environment: TERM, then --env-file's lines, then each -e,
+ * exactly what was named (docker's env-file: VAR=VALUE or VAR, # comments). */
+static int run_env(const struct boot_args *a, struct run_request *req, struct pool_err *e)
+{
+	const char *term = getenv("TERM");
+
+	if (term && strlen(term) < 100 && strchr(term, '=') == NULL && env_add(req, "TERM", "TERM", e) < 0)
+		return -1;
+	if (a->env_file) {
+		_cleanup_free_ char *text = NULL;
+		const struct pool_user *u;
+		_cleanup_close_ int fd = -1;
+		char *line, *save = NULL, where[PATH_MAX + 32];
+		size_t len;
+		int no = 0;
+
+		if (pool_user_get(&u, e) < 0 || (fd = run_as_user(u, open_env_file, (void *)a->env_file, e)) < 0)
+			return -1;
+		fcntl(fd, F_SETFL, 0);
+		if (read_fd(fd, a->env_file, 1u << 20, &text, &len, e) < 0)
+			return -1;
+		if (memchr(text, '\0', len))
+			return pool_err_usage(e, "--env-file %s: holds a NUL byte", a->env_file);
+		for (char *p = text; (line = strsep(&p, "\n")); ) {
+			no++;
+			line[strcspn(line, "\r")] = '\0';
+			line += strspn(line, " \t");
+			if (!*line || *line == '#')
+				continue;
+			snprintf(where, sizeof where, "%s:%d", a->env_file, no);
+			if (env_add(req, line, where, e) < 0)
+				return -1;
+		}
+		(void)save;
+	}
+	for (size_t i = 0; i < a->nenv; i++)
+		if (env_add(req, a->env[i], "-e", e) < 0)
+			return -1;
+	return 0;
+}
+
+static void run_env_free(struct run_request *req)
+{
+	for (size_t i = 0; i < req->nenv; i++)
+		free(req->env[i]);
+	free(req->env);
+	req->env = NULL;
+	req->nenv = 0;
+}
+
+int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine *m, struct pool_err *e)
+{
+	const struct pool_user *u;
+
+	memset(m, 0, sizeof *m);
 	if (pool_user_get(&u, e) < 0)	/* who pool acts for, before anything */
 		return -1;
-	if (machine_load(spec, &m, e) < 0)
+	if (load_grants(a->allow_path, a->nallow_path, lg, e) < 0)
 		return -1;
-	if (machine_refuse_unsupported(&m, e) < 0 || spec_check_host(&m, e) < 0) {
-		machine_free(&m);
+	if (machine_load(a->spec, lg, m, e) < 0)
+		return -1;
+	if (a->network_none) {
+		m->network = NET_NONE;
+		m->has_allow = false;
+	}
+	m->allow_lan = a->allow_lan;
+	if (a->workdir) {
+		char *w = strdup(a->workdir);
+
+		if (!w) {
+			machine_free(m);
+			return pool_err_sys(e, "-w");
+		}
+		free(m->workdir);
+		m->workdir = w;
+	}
+	if (machine_refuse_unsupported(m, e) < 0 || spec_check_host(m, &lg->g, e) < 0) {
+		machine_free(m);
 		return -1;
 	}
 	user_say_root(u);
-	if (geteuid() != 0) {
-		machine_free(&m);
+	return 0;
+}
+
+int boot_machine(const struct boot_args *a, struct pool_err *e)
+{
+	struct run_request req = { .ready_fd = -1, .detached = a->detached };
+	struct load_grants lg;
+	struct machine m;
+	struct plan p;
+	int status = -1;
+
+	if (geteuid() != 0)
 		return pool_err_usage(e, "pool %s needs root (it opens the machine's devices and drops privileges before the hypervisor starts): try sudo",
-				      mode == PLAN_RUN ? "run" : "up");
+				      a->which == BOOT_RUN ? "run" : "up");
+	if (a->which == BOOT_RUN) {
+		req.argv = a->cmd;
+		req.argc = a->ncmd;
+		if (run_env(a, &req, e) < 0)
+			return -1;
 	}
-	if (plan_build(&m, mode, &p, e) < 0) {
-		plan_free(&p);
-		machine_free(&m);
+	if (boot_load(a, &lg, &m, e) < 0) {
+		load_grants_free(&lg);
+		run_env_free(&req);
 		return -1;
 	}
-	status = req->detached ? supervise_detached(&p, e) : supervise(&p, req, e);
+	if (plan_build(&m, a->which == BOOT_RUN ? PLAN_RUN : PLAN_UP, &lg.g, &p, e) == 0) {
+		status = req.detached ? supervise_detached(&p, e) : supervise(&p, &req, e);
+	}
 	plan_free(&p);
 	machine_free(&m);
+	load_grants_free(&lg);
+	run_env_free(&req);
 	return status;
 }

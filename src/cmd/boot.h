@@ -1,20 +1,49 @@
-/* boot.h - what `pool run` and `pool up` share: argument split and
- * the boot itself. */
+/* boot.h - what pool run, pool up and pool check share: their arguments,
+ * loading the machine with what the command line grants, and the boot. */
 #ifndef POOL_CMD_BOOT_H
 #define POOL_CMD_BOOT_H
 
 #include <stdbool.h>
 
+#include "cmd/load.h"
+#include "plan.h"
 #include "supervise/supervisor.h"
 #include "util/err.h"
 
-/* "[--spec FILE | SPEC] [--] CMD...": *spec (NULL: pool.yaml or the
- * embedded default) and where the command starts; need_cmd for run. */
-int parse_args(int argc, char **argv, const char **spec, int *cmd_at, bool need_cmd,
-	       struct pool_err *e);
+#define BOOT_LIST_MAX 64
 
-/* Load, check and plan the spec, then supervise the machine as req says
- * (detached: in the background, returning once it is READY). */
-int boot_machine(const char *spec, struct run_request *req, struct pool_err *e);
+enum boot_cmd { BOOT_RUN, BOOT_UP, BOOT_CHECK };
+
+struct boot_args {
+	enum boot_cmd which;
+	const char *spec;		/* NULL: the nearest pool.yaml, or the default */
+	const char *allow_path[LOAD_GRANTS_MAX];	/* --allow-path DIR */
+	size_t nallow_path;
+	bool allow_lan;			/* --allow-lan */
+	bool detached;			/* up -d */
+	bool network_none;		/* --network none */
+	const char *workdir;		/* run -w DIR */
+	const char *env[BOOT_LIST_MAX];	/* run -e VAR[=VALUE] */
+	size_t nenv;
+	const char *env_file;		/* run --env-file FILE */
+	char **cmd;			/* run: the command */
+	int ncmd;
+};
+
+/* Options come before the spec, between it and --, or (run) before the
+ * command; an unknown one is refused before anything boots. For run, the
+ * spec is the one argument before "--", or the first argument when its
+ * name ends in .yaml, .yml or .json; for up and check, the argument. A
+ * named spec must exist. */
+int boot_args_parse(int argc, char **argv, enum boot_cmd cmd, struct boot_args *a, struct pool_err *e);
+
+/* The machine as the command line says: who pool acts for, the grants,
+ * the spec (or the default), the command line's overrides, what is not
+ * supported yet, and the host checks (as the invoking user). */
+int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine *m, struct pool_err *e);
+
+/* Load, check and plan, then supervise the machine (run: the command;
+ * up: the console, or -d in the background, returning once it is READY). */
+int boot_machine(const struct boot_args *a, struct pool_err *e);
 
 #endif

@@ -1,30 +1,107 @@
-/* load.c - which spec a command means: an argument, ./pool.yaml,
- * or the embedded default. */
-#include "load.h"
+/* load.c - which spec a command means: a file named on the command line,
+ * the nearest pool.yaml (or pool.yml) up to the repository's root, or the
+ * embedded default; and the folders the command line grants beyond it. */
+#include "cmd/load.h"
 
-#include "net/channel.h"
-#include "supervise/state.h"
-#include "common/parse.h"
-
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-bool looks_like_spec(const char *arg)
+#include "common/log.h"
+#include "common/parse.h"
+#include "net/channel.h"
+#include "supervise/state.h"
+#include "util/cleanup.h"
+#include "util/fsutil.h"
+#include "util/user.h"
+
+#define NIX_STORE "/nix/store"
+
+bool names_spec_file(const char *arg)
 {
 	size_t n = strlen(arg);
+
+	return (n > 5 && strcmp(arg + n - 5, ".yaml") == 0) || (n > 4 && strcmp(arg + n - 4, ".yml") == 0) ||
+	       (n > 5 && strcmp(arg + n - 5, ".json") == 0);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	char p[PATH_MAX + 16];
 	struct stat st;
 
-	if (!((n > 5 && strcmp(arg + n - 5, ".yaml") == 0) ||
-	      (n > 4 && strcmp(arg + n - 4, ".yml") == 0) ||
-	      (n > 5 && strcmp(arg + n - 5, ".json") == 0)))
-		return false;
-	return stat(arg, &st) == 0 && S_ISREG(st.st_mode);
+	return (size_t)snprintf(p, sizeof p, "%s/%s", dir, name) < sizeof p && lstat(p, &st) == 0;
+}
+
+/* The nearest folder from cwd up with a pool.yaml or pool.yml, no higher
+ * than the repository's root (the first folder up with .git); without a
+ * repository, cwd alone. 1 and *out, 0 when there is none, -1 with e. */
+static int find_spec(const char *cwd, char *out, size_t cap, struct pool_err *e)
+{
+	char dir[PATH_MAX], top[PATH_MAX];
+	bool repo = false;
+
+	snprintf(dir, sizeof dir, "%s", cwd);
+	snprintf(top, sizeof top, "%s", cwd);
+	/* Where the search may go: up to the repository's root. */
+	for (;;) {
+		char *slash;
+
+		if (exists(top, ".git")) {
+			repo = true;
+			break;
+		}
+		slash = strrchr(top, '/');
+		if (!slash || slash == top)
+			break;
+		*slash = '\0';
+	}
+	for (;;) {
+		bool yaml = exists(dir, "pool.yaml"), yml = exists(dir, "pool.yml");
+		char *slash;
+
+		if (yaml && yml)
+			return pool_err_usage(e, "%s holds both pool.yaml and pool.yml: keep one, or name it", dir);
+		if (yaml || yml) {
+			if ((size_t)snprintf(out, cap, "%s/%s", dir, yaml ? "pool.yaml" : "pool.yml") >= cap)
+				return pool_err_usage(e, "%s: the path is too long", dir);
+			return 1;
+		}
+		if (!repo || strcmp(dir, top) == 0)
+			return 0;
+		slash = strrchr(dir, '/');
+		if (!slash)
+			return 0;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+/* Folders that hold what a user keeps from every program: a default spec
+ * shares a project, not these. */
+static const char *const private_marks[] = { ".ssh", ".gnupg", ".aws", ".kube", ".docker", ".netrc" };
+
+static int refuse_default_here(const char *cwd, const struct pool_user *u, struct pool_err *e)
+{
+	struct passwd *pw = getpwuid(u->uid);
+	char home[PATH_MAX];
+
+	if (pw && realpath(pw->pw_dir, home) && strcmp(home, cwd) == 0)
+		return pool_err_usage(e, "<default>: %s is your home folder; the default spec shares the folder it runs in: run pool in the project's folder, or write a pool.yaml",
+				      cwd);
+	for (size_t i = 0; i < sizeof private_marks / sizeof private_marks[0]; i++)
+		if (exists(cwd, private_marks[i]))
+			return pool_err_usage(e, "<default>: %s holds %s; the default spec would share it with the machine: run pool in the project's folder, or write a pool.yaml",
+					      cwd, private_marks[i]);
+	return 0;
 }
 
 static int subnet_of(const char *channel, uint32_t *net, unsigned *prefix, void *ctx)
@@ -52,24 +129,83 @@ static int assign_address(struct machine *m, struct pool_err *e)
 	return pool_err_fail(e, "channel %s: no free address left for %s", m->channel, m->name);
 }
 
-int machine_load(const char *spec, struct machine *m, struct pool_err *e)
+static int open_grant(void *arg, struct pool_err *e)
 {
-	struct spec_env env = { .subnet_of = subnet_of };
-	char cwd[PATH_MAX];
-	struct stat st;
+	int fd = open(arg, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	if (spec)
-		return spec_load(spec, &env, m, e);
-	if (stat("pool.yaml", &st) == 0)
-		return spec_load("pool.yaml", &env, m, e);
+	return fd < 0 ? pool_err_set(e, POOL_EXIT_USAGE, errno, "--allow-path %s", (const char *)arg) : fd;
+}
+
+int load_grants(const char *const *dirs, size_t n, struct load_grants *lg, struct pool_err *e)
+{
+	const struct pool_user *u;
+	const char *why;
+	char cwd[PATH_MAX];
+	int fd;
+
+	memset(lg, 0, sizeof *lg);
+	if (pool_user_get(&u, e) < 0)
+		return -1;
+	if (n > LOAD_GRANTS_MAX)
+		return pool_err_usage(e, "--allow-path: at most %d", LOAD_GRANTS_MAX);
 	if (!getcwd(cwd, sizeof cwd))
 		return pool_err_sys(e, "getcwd");
+	for (size_t i = 0; i < n; i++) {
+		/* The command line is trusted, but it grants only what its user
+		 * may reach: the folder is opened as that user. */
+		fd = run_as_user(u, open_grant, (void *)dirs[i], e);
+		if (fd < 0)
+			return -1;
+		if (path_grants_add_fd(&lg->g, fd, dirs[i], 0, &why) < 0)
+			return pool_err_usage(e, "--allow-path %s: %s", dirs[i], why);
+		lg->allow[lg->n++] = lg->g.v[lg->g.n - 1].path;
+		if (strcmp(lg->g.v[lg->g.n - 1].real, lg->g.v[lg->g.n - 1].path) != 0)
+			lg->allow[lg->n++] = lg->g.v[lg->g.n - 1].real;
+	}
+	/* The Nix store, when nobody but root can change it: a Nix spec lives
+	 * there and names kernel and initrd in other store paths. */
+	fd = nix_store_trusted(NIX_STORE) ? nix_store_open(NIX_STORE, &why) : -1;
+	if (fd >= 0 && path_grants_add_fd(&lg->g, fd, NIX_STORE, PATH_GRANT_SELF_LINKS, &why) == 0)
+		lg->allow[lg->n++] = NIX_STORE;
+	return 0;
+}
+
+void load_grants_free(struct load_grants *lg)
+{
+	path_grants_free(&lg->g);
+	lg->n = 0;
+}
+
+int machine_load(const char *spec, const struct load_grants *lg, struct machine *m, struct pool_err *e)
+{
+	struct spec_env env = { .subnet_of = subnet_of, .allow = lg->allow, .nallow = lg->n };
+	const struct pool_user *u;
+	char cwd[PATH_MAX], found[PATH_MAX + 16];
+	struct stat st;
+	int r;
+
+	if (spec) {
+		if (stat(spec, &st) < 0 && errno == ENOENT)
+			return pool_err_usage(e, "%s: no such spec file", spec);
+		return spec_load(spec, &env, m, e);
+	}
+	if (!getcwd(cwd, sizeof cwd))
+		return pool_err_sys(e, "getcwd");
+	r = find_spec(cwd, found, sizeof found, e);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		return spec_load(found, &env, m, e);
+	if (pool_user_get(&u, e) < 0 || refuse_default_here(cwd, u, e) < 0)
+		return -1;
 	if (spec_default(cwd, &env, m, e) < 0)
 		return -1;
 	if (m->network != NET_NONE && !m->has_address && assign_address(m, e) < 0) {
 		machine_free(m);
 		return -1;
 	}
+	log_info("no pool.yaml here: the embedded default (image host, %s shared read-write, network %s)",
+		 cwd, net_mode_str(m->network));
 	return 0;
 }
 

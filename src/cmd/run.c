@@ -5,13 +5,9 @@
 
 int cmd_run(int argc, char **argv, struct pool_err *e)
 {
-	struct run_request req = { .ready_fd = -1 };
-	const char *spec;
-	int at;
+	struct boot_args a;
 
-	if (parse_args(argc, argv, &spec, &at, true, e) < 0)
+	if (boot_args_parse(argc, argv, BOOT_RUN, &a, e) < 0)
 		return -1;
-	req.argv = argv + at;
-	req.argc = argc - at;
-	return boot_machine(spec, &req, e);
+	return boot_machine(&a, e);
 }

@@ -113,8 +113,15 @@ int cmd_ssh(int argc, char **argv, struct pool_err *e)
 		return pool_err_usage(e, "ssh: POOL_STATE_DIR is too long");
 	if (access(dir, F_OK) < 0)
 		return pool_err_fail(e, "ssh: machine %s is not running (%s)", name, dir);
-	if (read_line(dir, "address", addr, sizeof addr) < 0 || parse_ipv4(addr, &a, &why) < 0)
-		return pool_err_fail(e, "ssh: machine %s has no address (network: none?)", name);
+	{
+		struct machine_entry me;
+		struct pool_err ignore = { 0 };
+
+		if (machine_probe(state, name, &me, &ignore) != 0 || !me.have_status ||
+		    parse_ipv4(me.st.address, &a, &why) < 0)
+			return pool_err_fail(e, "ssh: machine %s has no address (network: none?)", name);
+		snprintf(addr, sizeof addr, "%s", me.st.address);
+	}
 	if (read_line(dir, SSHKEYS_USER, user, sizeof user) < 0)
 		return pool_err_fail(e, "ssh: machine %s has no role with ssh keys (users: NAME: {keys: [...]})",
 				     name);

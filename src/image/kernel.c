@@ -90,17 +90,13 @@ int bzimage_version(const uint8_t *buf, size_t n, char *out, size_t cap, const c
 	return 0;
 }
 
-int kernel_version(const char *path, char *out, size_t cap, struct pool_err *e)
+int kernel_version_fd(int fd, const char *path, char *out, size_t cap, struct pool_err *e)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ uint8_t *buf = NULL;
 	size_t have = 0;
 	const char *why = NULL;
 	struct stat st;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return pool_err_sys(e, "kernel %s", path);
 	if (fstat(fd, &st) < 0)
 		return pool_err_sys(e, "kernel %s", path);
 	if (!S_ISREG(st.st_mode))
@@ -109,7 +105,7 @@ int kernel_version(const char *path, char *out, size_t cap, struct pool_err *e)
 	if (!buf)
 		return pool_err_sys(e, "kernel %s", path);
 	while (have < BZ_HEAD_READ) {
-		ssize_t r = read(fd, buf + have, BZ_HEAD_READ - have);
+		ssize_t r = pread(fd, buf + have, BZ_HEAD_READ - have, (off_t)have);
 
 		if (r < 0) {
 			if (errno == EINTR)
@@ -123,6 +119,15 @@ int kernel_version(const char *path, char *out, size_t cap, struct pool_err *e)
 	if (bzimage_version(buf, have, out, cap, &why) < 0)
 		return pool_err_fail(e, "kernel %s: not a usable bzImage: %s", path, why);
 	return 0;
+}
+
+int kernel_version(const char *path, char *out, size_t cap, struct pool_err *e)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0)
+		return pool_err_sys(e, "kernel %s", path);
+	return kernel_version_fd(fd, path, out, cap, e);
 }
 
 int kernel_auto(const char *bootdir, const char *moddir, char *path, size_t pathcap,

@@ -15,6 +15,8 @@ int bzimage_version(const uint8_t *buf, size_t n, char *out, size_t cap, const c
 
 /* Read a kernel file and return its version. */
 int kernel_version(const char *path, char *out, size_t cap, struct pool_err *e);
+/* The same from an open file (read with pread; path names it in errors). */
+int kernel_version_fd(int fd, const char *path, char *out, size_t cap, struct pool_err *e);
 
 /* `kernel: auto`: the newest (version order) bootdir/vmlinuz-* whose
  * modules folder moddir/VERSION exists. Writes its path and version. */

@@ -104,13 +104,13 @@ static int lock_and_probe(int fd, const char *path, bool probe, struct pool_err 
 	return 0;
 }
 
-int volume_open(const char *path, struct pool_err *e)
+int volume_open_at(int dirfd, const char *name, const char *path, struct pool_err *e)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st, fst;
 	int r;
 
-	if (lstat(path, &st) < 0) {
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return VOLUME_MISSING;
 		return pool_err_sys(e, "volume %s", path);
@@ -123,7 +123,7 @@ int volume_open(const char *path, struct pool_err *e)
 		return pool_err_usage(e, "volume %s is not a regular file", path);
 	/* O_NONBLOCK: should the path have been swapped for a FIFO or a
 	 * device, opening it does not wait; fstat then refuses it. */
-	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	fd = openat(dirfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ELOOP)
 			return pool_err_usage(e, "volume %s is a symlink; give the image's own path", path);
@@ -139,6 +139,11 @@ int volume_open(const char *path, struct pool_err *e)
 	if (r < 0)
 		return r;
 	return steal_fd(&fd);
+}
+
+int volume_open(const char *path, struct pool_err *e)
+{
+	return volume_open_at(AT_FDCWD, path, path, e);
 }
 
 static const char *mkfs_program(void)
@@ -182,24 +187,21 @@ static int run_mkfs(int fd, const char *path, struct pool_err *e)
 	return 0;
 }
 
-int volume_create(const char *path, uint64_t size, uid_t uid, gid_t gid, struct pool_err *e)
+int volume_create_at(int dirfd, const char *name, const char *path, uint64_t size, uid_t uid, gid_t gid,
+		     struct pool_err *e)
 {
 	_cleanup_close_ int fd = -1, dfd = -1;
-	const char *slash = strrchr(path, '/');
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	int dlen, r;
+	char tmp[NAME_MAX + 1];
+	int r;
 
-	if (!slash || !slash[1])
-		return pool_err_usage(e, "volume %s: not a file path", path);
-	dlen = (int)(slash - path);
-	if ((size_t)snprintf(tmp, sizeof tmp, "%.*s/.%s.pool-%d.tmp", dlen, path, slash + 1,
-			     (int)getpid()) >= sizeof tmp)
-		return pool_err_usage(e, "volume %s: path too long", path);
-	snprintf(dir, sizeof dir, "%.*s", dlen ? dlen : 1, path);	/* "/" for "/x.img" */
+	if (!*name || strchr(name, '/'))
+		return pool_err_usage(e, "volume %s: not a file name", path);
+	if ((size_t)snprintf(tmp, sizeof tmp, ".%s.pool-%d.tmp", name, (int)getpid()) >= sizeof tmp)
+		return pool_err_usage(e, "volume %s: name too long", path);
 	if (size > (uint64_t)INT64_MAX)
 		return pool_err_usage(e, "volume %s: size too large", path);
 
-	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = openat(dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return pool_err_sys(e, "volume %s: creating %s", path, tmp);
 	if (fchown(fd, uid, gid) < 0 || fchmod(fd, 0600) < 0 || ftruncate(fd, (off_t)size) < 0) {
@@ -215,22 +217,37 @@ int volume_create(const char *path, uint64_t size, uid_t uid, gid_t gid, struct 
 		pool_err_sys(e, "volume %s", path);
 		goto fail;
 	}
-	/* link(2) never replaces: an image made meanwhile by someone else wins. */
-	if (link(tmp, path) < 0) {
+	/* linkat(2) never replaces: an image made meanwhile by someone else wins. */
+	if (linkat(dirfd, tmp, dirfd, name, 0) < 0) {
 		int err = errno;
 
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 		if (err == EEXIST)
 			return VOLUME_EXISTS;
 		errno = err;
 		return pool_err_sys(e, "volume %s", path);
 	}
-	unlink(tmp);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	unlinkat(dirfd, tmp, 0);
+	dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0)
 		fsync(dfd);
 	return steal_fd(&fd);
 fail:
-	unlink(tmp);
+	unlinkat(dirfd, tmp, 0);
 	return -1;
+}
+
+int volume_create(const char *path, uint64_t size, uid_t uid, gid_t gid, struct pool_err *e)
+{
+	const char *slash = strrchr(path, '/');
+	_cleanup_close_ int dirfd = -1;
+	char dir[PATH_MAX];
+
+	if (!slash || !slash[1])
+		return pool_err_usage(e, "volume %s: not a file path", path);
+	snprintf(dir, sizeof dir, "%.*s", slash > path ? (int)(slash - path) : 1, path);
+	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return pool_err_sys(e, "volume %s", path);
+	return volume_create_at(dirfd, slash + 1, path, size, uid, gid, e);
 }

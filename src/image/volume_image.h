@@ -41,6 +41,8 @@ int volume_record_line(char *out, size_t cap, uint64_t dev, uint64_t ino, const 
  * flock(LOCK_EX) for as long as any copy of the fd lives; it must hold an
  * ext file system. Returns the fd, VOLUME_MISSING, VOLUME_BUSY, or -1. */
 int volume_open(const char *path, struct pool_err *e);
+/* The same for name in the folder dirfd (path names it in messages). */
+int volume_open_at(int dirfd, const char *name, const char *path, struct pool_err *e);
 
 /* Create the image at path: a sparse file of size bytes, mode 0600,
  * owned by uid:gid, formatted with mkfs.ext4 (POOL_MKFS overrides the
@@ -49,5 +51,7 @@ int volume_open(const char *path, struct pool_err *e);
  * and a file that appeared meanwhile is never replaced (VOLUME_EXISTS).
  * Returns the fd, open and locked as volume_open's, VOLUME_EXISTS, or -1. */
 int volume_create(const char *path, uint64_t size, uid_t uid, gid_t gid, struct pool_err *e);
+int volume_create_at(int dirfd, const char *name, const char *path, uint64_t size, uid_t uid, gid_t gid,
+		     struct pool_err *e);
 
 #endif

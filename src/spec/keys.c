@@ -3,11 +3,13 @@
 
 #include <crypt.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/names.h"
+#include "util/beneath.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "common/log.h"
@@ -405,11 +407,44 @@ static int do_users(struct ctx *c, int n)
 	return 0;
 }
 
+/* protect: paths inside the share, relative to it, that the guest may read
+ * and not change (what the host runs later). No globs; [] protects none. */
+static int do_protect(struct ctx *c, int n, struct share *s)
+{
+	char norm[PATH_MAX], shown[300];
+	const char *t, *why;
+	int i;
+
+	if (need_seq(c, n, "a list of paths in the share") < 0)
+		return -1;
+	if (c->d->v[n].n > SHARE_PROTECT_MAX)
+		return fail(c, n, "too many paths (at most %d)", SHARE_PROTECT_MAX);
+	s->has_protect = true;
+	s->protect = calloc(c->d->v[n].n + 1, sizeof *s->protect);
+	if (!s->protect)
+		return fail_oom(c);
+	for (i = c->d->v[n].first; i >= 0; i = c->d->v[i].next) {
+		if (get_text(c, i, &t, "a path in the share") < 0)
+			return -1;
+		show(t, strlen(t), shown, sizeof shown);
+		if (strpbrk(t, "*?["))
+			return fail(c, i, "\"%s\": a path, not a pattern (no *, ? or [)", shown);
+		if (path_rel_check(t, norm, sizeof norm, &why) < 0)
+			return fail(c, i, "\"%s\" %s", shown, why);
+		if (strcmp(norm, ".") == 0)
+			return fail(c, i, "\"%s\" is the whole share: give readonly: true instead", shown);
+		if (!(s->protect[s->nprotect] = strdup(norm)))
+			return fail_oom(c);
+		s->nprotect++;
+	}
+	return 0;
+}
+
 static int do_shares(struct ctx *c, int n, int *targets, size_t *ntargets)
 {
-	static const char *const keys[] = { "source", "target", "readonly" };
+	static const char *const keys[] = { "source", "target", "readonly", "protect" };
 	struct machine *m = c->m;
-	int i, v[3];
+	int i, v[4];
 
 	if (need_seq(c, n, "a list of {source, target, readonly}") < 0)
 		return -1;
@@ -423,7 +458,7 @@ static int do_shares(struct ctx *c, int n, int *targets, size_t *ntargets)
 
 		set_pos(&s->pos, &c->d->v[i]);
 		if (need_map(c, i, "a mapping {source, target, readonly}") < 0 ||
-		    map_keys(c, i, keys, 3, v) < 0)
+		    map_keys(c, i, keys, 4, v) < 0)
 			return -1;
 		if (v[0] < 0)
 			return fail_sub(c, i, "source", "required key is missing");
@@ -433,6 +468,8 @@ static int do_shares(struct ctx *c, int n, int *targets, size_t *ntargets)
 		if (get_host_path(c, v[0], &s->source) < 0 || get_target(c, v[1], &s->target) < 0)
 			return -1;
 		if (v[2] >= 0 && get_bool(c, v[2], &s->readonly) < 0)
+			return -1;
+		if (v[3] >= 0 && do_protect(c, v[3], s) < 0)
 			return -1;
 		targets[(*ntargets)++] = v[1];
 	}

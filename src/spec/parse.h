@@ -75,6 +75,7 @@ bool is_null(const struct ynode *y);
 bool is_boolish(const struct ynode *y);
 const char *describe(const struct ynode *y, char *buf, size_t size);
 int fail_type(struct ctx *c, int n, const char *expected);
+int get_text(struct ctx *c, int n, const char **out, const char *expected);
 int get_string(struct ctx *c, int n, const char **out);
 int get_word(struct ctx *c, int n, const char **out, const char *expected);
 int get_bool(struct ctx *c, int n, bool *out);

@@ -3,14 +3,18 @@
 #include "parse.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/names.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/user.h"
 #include "common/parse.h"
 
 int spec_parse(const char *text, size_t len, const char *file, const char *dir,
@@ -48,41 +52,82 @@ out:
 	return 0;
 }
 
+/* The spec file is the codebase's: opened as the invoking user, never
+ * through a symlink, never blocking (a FIFO), and only a regular file. */
+struct spec_file_req {
+	const char *dir;	/* its folder, to open (O_PATH) */
+	int dirfd;		/* or, that folder open: the file in it */
+	const char *base;
+};
+
+static int open_spec_part(void *arg, struct pool_err *e)
+{
+	const struct spec_file_req *r = arg;
+	struct stat st;
+	int fd;
+
+	if (r->dir) {
+		fd = open(r->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		return fd < 0 ? pool_err_set(e, POOL_EXIT_USAGE, errno, "%s", r->dir) : fd;
+	}
+	fd = openat(r->dirfd, r->base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? pool_err_usage(e, "%s: a symlink; give the spec's own path", r->base)
+				      : pool_err_set(e, POOL_EXIT_USAGE, errno, "%s", r->base);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return pool_err_usage(e, "%s: not a regular file", r->base);
+	}
+	return fd;
+}
+
 int spec_load(const char *path, const struct spec_env *env, struct machine *m,
 	      struct pool_err *e)
 {
-	_cleanup_free_ char *buf = NULL, *copy = NULL, *real = NULL;
-	char *slash;
+	_cleanup_free_ char *buf = NULL, *copy = NULL;
+	_cleanup_close_ int dirfd = -1, fd = -1;
+	struct spec_file_req r = { 0 };
+	const struct pool_user *u;
+	char real[PATH_MAX], link[64], *slash;
 	size_t len = 0;
-	int r;
+	ssize_t n;
+	int rc;
 
 	memset(m, 0, sizeof *m);
-	if (read_file(path, SPEC_FILE_MAX, &buf, &len, e) < 0) {
-		if (e->code == 0 || e->code == ENOENT || e->code == EISDIR || e->code == ENOTDIR)
-			e->status = POOL_EXIT_USAGE;
+	copy = strdup(path);
+	if (!copy || pool_user_get(&u, e) < 0)
+		return copy ? -1 : pool_err_sys(e, "%s", path);
+	slash = strrchr(copy, '/');
+	r.dir = !slash ? "." : slash == copy ? "/" : copy;
+	r.base = slash ? slash + 1 : copy;
+	if (slash && slash != copy)
+		*slash = '\0';
+	dirfd = run_as_user(u, open_spec_part, &r, e);
+	if (dirfd < 0)
+		return pool_err_wrap(e, "%s", path);
+	snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);
+	n = readlink(link, real, sizeof real - 1);
+	if (n <= 0)
+		return pool_err_sys(e, "%s: cannot resolve its folder", path);
+	real[n] = '\0';
+	r.dir = NULL;
+	r.dirfd = dirfd;
+	fd = run_as_user(u, open_spec_part, &r, e);
+	if (fd < 0)
+		return pool_err_wrap(e, "%s", path);
+	fcntl(fd, F_SETFL, 0);
+	if (read_fd(fd, path, SPEC_FILE_MAX, &buf, &len, e) < 0) {
+		e->status = POOL_EXIT_USAGE;
 		return -1;
 	}
-	copy = strdup(path);
-	if (!copy) {
-		explicit_bzero(buf, len);
+	rc = spec_parse(buf, len, path, real, env, m, e);
+	explicit_bzero(buf, len);	/* may hold a `pass:` */
+	if (rc == 0 && asprintf(&m->file_path, "%s/%s", strcmp(real, "/") ? real : "", r.base) < 0) {
+		m->file_path = NULL;
+		machine_free(m);
 		return pool_err_sys(e, "%s", path);
 	}
-	slash = strrchr(copy, '/');
-	if (!slash)
-		real = realpath(".", NULL);
-	else if (slash == copy)
-		real = strdup("/");
-	else {
-		*slash = '\0';
-		real = realpath(copy, NULL);
-	}
-	if (!real) {
-		explicit_bzero(buf, len);
-		return pool_err_sys(e, "%s: cannot resolve its folder", path);
-	}
-	r = spec_parse(buf, len, path, real, env, m, e);
-	explicit_bzero(buf, len);	/* may hold a `pass:` */
-	return r;
+	return rc;
 }
 
 static const char *const kept_default[] = { "/proc", "/sys", "/dev", "/run" };
@@ -158,6 +203,7 @@ void machine_free(struct machine *m)
 		return;
 	free(m->file);
 	free(m->dir);
+	free(m->file_path);
 	free(m->disk);
 	free(m->nixos.kernel);
 	free(m->nixos.initrd);
@@ -183,6 +229,9 @@ void machine_free(struct machine *m)
 	for (i = 0; m->shares && i < m->nshares; i++) {
 		free(m->shares[i].source);
 		free(m->shares[i].target);
+		for (j = 0; m->shares[i].protect && j < m->shares[i].nprotect; j++)
+			free(m->shares[i].protect[j]);
+		free(m->shares[i].protect);
 	}
 	free(m->shares);
 	for (i = 0; m->volumes && i < m->nvolumes; i++) {

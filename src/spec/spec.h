@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util/err.h"
 #include "common/names.h"
@@ -46,10 +47,15 @@ struct role {
 	struct spec_pos pos;	/* the user name (key) */
 };
 
+#define SHARE_PROTECT_MAX 64
+
 struct share {
 	char *source;		/* absolute, lexically resolved against the spec's folder */
 	char *target;		/* absolute path in the guest */
 	bool readonly;
+	bool has_protect;	/* protect: given (it replaces the default list) */
+	char **protect;		/* paths in the share served read-only, normalised */
+	size_t nprotect;
 	struct spec_pos pos;		/* the list item */
 	struct spec_pos source_pos;	/* its source: value */
 };
@@ -65,6 +71,7 @@ struct volume {
 struct machine {
 	char *file;		/* the spec's path as given, or "<default>" */
 	char *dir;		/* absolute folder the spec's relative paths start from */
+	char *file_path;	/* the spec file, absolute (NULL: not read from a file) */
 
 	char name[POOL_NAME_MAX + 1];
 	bool has_address;
@@ -89,6 +96,7 @@ struct machine {
 	struct allow_rule *allow;	/* network: {mode: nat, allow: [...]} */
 	size_t nallow;
 	bool has_allow;
+	bool allow_lan;		/* the command line's --allow-lan (a spec cannot ask for it) */
 
 	struct role *users;	/* default: root with no password; `users: {}` gives none */
 	size_t nusers;
@@ -123,7 +131,17 @@ struct machine {
 struct spec_env {
 	int (*subnet_of)(const char *channel, uint32_t *net, unsigned *prefix, void *ctx);
 	void *ctx;
+	/* Folders outside the spec's own that its host paths may name
+	 * (absolute, normalised): what the command line granted with
+	 * --allow-path, and the Nix store when only root can change it.
+	 * Every other path outside the spec's folder is refused. */
+	const char *const *allow;
+	size_t nallow;
 };
+
+/* Whether the absolute, normalised path abs is dir or lies beneath it
+ * (lexically: the open, beneath.h, makes sure of it on the disk). */
+bool spec_path_beneath(const char *dir, const char *abs);
 
 /* The default channel: the one a spec joins unless it names another, and
  * the one pool brings up by itself. */
@@ -152,9 +170,27 @@ int spec_load(const char *path, const struct spec_env *env, struct machine *m,
 int spec_default(const char *cwd, const struct spec_env *env, struct machine *m,
 		 struct pool_err *e);
 
-/* Host-side checks that need the file system (share sources exist and are
- * folders, ...). Errors carry the spec's file:line:col. */
-int spec_check_host(const struct machine *m, struct pool_err *e);
+struct path_grants;
+
+/* Open one of the spec's host paths (abs, as the spec gave it, resolved
+ * against its folder) in the calling process, which should run as the
+ * invoking user: beneath the spec's folder when it lies there, else
+ * beneath the granted folder it lies in (open_beneath, open_allowed in
+ * util/beneath.h). fd, or -1 with errno and *why. */
+int spec_path_open(const struct machine *m, const struct path_grants *g, const char *abs, int oflags,
+		   mode_t mode, unsigned flags, const char **why);
+
+/* The same in a child that runs as the invoking user (util/user.h), with
+ * one clear line on failure: "FILE:LINE:COL: KEY: PATH: WHY". */
+int spec_path_open_as_user(const struct machine *m, const struct path_grants *g, const char *abs,
+			   int oflags, unsigned flags, const char *key, const struct spec_pos *pos,
+			   struct pool_err *e);
+
+/* Host-side checks that need the file system, done as the invoking user
+ * beneath the spec's folder or a grant (share sources are folders,
+ * volumes' folders exist, kernels and initrds are regular files, ...).
+ * Errors carry the spec's file:line:col. */
+int spec_check_host(const struct machine *m, const struct path_grants *g, struct pool_err *e);
 
 void machine_free(struct machine *m);
 

@@ -3,10 +3,12 @@
 #include "parse.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/beneath.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "common/parse.h"
@@ -65,7 +67,7 @@ int fail_type(struct ctx *c, int n, const char *expected)
 	return fail(c, n, "expected %s, got %s", expected, describe(&c->d->v[n], buf, sizeof buf));
 }
 
-static int get_text(struct ctx *c, int n, const char **out, const char *expected)
+int get_text(struct ctx *c, int n, const char **out, const char *expected)
 {
 	const struct ynode *y = &c->d->v[n];
 	size_t i;
@@ -169,17 +171,43 @@ int get_size(struct ctx *c, int n, uint64_t min, uint64_t max, uint64_t *out)
 	return fail(c, n, "\"%s\" is not a size (a number with K, M or G, such as 512M)", shown);
 }
 
-/* A host path, resolved against the spec's folder. */
+bool spec_path_beneath(const char *dir, const char *abs)
+{
+	size_t n = strlen(dir);
+
+	if (n == 1 && dir[0] == '/')
+		return abs[0] == '/';
+	return strncmp(abs, dir, n) == 0 && (abs[n] == '\0' || abs[n] == '/');
+}
+
+/* A host path, resolved against the spec's folder. It must lie beneath
+ * that folder, or beneath a folder the command line granted: a spec comes
+ * with a codebase, and only the user may give it more of the host. */
 int get_host_path(struct ctx *c, int n, char **out)
 {
-	const char *s;
+	char norm[PATH_MAX], shown[300];
+	const char *s, *why;
 
 	if (get_text(c, n, &s, "a path") < 0)
 		return -1;
 	if (!*s)
 		return fail(c, n, "must not be empty");
+	show(s, strlen(s), shown, sizeof shown);
+	/* The text's own limits (name and path lengths, how deep); a ".."
+	 * that climbs out and an absolute path are judged below, as paths. */
+	if (path_rel_check(s, norm, sizeof norm, &why) < 0 && errno != EXDEV)
+		return fail(c, n, "\"%s\" %s", shown, why);
 	*out = path_resolve(c->dir, s);
-	return *out ? 0 : fail_oom(c);
+	if (!*out)
+		return fail_oom(c);
+	if (spec_path_beneath(c->dir, *out))
+		return 0;
+	for (size_t i = 0; c->env && i < c->env->nallow; i++)
+		if (spec_path_beneath(c->env->allow[i], *out))
+			return 0;
+	show(*out, strlen(*out), shown, sizeof shown);
+	return fail(c, n, "%s is outside the spec's folder %s; a spec reaches no further than its folder unless you grant it: --allow-path DIR",
+		    shown, c->dir);
 }
 
 /* An absolute guest path, normalised. */

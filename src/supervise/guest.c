@@ -43,24 +43,15 @@ static void print_guest_text(const char *what, const uint8_t *p, size_t n)
  * that cannot be sent is refused before any work is done. */
 int encode_exec(struct sup *s, struct pool_err *e)
 {
-	const char *env[3];
-	size_t envc = 0;
-	const char *term = getenv("TERM");
-	char termv[128];
 	struct agent_exec x = { 0 };
 	long n;
 
-	if (term && strlen(term) < 100 && strchr(term, '=') == NULL) {
-		snprintf(termv, sizeof termv, "TERM=%s", term);
-		env[envc++] = termv;
-	}
-	env[envc] = NULL;
 	x.flags = 0;
 	x.cwd = s->p->m->workdir ? s->p->m->workdir : "";
 	x.argv = (const char **)s->req->argv;
 	x.argc = (size_t)s->req->argc;
-	x.env = env;
-	x.envc = envc;
+	x.env = (const char **)s->req->env;
+	x.envc = s->req->nenv;
 	s->exec = malloc(FRAME_PAYLOAD_MAX);
 	if (!s->exec)
 		return pool_err_sys(e, "exec");

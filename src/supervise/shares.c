@@ -18,19 +18,24 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "plan.h"
+#include "common/log.h"
+#include "util/beneath.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "common/parse.h"
 #include "supervise/nosetid.h"
 
 /* Whether the user can enter (and, for a read-write share, write) the
- * folder: checked in a child that becomes that user as virtiofsd will be
- * on the host (uid and primary gid, no supplementary groups). */
-static int user_can_use(const char *source, bool readonly, const struct pool_user *u)
+ * folder: checked on its fd in a child that becomes that user as
+ * virtiofsd will be on the host (uid and primary gid, no supplementary
+ * groups). */
+static int user_can_use(int src_fd, bool readonly, const struct pool_user *u)
 {
 	struct pool_user as_served = *u;
 	pid_t pid;
@@ -43,7 +48,7 @@ static int user_can_use(const char *source, bool readonly, const struct pool_use
 	if (pid == 0) {
 		if (user_become(&as_served) < 0)
 			_exit(2);
-		_exit(access(source, readonly ? R_OK | X_OK : R_OK | W_OK | X_OK) == 0 ? 0 : 1);
+		_exit(faccessat(src_fd, ".", readonly ? R_OK | X_OK : R_OK | W_OK | X_OK, 0) == 0 ? 0 : 1);
 	}
 	if (waitpid(pid, &st, 0) < 0)
 		return -1;
@@ -62,25 +67,119 @@ static int write_str(const char *path, const char *s)
 	return r;
 }
 
-static __attribute__((noreturn)) void child(const char *bin, const char *source, bool readonly,
-					   int ready_w, int go_r, int listen_fd, int log_fd)
+static __attribute__((noreturn)) void child_fail(int log_fd, const char *what, const char *path)
 {
-	char opt[4200], fdarg[32];
+	dprintf(log_fd, "pool: virtiofsd: %s%s%s: %s\n", what, path ? " " : "", path ? path : "",
+		strerror(errno));
+	_exit(127);
+}
+
+/* A detached copy of the mount at fd (with what lies below it),
+ * read-only when asked: -1 or its fd. */
+static int copy_tree(int fd, bool readonly)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+					       (readonly ? MOUNT_ATTR_RDONLY : 0) };
+	int tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+
+	if (tree < 0)
+		return -1;
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+		close(tree);
+		return -1;
+	}
+	return tree;
+}
+
+/* A copy of the mount at fd, read-only when asked, put over target_fd. */
+static int graft(int fd, bool readonly, int target_fd)
+{
+	_cleanup_close_ int tree = copy_tree(fd, readonly);
+
+	if (tree < 0)
+		return -1;
+	return move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
+/* In virtiofsd's mount namespace, as real root, before the user
+ * namespace: a private tmpfs over the machine's state folder (hidden in
+ * there, and a place pool owns), the share (its fd, opened by the
+ * invoking user: no path of the spec is looked up again) grafted at
+ * MNT/src, each protected path served read-only in it, each masked one
+ * covered by an empty file or folder. */
+static void mount_share(const struct share_serve *sv, int tree, int log_fd)
+{
+	char src[PATH_MAX + 8], empty_dir[PATH_MAX + 8], empty_file[PATH_MAX + 8];
+	_cleanup_close_ int mfd = -1, ed = -1, ef = -1;
+
+	if (mount("pool-share", sv->mnt, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k") < 0)
+		child_fail(log_fd, "tmpfs on", sv->mnt);
+	snprintf(src, sizeof src, "%s/src", sv->mnt);
+	snprintf(empty_dir, sizeof empty_dir, "%s/empty", sv->mnt);
+	snprintf(empty_file, sizeof empty_file, "%s/empty-file", sv->mnt);
+	if (mkdir(src, 0755) < 0 || mkdir(empty_dir, 0) < 0)
+		child_fail(log_fd, "mkdir in", sv->mnt);
+	ef = open(empty_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (ef < 0)
+		child_fail(log_fd, "empty file in", sv->mnt);
+	if (move_mount(tree, "", AT_FDCWD, src, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		child_fail(log_fd, "mounting the share on", src);
+	mfd = open(src, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ed = open(empty_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0 || ed < 0)
+		child_fail(log_fd, "opening", src);
+	for (size_t i = 0; !sv->readonly && i < sv->nprotect; i++) {
+		const char *why;
+		_cleanup_close_ int t = open_beneath(mfd, sv->protect[i], O_PATH | O_NOFOLLOW, 0,
+						      BENEATH_NO_SYMLINKS, &why);
+
+		if (t < 0 && errno == ENOENT)
+			continue;	/* missing: quarantined after the machine, if made */
+		if (t < 0) {
+			dprintf(log_fd, "pool: virtiofsd: protected path %s: %s\n", sv->protect[i],
+				why ? why : strerror(errno));
+			_exit(127);
+		}
+		if (graft(t, true, t) < 0)
+			child_fail(log_fd, "read-only bind of", sv->protect[i]);
+	}
+	for (size_t i = 0; i < sv->nmask; i++) {
+		struct stat st;
+		const char *why;
+		_cleanup_close_ int t = open_beneath(mfd, sv->mask[i], O_PATH | O_NOFOLLOW, 0,
+						      BENEATH_NO_SYMLINKS, &why);
+
+		if (t < 0 || fstat(t, &st) < 0)
+			continue;	/* gone, or changed into a link: nothing of it is served */
+		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+			continue;
+		if (graft(S_ISDIR(st.st_mode) ? ed : ef, true, t) < 0)
+			child_fail(log_fd, "masking", sv->mask[i]);
+	}
+}
+
+static __attribute__((noreturn)) void child(const char *bin, const struct share_serve *sv, int ready_w,
+					   int go_r, int listen_fd, int log_fd)
+{
+	char opt[PATH_MAX + 128], fdarg[32];
+	int tree;
 	char c;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(127);
-	/* As real root: our own mount namespace, the share read-only there. */
+	/* The share's folder, copied while it is still in our mount
+	 * namespace (a copy can be attached anywhere, the folder cannot). */
+	tree = copy_tree(sv->src_fd, sv->readonly);
+	if (tree < 0)
+		child_fail(log_fd, "copying the mount of", sv->source);
+	/* As real root: our own mount namespace, the share laid out there. */
 	if (unshare(CLONE_NEWNS) < 0 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
 		dprintf(log_fd, "pool: virtiofsd: mount namespace: %s\n", strerror(errno));
 		_exit(127);
 	}
-	if (readonly && (mount(source, source, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-			 mount(NULL, source, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)) {
-		dprintf(log_fd, "pool: virtiofsd: read-only bind of %s: %s\n", source, strerror(errno));
-		_exit(127);
-	}
+	mount_share(sv, tree, log_fd);
+	close(tree);
 	/* No supplementary groups: virtiofsd 7.2 drops them itself when it has
 	 * any (its fix for CVE-2022-0358), which fails in a user namespace
 	 * whose setgroups is denied: root's own (under sudo: group 0) would
@@ -122,7 +221,7 @@ static __attribute__((noreturn)) void child(const char *bin, const char *source,
 		signal(SIGPIPE, SIG_DFL);
 	}
 	snprintf(fdarg, sizeof fdarg, "--fd=3");
-	snprintf(opt, sizeof opt, "source=%s,sandbox=namespace,cache=auto,xattr", source);
+	snprintf(opt, sizeof opt, "source=%s/src,sandbox=namespace,cache=auto,xattr", sv->mnt);
 	/* Last: from here on no mode with a set-id bit reaches the kernel. */
 	if (nosetid_install() < 0) {
 		dprintf(2, "pool: virtiofsd: set-id filter: %s\n", strerror(errno));
@@ -134,7 +233,7 @@ static __attribute__((noreturn)) void child(const char *bin, const char *source,
 	_exit(127);
 }
 
-int virtiofsd_start(struct virtiofsd *v, const char *bin, const char *source, bool readonly,
+int virtiofsd_start(struct virtiofsd *v, const char *bin, const struct share_serve *sv,
 		    const struct pool_user *as, const char *sock_path, int log_fd, struct pool_err *e)
 {
 	uid_t owner = as ? as->uid : 0;
@@ -147,9 +246,9 @@ int virtiofsd_start(struct virtiofsd *v, const char *bin, const char *source, bo
 
 	v->pid = -1;
 	v->qemu_fd = -1;
-	if (as && user_can_use(source, readonly, as) < 0)
+	if (as && user_can_use(sv->src_fd, sv->readonly, as) < 0)
 		return pool_err_usage(e, "uid %u cannot %s it (a share is served as the user who ran pool)",
-				      (unsigned)owner, readonly ? "read" : "read and write");
+				      (unsigned)owner, sv->readonly ? "read" : "read and write");
 	if (strlen(sock_path) >= sizeof sa.sun_path)
 		return pool_err_fail(e, "%s: socket path too long", sock_path);
 	memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);	/* length checked above */
@@ -172,13 +271,13 @@ int virtiofsd_start(struct virtiofsd *v, const char *bin, const char *source, bo
 		goto fail;
 	}
 	if (pid == 0)
-		child(bin, source, readonly, ready[1], go[0], lfd, log_fd);
+		child(bin, sv, ready[1], go[0], lfd, log_fd);
 	close(ready[1]);
 	close(go[0]);
 	ready[1] = go[0] = -1;
 	v->pid = pid;
 	if (read(ready[0], &c, 1) != 1) {
-		pool_err_fail(e, "virtiofsd for %s did not start (see qemu.log)", source);
+		pool_err_fail(e, "virtiofsd for %s did not start (see qemu.log)", sv->source);
 		goto fail;
 	}
 	snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);
@@ -236,31 +335,76 @@ void virtiofsd_stop(struct virtiofsd *v)
 
 void shares_init(struct shares *sh)
 {
-	sh->n = 0;
-	for (size_t i = 0; i < PLAN_SHARES_MAX; i++)
+	memset(sh, 0, sizeof *sh);
+	for (size_t i = 0; i < PLAN_SHARES_MAX; i++) {
 		sh->fs[i] = (struct virtiofsd){ .pid = -1, .qemu_fd = -1 };
+		sh->src_fd[i] = -1;
+	}
 }
 
-int shares_start(const struct plan *p, struct shares *sh, int log_fd, struct pool_err *e)
+/* Each share's folder, once: the host's own as root, a spec's as the
+ * invoking user beneath its folder (or a grant); and which protected
+ * paths it lacks now, to see after the machine whether it made them. */
+static int shares_open(const struct plan *p, struct shares *sh, struct pool_err *e)
+{
+	for (size_t i = 0; i < p->nshares; i++) {
+		const struct plan_share *s = &p->shares[i];
+		char key[32];
+
+		snprintf(key, sizeof key, "shares[%zu].source", i - (p->shares[0].host ? 1 : 0));
+		if (s->host)
+			sh->src_fd[i] = open(s->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		else
+			sh->src_fd[i] = spec_path_open_as_user(p->m, p->grants, s->source, O_PATH | O_DIRECTORY,
+							       BENEATH_DIR, strcmp(s->tag, "store") ? key :
+							       "image.nixos.store", s->pos, e);
+		if (sh->src_fd[i] < 0)
+			return s->host ? pool_err_sys(e, "%s", s->source) : -1;
+		for (size_t k = 0; !s->readonly && k < s->protect.n; k++) {
+			const char *why;
+			int t = open_beneath(sh->src_fd[i], s->protect.v[k], O_PATH | O_NOFOLLOW, 0,
+					     BENEATH_NO_SYMLINKS, &why);
+
+			if (t >= 0)
+				close(t);
+			else if (errno == ENOENT && strv_add(&sh->missing[i], s->protect.v[k]) < 0)
+				return pool_err_sys(e, "protect");
+		}
+	}
+	sh->opened = true;
+	return 0;
+}
+
+int shares_start(const struct plan *p, struct shares *sh, const struct strv *usr_mask, int log_fd,
+		 struct pool_err *e)
 {
 	const struct pool_user *u;
 
-	if (pool_user_get(&u, e) < 0)
+	if (pool_user_get(&u, e) < 0 || (!sh->opened && shares_open(p, sh, e) < 0))
 		return -1;
 	sh->n = p->nshares;
 	for (size_t i = 0; i < p->nshares; i++) {
 		const struct plan_share *s = &p->shares[i];
 		char sock[PATH_MAX + 32];
+		struct share_serve sv = {
+			.source = s->source, .src_fd = sh->src_fd[i], .readonly = s->readonly,
+			.protect = (const char *const *)s->protect.v, .nprotect = s->protect.n,
+			.mnt = "/tmp",
+		};
+
+		/* The host's /usr: what others may not read on the host, the
+		 * guest does not read either (it is served as root). */
+		if (strcmp(s->tag, "usr") == 0 && usr_mask) {
+			sv.mask = (const char *const *)usr_mask->v;
+			sv.nmask = usr_mask->n;
+		}
+		snprintf(sock, sizeof sock, "%s/%s.sock", p->state_dir, s->tag);
 		/* The host's /usr and /nix/store (world-readable) are read by
 		 * the guest's root as root reads them. Any other store folder
 		 * comes from a spec, which may come with a codebase: it is read
 		 * as the invoking user, like any share. */
-		bool sys = strcmp(s->tag, "usr") == 0 ||
-			   (strcmp(s->tag, "store") == 0 && strcmp(s->source, "/nix/store") == 0);
-
-		snprintf(sock, sizeof sock, "%s/%s.sock", p->state_dir, s->tag);
-		if (virtiofsd_start(&sh->fs[i], p->paths.virtiofsd, s->source, s->readonly,
-				    sys ? NULL : u, sock, log_fd, e) < 0)
+		if (virtiofsd_start(&sh->fs[i], p->paths.virtiofsd, &sv, s->host ? NULL : u, sock, log_fd,
+				    e) < 0)
 			return pool_err_wrap(e, "share %s", s->source);
 	}
 	return 0;
@@ -281,4 +425,77 @@ void shares_stop(struct shares *sh)
 {
 	for (size_t i = 0; i < sh->n; i++)
 		virtiofsd_stop(&sh->fs[i]);
+}
+
+struct quarantine {
+	int src_fd;
+	const char *rel;
+	const char *name;	/* the new name, beside it */
+};
+
+#define QUARANTINE_ABSENT (-2)
+
+/* As the invoking user (run_as_user: an fd comes back): rename a protected
+ * path the machine made to q->name beside it, and answer with its folder.
+ * QUARANTINE_ABSENT when it is not there. */
+static int quarantine_one(void *arg, struct pool_err *e)
+{
+	struct quarantine *q = arg;
+	char parent[PATH_MAX];
+	const char *why, *slash = strrchr(q->rel, '/');
+	const char *base = slash ? slash + 1 : q->rel;
+	int pfd;
+	struct stat st;
+
+	snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - q->rel) : 1, slash ? q->rel : ".");
+	pfd = open_beneath(q->src_fd, parent, O_PATH | O_DIRECTORY, 0, BENEATH_NO_SYMLINKS, &why);
+	if (pfd < 0)
+		return errno == ENOENT ? QUARANTINE_ABSENT
+				       : pool_err_fail(e, "%s: %s", q->rel, why ? why : strerror(errno));
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		close(pfd);
+		return QUARANTINE_ABSENT;
+	}
+	if (renameat2(pfd, base, pfd, q->name, RENAME_NOREPLACE) < 0) {
+		close(pfd);
+		return pool_err_sys(e, "renaming it to %s", q->name);
+	}
+	return pfd;
+}
+
+void shares_close(const struct plan *p, struct shares *sh)
+{
+	const struct pool_user *u;
+	struct pool_err ignore = { 0 };
+
+	if (sh->opened && pool_user_get(&u, &ignore) == 0) {
+		for (size_t i = 0; i < p->nshares; i++) {
+			for (size_t k = 0; k < sh->missing[i].n; k++) {
+				const char *rel = sh->missing[i].v[k], *slash = strrchr(rel, '/');
+				char name[NAME_MAX + 1];
+				struct quarantine q = { .src_fd = sh->src_fd[i], .rel = rel, .name = name };
+				struct pool_err qe = { 0 };
+				int r;
+
+				snprintf(name, sizeof name, "%.200s.pool-quarantine-%lld",
+					 slash ? slash + 1 : rel, (long long)time(NULL));
+				r = run_as_user(u, quarantine_one, &q, &qe);
+				if (r >= 0) {
+					close(r);
+					log_warnx("%s: the machine made %s/%s, which pool serves read-only where it exists (the host may run it): moved it to %.*s%s",
+						  p->m->name, p->shares[i].source, rel,
+						  slash ? (int)(slash - rel + 1) : 0, rel, name);
+				} else if (r != QUARANTINE_ABSENT)
+					log_warnx("%s: %s/%s was made by the machine and could not be moved away: %s",
+						  p->m->name, p->shares[i].source, q.rel, qe.msg);
+			}
+		}
+	}
+	for (size_t i = 0; i < PLAN_SHARES_MAX; i++) {
+		strv_free(&sh->missing[i]);
+		if (sh->src_fd[i] >= 0)
+			close(sh->src_fd[i]);
+		sh->src_fd[i] = -1;
+	}
+	sh->opened = false;
 }

@@ -8,6 +8,7 @@
 
 #include "plan.h"
 #include "util/err.h"
+#include "util/strv.h"
 #include "util/user.h"
 
 struct virtiofsd {
@@ -15,7 +16,19 @@ struct virtiofsd {
 	int qemu_fd;		/* connected vhost-user socket, for QEMU */
 };
 
-/* Start virtiofsd for folder source. It runs as the user `as` (NULL:
+/* What one virtiofsd serves. */
+struct share_serve {
+	const char *source;		/* for messages */
+	int src_fd;			/* the folder (O_PATH), opened by whom it is served for */
+	bool readonly;
+	const char *const *protect;	/* paths in it served read-only */
+	size_t nprotect;
+	const char *const *mask;	/* paths in it hidden behind empty ones */
+	size_t nmask;
+	const char *mnt;		/* a folder of pool's, where it is laid out */
+};
+
+/* Start virtiofsd for the folder sv->src_fd. It runs as the user `as` (NULL:
  * root, for the host's own /usr and /nix/store), its uid and primary gid
  * without supplementary groups (virtiofsd drops those itself), in a new
  * user namespace whose only uid (and gid) 0 maps to it, so what
@@ -24,20 +37,31 @@ struct virtiofsd {
  * fail with EROFS, whatever the guest does). sock_path is where the
  * listening socket is made (inside the machine's state folder); bin is
  * the virtiofsd to run (struct pool_paths). */
-int virtiofsd_start(struct virtiofsd *v, const char *bin, const char *source, bool readonly,
+int virtiofsd_start(struct virtiofsd *v, const char *bin, const struct share_serve *sv,
 		    const struct pool_user *as, const char *sock_path, int log_fd, struct pool_err *e);
 void virtiofsd_stop(struct virtiofsd *v);
 
 /* The machine's set, in plan order. */
 struct shares {
 	struct virtiofsd fs[PLAN_SHARES_MAX];
+	int src_fd[PLAN_SHARES_MAX];	/* each folder, opened once */
+	struct strv missing[PLAN_SHARES_MAX];	/* protected paths it lacked at the start */
 	size_t n;		/* started (or tried) */
+	bool opened;
 };
 
 void shares_init(struct shares *sh);
 /* One virtiofsd for each of the plan's shares, as the invoking user (the
- * host's /usr and /nix/store as root); their messages go to log_fd. */
-int shares_start(const struct plan *p, struct shares *sh, int log_fd, struct pool_err *e);
+ * host's /usr and /nix/store as root); their messages go to log_fd. The
+ * first start opens each folder (beneath the spec's folder, as the
+ * invoking user); a reboot's start uses the same. usr_mask: paths of the
+ * host's /usr that others may not read, hidden from the guest. */
+int shares_start(const struct plan *p, struct shares *sh, const struct strv *usr_mask, int log_fd,
+		 struct pool_err *e);
+/* After the machine: a protected path it made (one that did not exist at
+ * the start) is moved aside, NAME.pool-quarantine-TIME, with a warning;
+ * the folders are closed. */
+void shares_close(const struct plan *p, struct shares *sh);
 /* A virtiofsd that has ended: its index, with its wait status in
  * *status; -1 when none has. */
 int shares_reap(struct shares *sh, int *status);

@@ -64,6 +64,7 @@ struct sup {
 	struct ctl_client *cl;	/* CTL_CLIENTS_MAX slots */
 	struct pool_err err;	/* for frame callbacks */
 	struct shares sh;	/* one virtiofsd each */
+	struct strv usr_mask;	/* image host: what of /usr others may not read */
 	struct volume_set vols;	/* open, locked images */
 	struct sup_net net;	/* TAP, rules, DHCP */
 	struct agent_conn agent;

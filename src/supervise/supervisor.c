@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "common/parse.h"
 #include "image/initramfs.h"
+#include "image/usr_mask.h"
 #include "supervise/sshkeys.h"
 #include "supervise/state.h"
 #include "util/cleanup.h"
@@ -113,7 +114,7 @@ static int spawn_vm(struct sup *s, struct pool_err *e)
 	fds.fd[VMM_SLOT_KERNEL] = s->kernel_fd;
 	fds.fd[VMM_SLOT_INITRD] = s->initrd_fd;
 	fds.fd[VMM_SLOT_TAP] = s->net.tap_fd;
-	if (shares_start(s->p, &s->sh, s->qemu_log_fd, e) < 0)
+	if (shares_start(s->p, &s->sh, &s->usr_mask, s->qemu_log_fd, e) < 0)
 		goto fail;
 	for (size_t i = 0; i < s->sh.n; i++)
 		fds.fd[vmm_share_slot(i)] = s->sh.fs[i].qemu_fd;
@@ -473,6 +474,8 @@ static void sup_close(struct sup *s)
 		close(s->qemu_err);
 	free(s->exec);
 	shares_stop(&s->sh);
+	shares_close(s->p, &s->sh);
+	strv_free(&s->usr_mask);
 	volumes_close(&s->vols);
 	sup_net_close(s->p, &s->net);
 	state_release(s->p->paths.state, s->p->state_dir, &s->lock_fd);
@@ -540,10 +543,10 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	if (built)
 		log_info("built boot image %.12s (kernel %s, %zu modules)", p->image_hash,
 			 p->kernel_version, p->modules.n);
-	s.kernel_fd = vmm_boot_fd(p->kernel, p->m->kernel || p->m->image == IMAGE_NIXOS, e);
+	s.kernel_fd = vmm_boot_fd(p->kernel, p->kernel_fd, e);
 	if (s.kernel_fd < 0)
 		goto out;
-	s.initrd_fd = p->m->image == IMAGE_NIXOS ? vmm_boot_fd(p->initrd, true, e)
+	s.initrd_fd = p->m->image == IMAGE_NIXOS ? vmm_boot_fd(p->initrd, p->initrd_fd, e)
 						  : machine_initrd(p, e);
 	if (s.initrd_fd < 0)
 		goto out;
@@ -555,6 +558,8 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 		goto out;
 	}
 	if (p->has_net && sup_net_open(p, &s.net, e) < 0)
+		goto out;
+	if (p->m->image == IMAGE_HOST && usr_mask_load(p->paths.cache, &s.usr_mask, e) < 0)
 		goto out;
 	if (p->accel.mode == ACCEL_TCG)
 		log_info("accel %s", p->accel.why);

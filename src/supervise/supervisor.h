@@ -11,6 +11,8 @@
 struct run_request {
 	char **argv;		/* the guest command (run), NULL for up */
 	int argc;
+	char **env;		/* its environment, "KEY=VALUE" each: exactly these */
+	size_t nenv;
 	bool detached;		/* up -d: no console on stdio */
 	int ready_fd;		/* up -d: gets "R" when the agent is READY; else -1 */
 };

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "image/volume_image.h"
 #include "util/cleanup.h"
+#include "util/beneath.h"
 #include "util/fsutil.h"
 #include "util/user.h"
 #include "supervise/state.h"
@@ -31,6 +33,7 @@ static void where(const struct plan *p, size_t i, char *out, size_t cap)
 }
 
 struct open_arg {
+	const struct plan *p;
 	const struct plan_volume *v;
 	uid_t uid;
 	gid_t gid;
@@ -41,13 +44,23 @@ struct open_arg {
 static int open_or_create(void *arg, struct pool_err *e)
 {
 	const struct open_arg *a = arg;
-	int fd = volume_open(a->v->path, e);
+	_cleanup_free_ char *parent = path_resolve(a->v->path, "..");
+	_cleanup_close_ int dirfd = -1;
+	const char *name = strrchr(a->v->path, '/'), *why = NULL;
+	int fd;
 
+	if (!parent || !name || !name[1])
+		return pool_err_usage(e, "volume %s: not a file path", a->v->path);
+	/* Its folder beneath the spec's (or a grant), then the image in it. */
+	dirfd = spec_path_open(a->p->m, a->p->grants, parent, O_PATH | O_DIRECTORY, 0, BENEATH_DIR, &why);
+	if (dirfd < 0)
+		return pool_err_fail(e, "volume %s: %s %s", a->v->path, parent, why ? why : strerror(errno));
+	fd = volume_open_at(dirfd, name + 1, a->v->path, e);
 	/* Twice at most: made by someone else between our look and our link. */
 	for (int tries = 0; fd == VOLUME_MISSING && tries < 2; tries++) {
-		fd = volume_create(a->v->path, a->v->size, a->uid, a->gid, e);
+		fd = volume_create_at(dirfd, name + 1, a->v->path, a->v->size, a->uid, a->gid, e);
 		if (fd == VOLUME_EXISTS)
-			fd = volume_open(a->v->path, e);
+			fd = volume_open_at(dirfd, name + 1, a->v->path, e);
 	}
 	return fd;
 }
@@ -55,7 +68,7 @@ static int open_or_create(void *arg, struct pool_err *e)
 static int open_one(const struct plan *p, size_t i, const struct pool_user *u, struct pool_err *e)
 {
 	const struct plan_volume *v = &p->volumes[i];
-	struct open_arg a = { .v = v, .uid = u->uid, .gid = u->gid };
+	struct open_arg a = { .p = p, .v = v, .uid = u->uid, .gid = u->gid };
 	int fd = run_as_user(u, open_or_create, &a, e);
 
 	if (fd == VOLUME_MISSING || fd == VOLUME_EXISTS)

@@ -7,7 +7,7 @@
  * spec is therefore (1) checked as text by path_rel_check() when the spec
  * is read, then (2) opened with open_beneath() from an fd of the spec's
  * folder, in a process that already runs as the invoking user (see
- * run_as_user() in src/supervise/privdrop.c), so every permission check
+ * run_as_user() in src/util/user.c), so every permission check
  * is the kernel's for that user. The fd that comes back is what the
  * supervisor uses: nothing is looked up again by name, as root or not.
  *

@@ -31,15 +31,11 @@ int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int read_file(const char *path, size_t max, char **out, size_t *len, struct pool_err *e)
+int read_fd(int fd, const char *name, size_t max, char **out, size_t *len, struct pool_err *e)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	size_t have = 0, cap = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pool_err_sys(e, "%s", path);
 	for (;;) {
 		ssize_t n;
 
@@ -50,10 +46,10 @@ int read_file(const char *path, size_t max, char **out, size_t *len, struct pool
 			if (ncap > max + 2)
 				ncap = max + 2;
 			if (ncap <= have + 1)
-				return pool_err_fail(e, "%s: larger than %zu bytes", path, max);
+				return pool_err_fail(e, "%s: larger than %zu bytes", name, max);
 			nb = realloc(buf, ncap);
 			if (!nb)
-				return pool_err_sys(e, "%s", path);
+				return pool_err_sys(e, "%s", name);
 			buf = nb;
 			cap = ncap;
 		}
@@ -61,23 +57,32 @@ int read_file(const char *path, size_t max, char **out, size_t *len, struct pool
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return pool_err_sys(e, "%s", path);
+			return pool_err_sys(e, "%s", name);
 		}
 		if (n == 0)
 			break;
 		have += (size_t)n;
 		if (have > max)
-			return pool_err_fail(e, "%s: larger than %zu bytes", path, max);
+			return pool_err_fail(e, "%s: larger than %zu bytes", name, max);
 	}
 	if (!buf) {
 		buf = malloc(1);
 		if (!buf)
-			return pool_err_sys(e, "%s", path);
+			return pool_err_sys(e, "%s", name);
 	}
 	buf[have] = '\0';
 	*out = steal_ptr(&buf);
 	*len = have;
 	return 0;
+}
+
+int read_file(const char *path, size_t max, char **out, size_t *len, struct pool_err *e)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return pool_err_sys(e, "%s", path);
+	return read_fd(fd, path, max, out, len, e);
 }
 
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,

@@ -10,6 +10,8 @@
 /* Read a whole file up to max bytes (more is an error). *out is
  * NUL-terminated (the NUL is not counted in *len). */
 int read_file(const char *path, size_t max, char **out, size_t *len, struct pool_err *e);
+/* The same from an open fd, to its end; name is for messages. */
+int read_fd(int fd, const char *name, size_t max, char **out, size_t *len, struct pool_err *e);
 
 /* Write data to path through a temporary file in the same folder and
  * rename(2), with the given mode. */

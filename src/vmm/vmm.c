@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
-#include "util/user.h"
 
 static const struct vmm_backend *const backends[] = { &vmm_qemu };
 
@@ -70,44 +69,16 @@ void vmm_print(const struct plan *p, FILE *out)
 	fputc('\n', out);
 }
 
-/* A boot file a spec names (kernel:, image.nixos.kernel and initrd) is
- * opened as the invoking user: a spec may come with a codebase, and must
- * not hand the guest a file that user could not read (/etc/shadow as an
- * "initrd"). */
-static int open_boot_file(void *arg, struct pool_err *e)
-{
-	const char *path = arg;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-
-	if (fd < 0)
-		return pool_err_sys(e, "%s", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return pool_err_usage(e, "%s: not a regular file", path);
-	}
-	return fd;
-}
-
-int vmm_boot_fd(const char *path, bool from_spec, struct pool_err *e)
+int vmm_boot_fd(const char *path, int opened, struct pool_err *e)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 	int mfd;
 	off_t off = 0;
 
-	if (from_spec) {
-		const struct pool_user *u;
-
-		if (pool_user_get(&u, e) < 0)
-			return -1;
-		fd = run_as_user(u, open_boot_file, (void *)path, e);
-		if (fd < 0)
-			return pool_err_wrap(e, "boot file");
+	fd = opened >= 0 ? fcntl(opened, F_DUPFD_CLOEXEC, 3) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
 		fcntl(fd, F_SETFL, 0);
-	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return pool_err_sys(e, "%s", path);
 	if (st.st_mode & S_IROTH)

@@ -70,9 +70,9 @@ pid_t vmm_spawn(const struct plan *p, const struct vmm_fds *fds, int stderr_fd, 
 
 /* A kernel or initrd for the hypervisor, which opens it again through
  * /proc/self/fd as the machine's uid: a file others cannot read (a kernel
- * 0600, as some distributions ship it) goes through a sealed memfd. With
- * from_spec the path comes from the spec and is opened as the invoking
- * user, never as root (/etc/shadow is no initrd). */
-int vmm_boot_fd(const char *path, bool from_spec, struct pool_err *e);
+ * 0600, as some distributions ship it) goes through a sealed memfd.
+ * opened: the file the spec named, as the plan opened it for the invoking
+ * user (never as root: /etc/shadow is no initrd); -1 for pool's own path. */
+int vmm_boot_fd(const char *path, int opened, struct pool_err *e);
 
 #endif

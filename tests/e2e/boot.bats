@@ -231,3 +231,14 @@ teardown() {
 	[ "$(cat "$victim/file")" = precious ]
 	rm "$POOL_STATE_DIR/hello"
 }
+
+@test "pool check refuses what run refuses" {
+	spec="$BATS_TEST_TMPDIR/m.yaml"
+	printf 'name: m\nimage: minimal\nnetwork: none\nephemeral: false\n' > "$spec"
+	run --separate-stderr "$POOL_BIN" check "$spec"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "pool: $spec:4:12: ephemeral: "*"not supported yet" ]]
+	printf 'name: m\nimage: minimal\nnetwork: none\n' > "$spec"
+	run --separate-stderr "$POOL_BIN" check "$spec"
+	[ "$status" -eq 0 ]
+}

@@ -106,11 +106,11 @@ assert_gone() {
 	local pids=() i
 	for i in 1 2 3 4 5 6 7 8; do
 		f=$(spec "m$i" "10.0.0.$((10 + i))")
-		in_host "$POOL_BIN" up -d "$f" > "$D/up$i.out" 2>&1 &
+		in_host "$POOL_BIN" up -d "$f" > "$D/up$i.out" 2> "$D/up$i.err" &
 		pids+=($!)
 	done
 	for i in 1 2 3 4 5 6 7 8; do
-		wait "${pids[$((i - 1))]}" || { cat "$D/up$i.out"; false; }
+		wait "${pids[$((i - 1))]}" || { cat "$D/up$i.out" "$D/up$i.err"; false; }
 		[ "$(cat "$D/up$i.out")" = "m$i 10.0.0.$((10 + i))" ]
 	done
 	run --separate-stderr "$POOL_BIN" ls --json

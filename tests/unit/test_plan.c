@@ -116,7 +116,7 @@ static void build(const struct machine *m, enum plan_mode mode, struct plan *p)
 {
 	struct pool_err e = { 0 };
 
-	if (plan_build(m, mode, p, &e) < 0)
+	if (plan_build(m, mode, NULL, p, &e) < 0)
 		fail_msg("plan_build: %s", e.msg);
 	if (vmm_argv(p, &e) < 0)
 		fail_msg("vmm_argv: %s", e.msg);
