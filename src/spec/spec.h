@@ -161,7 +161,7 @@ int spec_parse(const char *text, size_t len, const char *file, const char *dir,
 int spec_load(const char *path, const struct spec_env *env, struct machine *m,
 	      struct pool_err *e);
 
-/* The embedded default spec for folder `cwd` (DESIGN.md, Command line):
+/* The embedded default spec for folder `cwd` (pool(1)):
  * name from cwd's base name ([a-z0-9-], "m-" before a leading non-letter,
  * "pool" when nothing is left), image host, cwd shared read-write at the
  * same path and used as workdir, network nat, root without password.
