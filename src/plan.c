@@ -94,18 +94,6 @@ int paths_from_env(struct pool_paths *p, struct pool_err *e)
 	return 0;
 }
 
-uid_t machine_uid(const char *name)
-{
-	uint32_t h = 2166136261u;
-
-	for (const char *s = name; *s; s++) {
-		h ^= (uint8_t)*s;
-		h *= 16777619u;
-	}
-	/* 0x70000000 + 24 bits: outside systemd's system, user and dynamic ranges. */
-	return (uid_t)(0x70000000u + (h & 0xffffffu));
-}
-
 static int resolve_kernel(struct plan *p, struct pool_err *e)
 {
 	const struct machine *m = p->m;
@@ -355,9 +343,6 @@ int plan_build(const struct machine *m, enum plan_mode mode, const struct path_g
 			p->prefix = POOL_DEFAULT_PREFIX;
 		}
 	}
-	p->uid = machine_uid(m->name);
-	p->gid = p->uid;
-
 	if ((size_t)snprintf(p->state_dir, sizeof p->state_dir, "%s/%s", p->paths.state, m->name) >= sizeof p->state_dir)
 		return pool_err_usage(e, "POOL_STATE_DIR is too long");
 	snprintf(p->console_log, sizeof p->console_log, "%s/console.log", p->state_dir);
@@ -475,7 +460,7 @@ void plan_print(const struct plan *p, FILE *out)
 	}
 	print_users(p, out);
 	fprintf(out, "accel       %s\n", p->accel.why);
-	fprintf(out, "runs as     uid %u gid %u\n", (unsigned)p->uid, (unsigned)p->gid);
+	fprintf(out, "runs as     uids of its own, taken when it starts\n");
 	fprintf(out, "state       %s\n", p->state_dir);
 	fprintf(out, "cmdline     %s\n", p->cmdline);
 }

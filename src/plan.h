@@ -43,7 +43,7 @@ struct plan_volume {
 	char serial[16];
 };
 
-/* Where pool keeps things; from the environment, with DESIGN.md's defaults. */
+/* Where pool keeps things; from the environment, with the defaults pool(1) names. */
 struct pool_paths {
 	char state[PATH_MAX];	/* POOL_STATE_DIR, /run/pool */
 	char cache[PATH_MAX];	/* POOL_CACHE_DIR, /var/cache/pool */
@@ -73,8 +73,9 @@ struct plan {
 
 	struct accel_choice accel;
 	unsigned long tsc_khz;	/* TCG: the host's TSC rate, for tsc_early_khz= */
-	uid_t uid;		/* the hypervisor runs as this uid and gid */
-	gid_t gid;
+	uid_t uid;		/* the hypervisor runs as this uid and gid, which */
+	gid_t gid;		/* the supervisor takes at start (supervise/ids.h) */
+	uid_t sup_uid;		/* and its guest-facing part as this one */
 
 	char state_dir[PATH_MAX];	/* POOL_STATE_DIR/NAME */
 	char initrd[PATH_MAX];		/* image nixos: the spec's, as is; else a memfd made at boot */
@@ -96,14 +97,11 @@ struct plan {
 };
 
 /* Resolve the plan: kernel and version, module closure, image hash (reads
- * the files that go into the image, writes nothing), accelerator, uid,
+ * the files that go into the image, writes nothing), accelerator,
  * kernel command line. The hypervisor's argv is vmm_argv's (vmm.h). */
 int plan_build(const struct machine *m, enum plan_mode mode, const struct path_grants *grants,
 	       struct plan *p, struct pool_err *e);
 void plan_print(const struct plan *p, FILE *out);
 void plan_free(struct plan *p);
-
-/* The unprivileged uid a machine's hypervisor runs as: one per name. */
-uid_t machine_uid(const char *name);
 
 #endif

@@ -90,11 +90,9 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 				"%.3f s (host)\n",
 				(double)s->agent.times.init_ns / 1e9, (double)s->agent.times.modules_ns / 1e9,
 				(double)s->agent.times.ready_ns / 1e9, (double)(now_ms() - s->start_ms) / 1e3);
-		if (s->ready_fd >= 0) {	/* pool up -d: the machine is up */
-			if (write(s->ready_fd, "R", 1) < 0)
-				log_debug("ready pipe: %s", strerror(errno));
-			close(s->ready_fd);
-			s->ready_fd = -1;
+		if (!s->ready_told) {	/* pool up -d returns now */
+			tell_ready(s);
+			s->ready_told = true;
 		}
 		if (s->req->argv && !s->exec_sent)
 			return send_exec(s, e);

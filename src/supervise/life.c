@@ -29,7 +29,7 @@ void status_fill(const struct sup *s, struct ctl_status *st)
 		snprintf(st->channel, sizeof st->channel, "%s", m->channel);
 	}
 	st->state = s->shutting_down ? CTL_STOPPING : s->agent.ready ? CTL_RUNNING : CTL_BOOTING;
-	st->pid = getpid();
+	st->pid = s->priv_pid;
 	st->qemu = s->qemu > 0 ? s->qemu : 0;
 	for (size_t i = 0; i < s->sh.n && st->nfs < CTL_FS_MAX; i++)
 		if (s->sh.fs[i].pid > 0)
@@ -48,6 +48,16 @@ void begin_shutdown(struct sup *s, struct pool_err *e)
 	s->deadline_ms = now_ms() + SHUTDOWN_GRACE_MS;
 	if (s->agent_open && s->agent.ready)
 		agent_conn_send(&s->agent, AGENT_SHUTDOWN, 0, &mode, 1, e);
-	else if (s->qemu > 0)
-		kill(s->qemu, SIGKILL);	/* nothing in the guest to ask */
+	else
+		vm_kill(s);	/* nothing in the guest to ask */
+}
+
+void asked_to_stop(struct sup *s, int sig, struct pool_err *e)
+{
+	if (s->shutting_down) {
+		vm_kill(s);	/* asked twice: stop now */
+		return;
+	}
+	s->interrupted = sig;
+	begin_shutdown(s, e);
 }

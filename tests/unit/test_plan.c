@@ -347,10 +347,6 @@ static void test_plan_argv_and_cmdline(void **state)
 	assert_null(strstr(up.cmdline, "pool.console=0"));
 	assert_string_equal(value_of(&up.argv, "-append"), up.cmdline);
 
-	/* runs as the machine's own uid */
-	assert_int_equal(p.uid, machine_uid("plan-test"));
-	assert_int_equal(p.gid, p.uid);
-
 	plan_free(&p);
 	plan_free(&up);
 	machine_free(&m);
@@ -373,23 +369,6 @@ static void test_plan_tcg_over_kvm_spec(void **state)
 	assert_non_null(strstr(p.accel.why, "POOL_ACCEL"));
 	plan_free(&p);
 	machine_free(&m);
-}
-
-static void test_machine_uid(void **state)
-{
-	static const char *const names[] = { "a", "b", "dev", "dev2", "plan-test", "plan-tesu", "pool" };
-	uid_t u[sizeof names / sizeof names[0]];
-
-	(void)state;
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		u[i] = machine_uid(names[i]);
-		assert_true(u[i] >= 0x70000000u);
-		assert_true(u[i] < 0x71000000u);
-		assert_int_equal(u[i], machine_uid(names[i]));	/* stable */
-		for (size_t j = 0; j < i; j++)
-			if (u[i] == u[j])
-				fail_msg("%s and %s share uid %u", names[i], names[j], (unsigned)u[i]);
-	}
 }
 
 static void test_plan_print(void **state)
@@ -717,7 +696,6 @@ static void test_machine_initrd_host_etc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_machine_uid),
 		cmocka_unit_test(test_plan_kernel_and_modules),
 		cmocka_unit_test(test_plan_image_hash),
 		cmocka_unit_test(test_plan_argv_and_cmdline),
