@@ -125,9 +125,9 @@ $(ls /sys/class/net 2>/dev/null)"; return 0 ;;
 		if ((nargs == 0)); then
 			opts="--help"
 		elif [[ ${COMP_WORDS[2]} == up ]]; then
-			opts="--name --uplink --subnet"
+			opts="--name --uplink --subnet --help"
 		else
-			opts="--name"
+			opts="--name --help"
 		fi ;;
 	*) opts="--help" ;;
 	esac
