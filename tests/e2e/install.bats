@@ -111,7 +111,7 @@ subcommands() { "$POOL_BIN" --help | awk '$1 == "pool" && $2 != "COMMAND" {print
 	# options: every one the commands compare their arguments with
 	opts=$(grep -hoE '(strcmp\((argv\[[a-z0-9]+\]|arg|a), |value_of\(argc, argv, &?i, |option_value\(argc, argv, &i, )"-{1,2}[a-z][a-z-]*"' \
 		"$POOL_SRC"/src/cmd/*.c "$POOL_SRC"/src/main.c | grep -oE '"-[^"]*"' | tr -d '"' | sort -u)
-	[ "$(printf '%s\n' "$opts" | wc -l)" -ge 13 ]
+	[ "$(printf '%s\n' "$opts" | wc -l)" -ge 19 ]
 	for o in $opts; do
 		printf '%s\n' "$text" | grep -qE -- "(^|[[ ,(])$o([] ,=).]|$)" || { echo "pool(1): no option $o"; false; }
 	done
