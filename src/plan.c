@@ -45,11 +45,42 @@ static int find_in_path(const char *name, char *out, size_t cap)
 	return -1;
 }
 
+/* pool-init where this pool's own tree has it, found from the binary's
+ * real path so that an installed tree works from any prefix and after a
+ * move: beside the binary (the build tree), then POOL_LIBEXEC_REL from
+ * its folder (../libexec/pool from bin/), then the configured libexecdir.
+ * The last is the answer when none is there (the error names it). */
+static void find_pool_init(char *out, size_t cap)
+{
+	/* "": beside; POOL_LIBEXEC_REL is "" when the build could not make
+	 * libexecdir relative to bindir (one of them absolute). */
+	static const char *const rel[] = { "", POOL_LIBEXEC_REL };
+	char self[PATH_MAX], found[PATH_MAX], *slash = NULL;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash)
+			*slash = '\0';
+	}
+	for (size_t i = 0; slash && i < sizeof rel / sizeof rel[0]; i++) {
+		if (i > 0 && !rel[i][0])
+			continue;
+		if ((size_t)snprintf(out, cap, "%s%s%s/pool-init", self, rel[i][0] ? "/" : "", rel[i]) >= cap ||
+		    access(out, R_OK) != 0)
+			continue;
+		/* "/opt/pool/libexec/pool/pool-init", not ".../bin/../libexec/..." */
+		if (realpath(out, found) && strlen(found) < cap)
+			memcpy(out, found, strlen(found) + 1);
+		return;
+	}
+	snprintf(out, cap, "%s/pool-init", POOL_LIBEXECDIR);
+}
+
 int paths_from_env(struct pool_paths *p, struct pool_err *e)
 {
-	char self[PATH_MAX];
 	const char *v;
-	ssize_t n;
 
 	memset(p, 0, sizeof *p);
 	if ((size_t)snprintf(p->state, sizeof p->state, "%s", state_root()) >= sizeof p->state ||
@@ -60,23 +91,10 @@ int paths_from_env(struct pool_paths *p, struct pool_err *e)
 		return pool_err_usage(e, "POOL_STATE_DIR and POOL_CACHE_DIR must be absolute paths");
 
 	v = getenv("POOL_INIT");
-	if (v && *v) {
+	if (v && *v)
 		snprintf(p->init, sizeof p->init, "%s", v);
-	} else {
-		n = readlink("/proc/self/exe", self, sizeof self - 1);
-		if (n > 0) {
-			char *slash;
-
-			self[n] = '\0';
-			slash = strrchr(self, '/');
-			if (slash) {
-				*slash = '\0';
-				snprintf(p->init, sizeof p->init, "%s/pool-init", self);
-			}
-		}
-		if (!p->init[0] || access(p->init, R_OK) != 0)
-			snprintf(p->init, sizeof p->init, "%s/pool-init", POOL_LIBEXECDIR);
-	}
+	else
+		find_pool_init(p->init, sizeof p->init);
 	v = getenv("POOL_QEMU");
 	if (v && *v)
 		snprintf(p->qemu, sizeof p->qemu, "%s", v);

@@ -47,7 +47,7 @@ struct plan_volume {
 struct pool_paths {
 	char state[PATH_MAX];	/* POOL_STATE_DIR, /run/pool */
 	char cache[PATH_MAX];	/* POOL_CACHE_DIR, /var/cache/pool */
-	char init[PATH_MAX];	/* pool-init: beside pool, or POOL_INIT */
+	char init[PATH_MAX];	/* POOL_INIT, or pool-init beside pool, in ../libexec/pool, or libexecdir */
 	char busybox[PATH_MAX];	/* POOL_BUSYBOX or /bin/busybox */
 	char qemu[PATH_MAX];	/* POOL_QEMU or qemu-system-x86_64 in PATH */
 	char virtiofsd[PATH_MAX];	/* POOL_VIRTIOFSD, /usr/lib/qemu/virtiofsd, /usr/libexec/virtiofsd, PATH */

@@ -72,6 +72,57 @@ static void json_row(const struct row *r, bool last)
 	       (unsigned long long)r->uptime_s, (unsigned long long)r->rss_kb, last ? "" : ",");
 }
 
+#define LS_COLS 6
+
+/* One row's cells, as the table shows them. */
+static void cells(const struct row *r, char c[LS_COLS][48])
+{
+	snprintf(c[0], 48, "%s", r->m.st.name);
+	snprintf(c[1], 48, "%s", r->m.st.address[0] ? r->m.st.address : "-");
+	snprintf(c[2], 48, "-");
+	if (r->m.alive && r->m.st.pid > 0)
+		snprintf(c[2], 48, "%d", (int)r->m.st.pid);
+	snprintf(c[3], 48, "%s", r->state);
+	snprintf(c[4], 48, "-");
+	if (r->m.alive)
+		snprintf(c[4], 48, "%llu:%02llu:%02llu", (unsigned long long)(r->uptime_s / 3600),
+			 (unsigned long long)(r->uptime_s / 60 % 60), (unsigned long long)(r->uptime_s % 60));
+	snprintf(c[5], 48, "-");
+	if (r->rss_kb)
+		snprintf(c[5], 48, "%.1fM", (double)r->rss_kb / 1024);
+}
+
+static void print_line(char c[LS_COLS][48], const int *width)
+{
+	for (int k = 0; k < LS_COLS - 1; k++)
+		printf("%-*s ", width[k], c[k]);
+	printf("%s\n", c[LS_COLS - 1]);
+}
+
+/* The table: each column as wide as its widest cell, header included. */
+static void print_table(const struct row *rows, size_t n)
+{
+	static const char *const head[LS_COLS] = { "NAME", "ADDRESS", "PID", "STATE", "UPTIME", "MEMORY" };
+	char c[LS_COLS][48];
+	int width[LS_COLS];
+
+	for (int k = 0; k < LS_COLS; k++)
+		width[k] = (int)strlen(head[k]);
+	for (size_t i = 0; i < n; i++) {
+		cells(&rows[i], c);
+		for (int k = 0; k < LS_COLS; k++)
+			if ((int)strlen(c[k]) > width[k])
+				width[k] = (int)strlen(c[k]);
+	}
+	for (int k = 0; k < LS_COLS; k++)
+		snprintf(c[k], sizeof c[k], "%s", head[k]);
+	print_line(c, width);
+	for (size_t i = 0; i < n; i++) {
+		cells(&rows[i], c);
+		print_line(c, width);
+	}
+}
+
 int cmd_ls(int argc, char **argv, struct pool_err *e)
 {
 	const char *root = state_root();
@@ -137,20 +188,6 @@ int cmd_ls(int argc, char **argv, struct pool_err *e)
 		printf("]\n");
 		return 0;
 	}
-	printf("%-20s %-15s %-8s %-12s %-9s %s\n", "NAME", "ADDRESS", "PID", "STATE", "UPTIME", "MEMORY");
-	for (size_t i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
-		char pid[16] = "-", up[16] = "-", mem[24] = "-";
-
-		if (r->m.alive && r->m.st.pid > 0)
-			snprintf(pid, sizeof pid, "%d", (int)r->m.st.pid);
-		if (r->m.alive)
-			snprintf(up, sizeof up, "%llu:%02llu:%02llu", (unsigned long long)(r->uptime_s / 3600),
-				 (unsigned long long)(r->uptime_s / 60 % 60), (unsigned long long)(r->uptime_s % 60));
-		if (r->rss_kb)
-			snprintf(mem, sizeof mem, "%.1fM", (double)r->rss_kb / 1024);
-		printf("%-20s %-15s %-8s %-12s %-9s %s\n", r->m.st.name,
-		       r->m.st.address[0] ? r->m.st.address : "-", pid, r->state, up, mem);
-	}
+	print_table(rows, n);
 	return 0;
 }

@@ -36,3 +36,40 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '[\n]')" ]
 }
+
+@test "pool --version and pool version print meson.build's version" {
+	want=$(sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" "$POOL_SRC/meson.build" | head -n 1)
+	[ -n "$want" ]
+	run "$POOL_BIN" --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "pool $want" ]
+	run "$POOL_BIN" version
+	[ "$status" -eq 0 ]
+	[ "$output" = "pool $want" ]
+}
+
+# The start of each column on each line of pool ls.
+column_starts() {
+	awk '{ s = ""; for (i = 1; i <= length($0); i++) { c = substr($0, i, 1); p = i > 1 ? substr($0, i - 1, 1) : " ";
+		if (c != " " && p == " ") s = s " " i } print s }'
+}
+
+@test "pool ls lines its columns up whatever the names' lengths" {
+	# Two machines whose supervisors are gone (a folder with its lock and
+	# nothing holding it): pool ls lists them dead, without booting.
+	st="$BATS_TEST_TMPDIR/state"
+	long=abcdefghijklmnopqrstuvwxyz-12345	# 32 characters, the longest name
+	mkdir -p "$st/a/" "$st/$long/"
+	: >"$st/a/lock"
+	: >"$st/$long/lock"
+	POOL_STATE_DIR="$st" run "$POOL_BIN" ls
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ "${lines[0]}" == "NAME "*"ADDRESS"*"PID"*"STATE"*"UPTIME"*"MEMORY" ]]
+	[[ "${lines[1]}" == "a "*" dead "* ]]
+	[[ "${lines[2]}" == "$long "*" dead "* ]]
+	starts=$(printf '%s\n' "${lines[@]}" | column_starts | sort -u)
+	[ "$(printf '%s\n' "$starts" | wc -l)" -eq 1 ] || { printf '%s\n' "${lines[@]}" "$starts"; false; }
+	# six columns, each one space past the widest cell before it
+	[ "$starts" = " 1 $((${#long} + 2)) 42 46 52 59" ] || { printf '%s\n' "${lines[@]}"; echo "starts:$starts"; false; }
+}
