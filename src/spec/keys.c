@@ -1003,6 +1003,8 @@ int validate(struct ctx *c)
 	if (v[KEY_MESH] >= 0 && do_mesh(c, v[KEY_MESH]) < 0)
 		return -1;
 
+	if (m->mesh.set && m->network == NET_NONE)
+		return fail(c, v[KEY_MESH], "needs a network (nat, or isolated for a machine that reaches only its mesh)");
 	/* needs channel and network, wherever they stood */
 	if (m->network != NET_NONE) {
 		if (!m->has_address)

@@ -14,6 +14,7 @@
 #include "common/ctl_msg.h"
 #include "plan.h"
 #include "supervise/agent.h"
+#include "supervise/mesh.h"
 #include "supervise/net.h"
 #include "supervise/shares.h"
 #include "supervise/supervisor.h"
@@ -67,6 +68,7 @@ struct sup {
 	struct strv usr_mask;	/* image host: what of /usr others may not read */
 	struct volume_set vols;	/* open, locked images */
 	struct sup_net net;	/* TAP, rules, DHCP */
+	struct sup_mesh mesh;	/* its port on the host; its key and certificate until the archive has them */
 	struct agent_conn agent;
 	struct tty_saved tty;	/* pool up: the user's terminal, raw */
 
