@@ -128,10 +128,27 @@ int sup_mesh_claim(struct plan *p, struct sup_mesh *sm, struct pool_err *e)
 	return write_file_atomic(path, text, (size_t)r, 0600, e);
 }
 
+/* POOL_MESH_CERT_SECONDS: a shorter (or longer) life for the machines'
+ * certificates, 10 s to 7 days; MESH_CERT_SECONDS when unset. */
+static int cert_seconds(unsigned long *s, struct pool_err *e)
+{
+	const char *v = getenv("POOL_MESH_CERT_SECONDS"), *why;
+	uint64_t n;
+
+	*s = MESH_CERT_SECONDS;
+	if (!v || !*v)
+		return 0;
+	if (parse_u64(v, 10, 7 * 86400, &n, &why) < 0)
+		return pool_err_usage(e, "POOL_MESH_CERT_SECONDS=%.20s: %s (seconds, 10..604800)", v, why);
+	*s = (unsigned long)n;
+	return 0;
+}
+
 int sup_mesh_files(const struct plan *p, struct sup_mesh *sm, struct pool_err *e)
 {
 	const struct machine *m = p->m;
 	struct mesh_addr adv = { 0 };
+	unsigned long seconds;
 	struct mesh_node node = {
 		.ca = GUEST_DIR "ca.crt", .cert = GUEST_DIR "host.crt", .key = GUEST_DIR "host.key",
 		.listen_port = MESH_NEBULA_PORT, .lighthouses = p->net.lighthouses,
@@ -153,8 +170,9 @@ int sup_mesh_files(const struct plan *p, struct sup_mesh *sm, struct pool_err *e
 				  m->channel, m->name);
 		}
 	}
-	if (mesh_sign(m->mesh.network, p->state_dir, m->name, m->mesh.ip, m->mesh.prefix,
-		      m->mesh.groups, m->mesh.ngroups, MESH_CERT_SECONDS, &sm->cert, e) < 0 ||
+	if (cert_seconds(&seconds, e) < 0 ||
+	    mesh_sign(m->mesh.network, p->state_dir, m->name, m->mesh.ip, m->mesh.prefix,
+		      m->mesh.groups, m->mesh.ngroups, seconds, &sm->cert, e) < 0 ||
 	    mesh_ca_bundle(m->mesh.network, &sm->bundle, &sm->bundle_len, e) < 0)
 		return -1;
 	sm->config = mesh_config_yaml(&node);
