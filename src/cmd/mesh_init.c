@@ -11,11 +11,13 @@ int cmd_mesh_init(int argc, char **argv, struct pool_err *e)
 {
 	uint32_t subnet = MESH_DEFAULT_SUBNET;
 	unsigned prefix = MESH_DEFAULT_PREFIX;
-	const char *net = NULL, *v, *why;
+	const char *net = NULL, *why;
 	bool missing = false;
 	char b[16];
 
 	for (int i = 1; i < argc; i++) {
+		const char *v;
+
 		if ((v = mesh_option(argc, argv, &i, "--subnet", &missing))) {
 			if (parse_cidr(v, false, &subnet, &prefix, &why) < 0)
 				return pool_err_usage(e, "mesh init: --subnet %.40s: %s (a.b.c.d/N)", v, why);

@@ -12,13 +12,15 @@
 
 int cmd_mesh_lighthouse(int argc, char **argv, struct pool_err *e)
 {
-	const char *net = NULL, *v, *why;
+	const char *net = NULL, *why;
 	struct mesh_addr listen = { 0 };
 	bool missing = false, detach = false, stop = false, have_ip = false, have_listen = false;
 	uint32_t ip = 0;
-	char name[64], b1[16], b2[16];
+	char name[64];
 
 	for (int i = 1; i < argc; i++) {
+		const char *v;
+
 		if ((v = mesh_option(argc, argv, &i, "--ip", &missing))) {
 			if (parse_ipv4(v, &ip, &why) < 0)
 				return pool_err_usage(e, "mesh lighthouse: --ip %.40s: not an overlay address (a.b.c.d)", v);
@@ -64,8 +66,11 @@ int cmd_mesh_lighthouse(int argc, char **argv, struct pool_err *e)
 		return cmd_usage_error(e, argv[0], "--ip and --listen are required");
 	if (lighthouse_run(net, ip, &listen, detach, e) < 0)
 		return -1;
-	if (detach)
+	if (detach) {
+		char b1[16], b2[16];
+
 		printf("%s %s listening on %s:%u/udp\n", name, ipv4_str(ip, b1), ipv4_str(listen.ip, b2),
 		       listen.port);
+	}
 	return 0;
 }

@@ -388,7 +388,7 @@ static bool one_pem_cert(const char *text, size_t len)
 
 int mesh_trust(const char *net, const char *file, char fpr[65], bool *already, struct pool_err *e)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX + 64], dst[PATH_MAX + 128], own[PATH_MAX + 16], b1[16], b2[16];
+	char dir[PATH_MAX], tmp[PATH_MAX + 64], dst[PATH_MAX + 128], own[PATH_MAX + 16];
 	_cleanup_free_ char *text = NULL;
 	struct mesh_ca_info ci, mine;
 	uint32_t subnet;
@@ -437,6 +437,8 @@ int mesh_trust(const char *net, const char *file, char fpr[65], bool *already, s
 		if (ci.ip_prefix[i] <= prefix && ipv4_in(subnet, ci.ips[i], ci.ip_prefix[i]))
 			covered = true;
 	if (!covered) {
+		char b1[16], b2[16];
+
 		unlink(tmp);
 		return pool_err_usage(e, "%s: subnet clash: CA %s signs only in %s/%u, mesh %s is %s/%u", file,
 				      ci.name, ipv4_str(ci.ips[0], b1), ci.ip_prefix[0], net,
@@ -521,7 +523,7 @@ int mesh_grant(const char *net, const char *dir, uint32_t ip, unsigned prefix, c
 	struct mesh_grants g = { 0 };
 	_cleanup_free_ char *real = NULL;
 	_cleanup_close_ int lock = -1;
-	struct mesh_grant *old = NULL;
+	struct mesh_grant *old = NULL, *gr;
 	uint32_t subnet, lh;
 	unsigned sprefix;
 	struct mesh_addr listen;
@@ -559,7 +561,12 @@ int mesh_grant(const char *net, const char *dir, uint32_t ip, unsigned prefix, c
 			goto out;
 		}
 	}
-	if (!old) {
+	if (old) {
+		gr = old;
+		for (size_t k = 0; k < gr->ngroups; k++)
+			free(gr->groups[k]);
+		free(gr->groups);
+	} else {
 		struct mesh_grant *v = realloc(g.v, (g.n + 1) * sizeof *v);
 
 		if (!v) {
@@ -567,29 +574,25 @@ int mesh_grant(const char *net, const char *dir, uint32_t ip, unsigned prefix, c
 			goto out;
 		}
 		g.v = v;
-		old = &g.v[g.n++];
-		memset(old, 0, sizeof *old);
-		old->dir = steal_ptr(&real);
-	} else {
-		for (size_t k = 0; k < old->ngroups; k++)
-			free(old->groups[k]);
-		free(old->groups);
+		gr = &g.v[g.n++];
+		memset(gr, 0, sizeof *gr);
+		gr->dir = steal_ptr(&real);
 	}
-	old->ip = ip;
-	old->prefix = prefix;
-	old->groups = calloc(ngroups + 1, sizeof *old->groups);
-	old->ngroups = 0;
-	if (!old->groups) {
+	gr->ip = ip;
+	gr->prefix = prefix;
+	gr->groups = calloc(ngroups + 1, sizeof *gr->groups);
+	gr->ngroups = 0;
+	if (!gr->groups) {
 		pool_err_sys(e, "grants");
 		goto out;
 	}
 	for (size_t k = 0; k < ngroups; k++) {
-		old->groups[k] = strdup(groups[k]);
-		if (!old->groups[k]) {
+		gr->groups[k] = strdup(groups[k]);
+		if (!gr->groups[k]) {
 			pool_err_sys(e, "grants");
 			goto out;
 		}
-		old->ngroups++;
+		gr->ngroups++;
 	}
 	r = grants_store(net, &g, e);
 out:
@@ -992,7 +995,7 @@ int mesh_status(const char *net, FILE *out, struct pool_err *e)
 	size_t n;
 	uint32_t subnet, lh;
 	unsigned prefix;
-	char b1[16], b2[16];
+	char b1[16];
 	int r;
 
 	if (mesh_subnet(net, &subnet, &prefix, e) < 0)
@@ -1022,7 +1025,7 @@ int mesh_status(const char *net, FILE *out, struct pool_err *e)
 	if (r == 0) {
 		struct machine_entry me;
 		struct pool_err ignore = { 0 };
-		char lname[POOL_NAME_MAX + 1];
+		char lname[POOL_NAME_MAX + 1], b2[16];
 		bool alive;
 
 		snprintf(lname, sizeof lname, "lh-%s", net);

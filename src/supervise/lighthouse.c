@@ -374,15 +374,18 @@ int lighthouse_run(const char *net, uint32_t ip, const struct mesh_addr *listen,
 	struct mesh_grants g = { 0 };
 	uint32_t subnet;
 	unsigned prefix;
-	char b1[16], b2[16];
+	char b1[16];
 	int rfd[2];
 	pid_t pid;
 
 	if (mesh_subnet(net, &subnet, &prefix, e) < 0)
 		return -1;
-	if (!ipv4_in(ip, subnet, prefix) || ip == subnet || ip == (subnet | ~prefix_mask(prefix)))
+	if (!ipv4_in(ip, subnet, prefix) || ip == subnet || ip == (subnet | ~prefix_mask(prefix))) {
+		char b2[16];
+
 		return pool_err_usage(e, "mesh lighthouse: --ip %s is not a host address of mesh %s (%s/%u)",
 				      ipv4_str(ip, b1), net, ipv4_str(subnet, b2), prefix);
+	}
 	if (mesh_grants_load(net, &g, e) < 0)
 		return -1;
 	for (size_t i = 0; i < g.n; i++)
