@@ -141,13 +141,14 @@ static pid_t start(struct lh *l)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* it ends with its supervisor */
 		if (fd < 0 || null < 0 || dir < 0 || dup2(null, 0) < 0 || dup2(fd, 1) < 0 ||
 		    dup2(fd, 2) < 0 || dup2(dir, 3) < 0)
 			_exit(127);
 		close_range(4, ~0U, 0);
 		if (setgroups(0, NULL) < 0 || setresgid(l->uid, l->uid, l->uid) < 0 ||
-		    setresuid(l->uid, l->uid, l->uid) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		    setresuid(l->uid, l->uid, l->uid) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    /* it ends with its supervisor; after setresuid, which clears it */
+		    prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1) {
 			dprintf(2, "lighthouse: cannot drop to uid %u: %s\n", (unsigned)l->uid, strerror(errno));
 			_exit(127);
 		}

@@ -164,6 +164,12 @@ no_trace() {
 	[ ! -e "$T/a/data/mesh/corp/lighthouse" ]
 	run bash -c "ip netns exec '$HA' ss -uln | grep -c ':4242 '"
 	[ "$output" = 0 ]
+	# a supervisor killed takes its nebula with it; the next start takes its folder over
+	pool_on a mesh lighthouse corp --ip 192.168.100.1 --listen 0.0.0.0:4242 -d
+	sup=$(sed -n 's/^pid=//p' "$T/a/state/lh-corp/status")
+	pid=$(sed -n 's/^qemu=//p' "$T/a/state/lh-corp/status")
+	kill -9 "$sup"
+	wait_for 10 bash -c "[ ! -e /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
 	# and again, for the machines
 	pool_on a mesh lighthouse corp --ip 192.168.100.1 --listen 0.0.0.0:4242 -d
 }
