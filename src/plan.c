@@ -14,6 +14,7 @@
 #include "guest/login.h"
 #include "image/initramfs.h"
 #include "image/kernel.h"
+#include "image/elf.h"
 #include "image/kmod.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
@@ -158,7 +159,31 @@ static int resolve_modules(struct plan *p, struct pool_err *e)
 	for (size_t i = 0; i < image_nmodules && nwant < ARRAY_SIZE(want); i++)
 		if (!builtin || !kmod_builtin(builtin, builtinlen, image_modules[i]))
 			want[nwant++] = image_modules[i];
+	/* tun only where nebula needs it */
+	for (size_t i = 0; p->m->mesh.set && i < image_mesh_nmodules && nwant < ARRAY_SIZE(want); i++)
+		if (!builtin || !kmod_builtin(builtin, builtinlen, image_mesh_modules[i]))
+			want[nwant++] = image_mesh_modules[i];
 	return kmod_closure(dep, deplen, want, nwant, &p->modules, e);
+}
+
+/* A mesh runs the host's nebula: image host sees it through /usr; image
+ * minimal carries it, with its interpreter and libraries (read from its
+ * ELF). POOL_NEBULA names another binary for minimal. */
+static int resolve_nebula(struct plan *p, struct pool_err *e)
+{
+	const char *v = getenv("POOL_NEBULA");
+
+	if (p->m->image == IMAGE_HOST) {
+		if (access("/usr/bin/nebula", X_OK) < 0)
+			return pool_err_sys(e, "%s: mesh: /usr/bin/nebula (image host runs the host's; install Debian's nebula)",
+					    p->m->file);
+		return 0;
+	}
+	snprintf(p->nebula, sizeof p->nebula, "%s", v && *v ? v : "/usr/bin/nebula");
+	if (access(p->nebula, X_OK) < 0)
+		return pool_err_sys(e, "%s: mesh: %s (install Debian's nebula, or set POOL_NEBULA)",
+				    p->m->file, p->nebula);
+	return elf_closure(p->nebula, &p->nebula_libs, e) < 0 ? pool_err_wrap(e, "mesh") : 0;
 }
 
 /* pool's own boot image: kernel, module closure, pool-init, busybox, hash. */
@@ -173,9 +198,12 @@ static int resolve_image(struct plan *p, struct pool_err *e)
 		return pool_err_sys(e, "pool-init %s (set POOL_INIT, or install pool)", p->paths.init);
 	if (busybox_applets(p->paths.busybox, &p->applets, e) < 0)
 		return -1;
+	if (m->mesh.set && resolve_nebula(p, e) < 0)
+		return -1;
 	in = (struct image_inputs){
 		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
 		.modules = &p->modules, .applets = &p->applets,
+		.nebula = p->nebula[0] ? p->nebula : NULL, .nebula_libs = &p->nebula_libs,
 	};
 	if (image_hash(&in, p->image_hash, e) < 0)
 		return pool_err_wrap(e, "image");
@@ -313,6 +341,9 @@ int plan_build(const struct machine *m, enum plan_mode mode, const struct path_g
 	p->kernel_fd = p->initrd_fd = -1;
 	if (paths_from_env(&p->paths, e) < 0)
 		return -1;
+	if (m->image == IMAGE_NIXOS && m->mesh.set)
+		return pool_err_usage(e, "%s:%d:%d: mesh: image nixos cannot join a mesh yet (its initramfs is gone at switch_root; use image minimal or host)",
+				      m->file, m->pos[KEY_MESH].line, m->pos[KEY_MESH].col);
 	if ((m->image == IMAGE_NIXOS ? resolve_nixos(p, e) : resolve_image(p, e)) < 0)
 		return -1;
 
@@ -450,6 +481,15 @@ void plan_print(const struct plan *p, FILE *out)
 				r->proto == 6 ? "tcp" : r->proto == 17 ? "udp" : "any");
 		}
 	}
+	if (m->mesh.set) {
+		fprintf(out, "mesh        %s as %s/%u, %zu group%s, %zu lighthouse%s, nebula %s\n",
+			m->mesh.network, ipv4_str(m->mesh.ip, ip), m->mesh.prefix, m->mesh.ngroups,
+			m->mesh.ngroups == 1 ? "" : "s", m->mesh.nlighthouses,
+			m->mesh.nlighthouses == 1 ? "" : "s",
+			p->nebula[0] ? p->nebula : "/usr/bin/nebula (the host's /usr)");
+		for (size_t i = 0; i < p->nebula_libs.n; i++)
+			fprintf(out, "            %s\n", p->nebula_libs.v[i]);
+	}
 	for (size_t i = 0; i < p->nshares; i++) {
 		const struct plan_share *sh = &p->shares[i];
 
@@ -494,6 +534,7 @@ void plan_free(struct plan *p)
 	p->kernel_fd = p->initrd_fd = -1;
 	strv_free(&p->modules);
 	strv_free(&p->applets);
+	strv_free(&p->nebula_libs);
 	strv_free(&p->argv);
 	free(p->cmdline);
 	p->cmdline = NULL;

@@ -70,6 +70,8 @@ struct plan {
 	struct strv applets;
 	char image_hash[65];
 	char image_path[PATH_MAX];	/* cached shared image */
+	char nebula[PATH_MAX];		/* mesh, image minimal: nebula, put in the image; else "" */
+	struct strv nebula_libs;	/* its interpreter and libraries */
 
 	struct accel_choice accel;
 	unsigned long tsc_khz;	/* TCG: the host's TSC rate, for tsc_early_khz= */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd/usage.h"
+#include "mesh/mesh.h"
 #include "common/log.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
@@ -259,7 +260,8 @@ int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine 
 		free(m->workdir);
 		m->workdir = w;
 	}
-	if (machine_refuse_unsupported(m, e) < 0 || spec_check_host(m, &lg->g, e) < 0) {
+	if (machine_refuse_unsupported(m, e) < 0 || spec_check_host(m, &lg->g, e) < 0 ||
+	    mesh_check_spec(m, e) < 0) {
 		machine_free(m);
 		return -1;
 	}

@@ -18,6 +18,13 @@ static const struct cmd_usage usages[] = {
 	{ "channel", "up|down|status [--name NAME] [--uplink IF|auto] [--subnet CIDR]", "the host network for machines" },
 	{ "doctor", "", "host prerequisites, each with its fix" },
 	{ "mkpasswd", "< PASSWORD", "read a password on stdin, print its yescrypt hash" },
+	{ "mesh init", "NET [--subnet CIDR]", "this host's Nebula CA for mesh NET (POOL_DATA_DIR)" },
+	{ "mesh ca", "NET", "print this host's CA certificate of mesh NET (PEM)" },
+	{ "mesh trust", "NET FILE", "trust another host's CA certificate" },
+	{ "mesh grant", "NET DIR --ip IP/PREFIX [--groups A,B]", "let the spec in DIR join NET with that address and groups" },
+	{ "mesh revoke", "NET DIR", "take DIR's grant away" },
+	{ "mesh status", "NET", "CAs, grants, the lighthouse and this host's machines on NET" },
+	{ "mesh lighthouse", "NET --ip IP --listen ADDR:PORT [-d] | NET --stop", "run NET's lighthouse on this host, unprivileged, without tun" },
 	{ "version", "", "print pool's version" },
 	{ "help", "", "this text" },
 };
@@ -30,10 +37,21 @@ const struct cmd_usage *cmd_usages(size_t *n)
 
 const char *cmd_args(const char *name)
 {
+	static char verbs[256];
+	size_t n = strlen(name), o = 0;
+
 	for (size_t i = 0; i < sizeof usages / sizeof usages[0]; i++)
 		if (strcmp(usages[i].name, name) == 0)
 			return usages[i].args;
-	return "";
+	/* a command of several ("mesh"): its verbs */
+	for (size_t i = 0; i < sizeof usages / sizeof usages[0]; i++)
+		if (strncmp(usages[i].name, name, n) == 0 && usages[i].name[n] == ' ' &&
+		    o + strlen(usages[i].name + n) + 1 < sizeof verbs)
+			o += (size_t)snprintf(verbs + o, sizeof verbs - o, "%s%s", o ? "|" : "",
+					      usages[i].name + n + 1);
+	if (o && o + 12 < sizeof verbs)
+		snprintf(verbs + o, sizeof verbs - o, " NET ...");
+	return o ? verbs : "";
 }
 
 int cmd_usage_error(struct pool_err *e, const char *name, const char *what)

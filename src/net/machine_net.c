@@ -56,6 +56,43 @@ static void allow_rule_script(FILE *f, const char *chain, const struct allow_rul
 	fprintf(f, " accept\n");
 }
 
+/* The machine's mesh chain, jumped to from <channel>_mesh by its address
+ * (on the input and forward hooks, after which the channel's drop still
+ * stands), and the DNAT of its port on the host. */
+static void mesh_script(FILE *f, const char *channel, const struct machine_net *mn)
+{
+	const char *t = CHANNEL_NFT_TABLE;
+	char chain[80], nd[80], ibuf[16], hbuf[16];
+
+	snprintf(chain, sizeof chain, "%s_n_%s", channel, mn->name);
+	snprintf(nd, sizeof nd, "%s_nd_%s", channel, mn->name);
+	ipv4_str(mn->ip, ibuf);
+	fprintf(f, "add chain inet %1$s %2$s\nflush chain inet %1$s %2$s\n", t, chain);
+	/* the host's own lighthouse: UDP to that port of the host, nothing else of it */
+	if (mn->mesh_lh_port && mn->mesh_lh_ip)
+		fprintf(f, "add rule inet %s %s iifname \"%s\" ip daddr %s udp dport %u accept\n", t, chain,
+			channel, ipv4_str(mn->mesh_lh_ip, hbuf), mn->mesh_lh_port);
+	else if (mn->mesh_lh_port)
+		fprintf(f, "add rule inet %s %s iifname \"%s\" fib daddr type local udp dport %u accept\n",
+			t, chain, channel, mn->mesh_lh_port);
+	/* the spec's lighthouses (and relays), elsewhere: UDP to exactly those */
+	for (size_t i = 0; i < mn->nlighthouses; i++)
+		fprintf(f, "add rule inet %s %s iifname \"%s\" fib daddr type != local ip daddr %s udp dport %u accept\n",
+			t, chain, channel, ipv4_str(mn->lighthouses[i].host, hbuf), mn->lighthouses[i].port);
+	if (mn->mesh_port) {
+		/* peers on other hosts, to the machine's port on this one */
+		fprintf(f, "add rule inet %s %s oifname \"%s\" ip daddr %s udp dport %u ct status dnat accept\n",
+			t, chain, channel, ibuf, mn->mesh_guest_port);
+		fprintf(f,
+			"add chain inet %1$s %2$s { type nat hook prerouting priority dstnat; policy accept; }\n"
+			"flush chain inet %1$s %2$s\n"
+			"add rule inet %1$s %2$s iifname != \"%3$s\" fib daddr type local udp dport %4$u"
+			" dnat ip to %5$s:%6$u\n",
+			t, nd, channel, mn->mesh_port, ibuf, mn->mesh_guest_port);
+	}
+	fprintf(f, "add element inet %s %s_mesh { %s : jump %s }\n", t, channel, ibuf, chain);
+}
+
 int machine_net_add(const char *channel, const struct machine_net *mn, struct pool_err *e)
 {
 	_cleanup_free_ char *linet = NULL, *lbridge = NULL, *script = NULL;
@@ -75,6 +112,10 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 	if (!lbridge || !linet || !nft_has_object(lbridge, "map", ports) ||
 	    !nft_has_object(linet, "set", nat) || !nft_has_object(linet, "map", allow))
 		return pool_err_fail(e, "channel %s is not up; run pool channel up --name %s",
+				     channel, channel);
+	snprintf(allow, sizeof allow, "%s_mesh", channel);
+	if (mn->mesh && !nft_has_object(linet, "map", allow))
+		return pool_err_fail(e, "channel %s was brought up by an older pool, without meshes; run pool channel up --name %s",
 				     channel, channel);
 
 	ipv4_str(mn->ip, ibuf);
@@ -108,6 +149,8 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 		fprintf(f, "add rule inet %s %s drop\n", t, chain);
 		fprintf(f, "add element inet %s %s_allow { %s : goto %s }\n", t, channel, ibuf, chain);
 	}
+	if (mn->mesh)
+		mesh_script(f, channel, mn);
 	if (nft_run_stream(f, &script, e) < 0)
 		return pool_err_wrap(e, "machine %s on channel %s", mn->name, channel);
 	return 0;
@@ -155,6 +198,21 @@ int machine_net_del(const char *channel, const struct machine_net *mn, struct po
 			fprintf(f, "add element inet %1$s %2$s { %3$s : goto %4$s }\n"
 				"delete element inet %1$s %2$s { %3$s }\n",
 				t, name, ibuf, achain);
+		fprintf(f, "flush chain inet %1$s %2$s\ndelete chain inet %1$s %2$s\n", t, achain);
+		any = true;
+	}
+	snprintf(achain, sizeof achain, "%s_n_%s", channel, mn->name);
+	snprintf(name, sizeof name, "%s_mesh", channel);
+	if (linet && nft_has_object(linet, "chain", achain)) {
+		if (nft_has_object(linet, "map", name))
+			fprintf(f, "add element inet %1$s %2$s { %3$s : jump %4$s }\n"
+				"delete element inet %1$s %2$s { %3$s }\n",
+				t, name, ibuf, achain);
+		fprintf(f, "flush chain inet %1$s %2$s\ndelete chain inet %1$s %2$s\n", t, achain);
+		any = true;
+	}
+	snprintf(achain, sizeof achain, "%s_nd_%s", channel, mn->name);
+	if (linet && nft_has_object(linet, "chain", achain)) {
 		fprintf(f, "flush chain inet %1$s %2$s\ndelete chain inet %1$s %2$s\n", t, achain);
 		any = true;
 	}

@@ -21,6 +21,17 @@ struct machine_net {
 	bool has_allow;			/* nat restricted to allow[] (may be empty) */
 	const struct allow_rule *allow;
 	size_t nallow;
+	/* mesh: the machine's chain <channel>_n_<name> lets it reach its
+	 * lighthouses (UDP to those addresses and ports only) and the host's
+	 * lighthouse; a nat machine's UDP port on the host is forwarded to
+	 * its nebula (<channel>_nd_<name>). */
+	bool mesh;
+	uint16_t mesh_port;		/* on the host; 0: none (isolated: peers through a relay) */
+	uint16_t mesh_guest_port;	/* nebula's in the guest */
+	uint32_t mesh_lh_ip;		/* the host lighthouse's listen address (0: any of the host's) */
+	uint16_t mesh_lh_port;		/* and port; 0: no lighthouse on this host */
+	const struct mesh_lighthouse *lighthouses;
+	size_t nlighthouses;
 };
 
 /* name, ip -> tap name, MAC; mode nat, no allow list. -1 on a bad name. */

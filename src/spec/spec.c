@@ -244,6 +244,16 @@ void machine_free(struct machine *m)
 	for (i = 0; m->mesh.groups && i < m->mesh.ngroups; i++)
 		free(m->mesh.groups[i]);
 	free(m->mesh.groups);
+	free(m->mesh.lighthouses);
+	for (i = 0; m->mesh.inbound && i < m->mesh.ninbound; i++) {
+		struct mesh_rule *r = &m->mesh.inbound[i];
+
+		for (size_t g = 0; r->groups && g < r->ngroups; g++)
+			free(r->groups[g]);
+		free(r->groups);
+		free(r->host);
+	}
+	free(m->mesh.inbound);
 	memset(m, 0, sizeof *m);
 }
 

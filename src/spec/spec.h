@@ -68,6 +68,30 @@ struct volume {
 	struct spec_pos path_pos;	/* its path: value */
 };
 
+/* mesh: a lighthouse, overlay address -> where it listens. */
+struct mesh_lighthouse {
+	uint32_t overlay;	/* host byte order */
+	uint32_t host;
+	uint16_t port;
+	struct spec_pos pos;
+};
+
+enum mesh_proto { MESH_PROTO_ANY, MESH_PROTO_TCP, MESH_PROTO_UDP, MESH_PROTO_ICMP };
+
+/* mesh.inbound: one rule; exactly one of groups (any of them), host (a
+ * certificate's name, or "any") and cidr. */
+struct mesh_rule {
+	uint16_t port_lo, port_hi;	/* 0, 0: any */
+	enum mesh_proto proto;
+	char **groups;
+	size_t ngroups;
+	char *host;
+	bool has_cidr;
+	uint32_t cidr;
+	unsigned cidr_prefix;
+	struct spec_pos pos;
+};
+
 struct machine {
 	char *file;		/* the spec's path as given, or "<default>" */
 	char *dir;		/* absolute folder the spec's relative paths start from */
@@ -111,12 +135,17 @@ struct machine {
 
 	struct {
 		bool set;
-		char *network;
-		uint32_t ip;
-		unsigned prefix;
+		char *network;		/* made with pool mesh init */
+		uint32_t ip;		/* overlay address, host byte order */
+		unsigned prefix;	/* the mesh's */
 		char **groups;
 		size_t ngroups;
-		bool lighthouse;
+		struct mesh_lighthouse *lighthouses;
+		size_t nlighthouses;
+		struct mesh_rule *inbound;	/* has_inbound false: ICMP from the mesh */
+		size_t ninbound;
+		bool has_inbound;
+		struct spec_pos network_pos, ip_pos, groups_pos;
 	} mesh;
 
 	/* where each top-level key's value stood (line:col of the value, so

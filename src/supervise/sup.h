@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "supervise/agent.h"
 #include "supervise/ids.h"
+#include "supervise/mesh.h"
 #include "supervise/net.h"
 #include "supervise/shares.h"
 #include "supervise/supervisor.h"
@@ -70,6 +71,7 @@ struct sup {
 	struct strv usr_mask;	/* image host: what of /usr others may not read */
 	struct volume_set vols;	/* open, locked images */
 	struct sup_net net;	/* TAP, rules, DHCP */
+	struct sup_mesh mesh;	/* its port on the host; its key and certificate until the archive has them */
 	struct agent_conn agent;
 	struct tty_saved tty;	/* pool up: the user's terminal, raw */
 

@@ -72,7 +72,7 @@ static int state_open(struct sup *s, struct pool_err *e)
 /* The machine's own initrd, a sealed memfd: the cached image, then its
  * passwd, shadow, mounts and (image host) the allowlisted host /etc
  * files. The ssh host key goes into it and leaves the disk. */
-static int machine_initrd(struct plan *p, struct pool_err *e)
+static int machine_initrd(struct plan *p, const struct sup_mesh *sm, struct pool_err *e)
 {
 	_cleanup_free_ char *mounts = NULL;
 	char key[PATH_MAX + 64];
@@ -92,7 +92,7 @@ static int machine_initrd(struct plan *p, struct pool_err *e)
 	snprintf(key, sizeof key, "%s/" SSHKEYS_HOST_KEY, p->state_dir);
 	have_key = access(key, F_OK) == 0;
 	fd = image_machine_initrd(p->image_path, p->m, mounts, p->m->image == IMAGE_HOST,
-				  have_key ? key : NULL, e);
+				  have_key ? key : NULL, sm->files, sm->nfiles, e);
 	if (have_key)
 		unlink(key);	/* the public half stays, for pool ssh */
 	return fd;
@@ -439,6 +439,7 @@ static void sup_close(struct sup *s)
 	shares_close(s->p, &s->sh);
 	strv_free(&s->usr_mask);
 	volumes_close(&s->vols);
+	sup_mesh_free(&s->mesh);
 	sup_net_close(s->p, &s->net);
 	ids_give(IDS_DIR, s->ids, 2);
 	state_release(s->p->paths.state, s->p->state_dir, &s->lock_fd);
@@ -467,6 +468,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	struct image_inputs in = {
 		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
 		.modules = &p->modules, .applets = &p->applets,
+		.nebula = p->nebula[0] ? p->nebula : NULL, .nebula_libs = &p->nebula_libs,
 	};
 	char qlog[PATH_MAX + 16];
 	sigset_t sigs, old;
@@ -520,8 +522,16 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	s.kernel_fd = vmm_boot_fd(p->kernel, p->kernel_fd, e);
 	if (s.kernel_fd < 0)
 		goto out;
+	/* the mesh's port and chain before the network, its key after */
+	if (sup_mesh_claim(p, &s.mesh, e) < 0)
+		goto out;
+	if (p->has_net && sup_net_open(p, &s.net, e) < 0)
+		goto out;
+	if (sup_mesh_files(p, &s.mesh, e) < 0)
+		goto out;
 	s.initrd_fd = p->m->image == IMAGE_NIXOS ? vmm_boot_fd(p->initrd, p->initrd_fd, e)
-						  : machine_initrd(p, e);
+						  : machine_initrd(p, &s.mesh, e);
+	sup_mesh_free(&s.mesh);	/* the key lives in the sealed archive alone */
 	if (s.initrd_fd < 0)
 		goto out;
 	s.log_fd = open(p->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -531,8 +541,6 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 		pool_err_sys(e, "%s", p->state_dir);
 		goto out;
 	}
-	if (p->has_net && sup_net_open(p, &s.net, e) < 0)
-		goto out;
 	if (p->m->image == IMAGE_HOST && usr_mask_load(p->paths.cache, &s.usr_mask, e) < 0)
 		goto out;
 	if (p->accel.mode == ACCEL_TCG)

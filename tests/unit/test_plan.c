@@ -545,7 +545,7 @@ static void test_machine_initrd(void **state)
 	build(&m, PLAN_RUN, &p);
 	make_image(&p, image, sizeof image, &built);
 
-	fd = image_machine_initrd(image, &m, "usr /usr ro\n", false, NULL, &e);
+	fd = image_machine_initrd(image, &m, "usr /usr ro\n", false, NULL, NULL, 0, &e);
 	if (fd < 0)
 		fail_msg("image_machine_initrd: %s", e.msg);
 	/* in memory, sealed: nobody changes it after it is made */
@@ -657,7 +657,7 @@ static void test_machine_initrd_host_etc(void **state)
 	parse(text, &m);
 	snprintf(empty, sizeof empty, "%s/empty.cpio", tmpdir);
 	put(empty, "", 0);
-	fd = image_machine_initrd(empty, &m, "", true, NULL, &e);
+	fd = image_machine_initrd(empty, &m, "", true, NULL, NULL, 0, &e);
 	if (fd < 0)
 		fail_msg("image_machine_initrd: %s", e.msg);
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);

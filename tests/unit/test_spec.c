@@ -239,7 +239,27 @@ static void test_pass_full(void **state)
 	assert_int_equal(m.mesh.ngroups, 2);
 	assert_string_equal(m.mesh.groups[0], "dev");
 	assert_string_equal(m.mesh.groups[1], "ci");
-	assert_true(m.mesh.lighthouse);
+	assert_int_equal(m.mesh.nlighthouses, 1);
+	assert_int_equal(m.mesh.lighthouses[0].overlay, 0xc0a86401u);
+	assert_int_equal(m.mesh.lighthouses[0].host, 0xc633640au);	/* 198.51.100.10 */
+	assert_int_equal(m.mesh.lighthouses[0].port, 4242);
+	assert_true(m.mesh.has_inbound);
+	assert_int_equal(m.mesh.ninbound, 3);
+	assert_int_equal(m.mesh.inbound[0].port_lo, 8000);
+	assert_int_equal(m.mesh.inbound[0].port_hi, 8000);
+	assert_int_equal(m.mesh.inbound[0].proto, MESH_PROTO_TCP);
+	assert_int_equal(m.mesh.inbound[0].ngroups, 2);
+	assert_string_equal(m.mesh.inbound[0].groups[1], "ci");
+	assert_int_equal(m.mesh.inbound[1].port_lo, 9000);
+	assert_int_equal(m.mesh.inbound[1].port_hi, 9010);
+	assert_int_equal(m.mesh.inbound[1].proto, MESH_PROTO_UDP);
+	assert_string_equal(m.mesh.inbound[1].host, "build");
+	assert_int_equal(m.mesh.inbound[2].port_lo, 0);
+	assert_int_equal(m.mesh.inbound[2].proto, MESH_PROTO_ICMP);
+	assert_true(m.mesh.inbound[2].has_cidr);
+	assert_int_equal(m.mesh.inbound[2].cidr, 0xc0a86400u);
+	assert_int_equal(m.mesh.inbound[2].cidr_prefix, 24);
+	assert_int_equal(m.mesh.ip_pos.line, 43);
 
 	assert_int_equal(m.pos[KEY_MESH].line, 42);
 	assert_int_equal(m.pos[KEY_MESH].col, 3);
