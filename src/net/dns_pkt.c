@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/be.h"
+#include "common/names.h"
 
 /*
  * As in dhcp_pkt.c: a cursor (an offset into the message) and the length
@@ -224,23 +225,7 @@ static int text_to_wire(const char *text, uint8_t wire[DNS_NAME_WIRE_MAX], size_
 
 int dns_name_valid(const char *text, const char **why)
 {
-	size_t wlen;
-
-	if (text[0] == '*' && text[1] == '.')
-		text += 2;
-	if (text[0] == '.' && text[1] == '\0') {
-		*why = "the root is not a name";
-		return -1;
-	}
-	if (text[0] == '\0') {
-		*why = "empty name";
-		return -1;
-	}
-	if (strchr(text, '*')) {
-		*why = "'*' other than a leading '*.'";
-		return -1;
-	}
-	return text_to_wire(text, NULL, &wlen, why);
+	return valid_dns_pattern(text, why);
 }
 
 bool dns_name_match(const char *pattern, const char *name)
