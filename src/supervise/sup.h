@@ -112,6 +112,8 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p);
 void console_in(struct sup *s, bool drain);	/* drain: all there is */
 void console_out(struct sup *s);		/* typed input, without blocking */
 void qemu_err_in(struct sup *s);
+/* A line of pool's own for the machine's log and the user's stderr. */
+void console_note(struct sup *s, const char *line);
 /* The last few console lines, made printable, for an error message. */
 void tail_lines(const struct sup *s, char *out, size_t cap, int lines);
 

@@ -23,6 +23,7 @@
 #include "common/parse.h"
 #include "image/initramfs.h"
 #include "image/usr_mask.h"
+#include "net/machine_net.h"
 #include "supervise/sshkeys.h"
 #include "supervise/state.h"
 #include "util/cleanup.h"
@@ -262,6 +263,27 @@ static void on_dhcp(struct sup *s, struct watch *w, short revents, struct pool_e
 		dhcpd_serve(&s->net.dhcp);
 }
 
+static void on_dns(struct sup *s, struct watch *w, short revents, struct pool_err *e)
+{
+	(void)w;
+	(void)e;
+	if (revents & POLLIN)
+		dnsd_serve(&s->net.dns);
+}
+
+/* The resolver's one privileged call: open an answer's addresses. */
+static int dns_allow(void *ctx, const struct egress_elem *el, size_t n, struct pool_err *e)
+{
+	const struct sup *s = ctx;
+
+	return machine_net_allow(s->p->m->channel, s->p->m->name, el, n, e);
+}
+
+static void dns_note(void *ctx, const char *line)
+{
+	console_note(ctx, line);
+}
+
 static void on_ctl_listen(struct sup *s, struct watch *w, short revents, struct pool_err *e)
 {
 	(void)w;
@@ -335,7 +357,7 @@ static void on_stdin(struct sup *s, struct watch *w, short revents, struct pool_
 		agent_conn_flush(&s->agent, e);
 }
 
-#define WATCHES_MAX (8 + CTL_CLIENTS_MAX)
+#define WATCHES_MAX (10 + CTL_CLIENTS_MAX)
 
 /* What to wait on this round, in the order it is served. */
 static size_t watches(struct sup *s, struct watch *w)
@@ -350,6 +372,8 @@ static size_t watches(struct sup *s, struct watch *w)
 		w[n++] = (struct watch){ s->qemu_err, POLLIN, on_qemu_err, NULL };
 	if (s->net.dhcp.fd >= 0)
 		w[n++] = (struct watch){ s->net.dhcp.fd, POLLIN, on_dhcp, NULL };
+	if (s->net.dns.ep >= 0)
+		w[n++] = (struct watch){ s->net.dns.ep, POLLIN, on_dns, NULL };
 	for (size_t c = 0; c < CTL_CLIENTS_MAX; c++) {
 		struct ctl_client *cl = &s->cl[c];
 		short ev = cl->conn.outlen ? POLLOUT : 0;
@@ -501,6 +525,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 
 	shares_init(&s.sh);
 	sup_net_init(&s.net);
+	s.net.dns_hooks = (struct dnsd_hooks){ .allow = dns_allow, .note = dns_note, .ctx = &s };
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
 	sigaddset(&sigs, SIGINT);
