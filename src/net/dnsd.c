@@ -306,6 +306,7 @@ static void answer_allowed(struct dnsd *d, struct dnsd_pending *p, const struct 
 		return;
 	}
 	if (a->rcode != DNS_RCODE_NOERROR) {
+		log_debug("DNS: %s: upstream says RCODE %u: SERVFAIL", p->q.name, a->rcode);
 		reply_with(d, &p->q, &p->to, dns_reply_servfail);
 		return;
 	}
