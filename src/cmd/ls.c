@@ -68,8 +68,16 @@ static void json_row(const struct row *r, bool last)
 		printf("%d", (int)st->pid);
 	else
 		printf("null");
-	printf(", \"state\": \"%s\", \"uptime_s\": %llu, \"memory_kib\": %llu}%s\n", r->state,
-	       (unsigned long long)r->uptime_s, (unsigned long long)r->rss_kb, last ? "" : ",");
+	printf(", \"state\": \"%s\", \"uptime_s\": %llu, \"memory_kib\": %llu, \"ports\": [", r->state,
+	       (unsigned long long)r->uptime_s, (unsigned long long)r->rss_kb);
+	for (size_t i = 0; i < st->nports; i++) {
+		char ip[16];
+
+		printf("%s{\"host_ip\": \"%s\", \"host_port\": %u, \"guest_port\": %u, \"proto\": \"%s\"}",
+		       i ? ", " : "", ipv4_str(st->ports[i].host_ip, ip), st->ports[i].host_port,
+		       st->ports[i].guest_port, st->ports[i].proto == 17 ? "udp" : "tcp");
+	}
+	printf("]}%s\n", last ? "" : ",");
 }
 
 int cmd_ls(int argc, char **argv, struct pool_err *e)
@@ -137,7 +145,8 @@ int cmd_ls(int argc, char **argv, struct pool_err *e)
 		printf("]\n");
 		return 0;
 	}
-	printf("%-20s %-15s %-8s %-12s %-9s %s\n", "NAME", "ADDRESS", "PID", "STATE", "UPTIME", "MEMORY");
+	printf("%-20s %-15s %-8s %-12s %-9s %-9s %s\n", "NAME", "ADDRESS", "PID", "STATE", "UPTIME", "MEMORY",
+	       "PORTS");
 	for (size_t i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 		char pid[16] = "-", up[16] = "-", mem[24] = "-";
@@ -149,8 +158,14 @@ int cmd_ls(int argc, char **argv, struct pool_err *e)
 				 (unsigned long long)(r->uptime_s / 60 % 60), (unsigned long long)(r->uptime_s % 60));
 		if (r->rss_kb)
 			snprintf(mem, sizeof mem, "%.1fM", (double)r->rss_kb / 1024);
-		printf("%-20s %-15s %-8s %-12s %-9s %s\n", r->m.st.name,
+		printf("%-20s %-15s %-8s %-12s %-9s %-9s ", r->m.st.name,
 		       r->m.st.address[0] ? r->m.st.address : "-", pid, r->state, up, mem);
+		for (size_t k = 0; k < r->m.st.nports; k++) {
+			char pm[PORT_MAP_STR_MAX];
+
+			printf("%s%s", k ? "," : "", port_map_str(&r->m.st.ports[k], pm));
+		}
+		printf("%s\n", r->m.st.nports ? "" : "-");
 	}
 	return 0;
 }

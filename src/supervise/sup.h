@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "supervise/agent.h"
 #include "supervise/net.h"
+#include "supervise/ports.h"
 #include "supervise/shares.h"
 #include "supervise/supervisor.h"
 #include "supervise/volumes.h"
@@ -67,6 +68,7 @@ struct sup {
 	struct strv usr_mask;	/* image host: what of /usr others may not read */
 	struct volume_set vols;	/* open, locked images */
 	struct sup_net net;	/* TAP, rules, DHCP */
+	struct ports ports;	/* published ports */
 	struct agent_conn agent;
 	struct tty_saved tty;	/* pool up: the user's terminal, raw */
 

@@ -271,6 +271,14 @@ static void on_dns(struct sup *s, struct watch *w, short revents, struct pool_er
 		dnsd_serve(&s->net.dns);
 }
 
+static void on_ports(struct sup *s, struct watch *w, short revents, struct pool_err *e)
+{
+	(void)w;
+	(void)e;
+	if (revents & POLLIN)
+		ports_serve(&s->ports);
+}
+
 /* The resolver's one privileged call: open an answer's addresses. */
 static int dns_allow(void *ctx, const struct egress_elem *el, size_t n, struct pool_err *e)
 {
@@ -374,6 +382,8 @@ static size_t watches(struct sup *s, struct watch *w)
 		w[n++] = (struct watch){ s->net.dhcp.fd, POLLIN, on_dhcp, NULL };
 	if (s->net.dns.ep >= 0)
 		w[n++] = (struct watch){ s->net.dns.ep, POLLIN, on_dns, NULL };
+	if (s->ports.ep >= 0)
+		w[n++] = (struct watch){ s->ports.ep, POLLIN, on_ports, NULL };
 	for (size_t c = 0; c < CTL_CLIENTS_MAX; c++) {
 		struct ctl_client *cl = &s->cl[c];
 		short ev = cl->conn.outlen ? POLLOUT : 0;
@@ -501,6 +511,7 @@ static void sup_close(struct sup *s)
 	shares_close(s->p, &s->sh);
 	strv_free(&s->usr_mask);
 	volumes_close(&s->vols);
+	ports_close(&s->ports);
 	sup_net_close(s->p, &s->net);
 	state_release(s->p->paths.state, s->p->state_dir, &s->lock_fd);
 }
@@ -525,6 +536,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 
 	shares_init(&s.sh);
 	sup_net_init(&s.net);
+	ports_init(&s.ports);
 	s.net.dns_hooks = (struct dnsd_hooks){ .allow = dns_allow, .note = dns_note, .ctx = &s };
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
@@ -558,6 +570,9 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 			close(fd);
 		}
 	}
+	/* a host port already taken is refused before anything boots */
+	if (p->has_net && ports_open(&s.ports, p->m->ports, p->m->nports, p->m->address, e) < 0)
+		goto out;
 	if (volumes_open(p, &s.vols, e) < 0)
 		goto out;
 	/* image nixos: no image of pool's; the spec's initrd, as is (plan.c) */
