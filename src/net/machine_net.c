@@ -113,8 +113,7 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 			"flush set inet %1$s %2$s_h_%3$s\n"
 			"add set inet %1$s %2$s_x_%3$s { type ipv4_addr . inet_proto . inet_service; flags dynamic,timeout; size %5$u; timeout 1h; counter; }\n"
 			"flush set inet %1$s %2$s_x_%3$s\n"
-			"add counter inet %1$s %2$s_d_%3$s\n"
-			"reset counter inet %1$s %2$s_d_%3$s\n",
+			"add counter inet %1$s %2$s_d_%3$s\n",
 			t, channel, mn->name, EGRESS_ENTRIES_MAX, MACHINE_NET_DROPPED_MAX);
 		fprintf(f, "add chain inet %s %s\nflush chain inet %s %s\n", t, chain, t, chain);
 		/* a live connection outlives the element that let it start */
