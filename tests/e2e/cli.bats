@@ -36,3 +36,21 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '[\n]')" ]
 }
+
+@test "pool egress and -p: usage errors beside well-formed calls" {
+	run --separate-stderr "$POOL_BIN" egress
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "pool: usage: pool egress NAME [--json]" ]
+	run --separate-stderr "$POOL_BIN" egress NOT_A_NAME
+	[ "$status" -eq 2 ]
+	# the control: a well-formed name that is not running
+	POOL_STATE_DIR="$BATS_TEST_TMPDIR/state" run --separate-stderr "$POOL_BIN" egress web
+	[ "$status" -ne 2 ]
+	[[ "$stderr" == *web* ]]
+	run --separate-stderr "$POOL_BIN" check -p 8080 "$POOL_SRC/examples/hello.yaml"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"-p 8080: no ':' between the host port and the guest port"* ]]
+	run --separate-stderr "$POOL_BIN" check -p 8080:80/sctp "$POOL_SRC/examples/hello.yaml"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"the protocol is tcp or udp"* ]]
+}
