@@ -60,6 +60,15 @@ static int option(int argc, char **argv, int *i, struct boot_args *a, struct poo
 			return pool_err_usage(e, "%s: --network %s: the command line narrows a spec's network to none only",
 					      argv[0], v);
 		a->network_none = true;
+	} else if ((v = value_of(argc, argv, i, "-p", &bad)) || (v = value_of(argc, argv, i, "--publish", &bad))) {
+		const char *why;
+
+		if (a->nports == PORT_MAPS_MAX)
+			return pool_err_usage(e, "%s: -p: at most %d", argv[0], PORT_MAPS_MAX);
+		if (parse_port_map(v, &a->ports[a->nports], &why) < 0)
+			return pool_err_usage(e, "%s: -p %s: %s ([HOST_IP:]HOST_PORT:GUEST_PORT[/tcp|udp])",
+					      argv[0], v, why);
+		a->nports++;
 	} else if (strcmp(arg, "--allow-lan") == 0) {
 		a->allow_lan = true;
 	} else if (a->which == BOOT_UP && (strcmp(arg, "-d") == 0 || strcmp(arg, "--detach") == 0)) {
@@ -250,6 +259,40 @@ int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine 
 		m->has_allow = false;
 	}
 	m->allow_lan = a->allow_lan;
+	if (a->network_none) {
+		m->nports = 0;
+	} else if (a->nports) {
+		/* the command line's -p after the spec's ports; the same host
+		 * port twice is refused here, before anything binds */
+		struct port_map *pm = realloc(m->ports, (m->nports + a->nports) * sizeof *pm);
+
+		if (!pm) {
+			machine_free(m);
+			return pool_err_sys(e, "-p");
+		}
+		m->ports = pm;
+		for (size_t i = 0; i < a->nports; i++) {
+			for (size_t k = 0; k < m->nports; k++)
+				if (pm[k].host_port == a->ports[i].host_port && pm[k].proto == a->ports[i].proto &&
+				    (pm[k].host_ip == a->ports[i].host_ip || pm[k].host_ip == 0 ||
+				     a->ports[i].host_ip == 0)) {
+					char s1[PORT_MAP_STR_MAX];
+
+					machine_free(m);
+					return pool_err_usage(e, "-p %s: that host port is published twice",
+							      port_map_str(&a->ports[i], s1));
+				}
+			if (m->nports == PORT_MAPS_MAX) {
+				machine_free(m);
+				return pool_err_usage(e, "-p: at most %d published ports", PORT_MAPS_MAX);
+			}
+			pm[m->nports++] = a->ports[i];
+		}
+		if (m->network == NET_NONE) {
+			machine_free(m);
+			return pool_err_usage(e, "-p: a machine with network: none has no port to publish");
+		}
+	}
 	if (a->workdir) {
 		char *w = strdup(a->workdir);
 

@@ -22,5 +22,6 @@ int cmd_exec(int argc, char **argv, struct pool_err *e);
 int cmd_console(int argc, char **argv, struct pool_err *e);
 int cmd_logs(int argc, char **argv, struct pool_err *e);
 int cmd_mesh(int argc, char **argv, struct pool_err *e);
+int cmd_egress(int argc, char **argv, struct pool_err *e);
 
 #endif

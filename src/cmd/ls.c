@@ -68,31 +68,47 @@ static void json_row(const struct row *r, bool last)
 		printf("%d", (int)st->pid);
 	else
 		printf("null");
-	printf(", \"state\": \"%s\", \"uptime_s\": %llu, \"memory_kib\": %llu}%s\n", r->state,
-	       (unsigned long long)r->uptime_s, (unsigned long long)r->rss_kb, last ? "" : ",");
+	printf(", \"state\": \"%s\", \"uptime_s\": %llu, \"memory_kib\": %llu, \"ports\": [", r->state,
+	       (unsigned long long)r->uptime_s, (unsigned long long)r->rss_kb);
+	for (size_t i = 0; i < st->nports; i++) {
+		char ip[16];
+
+		printf("%s{\"host_ip\": \"%s\", \"host_port\": %u, \"guest_port\": %u, \"proto\": \"%s\"}",
+		       i ? ", " : "", ipv4_str(st->ports[i].host_ip, ip), st->ports[i].host_port,
+		       st->ports[i].guest_port, st->ports[i].proto == 17 ? "udp" : "tcp");
+	}
+	printf("]}%s\n", last ? "" : ",");
 }
 
-#define LS_COLS 6
+#define LS_COLS 7
+#define LS_CELL 160
 
 /* One row's cells, as the table shows them. */
-static void cells(const struct row *r, char c[LS_COLS][48])
+static void cells(const struct row *r, char c[LS_COLS][LS_CELL])
 {
-	snprintf(c[0], 48, "%s", r->m.st.name);
-	snprintf(c[1], 48, "%s", r->m.st.address[0] ? r->m.st.address : "-");
-	snprintf(c[2], 48, "-");
+	snprintf(c[0], LS_CELL, "%s", r->m.st.name);
+	snprintf(c[1], LS_CELL, "%s", r->m.st.address[0] ? r->m.st.address : "-");
+	snprintf(c[2], LS_CELL, "-");
 	if (r->m.alive && r->m.st.pid > 0)
-		snprintf(c[2], 48, "%d", (int)r->m.st.pid);
-	snprintf(c[3], 48, "%s", r->state);
-	snprintf(c[4], 48, "-");
+		snprintf(c[2], LS_CELL, "%d", (int)r->m.st.pid);
+	snprintf(c[3], LS_CELL, "%s", r->state);
+	snprintf(c[4], LS_CELL, "-");
 	if (r->m.alive)
-		snprintf(c[4], 48, "%llu:%02llu:%02llu", (unsigned long long)(r->uptime_s / 3600),
+		snprintf(c[4], LS_CELL, "%llu:%02llu:%02llu", (unsigned long long)(r->uptime_s / 3600),
 			 (unsigned long long)(r->uptime_s / 60 % 60), (unsigned long long)(r->uptime_s % 60));
-	snprintf(c[5], 48, "-");
+	snprintf(c[5], LS_CELL, "-");
 	if (r->rss_kb)
-		snprintf(c[5], 48, "%.1fM", (double)r->rss_kb / 1024);
+		snprintf(c[5], LS_CELL, "%.1fM", (double)r->rss_kb / 1024);
+	snprintf(c[6], LS_CELL, "-");
+	for (size_t k = 0, o = 0; k < r->m.st.nports && o < LS_CELL; k++) {
+		char pm[PORT_MAP_STR_MAX];
+
+		o += (size_t)snprintf(c[6] + o, LS_CELL - o, "%s%s", k ? "," : "",
+				      port_map_str(&r->m.st.ports[k], pm));
+	}
 }
 
-static void print_line(char c[LS_COLS][48], const int *width)
+static void print_line(char c[LS_COLS][LS_CELL], const int *width)
 {
 	for (int k = 0; k < LS_COLS - 1; k++)
 		printf("%-*s ", width[k], c[k]);
@@ -102,8 +118,8 @@ static void print_line(char c[LS_COLS][48], const int *width)
 /* The table: each column as wide as its widest cell, header included. */
 static void print_table(const struct row *rows, size_t n)
 {
-	static const char *const head[LS_COLS] = { "NAME", "ADDRESS", "PID", "STATE", "UPTIME", "MEMORY" };
-	char c[LS_COLS][48];
+	static const char *const head[LS_COLS] = { "NAME", "ADDRESS", "PID", "STATE", "UPTIME", "MEMORY", "PORTS" };
+	char c[LS_COLS][LS_CELL];
 	int width[LS_COLS];
 
 	for (int k = 0; k < LS_COLS; k++)

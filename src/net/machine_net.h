@@ -46,4 +46,17 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
  * so it is idempotent and safe after a crash. */
 int machine_net_del(const char *channel, const struct machine_net *mn, struct pool_err *e);
 
+/* Destinations remembered in a machine's dropped set (pool egress). */
+#define MACHINE_NET_DROPPED_MAX 256u
+
+struct egress_elem;
+
+/* Open el[0..n) (net/egress.h) in the name sets of machine on channel, in
+ * one transaction, each with its own timeout: the one call the machine's
+ * resolver makes that needs privilege. Every element is checked again
+ * here (no address egress_addr_never refuses; a timeout of 1 s to the
+ * cap; tcp or udp with a port, or neither). */
+int machine_net_allow(const char *channel, const char *machine, const struct egress_elem *el,
+		      size_t n, struct pool_err *e);
+
 #endif

@@ -130,11 +130,71 @@ static int do_cmdline(struct ctx *c, int n)
 	return c->m->cmdline ? 0 : fail_oom(c);
 }
 
+/* ":PORT[/tcp|udp]" of an allow entry, after its address or name. */
+static int parse_allow_port(struct ctx *c, int n, const char *rule, const char *colon,
+			    struct allow_rule *r)
+{
+	const char *p = colon + 1, *slash = strchr(p, '/'), *why;
+	size_t plen = slash ? (size_t)(slash - p) : strlen(p);
+	char part[64], shown[300];
+	uint64_t port;
+
+	if (plen == 0) {
+		if (slash)
+			return fail(c, n, "\"%s\": a protocol needs a port (%s:PORT%s)", rule,
+				    r->name ? "NAME" : "CIDR", slash);
+		return fail(c, n, "\"%s\": no port after ':'", rule);
+	}
+	if (plen >= sizeof part)
+		plen = sizeof part - 1;
+	memcpy(part, p, plen);
+	part[plen] = '\0';
+	if (strspn(part, "0123456789") != plen)
+		return fail(c, n, "\"%s\": \"%s\" is not a port (1..65535)", rule,
+			    show(part, plen, shown, sizeof shown));
+	if (parse_u64(part, 1, 65535, &port, &why) < 0)
+		return fail(c, n, "\"%s\": port %s is out of range (1..65535)", rule, part);
+	r->port = (uint16_t)port;
+	if (!slash)
+		return 0;
+	if (strcmp(slash + 1, "tcp") == 0)
+		r->proto = 6;
+	else if (strcmp(slash + 1, "udp") == 0)
+		r->proto = 17;
+	else
+		return fail(c, n, "\"%s\": unknown protocol \"%s\" (tcp or udp)", rule,
+			    show(slash + 1, strlen(slash + 1), shown, sizeof shown));
+	return 0;
+}
+
+/* NAME or *.NAME: a DNS name the machine's resolver answers, its A
+ * records allowed for the entry's port (tcp unless /udp). */
+static int parse_allow_name(struct ctx *c, int n, const char *rule, const char *text,
+			    struct allow_rule *r)
+{
+	const char *why, *last;
+	size_t len = strlen(text);
+
+	if (valid_dns_pattern(text, &why) < 0)
+		return fail(c, n, "\"%s\" is not a name or CIDR: %s (NAME, *.NAME or a.b.c.d[/N], then [:PORT[/tcp|udp]])",
+			    rule, why);
+	last = strrchr(text, '.');
+	last = last ? last + 1 : text;
+	if (strspn(last, "0123456789") == strlen(last))
+		return fail(c, n, "\"%s\" is not an address, and a name's last label is not a number (a.b.c.d[/N] or NAME)",
+			    rule);
+	r->name = malloc(len + 1);
+	if (!r->name)
+		return fail_oom(c);
+	for (size_t i = 0; i <= len; i++)
+		r->name[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] - 'A' + 'a' : text[i]);
+	return 0;
+}
+
 static int parse_allow(struct ctx *c, int n, struct allow_rule *r)
 {
-	char rule[300], part[64];
+	char rule[300], part[300];
 	const char *s, *colon, *why;
-	uint64_t port;
 	size_t alen;
 
 	if (get_string(c, n, &s) < 0)
@@ -151,8 +211,19 @@ static int parse_allow(struct ctx *c, int n, struct allow_rule *r)
 		char *slash = strchr(part, '/'), *last = strrchr(part, '/');
 
 		if (last && (strcmp(last + 1, "tcp") == 0 || strcmp(last + 1, "udp") == 0))
-			return fail(c, n, "\"%s\": a protocol needs a port (CIDR:PORT/%s)", rule,
+			return fail(c, n, "\"%s\": a protocol needs a port (%s:PORT/%s)", rule,
+				    strspn(part, "0123456789./") >= (size_t)(last - part) ? "CIDR" : "NAME",
 				    last + 1);
+		if (strspn(part, "0123456789./") != alen || alen == 0) {
+			/* not an address: a name */
+			if (parse_allow_name(c, n, rule, part, r) < 0)
+				return -1;
+			if (colon) {
+				r->proto = 6;
+				return parse_allow_port(c, n, rule, colon, r);
+			}
+			return 0;
+		}
 		if (slash) {
 			if (parse_cidr(part, true, &r->net, &r->prefix, &why) < 0) {
 				if (strcmp(why, "host bits set after the prefix") == 0)
@@ -167,45 +238,49 @@ static int parse_allow(struct ctx *c, int n, struct allow_rule *r)
 	}
 	if (!colon)
 		return 0;
-	{
-		const char *p = colon + 1, *slash = strchr(p, '/');
-		size_t plen = slash ? (size_t)(slash - p) : strlen(p);
-
-		if (plen == 0) {
-			if (slash)
-				return fail(c, n, "\"%s\": a protocol needs a port (CIDR:PORT%s)", rule, slash);
-			return fail(c, n, "\"%s\": no port after ':'", rule);
-		}
-		if (plen >= sizeof part)
-			plen = sizeof part - 1;
-		memcpy(part, p, plen);
-		part[plen] = '\0';
-		if (strspn(part, "0123456789") != plen) {
-			char shown[300];
-
-			return fail(c, n, "\"%s\": \"%s\" is not a port (1..65535)", rule,
-				    show(part, plen, shown, sizeof shown));
-		}
-		if (parse_u64(part, 1, 65535, &port, &why) < 0)
-			return fail(c, n, "\"%s\": port %s is out of range (1..65535)", rule, part);
-		r->port = (uint16_t)port;
-		if (!slash)
-			return 0;
-		if (strcmp(slash + 1, "tcp") == 0)
-			r->proto = 6;
-		else if (strcmp(slash + 1, "udp") == 0)
-			r->proto = 17;
-		else
-		{
-			char shown[300];
-
-			return fail(c, n, "\"%s\": unknown protocol \"%s\" (tcp or udp)", rule,
-				    show(slash + 1, strlen(slash + 1), shown, sizeof shown));
-		}
-	}
-	return 0;
+	return parse_allow_port(c, n, rule, colon, r);
 bad_addr:
 	return fail(c, n, "\"%s\" is not an address or CIDR (a.b.c.d[/N][:PORT[/tcp|udp]])", rule);
+}
+
+/* ports: ["[127.0.0.1:]HOST_PORT:GUEST_PORT[/tcp|udp]", ...]: the host's
+ * loopback only, and no port a host service could hold for root alone. */
+static int do_ports(struct ctx *c, int n)
+{
+	struct machine *m = c->m;
+	char shown[300];
+	int i;
+
+	if (need_seq(c, n, "a list of [127.0.0.1:]HOST_PORT:GUEST_PORT[/tcp|udp]") < 0)
+		return -1;
+	if (c->d->v[n].n > PORT_MAPS_MAX)
+		return fail(c, n, "too many ports (at most %d)", PORT_MAPS_MAX);
+	m->ports = calloc(c->d->v[n].n + 1, sizeof *m->ports);
+	if (!m->ports)
+		return fail_oom(c);
+	for (i = c->d->v[n].first; i >= 0; i = c->d->v[i].next) {
+		struct port_map *pm = &m->ports[m->nports];
+		const char *s, *why;
+
+		if (get_string(c, i, &s) < 0)
+			return -1;
+		show(s, strlen(s), shown, sizeof shown);
+		if (parse_port_map(s, pm, &why) < 0)
+			return fail(c, i, "\"%s\": %s ([127.0.0.1:]HOST_PORT:GUEST_PORT[/tcp|udp])", shown, why);
+		if ((pm->host_ip >> 24) != 127)
+			return fail(c, i, "\"%s\": a spec publishes on the host's loopback only (127.0.0.1); another host address needs the command line's -p",
+				    shown);
+		if (pm->host_port < 1024)
+			return fail(c, i, "\"%s\": host port %u is below 1024 (ports a host service holds as root); a spec takes 1024..65535, the command line's -p any",
+				    shown, pm->host_port);
+		for (size_t k = 0; k < m->nports; k++)
+			if (m->ports[k].host_port == pm->host_port && m->ports[k].proto == pm->proto &&
+			    m->ports[k].host_ip == pm->host_ip)
+				return fail(c, i, "\"%s\": host port %u/%s is published twice", shown,
+					    pm->host_port, pm->proto == 17 ? "udp" : "tcp");
+		m->nports++;
+	}
+	return 0;
 }
 
 static int do_network(struct ctx *c, int n)
@@ -249,7 +324,7 @@ static int do_network(struct ctx *c, int n)
 		return 0;
 	if (m->network != NET_NAT)
 		return fail(c, v[1], "needs mode nat (an isolated machine has no way out)");
-	if (need_seq(c, v[1], "a list of CIDR[:PORT[/tcp|udp]]") < 0)
+	if (need_seq(c, v[1], "a list of CIDR[:PORT[/tcp|udp]] or NAME[:PORT[/tcp|udp]]") < 0)
 		return -1;
 	if (c->d->v[v[1]].n > SPEC_ALLOW_MAX)
 		return fail(c, v[1], "too many rules (at most %d)", SPEC_ALLOW_MAX);
@@ -259,8 +334,11 @@ static int do_network(struct ctx *c, int n)
 		return fail_oom(c);
 	k = 0;
 	for (i = c->d->v[v[1]].first; i >= 0; i = c->d->v[i].next) {
-		if (parse_allow(c, i, &m->allow[k]) < 0)
+		if (parse_allow(c, i, &m->allow[k]) < 0) {
+			free(m->allow[k].name);
+			m->allow[k].name = NULL;
 			return -1;
+		}
 		m->nallow = ++k;
 	}
 	return 0;
@@ -921,7 +999,7 @@ static const char *const top_keys[KEY__MAX] = {
 	[KEY_KERNEL] = "kernel", [KEY_CMDLINE] = "cmdline", [KEY_CHANNEL] = "channel",
 	[KEY_NETWORK] = "network", [KEY_USERS] = "users", [KEY_SHARES] = "shares",
 	[KEY_VOLUMES] = "volumes", [KEY_EPHEMERAL] = "ephemeral", [KEY_WORKDIR] = "workdir",
-	[KEY_ACCEL] = "accel", [KEY_MESH] = "mesh",
+	[KEY_ACCEL] = "accel", [KEY_MESH] = "mesh", [KEY_PORTS] = "ports",
 };
 
 int validate(struct ctx *c)
@@ -1002,10 +1080,14 @@ int validate(struct ctx *c)
 		return -1;
 	if (v[KEY_MESH] >= 0 && do_mesh(c, v[KEY_MESH]) < 0)
 		return -1;
+	if (v[KEY_PORTS] >= 0 && do_ports(c, v[KEY_PORTS]) < 0)
+		return -1;
 
 	if (m->mesh.set && m->network == NET_NONE)
 		return fail(c, v[KEY_MESH], "needs a network (nat, or isolated for a machine that reaches only its mesh)");
 	/* needs channel and network, wherever they stood */
+	if (m->network == NET_NONE && m->nports)
+		return fail(c, v[KEY_PORTS], "a machine with network: none has no port to publish");
 	if (m->network != NET_NONE) {
 		if (!m->has_address)
 			return fail_sub(c, 0, "address", "required key is missing (it may only be left out with network: none)");

@@ -211,7 +211,10 @@ void machine_free(struct machine *m)
 	free(m->nixos.store);
 	free(m->kernel);
 	free(m->cmdline);
+	for (i = 0; m->allow && i < m->nallow; i++)
+		free(m->allow[i].name);
 	free(m->allow);
+	free(m->ports);
 	for (i = 0; m->users && i < m->nusers; i++) {
 		struct role *r = &m->users[i];
 

@@ -9,6 +9,7 @@
 
 #include "util/err.h"
 #include "common/names.h"
+#include "common/parse.h"
 
 #define POOL_MEMORY_MIN (64ULL << 20)
 #define POOL_MEMORY_MAX (1ULL << 40)
@@ -27,15 +28,19 @@ struct spec_pos {
 enum spec_key {
 	KEY_NAME, KEY_ADDRESS, KEY_INTERFACE, KEY_CPUS, KEY_MEMORY, KEY_IMAGE,
 	KEY_KERNEL, KEY_CMDLINE, KEY_CHANNEL, KEY_NETWORK, KEY_USERS, KEY_SHARES,
-	KEY_VOLUMES, KEY_EPHEMERAL, KEY_WORKDIR, KEY_ACCEL, KEY_MESH,
+	KEY_VOLUMES, KEY_EPHEMERAL, KEY_WORKDIR, KEY_ACCEL, KEY_MESH, KEY_PORTS,
 	KEY__MAX
 };
 
+/* One entry of network.allow: a CIDR, or a name whose A records the
+ * machine's resolver turns into elements (name != NULL). */
 struct allow_rule {
-	uint32_t net;		/* host byte order */
+	uint32_t net;		/* host byte order (CIDR entries) */
 	unsigned prefix;	/* 0..32 */
 	uint16_t port;		/* 0: any port */
-	uint8_t proto;		/* 0: tcp and udp (or any when port is 0); 6 tcp; 17 udp */
+	uint8_t proto;		/* 0: tcp and udp (or any when port is 0); 6 tcp; 17 udp.
+				 * Names with a port default to tcp. */
+	char *name;		/* NULL: a CIDR; else "NAME" or "*.NAME", lowercase */
 };
 
 struct role {
@@ -121,6 +126,8 @@ struct machine {
 	size_t nallow;
 	bool has_allow;
 	bool allow_lan;		/* the command line's --allow-lan (a spec cannot ask for it) */
+	struct port_map *ports;	/* ports: [...], then the command line's -p */
+	size_t nports;
 
 	struct role *users;	/* default: root with no password; `users: {}` gives none */
 	size_t nusers;

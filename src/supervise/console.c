@@ -43,6 +43,17 @@ static void log_write(struct sup *s, const char *buf, size_t n)
 		s->log_size += n;
 }
 
+void console_note(struct sup *s, const char *line)
+{
+	char buf[700];
+	int n = snprintf(buf, sizeof buf, "pool: %s\r\n", line);
+
+	if (n > 0)
+		log_write(s, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+	/* pool up's terminal is raw: its own line ending */
+	fprintf(stderr, "pool: %s%s\n", line, s->req->argv ? "" : "\r");
+}
+
 /* The last few console lines, made printable, for an error message. */
 void tail_lines(const struct sup *s, char *out, size_t cap, int lines)
 {

@@ -110,7 +110,13 @@ int supervise_detached(struct plan *p, struct pool_err *e)
 	if (len > 0 && msg[0] == 'R') {
 		char ip[16];
 
-		printf("%s %s\n", p->m->name, p->has_net ? ipv4_str(p->m->address, ip) : "-");
+		printf("%s %s", p->m->name, p->has_net ? ipv4_str(p->m->address, ip) : "-");
+		for (size_t i = 0; p->has_net && i < p->m->nports; i++) {
+			char pm[PORT_MAP_STR_MAX];
+
+			printf(" %s", port_map_str(&p->m->ports[i], pm));
+		}
+		printf("\n");
 		return 0;
 	}
 	waitpid(pid, NULL, 0);

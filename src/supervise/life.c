@@ -36,6 +36,8 @@ void status_fill(const struct sup *s, struct ctl_status *st)
 			st->fs[st->nfs++] = s->sh.fs[i].pid;
 	st->started = (uint64_t)s->started;
 	st->console = s->console_cl >= 0 || (!s->req->argv && !s->req->detached);
+	for (size_t i = 0; i < s->ports.n && i < PORT_MAPS_MAX; i++)
+		st->ports[st->nports++] = s->ports.map[i];
 }
 
 void begin_shutdown(struct sup *s, struct pool_err *e)

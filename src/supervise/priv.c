@@ -15,16 +15,20 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "net/machine_net.h"
 #include "supervise/priv_msg.h"
+#include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "util/proc.h"
 #include "vmm/vmm.h"
@@ -165,60 +169,125 @@ void drop_to_guest_facing(struct sup *s, const int *keep, size_t nkeep)
 		_exit(1);
 }
 
+/* One event from the privileged side. */
+static void priv_event(struct sup *s, const struct priv_msg *m, const int *fds, struct pool_err *e)
+{
+	switch (m->type) {
+	case PRIV_VM_STARTED:
+		s->con = fds[0];
+		agent_conn_init(&s->agent, fds[1]);
+		s->agent_open = true;
+		s->qemu_err = fds[2];
+		s->qemu = m->a;
+		for (size_t i = 0; i < s->sh.n; i++)
+			s->sh.fs[i].pid = i < m->npids ? m->pids[i] : -1;
+		s->restarting = false;
+		s->reboot_notice = false;
+		s->start_ms = now_ms();
+		s->boot_deadline_ms = s->start_ms + (uint64_t)s->timeout_s * 1000;
+		break;
+	case PRIV_VM_EXITED:
+		s->qemu_status = m->a;
+		s->qemu = -1;
+		break;
+	case PRIV_VM_FAILED:
+		s->restarting = false;
+		s->restart_failed = true;
+		pool_err_fail(e, "%s", m->text);
+		break;
+	case PRIV_SIGNAL:
+		asked_to_stop(s, m->a, e);
+		break;
+	case PRIV_SHARE_ENDED:
+		s->shutting_down = true;	/* the privileged side stopped the machine */
+		s->deadline_ms = UINT64_MAX;
+		break;
+	case PRIV_LOG:
+		if (s->log_fd >= 0)
+			close(s->log_fd);
+		s->log_fd = fds[0];
+		s->log_size = 0;
+		s->rotating = false;
+		break;
+	default:	/* PRIV_ALLOWED comes only when asked for (sup_allow) */
+		break;
+	}
+}
+
+/* The next message, waiting up to ms: 1, 0 when none came in time. The
+ * privileged side gone (or speaking nonsense) ends this process. */
+static int priv_next(struct sup *s, struct priv_msg *m, int *fds, int ms)
+{
+	const char *why = NULL;
+	int r = priv_recv(s->priv_fd, false, m, fds, &why);
+
+	if (r < 0 && errno == EAGAIN && ms > 0) {
+		struct pollfd pfd = { .fd = s->priv_fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, ms) < 0 && errno != EINTR)
+			_exit(1);
+		r = priv_recv(s->priv_fd, false, m, fds, &why);
+	}
+	if (r == 0 || (r < 0 && errno != EAGAIN))
+		_exit(1);	/* the privileged side is gone: so is everything */
+	return r > 0;
+}
+
 /* What the privileged side tells: all there is now. */
 void priv_events(struct sup *s, struct pool_err *e)
 {
-	for (;;) {
-		struct priv_msg m;
-		int fds[PRIV_FDS_MAX];
-		const char *why = NULL;
-		int r = priv_recv(s->priv_fd, false, &m, fds, &why);
+	struct priv_msg m;
+	int fds[PRIV_FDS_MAX];
 
-		if (r == 0 || (r < 0 && errno != EAGAIN))
-			_exit(1);	/* the privileged side is gone: so is everything */
-		if (r < 0)
-			return;
-		switch (m.type) {
-		case PRIV_VM_STARTED:
-			s->con = fds[0];
-			agent_conn_init(&s->agent, fds[1]);
-			s->agent_open = true;
-			s->qemu_err = fds[2];
-			s->qemu = m.a;
-			for (size_t i = 0; i < s->sh.n; i++)
-				s->sh.fs[i].pid = i < m.npids ? m.pids[i] : -1;
-			s->restarting = false;
-			s->reboot_notice = false;
-			s->start_ms = now_ms();
-			s->boot_deadline_ms = s->start_ms + (uint64_t)s->timeout_s * 1000;
-			break;
-		case PRIV_VM_EXITED:
-			s->qemu_status = m.a;
-			s->qemu = -1;
-			break;
-		case PRIV_VM_FAILED:
-			s->restarting = false;
-			s->restart_failed = true;
-			pool_err_fail(e, "%s", m.text);
-			break;
-		case PRIV_SIGNAL:
-			asked_to_stop(s, m.a, e);
-			break;
-		case PRIV_SHARE_ENDED:
-			s->shutting_down = true;	/* the privileged side stopped the machine */
-			s->deadline_ms = UINT64_MAX;
-			break;
-		case PRIV_LOG:
-			if (s->log_fd >= 0)
-				close(s->log_fd);
-			s->log_fd = fds[0];
-			s->log_size = 0;
-			s->rotating = false;
-			break;
-		default:
-			break;
-		}
+	while (priv_next(s, &m, fds, 0))
+		priv_event(s, &m, fds, e);
+}
+
+#define ALLOW_WAIT_MS 5000
+
+/* The resolver's one privileged call: open these addresses for the
+ * machine before the answer goes out. Waits for the answer; what else the
+ * privileged side says meanwhile is handled as it comes. */
+int sup_allow(struct sup *s, const struct egress_elem *el, size_t n, struct pool_err *e)
+{
+	struct priv_msg m = { .type = PRIV_ALLOW };
+	uint64_t until;
+
+	if (n == 0)
+		return 0;
+	if (n > EGRESS_ADD_MAX)
+		return pool_err_fail(e, "allow: more than %u elements at once", EGRESS_ADD_MAX);
+	m.nel = (uint32_t)n;
+	memcpy(m.el, el, n * sizeof *el);
+	if (priv_send(s->priv_fd, &m, NULL, 0) < 0)
+		_exit(1);
+	until = now_ms() + ALLOW_WAIT_MS;
+	for (;;) {
+		uint64_t now = now_ms();
+		int fds[PRIV_FDS_MAX];
+
+		if (now >= until || !priv_next(s, &m, fds, (int)(until - now)))
+			return pool_err_fail(e, "allow: no answer from the privileged side");
+		if (m.type == PRIV_ALLOWED)
+			return m.a == 0 ? 0 : pool_err_fail(e, "%s", m.text);
+		priv_event(s, &m, fds, e);
 	}
+}
+
+/* What pool egress shows, to the state file through the privileged side
+ * (the guest-facing side cannot write the state folder). */
+void sup_egress_state(struct sup *s, const char *text, size_t len)
+{
+	struct priv_msg m = { .type = PRIV_EGRESS_STATE };
+	int fd = memfd_create("pool-egress", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		return;
+	if (write_all(fd, text, len) == 0 &&
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) == 0 &&
+	    priv_send(s->priv_fd, &m, &fd, 1) < 0)
+		_exit(1);
+	close(fd);
 }
 
 /* --- the privileged side's loop --- */
@@ -234,6 +303,7 @@ struct priv {
 	uint64_t last_start_ms;
 	uint64_t hard_deadline_ms;
 	uint64_t fs_ended_ms;	/* a virtiofsd ended then, its QEMU still running */
+	uint64_t egress_ms;	/* the egress state was written then */
 	int fs_ended, fs_status;
 };
 
@@ -304,6 +374,54 @@ static void rotate(struct priv *v)
 	tell(v, PRIV_LOG, 0, NULL, &fd, 1);
 }
 
+/* Open what the guest-facing side asks for, when it is what this machine's
+ * allow list can open: each element's port and protocol those of one of
+ * its names, its address one that is ever opened, and a private, CGNAT or
+ * link-local one only with --allow-lan. A guest-facing side that lies
+ * gets no more than an allow list of names could give. */
+static void allow(struct priv *v, const struct priv_msg *m)
+{
+	const struct machine *mc = v->s->p->m;
+	struct pool_err e = { 0 };
+	int r = 0;
+
+	for (uint32_t i = 0; r == 0 && i < m->nel; i++) {
+		const struct egress_elem *x = &m->el[i];
+		bool named = false;
+
+		for (size_t k = 0; k < mc->nallow && !named; k++)
+			named = mc->allow[k].name && mc->allow[k].port == x->port && mc->allow[k].proto == x->proto;
+		if (!mc->has_allow || !named || egress_addr_never(x->addr) ||
+		    (egress_addr_lan(x->addr) && !mc->allow_lan))
+			r = pool_err_usage(&e, "allow: element %u is not one this machine's allow list opens", i);
+	}
+	if (r == 0)
+		r = machine_net_allow(mc->channel, mc->name, m->el, m->nel, &e);
+	tell(v, PRIV_ALLOWED, r < 0 ? -1 : 0, r < 0 ? e.msg : NULL, NULL, 0);
+}
+
+#define EGRESS_STATE_MIN_MS 500
+
+/* What pool egress shows: bounded, written atomically, not too often. */
+static void egress_state(struct priv *v, int fd)
+{
+	struct sup *s = v->s;
+	char path[PATH_MAX + 16];
+	_cleanup_free_ char *text = NULL;
+	struct pool_err e = { 0 };
+	struct stat st;
+
+	if (now_ms() - v->egress_ms < EGRESS_STATE_MIN_MS || fstat(fd, &st) < 0 || st.st_size < 0 ||
+	    st.st_size > EGRESS_TEXT_MAX || !(text = malloc((size_t)st.st_size + 1)))
+		return;
+	if (pread(fd, text, (size_t)st.st_size, 0) != st.st_size)
+		return;
+	v->egress_ms = now_ms();
+	snprintf(path, sizeof path, "%s/egress", s->p->state_dir);
+	if (write_file_atomic(path, text, (size_t)st.st_size, 0600, &e) < 0)
+		log_debug("%s", e.msg);
+}
+
 static void on_request(struct priv *v)
 {
 	for (;;) {
@@ -336,6 +454,13 @@ static void on_request(struct priv *v)
 			break;
 		case PRIV_ROTATE_LOG:
 			rotate(v);
+			break;
+		case PRIV_ALLOW:
+			allow(v, &m);
+			break;
+		case PRIV_EGRESS_STATE:
+			egress_state(v, fds[0]);
+			close(fds[0]);
 			break;
 		case PRIV_READY:
 			if (v->s->ready_fd >= 0) {	/* pool up -d: the machine is up */

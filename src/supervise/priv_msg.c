@@ -10,7 +10,7 @@
 
 size_t priv_msg_fds(uint32_t t)
 {
-	return t == PRIV_VM_STARTED ? 3 : t == PRIV_LOG ? 1 : 0;
+	return t == PRIV_VM_STARTED ? 3 : (t == PRIV_LOG || t == PRIV_EGRESS_STATE) ? 1 : 0;
 }
 
 static bool is_request(uint32_t t)
@@ -20,7 +20,7 @@ static bool is_request(uint32_t t)
 
 static bool is_event(uint32_t t)
 {
-	return t >= PRIV_VM_STARTED && t <= PRIV_LOG;
+	return t >= PRIV_VM_STARTED && t <= PRIV_ALLOWED;
 }
 
 int priv_msg_check(const void *buf, size_t len, size_t nfds, bool to_priv, struct priv_msg *out,
@@ -47,6 +47,10 @@ int priv_msg_check(const void *buf, size_t len, size_t nfds, bool to_priv, struc
 	}
 	if (m.npids > CTL_FS_MAX || (m.npids && m.type != PRIV_VM_STARTED)) {
 		*why = "too many pids";
+		return -1;
+	}
+	if (m.nel > EGRESS_ADD_MAX || (m.type == PRIV_ALLOW) != (m.nel > 0)) {
+		*why = "elements where they do not belong";
 		return -1;
 	}
 	switch (m.type) {

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "common/ctl_msg.h"
+#include "net/egress.h"
 
 enum priv_type {
 	/* guest-facing -> privileged */
@@ -22,6 +23,8 @@ enum priv_type {
 	PRIV_RESTART_VM,	/* the guest rebooted: start the hypervisor again */
 	PRIV_ROTATE_LOG,	/* console.log is full: a fresh one, the old as .1 */
 	PRIV_READY,		/* the agent is READY: pool up -d may return */
+	PRIV_ALLOW,		/* el[0..nel): open these for the machine's allow list (answered PRIV_ALLOWED) */
+	PRIV_EGRESS_STATE,	/* fds: a memfd with what pool egress shows */
 	PRIV_DONE,		/* a: exit status or -1; b: its error's status; text */
 	/* privileged -> guest-facing */
 	PRIV_VM_STARTED = 16,	/* a: the hypervisor's pid; pids: virtiofsd's; fds: console, agent, stderr */
@@ -30,6 +33,7 @@ enum priv_type {
 	PRIV_SIGNAL,		/* a: a signal someone sent the machine's supervisor */
 	PRIV_SHARE_ENDED,	/* a: the share whose virtiofsd ended; the hypervisor is stopped */
 	PRIV_LOG,		/* fds: the new console.log */
+	PRIV_ALLOWED,		/* a: 0, or -1 and text: the answer to PRIV_ALLOW */
 };
 
 #define PRIV_TEXT_MAX 1024
@@ -40,6 +44,8 @@ struct priv_msg {
 	int32_t a, b;
 	uint32_t npids;
 	int32_t pids[CTL_FS_MAX];
+	uint32_t nel;
+	struct egress_elem el[EGRESS_ADD_MAX];
 	char text[PRIV_TEXT_MAX];	/* NUL-terminated */
 };
 

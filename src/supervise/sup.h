@@ -17,6 +17,7 @@
 #include "supervise/ids.h"
 #include "supervise/mesh.h"
 #include "supervise/net.h"
+#include "supervise/ports.h"
 #include "supervise/shares.h"
 #include "supervise/supervisor.h"
 #include "supervise/volumes.h"
@@ -72,6 +73,7 @@ struct sup {
 	struct volume_set vols;	/* open, locked images */
 	struct sup_net net;	/* TAP, rules, DHCP */
 	struct sup_mesh mesh;	/* its port on the host; its key and certificate until the archive has them */
+	struct ports ports;	/* published ports */
 	struct agent_conn agent;
 	struct tty_saved tty;	/* pool up: the user's terminal, raw */
 
@@ -135,6 +137,8 @@ void vm_restart(struct sup *s);
 void log_rotate(struct sup *s);
 void tell_ready(struct sup *s);
 void tell_done(struct sup *s, int status, const struct pool_err *e);
+int sup_allow(struct sup *s, const struct egress_elem *el, size_t n, struct pool_err *e);
+void sup_egress_state(struct sup *s, const char *text, size_t len);
 /* Both: the console, agent and QEMU's stderr fds closed. */
 void vm_fds_close(struct sup *s);
 
@@ -149,6 +153,8 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p);
 void console_in(struct sup *s, bool drain);	/* drain: all there is */
 void console_out(struct sup *s);		/* typed input, without blocking */
 void qemu_err_in(struct sup *s);
+/* A line of pool's own for the machine's log and the user's stderr. */
+void console_note(struct sup *s, const char *line);
 /* The last few console lines, made printable, for an error message. */
 void tail_lines(const struct sup *s, char *out, size_t cap, int lines);
 

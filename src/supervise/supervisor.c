@@ -158,6 +158,38 @@ static void on_dhcp(struct sup *s, struct watch *w, short revents, struct pool_e
 		dhcpd_serve(&s->net.dhcp);
 }
 
+static void on_dns(struct sup *s, struct watch *w, short revents, struct pool_err *e)
+{
+	(void)w;
+	(void)e;
+	if (revents & POLLIN)
+		dnsd_serve(&s->net.dns);
+}
+
+static void on_ports(struct sup *s, struct watch *w, short revents, struct pool_err *e)
+{
+	(void)w;
+	(void)e;
+	if (revents & POLLIN)
+		ports_serve(&s->ports);
+}
+
+/* The resolver's one privileged call: open an answer's addresses. */
+static int dns_allow(void *ctx, const struct egress_elem *el, size_t n, struct pool_err *e)
+{
+	return sup_allow(ctx, el, n, e);
+}
+
+static void dns_state(void *ctx, const char *text, size_t len)
+{
+	sup_egress_state(ctx, text, len);
+}
+
+static void dns_note(void *ctx, const char *line)
+{
+	console_note(ctx, line);
+}
+
 static void on_ctl_listen(struct sup *s, struct watch *w, short revents, struct pool_err *e)
 {
 	(void)w;
@@ -230,7 +262,7 @@ static void on_stdin(struct sup *s, struct watch *w, short revents, struct pool_
 		agent_conn_flush(&s->agent, e);
 }
 
-#define WATCHES_MAX (8 + CTL_CLIENTS_MAX)
+#define WATCHES_MAX (10 + CTL_CLIENTS_MAX)
 
 /* What to wait on this round, in the order it is served. */
 static size_t watches(struct sup *s, struct watch *w)
@@ -246,6 +278,10 @@ static size_t watches(struct sup *s, struct watch *w)
 		w[n++] = (struct watch){ s->qemu_err, POLLIN, on_qemu_err, NULL };
 	if (s->net.dhcp.fd >= 0)
 		w[n++] = (struct watch){ s->net.dhcp.fd, POLLIN, on_dhcp, NULL };
+	if (s->net.dns.ep >= 0)
+		w[n++] = (struct watch){ s->net.dns.ep, POLLIN, on_dns, NULL };
+	if (s->ports.ep >= 0)
+		w[n++] = (struct watch){ s->ports.ep, POLLIN, on_ports, NULL };
 	for (size_t c = 0; c < CTL_CLIENTS_MAX; c++) {
 		struct ctl_client *cl = &s->cl[c];
 		short ev = cl->conn.outlen ? POLLOUT : 0;
@@ -372,12 +408,18 @@ static int outcome(struct sup *s, int r, struct pool_err *e)
  * drops every privilege, runs the loop, and says how it ended. */
 static __attribute__((noreturn)) void guest_facing(struct sup *s)
 {
-	const int keep[] = { 0, 1, 2, s->sig_fd, s->priv_fd, s->con, s->agent.fd, s->qemu_err,
-			     s->ctl_fd, s->net.dhcp.fd, s->log_fd, s->qemu_log_fd };
+	int keep[18 + PORT_MAPS_MAX] = { 0, 1, 2, s->sig_fd, s->priv_fd, s->con, s->agent.fd, s->qemu_err,
+					 s->ctl_fd, s->net.dhcp.fd, s->log_fd, s->qemu_log_fd,
+					 s->net.dns.ep, s->net.dns.tap_fd, s->net.dns.timer_fd,
+					 s->ports.ep, s->ports.timer_fd };
+	size_t nkeep = 17;
 	struct pool_err e = { 0 };
 	int status;
 
-	drop_to_guest_facing(s, keep, sizeof keep / sizeof keep[0]);
+	/* an epoll set holds its fds only while someone else does */
+	for (size_t i = 0; i < s->ports.n; i++)
+		keep[nkeep++] = s->ports.fd[i];
+	drop_to_guest_facing(s, keep, nkeep);
 	status = outcome(s, event_loop(s, &e), &e);
 	ctl_close(s);
 	tell_done(s, status, &e);
@@ -440,6 +482,7 @@ static void sup_close(struct sup *s)
 	strv_free(&s->usr_mask);
 	volumes_close(&s->vols);
 	sup_mesh_free(&s->mesh);
+	ports_close(&s->ports);
 	sup_net_close(s->p, &s->net);
 	ids_give(IDS_DIR, s->ids, 2);
 	state_release(s->p->paths.state, s->p->state_dir, &s->lock_fd);
@@ -477,6 +520,9 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 
 	shares_init(&s.sh);
 	sup_net_init(&s.net);
+	ports_init(&s.ports);
+	s.net.dns_hooks = (struct dnsd_hooks){ .allow = dns_allow, .note = dns_note, .state = dns_state,
+						.ctx = &s };
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
 	sigaddset(&sigs, SIGINT);
@@ -509,6 +555,9 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 			close(fd);
 		}
 	}
+	/* a host port already taken is refused before anything boots */
+	if (p->has_net && ports_open(&s.ports, p->m->ports, p->m->nports, p->m->address, e) < 0)
+		goto out;
 	if (volumes_open(p, &s.vols, e) < 0)
 		goto out;
 	/* image nixos: no image of pool's; the spec's initrd, as is (plan.c) */

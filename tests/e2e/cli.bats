@@ -72,11 +72,29 @@ column_starts() {
 	POOL_STATE_DIR="$st" run "$POOL_BIN" ls
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 3 ]
-	[[ "${lines[0]}" == "NAME "*"ADDRESS"*"PID"*"STATE"*"UPTIME"*"MEMORY" ]]
+	[[ "${lines[0]}" == "NAME "*"ADDRESS"*"PID"*"STATE"*"UPTIME"*"MEMORY"*"PORTS" ]]
 	[[ "${lines[1]}" == "a "*" dead "* ]]
 	[[ "${lines[2]}" == "$long "*" dead "* ]]
 	starts=$(printf '%s\n' "${lines[@]}" | column_starts | sort -u)
 	[ "$(printf '%s\n' "$starts" | wc -l)" -eq 1 ] || { printf '%s\n' "${lines[@]}" "$starts"; false; }
-	# six columns, each one space past the widest cell before it
-	[ "$starts" = " 1 $((${#long} + 2)) 42 46 52 59" ] || { printf '%s\n' "${lines[@]}"; echo "starts:$starts"; false; }
+	# seven columns, each one space past the widest cell before it
+	[ "$starts" = " 1 $((${#long} + 2)) 42 46 52 59 66" ] || { printf '%s\n' "${lines[@]}"; echo "starts:$starts"; false; }
+}
+
+@test "pool egress and -p: usage errors beside well-formed calls" {
+	run --separate-stderr "$POOL_BIN" egress
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "pool: usage: pool egress NAME [--json]" ]
+	run --separate-stderr "$POOL_BIN" egress NOT_A_NAME
+	[ "$status" -eq 2 ]
+	# the control: a well-formed name that is not running
+	POOL_STATE_DIR="$BATS_TEST_TMPDIR/state" run --separate-stderr "$POOL_BIN" egress web
+	[ "$status" -ne 2 ]
+	[[ "$stderr" == *web* ]]
+	run --separate-stderr "$POOL_BIN" check -p 8080 "$POOL_SRC/examples/hello.yaml"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"-p 8080: no ':' between the host port and the guest port"* ]]
+	run --separate-stderr "$POOL_BIN" check -p 8080:80/sctp "$POOL_SRC/examples/hello.yaml"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"the protocol is tcp or udp"* ]]
 }

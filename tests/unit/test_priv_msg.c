@@ -77,6 +77,19 @@ static void test_fds_and_fields(void **state)
 	assert_int_equal(check(&m, 0, false), 0);
 	m = (struct priv_msg){ .type = PRIV_KILL_VM };
 	assert_int_equal(priv_msg_check(&m, sizeof m - 1, 0, true, &out, &why), -1);
+	/* elements: only on PRIV_ALLOW, at least one, at most EGRESS_ADD_MAX */
+	m = (struct priv_msg){ .type = PRIV_ALLOW, .nel = 1, .el = { { .addr = 0x5db8d822, .port = 443, .proto = 6, .timeout = 60 } } };
+	assert_int_equal(check(&m, 0, true), 0);
+	m.nel = 0;
+	assert_int_equal(check(&m, 0, true), -1);
+	m.nel = EGRESS_ADD_MAX + 1;
+	assert_int_equal(check(&m, 0, true), -1);
+	m = (struct priv_msg){ .type = PRIV_KILL_VM, .nel = 1 };
+	assert_int_equal(check(&m, 0, true), -1);
+	/* the state for pool egress comes as one fd */
+	m = (struct priv_msg){ .type = PRIV_EGRESS_STATE };
+	assert_int_equal(check(&m, 1, true), 0);
+	assert_int_equal(check(&m, 0, true), -1);
 }
 
 /* Through a real socket pair: fds travel, a short packet is refused and

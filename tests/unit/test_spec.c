@@ -332,6 +332,31 @@ static void test_pass_none_and_flow(void **state)
 	assert_string_equal(m.shares[0].target, "/work/src");
 	assert_string_equal(m.users[0].keys[0], "sk-ssh-ed25519@openssh.com AAAAGnNr root@key");
 	machine_free(&m);
+
+	/* names in allow: lowercase, tcp when a port is given; ports */
+	load_pass("egress.yaml", &m);
+	assert_int_equal(m.nallow, 5);
+	assert_string_equal(m.allow[0].name, "registry.npmjs.org");
+	assert_int_equal(m.allow[0].port, 443);
+	assert_int_equal(m.allow[0].proto, 6);
+	assert_string_equal(m.allow[1].name, "*.github.com");
+	assert_int_equal(m.allow[1].proto, 6);
+	assert_string_equal(m.allow[2].name, "ntp.example.org");
+	assert_int_equal(m.allow[2].proto, 17);
+	assert_string_equal(m.allow[3].name, "mirror.example.net");
+	assert_int_equal(m.allow[3].port, 0);
+	assert_int_equal(m.allow[3].proto, 0);
+	assert_null(m.allow[4].name);
+	assert_int_equal(m.allow[4].net, 0x01010101u);
+	assert_int_equal(m.nports, 3);
+	assert_int_equal(m.ports[0].host_ip, 0x7f000001u);
+	assert_int_equal(m.ports[0].host_port, 8080);
+	assert_int_equal(m.ports[0].guest_port, 8000);
+	assert_int_equal(m.ports[0].proto, 6);
+	assert_int_equal(m.ports[1].guest_port, 53);
+	assert_int_equal(m.ports[1].proto, 17);
+	assert_int_equal(m.ports[2].host_ip, 0x7f000002u);
+	machine_free(&m);
 }
 
 static void test_fail_all(void **state)
