@@ -19,48 +19,29 @@
 #include "util/fsutil.h"
 #include "util/user.h"
 
-/* The value of an option at argv[*i] ("--opt V" or "--opt=V"), NULL when
- * argv[*i] is not opt; -1 in *bad when it has no value. */
-static const char *value_of(int argc, char **argv, int *i, const char *opt, int *bad)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(argv[*i], opt, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=' && opt[1] == '-')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*bad = -1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 /* One option at argv[*i]: 1 when it was one, 0 when argv[*i] is not an
  * option, -1 (e) when it is one that is wrong or not this command's. */
 static int option(int argc, char **argv, int *i, struct boot_args *a, struct pool_err *e)
 {
 	const char *v, *arg = argv[*i];
-	int bad = 0;
+	bool missing = false;
 
 	if (arg[0] != '-' || strcmp(arg, "-") == 0 || strcmp(arg, "--") == 0)
 		return 0;
-	if ((v = value_of(argc, argv, i, "--allow-path", &bad))) {
+	if ((v = cmd_option(argc, argv, i, "--allow-path", &missing))) {
 		if (a->nallow_path == LOAD_GRANTS_MAX)
 			return pool_err_usage(e, "%s: --allow-path: at most %d", argv[0], LOAD_GRANTS_MAX);
 		a->allow_path[a->nallow_path++] = v;
-	} else if ((v = value_of(argc, argv, i, "--spec", &bad))) {
+	} else if ((v = cmd_option(argc, argv, i, "--spec", &missing))) {
 		if (a->spec)
 			return pool_err_usage(e, "%s: two specs: %s and %s", argv[0], a->spec, v);
 		a->spec = v;
-	} else if ((v = value_of(argc, argv, i, "--network", &bad))) {
+	} else if ((v = cmd_option(argc, argv, i, "--network", &missing))) {
 		if (strcmp(v, "none") != 0)
 			return pool_err_usage(e, "%s: --network %s: the command line narrows a spec's network to none only",
 					      argv[0], v);
 		a->network_none = true;
-	} else if ((v = value_of(argc, argv, i, "-p", &bad)) || (v = value_of(argc, argv, i, "--publish", &bad))) {
+	} else if ((v = cmd_option(argc, argv, i, "-p", &missing)) || (v = cmd_option(argc, argv, i, "--publish", &missing))) {
 		const char *why;
 
 		if (a->nports == PORT_MAPS_MAX)
@@ -73,20 +54,20 @@ static int option(int argc, char **argv, int *i, struct boot_args *a, struct poo
 		a->allow_lan = true;
 	} else if (a->which == BOOT_UP && (strcmp(arg, "-d") == 0 || strcmp(arg, "--detach") == 0)) {
 		a->detached = true;
-	} else if (a->which == BOOT_RUN && (v = value_of(argc, argv, i, "-w", &bad))) {
+	} else if (a->which == BOOT_RUN && (v = cmd_option(argc, argv, i, "-w", &missing))) {
 		if (v[0] != '/')
 			return pool_err_usage(e, "%s: -w %s: an absolute path in the guest", argv[0], v);
 		a->workdir = v;
-	} else if (a->which == BOOT_RUN && (v = value_of(argc, argv, i, "-e", &bad))) {
+	} else if (a->which == BOOT_RUN && (v = cmd_option(argc, argv, i, "-e", &missing))) {
 		if (a->nenv == BOOT_LIST_MAX)
 			return pool_err_usage(e, "%s: -e: at most %d", argv[0], BOOT_LIST_MAX);
 		a->env[a->nenv++] = v;
-	} else if (a->which == BOOT_RUN && (v = value_of(argc, argv, i, "--env-file", &bad))) {
+	} else if (a->which == BOOT_RUN && (v = cmd_option(argc, argv, i, "--env-file", &missing))) {
 		a->env_file = v;
-	} else if (!bad) {
+	} else if (!missing) {
 		return unexpected(e, argv[0], arg);
 	}
-	if (bad)
+	if (missing)
 		return pool_err_usage(e, "%s: %s needs a value", argv[0], arg);
 	return 1;
 }

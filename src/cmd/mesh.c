@@ -16,24 +16,6 @@ static const struct {
 	{ "lighthouse", cmd_mesh_lighthouse },
 };
 
-const char *mesh_option(int argc, char **argv, int *i, const char *opt, bool *missing)
-{
-	size_t n = strlen(opt);
-	const char *a = argv[*i];
-
-	if (strncmp(a, opt, n) != 0)
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 int cmd_mesh(int argc, char **argv, struct pool_err *e)
 {
 	char name[32];

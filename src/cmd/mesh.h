@@ -14,8 +14,4 @@ int cmd_mesh_revoke(int argc, char **argv, struct pool_err *e);
 int cmd_mesh_status(int argc, char **argv, struct pool_err *e);
 int cmd_mesh_lighthouse(int argc, char **argv, struct pool_err *e);
 
-/* "--opt VALUE" or "--opt=VALUE" at argv[*i]; NULL when argv[*i] is not
- * opt. *missing is set when opt has no value. */
-const char *mesh_option(int argc, char **argv, int *i, const char *opt, bool *missing);
-
 #endif

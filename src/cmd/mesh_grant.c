@@ -21,13 +21,13 @@ int cmd_mesh_grant(int argc, char **argv, struct pool_err *e)
 	int r;
 
 	for (int i = 1; i < argc; i++) {
-		if ((v = mesh_option(argc, argv, &i, "--ip", &missing))) {
+		if ((v = cmd_option(argc, argv, &i, "--ip", &missing))) {
 			if (parse_cidr(v, false, &ip, &prefix, &why) < 0) {
 				r = pool_err_usage(e, "mesh grant: --ip %.40s: not an address with the mesh's prefix (a.b.c.d/N)", v);
 				goto out;
 			}
 			have_ip = true;
-		} else if ((v = mesh_option(argc, argv, &i, "--groups", &missing))) {
+		} else if ((v = cmd_option(argc, argv, &i, "--groups", &missing))) {
 			for (size_t k = 0; k < ngroups; k++)
 				free(groups[k]);
 			free(groups);

@@ -18,7 +18,7 @@ int cmd_mesh_init(int argc, char **argv, struct pool_err *e)
 	for (int i = 1; i < argc; i++) {
 		const char *v;
 
-		if ((v = mesh_option(argc, argv, &i, "--subnet", &missing))) {
+		if ((v = cmd_option(argc, argv, &i, "--subnet", &missing))) {
 			if (parse_cidr(v, false, &subnet, &prefix, &why) < 0)
 				return pool_err_usage(e, "mesh init: --subnet %.40s: %s (a.b.c.d/N)", v, why);
 		} else if (missing) {

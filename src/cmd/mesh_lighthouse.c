@@ -21,11 +21,11 @@ int cmd_mesh_lighthouse(int argc, char **argv, struct pool_err *e)
 	for (int i = 1; i < argc; i++) {
 		const char *v;
 
-		if ((v = mesh_option(argc, argv, &i, "--ip", &missing))) {
+		if ((v = cmd_option(argc, argv, &i, "--ip", &missing))) {
 			if (parse_ipv4(v, &ip, &why) < 0)
 				return pool_err_usage(e, "mesh lighthouse: --ip %.40s: not an overlay address (a.b.c.d)", v);
 			have_ip = true;
-		} else if ((v = mesh_option(argc, argv, &i, "--listen", &missing))) {
+		} else if ((v = cmd_option(argc, argv, &i, "--listen", &missing))) {
 			const char *colon = strrchr(v, ':');
 			char host[16];
 			uint64_t port;

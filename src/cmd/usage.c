@@ -72,3 +72,21 @@ int unexpected(struct pool_err *e, const char *name, const char *arg)
 	snprintf(what, sizeof what, "unexpected argument %.60s", arg);
 	return cmd_usage_error(e, name, what);
 }
+
+const char *cmd_option(int argc, char **argv, int *i, const char *opt, bool *missing)
+{
+	size_t n = strlen(opt);
+	const char *a = argv[*i];
+
+	if (strncmp(a, opt, n) != 0)
+		return NULL;
+	if (a[n] == '=' && opt[1] == '-')
+		return a + n + 1;
+	if (a[n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
