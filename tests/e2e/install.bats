@@ -122,7 +122,7 @@ verbs() {
 	[ "$(verbs mesh | wc -l)" -ge 7 ]
 	[ -z "$(verbs run)" ]
 	# options: every one the commands compare their arguments with
-	opts=$(grep -hoE '(strcmp\((argv\[[a-z0-9]+\]|arg|a), |(value_of|option_value|mesh_option)\(argc, argv, &?i, )"-{1,2}[a-z][a-z-]*"' \
+	opts=$(grep -hoE '(strcmp\((argv\[[a-z0-9]+\]|arg|a), |(value_of|[a-z_]*option)\(argc, argv, &?i, )"-{1,2}[a-z][a-z-]*"' \
 		"$POOL_SRC"/src/cmd/*.c "$POOL_SRC"/src/main.c | grep -oE '"-[^"]*"' | tr -d '"' | sort -u)
 	[ "$(printf '%s\n' "$opts" | wc -l)" -ge 25 ]
 	printf '%s\n' "$opts" | grep -qx -- --listen	# the mesh verbs' own
