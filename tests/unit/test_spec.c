@@ -568,6 +568,7 @@ static void test_default(void **state)
 		{ "/home/alice/web/", "web" },
 		{ "/srv/123abc", "m-123abc" },
 		{ "/srv/_x", "m--x" },
+		{ "/srv/lh-tools", "m-lh-tools" },	/* lh- is a lighthouse's */
 		{ "/srv/abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz012345" },
 		{ "/srv/9abcdefghijklmnopqrstuvwxyz0123456789", "m-9abcdefghijklmnopqrstuvwxyz012" },
 		{ "/srv/caf\xc3\xa9", "caf--" },
