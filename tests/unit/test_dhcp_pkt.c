@@ -8,96 +8,7 @@
 #include <cmocka.h>
 
 #include "src/net/dhcp_pkt.h"
-
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
-
-static const uint8_t machine_mac[6] = { 0x02, 0x00, 0x0a, 0x00, 0x00, 0x02 };
-static const uint8_t other_mac[6] = { 0x02, 0x00, 0x0a, 0x00, 0x00, 0x03 };
-static const uint8_t host_mac[6] = { 0x02, 0x50, 0x00, 0x00, 0x00, 0x01 };
-static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-static struct dhcpd_config test_config(void)
-{
-	struct dhcpd_config c = {
-		.machine_ip = IP(10, 0, 0, 2),
-		.prefix = 24,
-		.router = IP(10, 0, 0, 1),
-		.server_ip = IP(10, 0, 0, 1),
-		.dns = { IP(9, 9, 9, 9), IP(1, 1, 1, 1) },
-		.ndns = 2,
-		.hostname = "machine",
-		.lease_time = 86400,
-	};
-
-	memcpy(c.machine_mac, machine_mac, 6);
-	memcpy(c.server_mac, host_mac, 6);
-	return c;
-}
-
-/* ---- a hand-written packet writer, independent of the code under test ---- */
-
-struct pkt {
-	uint8_t b[1024];
-	size_t len;
-};
-
-static void pkt_header(struct pkt *p, uint8_t op, uint32_t xid, const uint8_t mac[6])
-{
-	memset(p, 0, sizeof *p);
-	p->b[0] = op;
-	p->b[1] = 1;
-	p->b[2] = 6;
-	p->b[4] = (uint8_t)(xid >> 24);
-	p->b[5] = (uint8_t)(xid >> 16);
-	p->b[6] = (uint8_t)(xid >> 8);
-	p->b[7] = (uint8_t)xid;
-	memcpy(p->b + 28, mac, 6);
-	p->b[236] = 99;
-	p->b[237] = 130;
-	p->b[238] = 83;
-	p->b[239] = 99;
-	p->len = 240;
-}
-
-static void put_ip(uint8_t *at, uint32_t v)
-{
-	at[0] = (uint8_t)(v >> 24);
-	at[1] = (uint8_t)(v >> 16);
-	at[2] = (uint8_t)(v >> 8);
-	at[3] = (uint8_t)v;
-}
-
-static void pkt_raw(struct pkt *p, const void *v, size_t n)
-{
-	assert_true(p->len + n <= sizeof p->b);
-	memcpy(p->b + p->len, v, n);
-	p->len += n;
-}
-
-static void pkt_byte(struct pkt *p, uint8_t v)
-{
-	pkt_raw(p, &v, 1);
-}
-
-static void pkt_opt(struct pkt *p, uint8_t code, const void *v, uint8_t n)
-{
-	pkt_byte(p, code);
-	pkt_byte(p, n);
-	pkt_raw(p, v, n);
-}
-
-static void pkt_opt32(struct pkt *p, uint8_t code, uint32_t v)
-{
-	uint8_t b[4];
-
-	put_ip(b, v);
-	pkt_opt(p, code, b, 4);
-}
-
-static void pkt_type(struct pkt *p, uint8_t type)
-{
-	pkt_opt(p, DHO_MSG_TYPE, &type, 1);
-}
+#include "tests/unit/dhcp_frames.h"
 
 /* A server ACK as a capture would show it: pads between options, two
  * routers, five DNS servers, then End and zero padding. */
@@ -127,9 +38,7 @@ static void captured_ack(struct pkt *p)
 	pkt_opt32(p, DHO_BROADCAST, IP(10, 0, 0, 255));
 	pkt_opt(p, DHO_HOST_NAME, "machine", 7);
 	pkt_opt(p, 43, "\x01\x02\x03", 3);	/* vendor option: skipped */
-	pkt_byte(p, DHO_END);
-	while (p->len < 300)
-		pkt_byte(p, 0);
+	pkt_end(p);
 }
 
 static void parse_ok(const uint8_t *b, size_t len, struct dhcp_msg *m)
@@ -575,7 +484,7 @@ struct reply {
 
 static void respond(const struct pkt *req_pkt, struct reply *out)
 {
-	struct dhcpd_config cfg = test_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct dhcp_msg req;
 
 	memset(out, 0, sizeof *out);
@@ -760,7 +669,7 @@ static void test_reply_request_renewing(void **state)
 	struct reply r;
 	struct udp_frame f;
 	struct dhcp_msg req;
-	struct dhcpd_config cfg = test_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 
 	(void)state;
 	request(&p, IP(10, 0, 0, 2), 0, 0);
@@ -869,7 +778,7 @@ static void test_reply_limits(void **state)
 {
 	struct pkt p;
 	struct dhcp_msg req;
-	struct dhcpd_config cfg = test_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct dhcp_reply_info info;
 	uint8_t buf[DHCP_PKT_MAX];
 	size_t len;
@@ -884,14 +793,14 @@ static void test_reply_limits(void **state)
 
 	cfg.prefix = 0;
 	assert_int_equal(dhcpd_reply(&cfg, &req, buf, sizeof buf, &len, &info), -1);
-	cfg = test_config();
+	cfg = dhcpd_test_config();
 	memset(longname, 'a', sizeof longname - 1);
 	longname[sizeof longname - 1] = '\0';
 	cfg.hostname = longname;
 	assert_int_equal(dhcpd_reply(&cfg, &req, buf, sizeof buf, &len, &info), -1);
 
 	/* no hostname, no DNS: neither option is sent */
-	cfg = test_config();
+	cfg = dhcpd_test_config();
 	cfg.hostname = NULL;
 	cfg.ndns = 0;
 	cfg.prefix = 16;
@@ -1186,7 +1095,7 @@ static void test_frame_rejects(void **state)
 static void server_turn(const uint8_t *fr, size_t len, uint8_t *out, size_t cap, size_t *outlen,
 			struct dhcp_reply_info *info)
 {
-	struct dhcpd_config cfg = test_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct udp_frame f, rf;
 	struct dhcp_msg req;
 	uint8_t payload[DHCP_PKT_MAX];

@@ -9,14 +9,9 @@
 #include <cmocka.h>
 
 #include "guest/net.h"
+#include "tests/unit/dhcp_frames.h"
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define MS(x) ((uint64_t)(x) * 1000000u)
-
-static const uint8_t machine_mac[6] = { 0x02, 0x00, 0x0a, 0x00, 0x00, 0x02 };
-static const uint8_t other_mac[6] = { 0x02, 0x00, 0x0a, 0x00, 0x00, 0x03 };
-static const uint8_t host_mac[6] = { 0x02, 0x50, 0x00, 0x00, 0x00, 0x01 };
-static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 /* ---- pool.net= ---- */
 
@@ -85,24 +80,6 @@ static void test_spec(void **state)
 
 /* ---- a server: pool's own responder decides, frames are real ---- */
 
-static struct dhcpd_config server_config(void)
-{
-	struct dhcpd_config cfg = {
-		.machine_ip = IP(10, 0, 0, 2),
-		.prefix = 24,
-		.router = IP(10, 0, 0, 1),
-		.server_ip = IP(10, 0, 0, 1),
-		.dns = { IP(9, 9, 9, 9), IP(1, 1, 1, 1) },
-		.ndns = 2,
-		.hostname = "machine",
-		.lease_time = 86400,
-	};
-
-	memcpy(cfg.machine_mac, machine_mac, 6);
-	memcpy(cfg.server_mac, host_mac, 6);
-	return cfg;
-}
-
 struct frame {
 	uint8_t b[DHCP_FRAME_MAX];
 	size_t len;
@@ -161,7 +138,7 @@ static void bind_fully(struct dhcpc *c, const struct dhcpd_config *cfg)
 
 static void test_exchange(void **state)
 {
-	struct dhcpd_config cfg = server_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct dhcpc c;
 	struct udp_frame f;
 	struct dhcp_msg m;
@@ -221,7 +198,7 @@ static void test_retransmit(void **state)
 {
 	static const unsigned want[] = { 250, 750, 1750, 3750, 5750, 7750 };
 	struct dhcpc c;
-	struct dhcpd_config cfg = server_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct frame r;
 	const char *why = NULL;
 	unsigned i;
@@ -248,7 +225,7 @@ static void test_retransmit(void **state)
 
 static void test_nak_restarts(void **state)
 {
-	struct dhcpd_config cfg = server_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct dhcpc c;
 	struct frame r;
 	const char *why = NULL;
@@ -272,42 +249,11 @@ static void test_nak_restarts(void **state)
 
 /* ---- hand-made replies, for what pool's responder never sends ---- */
 
-struct pkt {
-	uint8_t b[DHCP_PKT_MAX];
-	size_t len;
-};
-
-static void put32(uint8_t *at, uint32_t v)
-{
-	at[0] = (uint8_t)(v >> 24);
-	at[1] = (uint8_t)(v >> 16);
-	at[2] = (uint8_t)(v >> 8);
-	at[3] = (uint8_t)v;
-}
-
 static void pkt_reply(struct pkt *p, uint8_t type, uint32_t xid, const uint8_t mac[6], uint32_t yiaddr)
 {
-	memset(p, 0, sizeof *p);
-	p->b[0] = BOOTREPLY;
-	p->b[1] = 1;
-	p->b[2] = 6;
-	put32(p->b + 4, xid);
-	put32(p->b + 16, yiaddr);
-	memcpy(p->b + 28, mac, 6);
-	put32(p->b + 236, 0x63825363);
-	p->len = 240;
-	p->b[p->len++] = DHO_MSG_TYPE;
-	p->b[p->len++] = 1;
-	p->b[p->len++] = type;
-}
-
-static void pkt_opt32(struct pkt *p, uint8_t code, uint32_t v)
-{
-	assert_true(p->len + 6 < sizeof p->b);
-	p->b[p->len++] = code;
-	p->b[p->len++] = 4;
-	put32(p->b + p->len, v);
-	p->len += 4;
+	pkt_header(p, BOOTREPLY, xid, mac);
+	put_ip(p->b + 16, yiaddr);
+	pkt_type(p, type);
 }
 
 static void pkt_frame(struct pkt *p, const uint8_t src_mac[6], struct frame *out)
@@ -318,9 +264,7 @@ static void pkt_frame(struct pkt *p, const uint8_t src_mac[6], struct frame *out
 	};
 	const char *why = NULL;
 
-	p->b[p->len++] = DHO_END;
-	while (p->len < DHCP_MIN_LEN)
-		p->b[p->len++] = 0;
+	pkt_end(p);
 	memcpy(f.src_mac, src_mac, 6);
 	memcpy(f.dst_mac, bcast, 6);
 	assert_int_equal(udp_frame_build(&f, p->b, p->len, out->b, sizeof out->b, &out->len, &why), 0);
@@ -329,7 +273,7 @@ static void pkt_frame(struct pkt *p, const uint8_t src_mac[6], struct frame *out
 /* A client in REQUESTING for 10.0.0.2 from server 10.0.0.1, xid 42. */
 static void requesting(struct dhcpc *c)
 {
-	struct dhcpd_config cfg = server_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct frame r;
 	const char *why = NULL;
 
@@ -410,7 +354,7 @@ static void test_ignores_what_is_not_ours(void **state)
 
 static void test_malformed_frames(void **state)
 {
-	struct dhcpd_config cfg = server_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct dhcpc c;
 	struct frame good, bad;
 	size_t n, i;
@@ -515,7 +459,7 @@ static void test_lease_from_ack(void **state)
 
 static void test_renew(void **state)
 {
-	struct dhcpd_config cfg = server_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct dhcpc c;
 	struct udp_frame f;
 	struct dhcp_msg m;
