@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "src/net/dhcp_pkt.h"
+#include "tests/unit/cases.h"
 #include "tests/unit/dhcp_frames.h"
 
 /* A server ACK as a capture would show it: pads between options, two
@@ -50,15 +51,54 @@ static void parse_ok(const uint8_t *b, size_t len, struct dhcp_msg *m)
 		fail_msg("dhcp_parse failed: %s", why);
 }
 
-static const char *parse_fail(const uint8_t *b, size_t len)
+/* Why b was refused, as a DHCP message or (as_frame) as a DHCP frame:
+ * there is always a reason. */
+static const char *refusal(const uint8_t *b, size_t len, bool as_frame)
 {
 	struct dhcp_msg m;
+	struct udp_frame f;
 	const char *why = NULL;
 
-	assert_int_equal(dhcp_parse(b, len, &m, &why), -1);
+	assert_int_equal(as_frame ? dhcp_frame_parse(b, len, &f, &why) : dhcp_parse(b, len, &m, &why),
+			 -1);
 	assert_non_null(why);
 	return why;
 }
+
+static const char *parse_fail(const uint8_t *b, size_t len)
+{
+	return refusal(b, len, false);
+}
+
+/* A message from the machine, xid 1, of this type (0: no option 53). */
+static void pkt_start(struct pkt *p, uint8_t op, uint8_t type)
+{
+	pkt_header(p, op, 1, machine_mac);
+	if (type)
+		pkt_type(p, type);
+}
+
+/* The client's own DISCOVER, and its REQUEST for 10.0.0.2 from 10.0.0.1. */
+static void client_discover(uint32_t xid, struct pkt *out)
+{
+	const char *why;
+
+	assert_int_equal(dhcpc_discover(machine_mac, xid, out->b, sizeof out->b, &out->len, &why), 0);
+}
+
+static void client_request(uint32_t xid, struct pkt *out)
+{
+	const char *why;
+
+	assert_int_equal(dhcpc_request(machine_mac, xid, IP(10, 0, 0, 2), IP(10, 0, 0, 1),
+				       out->b, sizeof out->b, &out->len, &why), 0);
+}
+
+/* Option f was given, with value v. */
+#define assert_opt(m, f, v) do { \
+	assert_true((m).has_##f); \
+	assert_int_equal((m).f, (v)); \
+} while (0)
 
 /* ---- parser ---- */
 
@@ -79,23 +119,16 @@ static void test_parse_captured_ack(void **state)
 	assert_int_equal(m.ciaddr, 0);
 	assert_memory_equal(m.chaddr, machine_mac, 6);
 	assert_int_equal(m.type, DHCPACK);
-	assert_true(m.has_server_id);
-	assert_int_equal(m.server_id, IP(10, 0, 0, 1));
-	assert_true(m.has_lease_time);
-	assert_int_equal(m.lease_time, 86400);
-	assert_true(m.has_t1);
-	assert_int_equal(m.t1, 43200);
-	assert_true(m.has_t2);
-	assert_int_equal(m.t2, 75600);
-	assert_true(m.has_subnet_mask);
-	assert_int_equal(m.subnet_mask, IP(255, 255, 255, 0));
-	assert_true(m.has_router);
-	assert_int_equal(m.router, IP(10, 0, 0, 1));
+	assert_opt(m, server_id, IP(10, 0, 0, 1));
+	assert_opt(m, lease_time, 86400);
+	assert_opt(m, t1, 43200);
+	assert_opt(m, t2, 75600);
+	assert_opt(m, subnet_mask, IP(255, 255, 255, 0));
+	assert_opt(m, router, IP(10, 0, 0, 1));
 	assert_int_equal(m.ndns, 4);
 	assert_int_equal(m.dns[0], IP(192, 0, 2, 10));
 	assert_int_equal(m.dns[3], IP(192, 0, 2, 13));
-	assert_true(m.has_broadcast);
-	assert_int_equal(m.broadcast, IP(10, 0, 0, 255));
+	assert_opt(m, broadcast, IP(10, 0, 0, 255));
 	assert_true(m.has_hostname);
 	assert_string_equal(m.hostname, "machine");
 	assert_false(m.has_requested_ip);
@@ -105,15 +138,14 @@ static void test_parse_captured_ack(void **state)
 
 static void test_parse_client_discover(void **state)
 {
-	uint8_t buf[DHCP_PKT_MAX];
-	size_t len;
-	const char *why;
+	static const uint8_t want[] = { 1, 3, 6, 12, 15, 51, 54, 58, 59 };
+	struct pkt p;
 	struct dhcp_msg m;
 
 	(void)state;
-	assert_int_equal(dhcpc_discover(machine_mac, 0x01020304, buf, sizeof buf, &len, &why), 0);
-	assert_true(len >= DHCP_MIN_LEN);
-	parse_ok(buf, len, &m);
+	client_discover(0x01020304, &p);
+	assert_true(p.len >= DHCP_MIN_LEN);
+	parse_ok(p.b, p.len, &m);
 	assert_int_equal(m.op, BOOTREQUEST);
 	assert_int_equal(m.type, DHCPDISCOVER);
 	assert_int_equal(m.xid, 0x01020304);
@@ -125,7 +157,6 @@ static void test_parse_client_discover(void **state)
 	assert_false(m.has_requested_ip);
 	assert_false(m.has_server_id);
 	assert_true(m.has_param_req);
-	static const uint8_t want[] = { 1, 3, 6, 12, 15, 51, 54, 58, 59 };
 	for (unsigned c = 0; c < 256; c++) {
 		bool wanted = memchr(want, (int)c, sizeof want) != NULL;
 
@@ -135,37 +166,33 @@ static void test_parse_client_discover(void **state)
 
 static void test_parse_client_request(void **state)
 {
-	uint8_t buf[DHCP_PKT_MAX];
-	size_t len;
-	const char *why;
+	struct dhcpc_params cp = { .xid = 78, .ciaddr = IP(10, 0, 0, 2) };
+	struct pkt p;
 	struct dhcp_msg m;
+	const char *why;
 
 	(void)state;
-	assert_int_equal(dhcpc_request(machine_mac, 77, IP(10, 0, 0, 2), IP(10, 0, 0, 1),
-				       buf, sizeof buf, &len, &why), 0);
-	parse_ok(buf, len, &m);
+	client_request(77, &p);
+	parse_ok(p.b, p.len, &m);
 	assert_int_equal(m.type, DHCPREQUEST);
 	assert_int_equal(m.xid, 77);
-	assert_true(m.has_requested_ip);
-	assert_int_equal(m.requested_ip, IP(10, 0, 0, 2));
-	assert_true(m.has_server_id);
-	assert_int_equal(m.server_id, IP(10, 0, 0, 1));
+	assert_opt(m, requested_ip, IP(10, 0, 0, 2));
+	assert_opt(m, server_id, IP(10, 0, 0, 1));
 	assert_int_equal(m.ciaddr, 0);
 	assert_true(dhcp_msg_requests(&m, DHO_DNS));
 
 	/* a renewal: ciaddr, no 50/54, no broadcast flag */
-	struct dhcpc_params p = { .xid = 78, .ciaddr = IP(10, 0, 0, 2) };
-	memcpy(p.mac, machine_mac, 6);
-	assert_int_equal(dhcpc_build(DHCPREQUEST, &p, buf, sizeof buf, &len, &why), 0);
-	parse_ok(buf, len, &m);
+	memcpy(cp.mac, machine_mac, 6);
+	assert_int_equal(dhcpc_build(DHCPREQUEST, &cp, p.b, DHCP_PKT_MAX, &p.len, &why), 0);
+	parse_ok(p.b, p.len, &m);
 	assert_int_equal(m.ciaddr, IP(10, 0, 0, 2));
 	assert_int_equal(m.flags, 0);
 	assert_false(m.has_requested_ip);
 	assert_false(m.has_server_id);
 
 	/* the builder refuses server-only types and small buffers */
-	assert_int_equal(dhcpc_build(DHCPOFFER, &p, buf, sizeof buf, &len, &why), -1);
-	assert_int_equal(dhcpc_build(DHCPREQUEST, &p, buf, 100, &len, &why), -1);
+	assert_int_equal(dhcpc_build(DHCPOFFER, &cp, p.b, DHCP_PKT_MAX, &p.len, &why), -1);
+	assert_int_equal(dhcpc_build(DHCPREQUEST, &cp, p.b, 100, &p.len, &why), -1);
 }
 
 /* Parse every prefix of pkt in a buffer of exactly that size (ASan sees any
@@ -214,45 +241,36 @@ static void check_truncations(const uint8_t *full, size_t n)
 
 static void test_parse_truncated(void **state)
 {
-	uint8_t buf[DHCP_PKT_MAX];
-	size_t len;
-	const char *why;
 	struct pkt p;
 
 	(void)state;
 	captured_ack(&p);
 	check_truncations(p.b, p.len);
-	assert_int_equal(dhcpc_discover(machine_mac, 1, buf, sizeof buf, &len, &why), 0);
-	check_truncations(buf, len);
-	assert_int_equal(dhcpc_request(machine_mac, 2, IP(10, 0, 0, 2), IP(10, 0, 0, 1),
-				       buf, sizeof buf, &len, &why), 0);
-	check_truncations(buf, len);
+	client_discover(1, &p);
+	check_truncations(p.b, p.len);
+	client_request(2, &p);
+	check_truncations(p.b, p.len);
 }
 
 static void test_parse_option_past_end(void **state)
 {
 	struct pkt p;
+	struct dhcp_msg m;
 
 	(void)state;
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_type(&p, DHCPDISCOVER);
+	/* an option ending exactly at the end, without End, is fine */
+	pkt_start(&p, BOOTREQUEST, DHCPDISCOVER);
+	parse_ok(p.b, p.len, &m);
+	assert_int_equal(m.type, DHCPDISCOVER);
+
+	/* one whose length runs past it, and a code with no length byte */
 	pkt_byte(&p, DHO_HOST_NAME);
 	pkt_byte(&p, 10);
 	pkt_raw(&p, "abc", 3);
 	assert_string_equal(parse_fail(p.b, p.len), "option runs past the end of its field");
-
-	/* a code with no length byte */
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_type(&p, DHCPDISCOVER);
+	pkt_start(&p, BOOTREQUEST, DHCPDISCOVER);
 	pkt_byte(&p, DHO_ROUTER);
 	assert_string_equal(parse_fail(p.b, p.len), "option runs past the end of its field");
-
-	/* an option ending exactly at the end, without End, is fine */
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_type(&p, DHCPDISCOVER);
-	struct dhcp_msg m;
-	parse_ok(p.b, p.len, &m);
-	assert_int_equal(m.type, DHCPDISCOVER);
 }
 
 static void test_parse_cookie_and_type(void **state)
@@ -260,62 +278,50 @@ static void test_parse_cookie_and_type(void **state)
 	struct pkt p;
 
 	(void)state;
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_type(&p, DHCPDISCOVER);
+	pkt_start(&p, BOOTREQUEST, DHCPDISCOVER);
 	pkt_byte(&p, DHO_END);
 	p.b[239] = 100;
 	assert_string_equal(parse_fail(p.b, p.len), "no DHCP magic cookie");
 
-	/* plain BOOTP: cookie, but no option 53 */
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
+	/* plain BOOTP: cookie, but no option 53; and option 53 after End does not count */
+	pkt_start(&p, BOOTREQUEST, 0);
 	pkt_byte(&p, DHO_END);
 	assert_string_equal(parse_fail(p.b, p.len), "no DHCP message type (plain BOOTP)");
-
-	/* option 53 after End does not count */
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_byte(&p, DHO_END);
 	pkt_type(&p, DHCPDISCOVER);
 	assert_string_equal(parse_fail(p.b, p.len), "no DHCP message type (plain BOOTP)");
 
 	/* hlen over 16 */
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_type(&p, DHCPDISCOVER);
+	pkt_start(&p, BOOTREQUEST, DHCPDISCOVER);
 	p.b[2] = 17;
 	assert_string_equal(parse_fail(p.b, p.len), "hardware address longer than 16 bytes");
 }
 
 static void test_parse_bad_lengths(void **state)
 {
+	/* one option of a bad length or value, after the message type (if any) */
+	static const struct {
+		const char *what;
+		uint8_t op, type, code;
+		const char *value;
+		uint8_t len;
+	} cases[] = {
+		{ "message type of 2 bytes", BOOTREQUEST, 0, DHO_MSG_TYPE, "\x01\x01", 2 },
+		{ "requested address of 3 bytes", BOOTREQUEST, DHCPREQUEST, DHO_REQUESTED_IP,
+		  "\x0a\x00\x00", 3 },
+		{ "router of 6 bytes", BOOTREPLY, DHCPACK, DHO_ROUTER, "\x0a\x00\x00\x01\x0a\x00", 6 },
+		{ "no DNS server", BOOTREPLY, DHCPACK, DHO_DNS, "", 0 },
+		{ "client id of 1 byte", BOOTREQUEST, DHCPREQUEST, DHO_CLIENT_ID, "\x01", 1 },
+		{ "message type 0", BOOTREQUEST, 0, DHO_MSG_TYPE, "\x00", 1 },
+	};
 	struct pkt p;
 
 	(void)state;
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_opt(&p, DHO_MSG_TYPE, "\x01\x01", 2);
-	assert_string_equal(parse_fail(p.b, p.len), "option with a bad length or value");
-
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_type(&p, DHCPREQUEST);
-	pkt_opt(&p, DHO_REQUESTED_IP, "\x0a\x00\x00", 3);
-	assert_string_equal(parse_fail(p.b, p.len), "option with a bad length or value");
-
-	pkt_header(&p, BOOTREPLY, 1, machine_mac);
-	pkt_type(&p, DHCPACK);
-	pkt_opt(&p, DHO_ROUTER, "\x0a\x00\x00\x01\x0a\x00", 6);
-	assert_string_equal(parse_fail(p.b, p.len), "option with a bad length or value");
-
-	pkt_header(&p, BOOTREPLY, 1, machine_mac);
-	pkt_type(&p, DHCPACK);
-	pkt_opt(&p, DHO_DNS, "", 0);
-	assert_string_equal(parse_fail(p.b, p.len), "option with a bad length or value");
-
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_type(&p, DHCPREQUEST);
-	pkt_opt(&p, DHO_CLIENT_ID, "\x01", 1);
-	assert_string_equal(parse_fail(p.b, p.len), "option with a bad length or value");
-
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_opt(&p, DHO_MSG_TYPE, "\x00", 1);
-	assert_string_equal(parse_fail(p.b, p.len), "option with a bad length or value");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		pkt_start(&p, cases[i].op, cases[i].type);
+		pkt_opt(&p, cases[i].code, cases[i].value, cases[i].len);
+		case_string_equal(cases[i].what, parse_fail(p.b, p.len),
+				  "option with a bad length or value");
+	}
 }
 
 static void test_parse_duplicates(void **state)
@@ -324,20 +330,17 @@ static void test_parse_duplicates(void **state)
 	struct dhcp_msg m;
 
 	(void)state;
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_type(&p, DHCPDISCOVER);
+	pkt_start(&p, BOOTREQUEST, DHCPDISCOVER);
 	pkt_type(&p, DHCPREQUEST);
 	assert_string_equal(parse_fail(p.b, p.len), "option given twice");
 
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_type(&p, DHCPREQUEST);
+	pkt_start(&p, BOOTREQUEST, DHCPREQUEST);
 	pkt_opt(&p, DHO_HOST_NAME, "abc", 3);
 	pkt_opt(&p, DHO_HOST_NAME, "def", 3);
 	assert_string_equal(parse_fail(p.b, p.len), "option given twice");
 
 	/* an option we do not interpret may repeat */
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_type(&p, DHCPREQUEST);
+	pkt_start(&p, BOOTREQUEST, DHCPREQUEST);
 	pkt_opt(&p, 43, "ab", 2);
 	pkt_opt(&p, 43, "cd", 2);
 	pkt_byte(&p, DHO_END);
@@ -503,19 +506,32 @@ static void respond(const struct pkt *req_pkt, struct reply *out)
 	}
 }
 
+/* Respond to p: a reply (want 1) or silence (0), and what the responder did. */
+static void respond_as(const struct pkt *p, struct reply *r, int want, enum dhcpd_action action)
+{
+	respond(p, r);
+	assert_int_equal(r->r, want);
+	assert_int_equal(r->info.action, action);
+}
+
+/* A message of this type from the machine at 10.0.0.2 (its ciaddr). */
+static void pkt_from_machine(struct pkt *p, uint32_t xid, uint8_t type)
+{
+	pkt_header(p, BOOTREQUEST, xid, machine_mac);
+	put_ip(p->b + 12, IP(10, 0, 0, 2));
+	pkt_type(p, type);
+}
+
 static void assert_lease_options(const struct dhcp_msg *m, bool lease)
 {
-	assert_true(m->has_subnet_mask);
-	assert_int_equal(m->subnet_mask, IP(255, 255, 255, 0));
-	assert_true(m->has_router);
-	assert_int_equal(m->router, IP(10, 0, 0, 1));
+	assert_opt(*m, subnet_mask, IP(255, 255, 255, 0));
+	assert_opt(*m, router, IP(10, 0, 0, 1));
 	assert_int_equal(m->ndns, 2);
 	assert_int_equal(m->dns[0], IP(9, 9, 9, 9));
 	assert_int_equal(m->dns[1], IP(1, 1, 1, 1));
 	assert_true(m->has_hostname);
 	assert_string_equal(m->hostname, "machine");
-	assert_true(m->has_broadcast);
-	assert_int_equal(m->broadcast, IP(10, 0, 0, 255));
+	assert_opt(*m, broadcast, IP(10, 0, 0, 255));
 	assert_int_equal(m->has_lease_time, lease);
 	assert_int_equal(m->has_t1, lease);
 	assert_int_equal(m->has_t2, lease);
@@ -549,9 +565,7 @@ static void test_reply_discover(void **state)
 	pkt_type(&p, DHCPDISCOVER);
 	pkt_opt32(&p, DHO_REQUESTED_IP, IP(10, 0, 0, 99));	/* a wish we ignore */
 	pkt_byte(&p, DHO_END);
-	respond(&p, &r);
-	assert_int_equal(r.r, 1);
-	assert_int_equal(r.info.action, DHCPD_OFFER);
+	respond_as(&p, &r, 1, DHCPD_OFFER);
 	assert_int_equal(r.info.req_type, DHCPDISCOVER);
 	assert_int_equal(r.info.addr, IP(10, 0, 0, 2));
 	assert_true(r.info.broadcast);
@@ -563,39 +577,34 @@ static void test_reply_discover(void **state)
 
 static void test_reply_not_ours(void **state)
 {
+	/* why is NULL where the test does not ask for one */
+	static const struct {
+		const char *what;
+		const uint8_t *mac;
+		uint8_t op, htype, type;
+		const char *why;
+	} cases[] = {
+		{ "another MAC", other_mac, BOOTREQUEST, 1, DHCPDISCOVER, "not this machine's MAC" },
+		{ "a BOOTREPLY", machine_mac, BOOTREPLY, 1, DHCPDISCOVER, "not a BOOTREQUEST" },
+		{ "IEEE 802", machine_mac, BOOTREQUEST, 6, DHCPDISCOVER, "not an Ethernet client" },
+		/* server message types from a client */
+		{ "an OFFER", machine_mac, BOOTREQUEST, 1, DHCPOFFER, NULL },
+		{ "type 42", machine_mac, BOOTREQUEST, 1, 42, NULL },
+	};
 	struct pkt p;
 	struct reply r;
 
 	(void)state;
-	pkt_header(&p, BOOTREQUEST, 1, other_mac);
-	pkt_type(&p, DHCPDISCOVER);
-	respond(&p, &r);
-	assert_int_equal(r.r, 0);
-	assert_int_equal(r.info.action, DHCPD_SILENT);
-	assert_string_equal(r.info.why, "not this machine's MAC");
-
-	pkt_header(&p, BOOTREPLY, 1, machine_mac);
-	pkt_type(&p, DHCPDISCOVER);
-	respond(&p, &r);
-	assert_int_equal(r.r, 0);
-	assert_string_equal(r.info.why, "not a BOOTREQUEST");
-
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	p.b[1] = 6;	/* IEEE 802 */
-	pkt_type(&p, DHCPDISCOVER);
-	respond(&p, &r);
-	assert_int_equal(r.r, 0);
-	assert_string_equal(r.info.why, "not an Ethernet client");
-
-	/* server message types from a client */
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_type(&p, DHCPOFFER);
-	respond(&p, &r);
-	assert_int_equal(r.r, 0);
-	pkt_header(&p, BOOTREQUEST, 1, machine_mac);
-	pkt_type(&p, 42);
-	respond(&p, &r);
-	assert_int_equal(r.r, 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		pkt_header(&p, cases[i].op, 1, cases[i].mac);
+		p.b[1] = cases[i].htype;
+		pkt_type(&p, cases[i].type);
+		respond(&p, &r);
+		case_int_equal(cases[i].what, r.r, 0);
+		case_int_equal(cases[i].what, r.info.action, DHCPD_SILENT);
+		if (cases[i].why)
+			case_string_equal(cases[i].what, r.info.why, cases[i].why);
+	}
 }
 
 static void request(struct pkt *p, uint32_t ciaddr, uint32_t requested, uint32_t server_id)
@@ -617,9 +626,7 @@ static void test_reply_request_selecting(void **state)
 
 	(void)state;
 	request(&p, 0, IP(10, 0, 0, 2), IP(10, 0, 0, 1));
-	respond(&p, &r);
-	assert_int_equal(r.r, 1);
-	assert_int_equal(r.info.action, DHCPD_ACK);
+	respond_as(&p, &r, 1, DHCPD_ACK);
 	assert_int_equal(r.info.state, DHCPD_STATE_SELECTING);
 	assert_int_equal(r.m.type, DHCPACK);
 	assert_int_equal(r.m.yiaddr, IP(10, 0, 0, 2));
@@ -634,9 +641,7 @@ static void test_reply_request_selecting(void **state)
 
 	/* another server's offer was chosen: say nothing */
 	request(&p, 0, IP(10, 0, 0, 2), IP(10, 0, 0, 254));
-	respond(&p, &r);
-	assert_int_equal(r.r, 0);
-	assert_int_equal(r.info.action, DHCPD_SILENT);
+	respond_as(&p, &r, 0, DHCPD_SILENT);
 	assert_int_equal(r.info.state, DHCPD_STATE_SELECTING);
 	assert_string_equal(r.info.why, "client selected another server");
 }
@@ -648,9 +653,7 @@ static void test_reply_request_init_reboot(void **state)
 
 	(void)state;
 	request(&p, 0, IP(10, 0, 0, 2), 0);
-	respond(&p, &r);
-	assert_int_equal(r.r, 1);
-	assert_int_equal(r.info.action, DHCPD_ACK);
+	respond_as(&p, &r, 1, DHCPD_ACK);
 	assert_int_equal(r.info.state, DHCPD_STATE_INIT_REBOOT);
 	assert_int_equal(r.m.yiaddr, IP(10, 0, 0, 2));
 	assert_lease_options(&r.m, true);
@@ -673,9 +676,7 @@ static void test_reply_request_renewing(void **state)
 
 	(void)state;
 	request(&p, IP(10, 0, 0, 2), 0, 0);
-	respond(&p, &r);
-	assert_int_equal(r.r, 1);
-	assert_int_equal(r.info.action, DHCPD_ACK);
+	respond_as(&p, &r, 1, DHCPD_ACK);
 	assert_int_equal(r.info.state, DHCPD_STATE_RENEWING);
 	assert_int_equal(r.m.ciaddr, IP(10, 0, 0, 2));
 	assert_int_equal(r.m.yiaddr, IP(10, 0, 0, 2));
@@ -724,13 +725,9 @@ static void test_reply_inform(void **state)
 	struct reply r;
 
 	(void)state;
-	pkt_header(&p, BOOTREQUEST, 0x77, machine_mac);
-	put_ip(p.b + 12, IP(10, 0, 0, 2));
-	pkt_type(&p, DHCPINFORM);
+	pkt_from_machine(&p, 0x77, DHCPINFORM);
 	pkt_byte(&p, DHO_END);
-	respond(&p, &r);
-	assert_int_equal(r.r, 1);
-	assert_int_equal(r.info.action, DHCPD_ACK);
+	respond_as(&p, &r, 1, DHCPD_ACK);
 	assert_int_equal(r.m.type, DHCPACK);
 	assert_int_equal(r.m.yiaddr, 0);
 	assert_int_equal(r.m.ciaddr, IP(10, 0, 0, 2));
@@ -744,14 +741,10 @@ static void test_reply_release_decline(void **state)
 	struct reply r;
 
 	(void)state;
-	pkt_header(&p, BOOTREQUEST, 0x88, machine_mac);
-	put_ip(p.b + 12, IP(10, 0, 0, 2));
-	pkt_type(&p, DHCPRELEASE);
+	pkt_from_machine(&p, 0x88, DHCPRELEASE);
 	pkt_opt32(&p, DHO_SERVER_ID, IP(10, 0, 0, 1));
 	pkt_byte(&p, DHO_END);
-	respond(&p, &r);
-	assert_int_equal(r.r, 0);
-	assert_int_equal(r.info.action, DHCPD_SILENT);
+	respond_as(&p, &r, 0, DHCPD_SILENT);
 	assert_int_equal(r.info.req_type, DHCPRELEASE);
 	assert_int_equal(r.info.addr, IP(10, 0, 0, 2));
 	assert_string_equal(r.info.why, "client released its lease");
@@ -889,12 +882,7 @@ static void client_frame(uint8_t *fr, size_t cap, size_t *len, const uint8_t *pa
 
 static const char *frame_fail(const uint8_t *fr, size_t len)
 {
-	struct udp_frame f;
-	const char *why = NULL;
-
-	assert_int_equal(dhcp_frame_parse(fr, len, &f, &why), -1);
-	assert_non_null(why);
-	return why;
+	return refusal(fr, len, true);
 }
 
 static void test_frame_roundtrip(void **state)

@@ -123,13 +123,20 @@ static int serve(const struct dhcpd_config *cfg, const struct dhcpc *c, struct f
 	return 1;
 }
 
-static void bind_fully(struct dhcpc *c, const struct dhcpd_config *cfg)
+/* A new client, its DISCOVER ready to send. */
+static void client_start(struct dhcpc *c, uint32_t xid, uint64_t now)
 {
-	struct frame r;
 	const char *why = NULL;
 
 	memset(c, 0, sizeof *c);
-	assert_int_equal(dhcpc_start(c, machine_mac, 0x12345678, MS(0), &why), DHCPC_SEND);
+	assert_int_equal(dhcpc_start(c, machine_mac, xid, now, &why), DHCPC_SEND);
+}
+
+static void bind_fully(struct dhcpc *c, const struct dhcpd_config *cfg)
+{
+	struct frame r;
+
+	client_start(c, 0x12345678, MS(0));
 	assert_int_equal(serve(cfg, c, &r), 1);
 	assert_int_equal(dhcpc_input(c, r.b, r.len, MS(5)), DHCPC_SEND);
 	assert_int_equal(serve(cfg, c, &r), 1);
@@ -143,11 +150,9 @@ static void test_exchange(void **state)
 	struct udp_frame f;
 	struct dhcp_msg m;
 	struct frame r;
-	const char *why = NULL;
 
 	(void)state;
-	memset(&c, 0, sizeof c);
-	assert_int_equal(dhcpc_start(&c, machine_mac, 0xcafef00d, MS(1000), &why), DHCPC_SEND);
+	client_start(&c, 0xcafef00d, MS(1000));
 	client_sent(&c, &f, &m);
 	assert_int_equal(m.type, DHCPDISCOVER);
 	assert_memory_equal(f.dst_mac, bcast, 6);
@@ -200,12 +205,10 @@ static void test_retransmit(void **state)
 	struct dhcpc c;
 	struct dhcpd_config cfg = dhcpd_test_config();
 	struct frame r;
-	const char *why = NULL;
 	unsigned i;
 
 	(void)state;
-	memset(&c, 0, sizeof c);
-	assert_int_equal(dhcpc_start(&c, machine_mac, 7, MS(0), &why), DHCPC_SEND);
+	client_start(&c, 7, MS(0));
 	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
 		assert_int_equal(c.next_ns, MS(want[i]));
 		assert_int_equal(dhcpc_timer(&c, MS(want[i]) - 1), DHCPC_WAIT);
@@ -231,8 +234,7 @@ static void test_nak_restarts(void **state)
 	const char *why = NULL;
 
 	(void)state;
-	memset(&c, 0, sizeof c);
-	assert_int_equal(dhcpc_start(&c, machine_mac, 99, MS(0), &why), DHCPC_SEND);
+	client_start(&c, 99, MS(0));
 	assert_int_equal(serve(&cfg, &c, &r), 1);
 	assert_int_equal(dhcpc_input(&c, r.b, r.len, MS(1)), DHCPC_SEND);
 	/* The server has changed its mind: the machine's address moved. */
@@ -275,10 +277,8 @@ static void requesting(struct dhcpc *c)
 {
 	struct dhcpd_config cfg = dhcpd_test_config();
 	struct frame r;
-	const char *why = NULL;
 
-	memset(c, 0, sizeof *c);
-	assert_int_equal(dhcpc_start(c, machine_mac, 42, MS(0), &why), DHCPC_SEND);
+	client_start(c, 42, MS(0));
 	assert_int_equal(serve(&cfg, c, &r), 1);
 	assert_int_equal(dhcpc_input(c, r.b, r.len, MS(1)), DHCPC_SEND);
 }
@@ -335,12 +335,7 @@ static void test_ignores_what_is_not_ours(void **state)
 	assert_int_equal(c.lease.t2, 525);
 
 	/* In SELECTING, an ACK or an OFFER without server id is ignored. */
-	memset(&c, 0, sizeof c);
-	{
-		const char *why = NULL;
-
-		assert_int_equal(dhcpc_start(&c, machine_mac, 42, MS(0), &why), DHCPC_SEND);
-	}
+	client_start(&c, 42, MS(0));
 	assert_int_equal(feed_ack(&c, 42, machine_mac, me, srv, m24, srv), DHCPC_WAIT);
 	pkt_reply(&p, DHCPOFFER, 42, machine_mac, me);
 	pkt_frame(&p, host_mac, &r);
@@ -461,10 +456,10 @@ static void test_renew(void **state)
 {
 	struct dhcpd_config cfg = dhcpd_test_config();
 	struct dhcpc c;
+	const char *why = NULL;
 	struct udp_frame f;
 	struct dhcp_msg m;
 	struct frame r;
-	const char *why = NULL;
 
 	(void)state;
 	bind_fully(&c, &cfg);
