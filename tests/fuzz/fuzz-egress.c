@@ -133,11 +133,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 }
 
-#ifndef POOL_LIBFUZZER
 #include "tests/fuzz/replay.h"
-
-int main(int argc, char **argv)
-{
-	return replay_main(argc, argv);
-}
-#endif

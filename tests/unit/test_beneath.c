@@ -24,6 +24,7 @@
 
 #include "src/util/beneath.h"
 #include "src/util/fsutil.h"
+#include "tests/unit/main.h"
 
 /* Every lookup is tried both ways: openat2, and the walk. */
 static const unsigned modes[] = { 0, BENEATH_WALK };
@@ -1049,26 +1050,20 @@ static void test_nix_store(void **state)
 	close(fd);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rel_check),
-		cmocka_unit_test(test_inside_opens),
-		cmocka_unit_test(test_dotdot_and_absolute),
-		cmocka_unit_test(test_symlinks_out),
-		cmocka_unit_test(test_magic_links),
-		cmocka_unit_test(test_symlinks_inside),
-		cmocka_unit_test(test_symlink_hops),
-		cmocka_unit_test(test_types),
-		cmocka_unit_test(test_create),
-		cmocka_unit_test(test_planted_symlinks),
-		cmocka_unit_test(test_race_folder),
-		cmocka_unit_test(test_race_last_name),
-		cmocka_unit_test(test_as_user),
-		cmocka_unit_test(test_allowed),
-		cmocka_unit_test(test_self_links),
-		cmocka_unit_test(test_nix_store),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown,
+	cmocka_unit_test(test_rel_check),
+	cmocka_unit_test(test_inside_opens),
+	cmocka_unit_test(test_dotdot_and_absolute),
+	cmocka_unit_test(test_symlinks_out),
+	cmocka_unit_test(test_magic_links),
+	cmocka_unit_test(test_symlinks_inside),
+	cmocka_unit_test(test_symlink_hops),
+	cmocka_unit_test(test_types),
+	cmocka_unit_test(test_create),
+	cmocka_unit_test(test_planted_symlinks),
+	cmocka_unit_test(test_race_folder),
+	cmocka_unit_test(test_race_last_name),
+	cmocka_unit_test(test_as_user),
+	cmocka_unit_test(test_allowed),
+	cmocka_unit_test(test_self_links),
+	cmocka_unit_test(test_nix_store))

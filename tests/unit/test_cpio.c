@@ -17,6 +17,7 @@
 #include "src/image/cpio.h"
 #include "src/util/cleanup.h"
 #include "src/util/fsutil.h"
+#include "tests/unit/main.h"
 
 #define BIG_LEN 70000
 #define HOST_LEN 200003		/* several 64 KiB buffers, not a multiple of 4 */
@@ -386,16 +387,10 @@ static void test_write_error(void **state)
 	free(c);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gnu_cpio),
-		cmocka_unit_test(test_bsdtar),
-		cmocka_unit_test(test_deterministic),
-		cmocka_unit_test(test_bad_paths),
-		cmocka_unit_test(test_host_file_errors),
-		cmocka_unit_test(test_write_error),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown,
+	cmocka_unit_test(test_gnu_cpio),
+	cmocka_unit_test(test_bsdtar),
+	cmocka_unit_test(test_deterministic),
+	cmocka_unit_test(test_bad_paths),
+	cmocka_unit_test(test_host_file_errors),
+	cmocka_unit_test(test_write_error))

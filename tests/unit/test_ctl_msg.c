@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "src/common/ctl_msg.h"
+#include "tests/unit/main.h"
 
 /* ---- conversations, frame by frame through the reader as the supervisor does ---- */
 
@@ -633,31 +634,25 @@ static void test_status_decode_value_bound(void **state)
 	assert_int_equal(ctl_status_decode((const uint8_t *)text, (size_t)n, &s, &why), -1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status_conversation),
-		cmocka_unit_test(test_status_request_not_empty),
-		cmocka_unit_test(test_nothing_after_status_or_down),
-		cmocka_unit_test(test_down_seconds),
-		cmocka_unit_test(test_exec_conversation),
-		cmocka_unit_test(test_exec_then_other_frames),
-		cmocka_unit_test(test_exec_then_signal),
-		cmocka_unit_test(test_exec_needs_sid),
-		cmocka_unit_test(test_exec_malformed),
-		cmocka_unit_test(test_console_conversation),
-		cmocka_unit_test(test_console_attach_not_empty),
-		cmocka_unit_test(test_bad_first_frames),
-		cmocka_unit_test(test_status_roundtrip_full),
-		cmocka_unit_test(test_status_roundtrip_bare),
-		cmocka_unit_test(test_status_roundtrip_states),
-		cmocka_unit_test(test_status_roundtrip_largest),
-		cmocka_unit_test(test_status_encode_small_buffer),
-		cmocka_unit_test(test_status_fs_bound),
-		cmocka_unit_test(test_status_decode_rejects),
-		cmocka_unit_test(test_status_decode_too_long),
-		cmocka_unit_test(test_status_decode_value_bound),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_status_conversation),
+	cmocka_unit_test(test_status_request_not_empty),
+	cmocka_unit_test(test_nothing_after_status_or_down),
+	cmocka_unit_test(test_down_seconds),
+	cmocka_unit_test(test_exec_conversation),
+	cmocka_unit_test(test_exec_then_other_frames),
+	cmocka_unit_test(test_exec_then_signal),
+	cmocka_unit_test(test_exec_needs_sid),
+	cmocka_unit_test(test_exec_malformed),
+	cmocka_unit_test(test_console_conversation),
+	cmocka_unit_test(test_console_attach_not_empty),
+	cmocka_unit_test(test_bad_first_frames),
+	cmocka_unit_test(test_status_roundtrip_full),
+	cmocka_unit_test(test_status_roundtrip_bare),
+	cmocka_unit_test(test_status_roundtrip_states),
+	cmocka_unit_test(test_status_roundtrip_largest),
+	cmocka_unit_test(test_status_encode_small_buffer),
+	cmocka_unit_test(test_status_fs_bound),
+	cmocka_unit_test(test_status_decode_rejects),
+	cmocka_unit_test(test_status_decode_too_long),
+	cmocka_unit_test(test_status_decode_value_bound))

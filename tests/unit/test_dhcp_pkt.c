@@ -10,6 +10,8 @@
 #include "src/net/dhcp_pkt.h"
 #include "tests/unit/cases.h"
 #include "tests/unit/dhcp_frames.h"
+#include "tests/unit/frame_route.h"
+#include "tests/unit/main.h"
 
 /* A server ACK as a capture would show it: pads between options, two
  * routers, five DNS servers, then End and zero padding. */
@@ -685,12 +687,7 @@ static void test_reply_request_renewing(void **state)
 	assert_false(r.info.broadcast);
 	parse_ok(p.b, p.len, &req);
 	dhcpd_reply_frame(&cfg, &req, &r.info, &f);
-	assert_memory_equal(f.dst_mac, machine_mac, 6);
-	assert_int_equal(f.dst_ip, IP(10, 0, 0, 2));
-	assert_memory_equal(f.src_mac, host_mac, 6);
-	assert_int_equal(f.src_ip, IP(10, 0, 0, 1));
-	assert_int_equal(f.src_port, 67);
-	assert_int_equal(f.dst_port, 68);
+	assert_frame_route(f, host_mac, IP(10, 0, 0, 1), 67, machine_mac, IP(10, 0, 0, 2), 68);
 
 	/* the same with the broadcast flag: broadcast */
 	p.b[10] = 0x80;
@@ -899,12 +896,7 @@ static void test_frame_roundtrip(void **state)
 	assert_int_equal(len, 42 + plen);
 	assert_checksums(fr, len);
 	assert_int_equal(dhcp_frame_parse(fr, len, &f, &why), 0);
-	assert_memory_equal(f.dst_mac, bcast, 6);
-	assert_memory_equal(f.src_mac, machine_mac, 6);
-	assert_int_equal(f.src_ip, 0);
-	assert_int_equal(f.dst_ip, 0xffffffff);
-	assert_int_equal(f.src_port, 68);
-	assert_int_equal(f.dst_port, 67);
+	assert_frame_route(f, machine_mac, 0, 68, bcast, 0xffffffff, 67);
 	assert_int_equal(f.payload_len, plen);
 	assert_memory_equal(f.payload, payload, plen);
 
@@ -1115,12 +1107,7 @@ static void test_exchange(void **state)
 	assert_int_equal(info.action, DHCPD_OFFER);
 
 	assert_int_equal(dhcp_frame_parse(reply, rlen, &f, &why), 0);
-	assert_memory_equal(f.dst_mac, bcast, 6);
-	assert_memory_equal(f.src_mac, host_mac, 6);
-	assert_int_equal(f.src_ip, IP(10, 0, 0, 1));
-	assert_int_equal(f.dst_ip, 0xffffffff);
-	assert_int_equal(f.src_port, 67);
-	assert_int_equal(f.dst_port, 68);
+	assert_frame_route(f, host_mac, IP(10, 0, 0, 1), 67, bcast, 0xffffffff, 68);
 	parse_ok(f.payload, f.payload_len, &offer);
 	assert_true(dhcpc_reply_is_ours(&offer, machine_mac, 0xabcdef01));
 	assert_false(dhcpc_reply_is_ours(&offer, machine_mac, 0xabcdef02));
@@ -1142,32 +1129,26 @@ static void test_exchange(void **state)
 	assert_lease_options(&ack, true);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_captured_ack),
-		cmocka_unit_test(test_parse_client_discover),
-		cmocka_unit_test(test_parse_client_request),
-		cmocka_unit_test(test_parse_truncated),
-		cmocka_unit_test(test_parse_option_past_end),
-		cmocka_unit_test(test_parse_cookie_and_type),
-		cmocka_unit_test(test_parse_bad_lengths),
-		cmocka_unit_test(test_parse_duplicates),
-		cmocka_unit_test(test_parse_hostnames),
-		cmocka_unit_test(test_parse_overload),
-		cmocka_unit_test(test_reply_discover),
-		cmocka_unit_test(test_reply_not_ours),
-		cmocka_unit_test(test_reply_request_selecting),
-		cmocka_unit_test(test_reply_request_init_reboot),
-		cmocka_unit_test(test_reply_request_renewing),
-		cmocka_unit_test(test_reply_inform),
-		cmocka_unit_test(test_reply_release_decline),
-		cmocka_unit_test(test_reply_limits),
-		cmocka_unit_test(test_frame_roundtrip),
-		cmocka_unit_test(test_frame_rejects),
-		cmocka_unit_test(test_frame_offloaded_csum),
-		cmocka_unit_test(test_exchange),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_parse_captured_ack),
+	cmocka_unit_test(test_parse_client_discover),
+	cmocka_unit_test(test_parse_client_request),
+	cmocka_unit_test(test_parse_truncated),
+	cmocka_unit_test(test_parse_option_past_end),
+	cmocka_unit_test(test_parse_cookie_and_type),
+	cmocka_unit_test(test_parse_bad_lengths),
+	cmocka_unit_test(test_parse_duplicates),
+	cmocka_unit_test(test_parse_hostnames),
+	cmocka_unit_test(test_parse_overload),
+	cmocka_unit_test(test_reply_discover),
+	cmocka_unit_test(test_reply_not_ours),
+	cmocka_unit_test(test_reply_request_selecting),
+	cmocka_unit_test(test_reply_request_init_reboot),
+	cmocka_unit_test(test_reply_request_renewing),
+	cmocka_unit_test(test_reply_inform),
+	cmocka_unit_test(test_reply_release_decline),
+	cmocka_unit_test(test_reply_limits),
+	cmocka_unit_test(test_frame_roundtrip),
+	cmocka_unit_test(test_frame_rejects),
+	cmocka_unit_test(test_frame_offloaded_csum),
+	cmocka_unit_test(test_exchange))

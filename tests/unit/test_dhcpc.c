@@ -10,6 +10,7 @@
 
 #include "guest/net.h"
 #include "tests/unit/dhcp_frames.h"
+#include "tests/unit/main.h"
 
 #define MS(x) ((uint64_t)(x) * 1000000u)
 
@@ -513,20 +514,14 @@ static void test_describe_and_resolv(void **state)
 	assert_int_equal(net_resolv_text(&l, small, sizeof small), -1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_spec),
-		cmocka_unit_test(test_exchange),
-		cmocka_unit_test(test_retransmit),
-		cmocka_unit_test(test_nak_restarts),
-		cmocka_unit_test(test_ignores_what_is_not_ours),
-		cmocka_unit_test(test_malformed_frames),
-		cmocka_unit_test(test_lease_checks),
-		cmocka_unit_test(test_lease_from_ack),
-		cmocka_unit_test(test_renew),
-		cmocka_unit_test(test_describe_and_resolv),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_spec),
+	cmocka_unit_test(test_exchange),
+	cmocka_unit_test(test_retransmit),
+	cmocka_unit_test(test_nak_restarts),
+	cmocka_unit_test(test_ignores_what_is_not_ours),
+	cmocka_unit_test(test_malformed_frames),
+	cmocka_unit_test(test_lease_checks),
+	cmocka_unit_test(test_lease_from_ack),
+	cmocka_unit_test(test_renew),
+	cmocka_unit_test(test_describe_and_resolv))

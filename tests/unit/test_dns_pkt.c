@@ -12,6 +12,8 @@
 #include "src/net/dns_pkt.h"
 #include "src/net/udp_frame.h"
 #include "tests/unit/dns_replies.h"
+#include "tests/unit/frame_route.h"
+#include "tests/unit/main.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
@@ -1574,44 +1576,33 @@ static void test_frame_exchange(void **state)
 
 	/* the machine's */
 	assert_int_equal(udp_frame_parse(reply, flen, &back, &why), 0);
-	assert_memory_equal(back.dst_mac, machine_mac, 6);
-	assert_memory_equal(back.src_mac, host_mac, 6);
-	assert_int_equal(back.src_ip, IP(10, 0, 0, 1));
-	assert_int_equal(back.dst_ip, IP(10, 0, 0, 2));
-	assert_int_equal(back.src_port, DNS_PORT);
-	assert_int_equal(back.dst_port, 40000);
+	assert_frame_route(back, host_mac, IP(10, 0, 0, 1), DNS_PORT, machine_mac, IP(10, 0, 0, 2), 40000);
 	a_ok(back.payload, back.payload_len, 0x2345, "www.example.test", DNS_TYPE_A, &a);
 	assert_int_equal(a.na, 2);
 	assert_int_equal(a.a[1].addr, IP(192, 0, 2, 8));
 	assert_int_equal(a.a[1].ttl, 61);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_query_captured),
-		cmocka_unit_test(test_query_truncated),
-		cmocka_unit_test(test_query_header),
-		cmocka_unit_test(test_query_name_limits),
-		cmocka_unit_test(test_query_no_pointers),
-		cmocka_unit_test(test_query_characters),
-		cmocka_unit_test(test_query_class_and_type),
-		cmocka_unit_test(test_query_edns),
-		cmocka_unit_test(test_reply_rcodes),
-		cmocka_unit_test(test_reply_a_roundtrip),
-		cmocka_unit_test(test_reply_a_fits),
-		cmocka_unit_test(test_answer_captured),
-		cmocka_unit_test(test_answer_header),
-		cmocka_unit_test(test_answer_pointers),
-		cmocka_unit_test(test_answer_cname_chain),
-		cmocka_unit_test(test_answer_owners_and_types),
-		cmocka_unit_test(test_answer_ttls_and_limits),
-		cmocka_unit_test(test_query_build),
-		cmocka_unit_test(test_name_valid),
-		cmocka_unit_test(test_name_match),
-		cmocka_unit_test(test_tcp_framing),
-		cmocka_unit_test(test_frame_exchange),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_query_captured),
+	cmocka_unit_test(test_query_truncated),
+	cmocka_unit_test(test_query_header),
+	cmocka_unit_test(test_query_name_limits),
+	cmocka_unit_test(test_query_no_pointers),
+	cmocka_unit_test(test_query_characters),
+	cmocka_unit_test(test_query_class_and_type),
+	cmocka_unit_test(test_query_edns),
+	cmocka_unit_test(test_reply_rcodes),
+	cmocka_unit_test(test_reply_a_roundtrip),
+	cmocka_unit_test(test_reply_a_fits),
+	cmocka_unit_test(test_answer_captured),
+	cmocka_unit_test(test_answer_header),
+	cmocka_unit_test(test_answer_pointers),
+	cmocka_unit_test(test_answer_cname_chain),
+	cmocka_unit_test(test_answer_owners_and_types),
+	cmocka_unit_test(test_answer_ttls_and_limits),
+	cmocka_unit_test(test_query_build),
+	cmocka_unit_test(test_name_valid),
+	cmocka_unit_test(test_name_match),
+	cmocka_unit_test(test_tcp_framing),
+	cmocka_unit_test(test_frame_exchange))

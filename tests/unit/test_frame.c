@@ -10,6 +10,7 @@
 
 #include "src/common/agent_msg.h"
 #include "src/common/frame.h"
+#include "tests/unit/main.h"
 
 /* Deterministic PRNG (xorshift64*) so a failure replays the same way. */
 static uint64_t rng_state;
@@ -1018,35 +1019,29 @@ static void test_exec_encode_rejects(void **state)
 	free(huge);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hdr_wire_format),
-		cmocka_unit_test(test_hdr_rejects),
-		cmocka_unit_test(test_hdr_accepts_bounds),
-		cmocka_unit_test(test_hdr_short),
-		cmocka_unit_test(test_frame_encode_limits),
-		cmocka_unit_test(test_roundtrip_ready),
-		cmocka_unit_test(test_roundtrip_exec),
-		cmocka_unit_test(test_roundtrip_exec_minimal),
-		cmocka_unit_test(test_roundtrip_stdio),
-		cmocka_unit_test(test_roundtrip_exit),
-		cmocka_unit_test(test_exit_rejects),
-		cmocka_unit_test(test_roundtrip_shutdown),
-		cmocka_unit_test(test_roundtrip_error),
-		cmocka_unit_test(test_payload_check_types),
-		cmocka_unit_test(test_ctl_frames),
-		cmocka_unit_test(test_signal_frame),
-		cmocka_unit_test(test_reader_byte_by_byte),
-		cmocka_unit_test(test_reader_random_chunks),
-		cmocka_unit_test(test_reader_two_frames_one_chunk),
-		cmocka_unit_test(test_reader_frame_max),
-		cmocka_unit_test(test_reader_oversize_rejected_at_header),
-		cmocka_unit_test(test_reader_bad_frame_after_good),
-		cmocka_unit_test(test_exec_rejects),
-		cmocka_unit_test(test_exec_args_max),
-		cmocka_unit_test(test_exec_encode_rejects),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_hdr_wire_format),
+	cmocka_unit_test(test_hdr_rejects),
+	cmocka_unit_test(test_hdr_accepts_bounds),
+	cmocka_unit_test(test_hdr_short),
+	cmocka_unit_test(test_frame_encode_limits),
+	cmocka_unit_test(test_roundtrip_ready),
+	cmocka_unit_test(test_roundtrip_exec),
+	cmocka_unit_test(test_roundtrip_exec_minimal),
+	cmocka_unit_test(test_roundtrip_stdio),
+	cmocka_unit_test(test_roundtrip_exit),
+	cmocka_unit_test(test_exit_rejects),
+	cmocka_unit_test(test_roundtrip_shutdown),
+	cmocka_unit_test(test_roundtrip_error),
+	cmocka_unit_test(test_payload_check_types),
+	cmocka_unit_test(test_ctl_frames),
+	cmocka_unit_test(test_signal_frame),
+	cmocka_unit_test(test_reader_byte_by_byte),
+	cmocka_unit_test(test_reader_random_chunks),
+	cmocka_unit_test(test_reader_two_frames_one_chunk),
+	cmocka_unit_test(test_reader_frame_max),
+	cmocka_unit_test(test_reader_oversize_rejected_at_header),
+	cmocka_unit_test(test_reader_bad_frame_after_good),
+	cmocka_unit_test(test_exec_rejects),
+	cmocka_unit_test(test_exec_args_max),
+	cmocka_unit_test(test_exec_encode_rejects))

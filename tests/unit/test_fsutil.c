@@ -17,6 +17,7 @@
 #include "src/util/cleanup.h"
 #include "src/util/fsutil.h"
 #include "src/util/sha256.h"
+#include "tests/unit/main.h"
 
 static char tmpdir[64];
 
@@ -385,19 +386,13 @@ static void test_sha256_padding_edges_match_sha256sum(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_path_resolve),
-		cmocka_unit_test(test_read_file_limits),
-		cmocka_unit_test(test_read_file_missing_and_empty),
-		cmocka_unit_test(test_write_file_atomic),
-		cmocka_unit_test(test_mkdir_p),
-		cmocka_unit_test(test_rm_rf_keeps_symlink_targets),
-		cmocka_unit_test(test_sha256_vectors),
-		cmocka_unit_test(test_sha256_million_a_in_chunks),
-		cmocka_unit_test(test_sha256_padding_edges_match_sha256sum),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown,
+	cmocka_unit_test(test_path_resolve),
+	cmocka_unit_test(test_read_file_limits),
+	cmocka_unit_test(test_read_file_missing_and_empty),
+	cmocka_unit_test(test_write_file_atomic),
+	cmocka_unit_test(test_mkdir_p),
+	cmocka_unit_test(test_rm_rf_keeps_symlink_targets),
+	cmocka_unit_test(test_sha256_vectors),
+	cmocka_unit_test(test_sha256_million_a_in_chunks),
+	cmocka_unit_test(test_sha256_padding_edges_match_sha256sum))

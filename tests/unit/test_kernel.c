@@ -16,6 +16,7 @@
 #include "src/image/kernel.h"
 #include "src/util/cleanup.h"
 #include "src/util/fsutil.h"
+#include "tests/unit/main.h"
 
 #define IMG_LEN 0x400
 #define STR_AT 0x300
@@ -278,17 +279,11 @@ static void test_auto(void **state)
 	assert_int_equal(rm_rf(tmp, NULL), 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_prefixes),
-		cmocka_unit_test(test_real),
-		cmocka_unit_test(test_real_auto),
-		cmocka_unit_test(test_version_file_errors),
-		cmocka_unit_test(test_auto),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_good),
+	cmocka_unit_test(test_bad),
+	cmocka_unit_test(test_prefixes),
+	cmocka_unit_test(test_real),
+	cmocka_unit_test(test_real_auto),
+	cmocka_unit_test(test_version_file_errors),
+	cmocka_unit_test(test_auto))

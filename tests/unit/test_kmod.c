@@ -14,6 +14,7 @@
 #include "src/image/kmod.h"
 #include "src/util/cleanup.h"
 #include "src/util/fsutil.h"
+#include "tests/unit/main.h"
 
 /* The closure as one string "a b c" of module names, or the error. */
 static char result[4096];
@@ -298,18 +299,12 @@ static void test_real(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_diamond),
-		cmocka_unit_test(test_chain),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_bounded),
-		cmocka_unit_test(test_deep),
-		cmocka_unit_test(test_builtin),
-		cmocka_unit_test(test_real),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_diamond),
+	cmocka_unit_test(test_chain),
+	cmocka_unit_test(test_names),
+	cmocka_unit_test(test_errors),
+	cmocka_unit_test(test_bounded),
+	cmocka_unit_test(test_deep),
+	cmocka_unit_test(test_builtin),
+	cmocka_unit_test(test_real))

@@ -12,6 +12,7 @@
 
 #include "guest/login.h"
 #include "src/common/names.h"
+#include "tests/unit/main.h"
 
 static const char passwd[] =
 	"root:x:0:0:root:/root:/usr/bin/nu\n"
@@ -208,16 +209,10 @@ static void test_shell(void **state)
 	assert_string_equal(out, "/bin/sh");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_passwd),
-		cmocka_unit_test(test_passwd_bounds),
-		cmocka_unit_test(test_shadow),
-		cmocka_unit_test(test_verify),
-		cmocka_unit_test(test_shell),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_names),
+	cmocka_unit_test(test_passwd),
+	cmocka_unit_test(test_passwd_bounds),
+	cmocka_unit_test(test_shadow),
+	cmocka_unit_test(test_verify),
+	cmocka_unit_test(test_shell))

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "src/mesh/mesh.h"
+#include "tests/unit/main.h"
 
 static char *slurp(const char *rel)
 {
@@ -206,17 +207,11 @@ static void test_machine_state(void **state)
 	assert_int_equal(mesh_machine_parse("network=Corp\nip=1.2.3.4/24\ngroups=\nport=1\n", 41, &back), -1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_grants_roundtrip),
-		cmocka_unit_test(test_grants_refused),
-		cmocka_unit_test(test_groups_split),
-		cmocka_unit_test(test_config_machine),
-		cmocka_unit_test(test_config_default_inbound),
-		cmocka_unit_test(test_config_lighthouse),
-		cmocka_unit_test(test_machine_state),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_grants_roundtrip),
+	cmocka_unit_test(test_grants_refused),
+	cmocka_unit_test(test_groups_split),
+	cmocka_unit_test(test_config_machine),
+	cmocka_unit_test(test_config_default_inbound),
+	cmocka_unit_test(test_config_lighthouse),
+	cmocka_unit_test(test_machine_state))

@@ -25,6 +25,7 @@
 #include "src/supervise/nosetid.h"
 #include "src/util/err.h"
 #include "src/util/fsutil.h"
+#include "tests/unit/main.h"
 
 #ifndef __NR_fchmodat2
 #define __NR_fchmodat2 452
@@ -413,20 +414,14 @@ static void test_unprivileged(void **state)
 	assert_int_equal(mode_of(at("f")), S_IFREG | 0755);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_chmod, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fchmod, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fchmodat, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mknod, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mkdir, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_openat2_and_io_uring, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_arch_killed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exec_keeps_filter, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unprivileged, setup, teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_chmod, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_fchmod, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_fchmodat, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_create, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_mknod, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_mkdir, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_openat2_and_io_uring, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_other_arch_killed, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_exec_keeps_filter, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_unprivileged, setup, teardown))

@@ -10,6 +10,7 @@
 
 #include "src/common/parse.h"
 #include "src/common/names.h"
+#include "tests/unit/main.h"
 
 static void test_u64(void **state)
 {
@@ -243,17 +244,11 @@ static void test_split_fields(void **state)
 	assert_int_equal(split_fields(line, f, 3), 2);	/* the line ends at its newline */
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_u64),
-		cmocka_unit_test(test_size),
-		cmocka_unit_test(test_ipv4),
-		cmocka_unit_test(test_cidr),
-		cmocka_unit_test(test_ipv4_str),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_split_fields),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_u64),
+	cmocka_unit_test(test_size),
+	cmocka_unit_test(test_ipv4),
+	cmocka_unit_test(test_cidr),
+	cmocka_unit_test(test_ipv4_str),
+	cmocka_unit_test(test_names),
+	cmocka_unit_test(test_split_fields))

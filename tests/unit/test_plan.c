@@ -24,6 +24,7 @@
 #include "src/util/fsutil.h"
 #include "src/util/strv.h"
 #include "src/vmm/vmm.h"
+#include "tests/unit/main.h"
 
 #define SANDBOX "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
 #define HASH_ROOT "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7"
@@ -693,18 +694,12 @@ static void test_machine_initrd_host_etc(void **state)
 	machine_free(&m);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plan_kernel_and_modules),
-		cmocka_unit_test(test_plan_image_hash),
-		cmocka_unit_test(test_plan_argv_and_cmdline),
-		cmocka_unit_test(test_plan_tcg_over_kvm_spec),
-		cmocka_unit_test(test_plan_print),
-		cmocka_unit_test(test_image_ensure),
-		cmocka_unit_test(test_machine_initrd),
-		cmocka_unit_test(test_machine_initrd_host_etc),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown,
+	cmocka_unit_test(test_plan_kernel_and_modules),
+	cmocka_unit_test(test_plan_image_hash),
+	cmocka_unit_test(test_plan_argv_and_cmdline),
+	cmocka_unit_test(test_plan_tcg_over_kvm_spec),
+	cmocka_unit_test(test_plan_print),
+	cmocka_unit_test(test_image_ensure),
+	cmocka_unit_test(test_machine_initrd),
+	cmocka_unit_test(test_machine_initrd_host_etc))

@@ -19,6 +19,7 @@
 #include "src/common/names.h"
 #include "src/common/parse.h"
 #include "tests/unit/cases.h"
+#include "tests/unit/main.h"
 
 #define SPEC_DIR "/srv/spec"
 
@@ -775,23 +776,17 @@ static void test_strings(void **state)
 	assert_string_equal(accel_mode_str(ACCEL_TCG), "tcg");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pass_all),
-		cmocka_unit_test(test_pass_minimal),
-		cmocka_unit_test(test_pass_full),
-		cmocka_unit_test(test_pass_nix_json),
-		cmocka_unit_test(test_pass_none_and_flow),
-		cmocka_unit_test(test_fail_all),
-		cmocka_unit_test(test_channel_subnet),
-		cmocka_unit_test(test_odd_inputs),
-		cmocka_unit_test(test_pass_hashed),
-		cmocka_unit_test(test_default),
-		cmocka_unit_test(test_check_host),
-		cmocka_unit_test(test_spec_load),
-		cmocka_unit_test(test_strings),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_pass_all),
+	cmocka_unit_test(test_pass_minimal),
+	cmocka_unit_test(test_pass_full),
+	cmocka_unit_test(test_pass_nix_json),
+	cmocka_unit_test(test_pass_none_and_flow),
+	cmocka_unit_test(test_fail_all),
+	cmocka_unit_test(test_channel_subnet),
+	cmocka_unit_test(test_odd_inputs),
+	cmocka_unit_test(test_pass_hashed),
+	cmocka_unit_test(test_default),
+	cmocka_unit_test(test_check_host),
+	cmocka_unit_test(test_spec_load),
+	cmocka_unit_test(test_strings))

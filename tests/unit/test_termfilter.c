@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "src/util/termfilter.h"
+#include "tests/unit/main.h"
 
 #define BUF_MAX 16384
 #define FFFD "\xef\xbf\xbd"
@@ -598,29 +599,23 @@ static void test_idempotent(void **state)
 	assert_memory_equal(once, twice, n1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text_passes),
-		cmocka_unit_test(test_utf8_passes),
-		cmocka_unit_test(test_c1_as_utf8_dropped),
-		cmocka_unit_test(test_c1_raw_replaced),
-		cmocka_unit_test(test_utf8_invalid_replaced),
-		cmocka_unit_test(test_forbidden_dropped),
-		cmocka_unit_test(test_allowed_pass),
-		cmocka_unit_test(test_log_mode),
-		cmocka_unit_test(test_title_bounded),
-		cmocka_unit_test(test_title_unterminated),
-		cmocka_unit_test(test_can_sub_abort),
-		cmocka_unit_test(test_sequence_restarts),
-		cmocka_unit_test(test_never_terminated),
-		cmocka_unit_test(test_longest_sequence_fits),
-		cmocka_unit_test(test_output_bound),
-		cmocka_unit_test(test_flush_restores),
-		cmocka_unit_test(test_flush_everything),
-		cmocka_unit_test(test_queries_counted),
-		cmocka_unit_test(test_idempotent),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_text_passes),
+	cmocka_unit_test(test_utf8_passes),
+	cmocka_unit_test(test_c1_as_utf8_dropped),
+	cmocka_unit_test(test_c1_raw_replaced),
+	cmocka_unit_test(test_utf8_invalid_replaced),
+	cmocka_unit_test(test_forbidden_dropped),
+	cmocka_unit_test(test_allowed_pass),
+	cmocka_unit_test(test_log_mode),
+	cmocka_unit_test(test_title_bounded),
+	cmocka_unit_test(test_title_unterminated),
+	cmocka_unit_test(test_can_sub_abort),
+	cmocka_unit_test(test_sequence_restarts),
+	cmocka_unit_test(test_never_terminated),
+	cmocka_unit_test(test_longest_sequence_fits),
+	cmocka_unit_test(test_output_bound),
+	cmocka_unit_test(test_flush_restores),
+	cmocka_unit_test(test_flush_everything),
+	cmocka_unit_test(test_queries_counted),
+	cmocka_unit_test(test_idempotent))

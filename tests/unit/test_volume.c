@@ -16,6 +16,7 @@
 
 #include "src/util/fsutil.h"
 #include "src/image/volume_image.h"
+#include "tests/unit/main.h"
 
 static char tmpdir[64];
 
@@ -226,16 +227,10 @@ static void test_create_mkfs_fails_leaves_nothing(void **state)
 	unsetenv("POOL_MKFS");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_is_ext),
-		cmocka_unit_test(test_serial),
-		cmocka_unit_test(test_record),
-		cmocka_unit_test_setup_teardown(test_open_refuses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_sparse_formatted_locked, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_mkfs_fails_leaves_nothing, setup, teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_is_ext),
+	cmocka_unit_test(test_serial),
+	cmocka_unit_test(test_record),
+	cmocka_unit_test_setup_teardown(test_open_refuses, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_create_sparse_formatted_locked, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_create_mkfs_fails_leaves_nothing, setup, teardown))
