@@ -18,22 +18,18 @@
 #include "src/util/fsutil.h"
 #include "src/util/sha256.h"
 #include "tests/unit/main.h"
-
-static char tmpdir[64];
+#include "tests/unit/tmpdir.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/pool-test-fsutil.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return tmpdir_make("fsutil");
 }
 
 static int teardown(void **state)
 {
-	struct pool_err e = { 0 };
-
 	(void)state;
-	return rm_rf(tmpdir, &e);
+	return tmpdir_remove();
 }
 
 static void put(const char *path, const char *data, size_t len)
@@ -148,20 +144,6 @@ static void test_read_file_missing_and_empty(void **state)
 }
 
 /* ---- write_file_atomic ---- */
-
-static size_t count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	size_t n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
 
 static void test_write_file_atomic(void **state)
 {
