@@ -80,15 +80,31 @@ static void test_status_conversation(void **state)
 	assert_int_equal(c.kind, CTL_STATUS);
 }
 
-static void test_status_request_not_empty(void **state)
+/* f alone does not open a conversation. */
+static void assert_not_opening(const struct frame *f)
 {
-	struct frame f[] = { { CTL_MSG_STATUS, 0, "name=x\n", 7 } };
 	struct ctl_conv c;
 	const char *why;
 
-	(void)state;
 	assert_int_equal(converse(&c, f, 1, &why), 0);
 	assert_int_equal(c.kind, CTL_NEW);
+}
+
+/* An EXIT frame's payload for status 0. */
+static const uint8_t *exit0(void)
+{
+	static uint8_t p[AGENT_EXIT_LEN];
+
+	assert_int_equal(agent_exit_encode(p, 0), 0);
+	return p;
+}
+
+static void test_status_request_not_empty(void **state)
+{
+	static const struct frame f = { CTL_MSG_STATUS, 0, "name=x\n", 7 };
+
+	(void)state;
+	assert_not_opening(&f);
 }
 
 /* After STATUS or DOWN, any further frame ends the conversation. */
@@ -211,13 +227,12 @@ static void test_exec_then_other_frames(void **state)
 {
 	uint8_t ex[256];
 	size_t exn = exec_payload(ex, sizeof(ex));
-	uint8_t exit0[AGENT_EXIT_LEN];
 	const struct frame seconds[] = {
 		{ AGENT_STDIN, 8, "x", 1 },		/* another session */
 		{ AGENT_STDIN, 0, "x", 1 },
 		{ AGENT_STDOUT, 7, "x", 1 },
 		{ AGENT_STDERR, 7, "x", 1 },
-		{ AGENT_EXIT, 7, exit0, sizeof(exit0) },
+		{ AGENT_EXIT, 7, exit0(), AGENT_EXIT_LEN },
 		{ AGENT_EXEC, 7, ex, exn },		/* a second EXEC */
 		{ AGENT_EXEC, 8, ex, exn },
 		{ CTL_MSG_STATUS, 0, NULL, 0 },
@@ -231,7 +246,6 @@ static void test_exec_then_other_frames(void **state)
 	size_t j;
 
 	(void)state;
-	assert_int_equal(agent_exit_encode(exit0, 0), 0);
 	for (j = 0; j < sizeof(seconds) / sizeof(seconds[0]); j++) {
 		struct frame f[3] = { { AGENT_EXEC, 7, ex, exn }, { AGENT_STDIN, 7, "a", 1 },
 				      seconds[j] };
@@ -326,26 +340,23 @@ static void test_console_conversation(void **state)
 
 static void test_console_attach_not_empty(void **state)
 {
-	struct frame f[] = { { CTL_MSG_CONSOLE, 0, "ls\n", 3 } };
-	struct ctl_conv c;
-	const char *why;
+	static const struct frame f = { CTL_MSG_CONSOLE, 0, "ls\n", 3 };
 
 	(void)state;
-	assert_int_equal(converse(&c, f, 1, &why), 0);
-	assert_int_equal(c.kind, CTL_NEW);
+	assert_not_opening(&f);
 }
 
 /* Frames that cannot open a conversation. */
 static void test_bad_first_frames(void **state)
 {
-	uint8_t ready[AGENT_READY_LEN] = { 0 }, exit0[AGENT_EXIT_LEN];
+	uint8_t ready[AGENT_READY_LEN] = { 0 };
 	static const uint8_t shutdown0[1] = { 0 };
 	const struct frame bad[] = {
 		{ AGENT_STDIN, 1, "x", 1 },
 		{ AGENT_STDIN, 1, NULL, 0 },
 		{ AGENT_STDOUT, 1, "x", 1 },
 		{ AGENT_STDERR, 1, "x", 1 },
-		{ AGENT_EXIT, 1, exit0, sizeof(exit0) },
+		{ AGENT_EXIT, 1, exit0(), AGENT_EXIT_LEN },
 		{ AGENT_READY, 0, ready, sizeof(ready) },
 		{ AGENT_SHUTDOWN, 0, shutdown0, 1 },
 		{ AGENT_ERROR, 0, "x", 1 },
@@ -356,7 +367,6 @@ static void test_bad_first_frames(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(agent_exit_encode(exit0, 0), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (converse(&c, &bad[i], 1, &why) != 0)
 			fail_msg("%s accepted as a first frame", frame_type_name(bad[i].type));
