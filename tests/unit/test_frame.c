@@ -73,11 +73,24 @@ static void test_hdr_wire_format(void **state)
 	assert_memory_equal(out, wire, sizeof(wire));
 }
 
+/* A header's fields, good or bad. */
 struct bad_hdr {
 	uint32_t len;
 	uint16_t type, flags;
 	uint32_t sid;
 };
+
+/* Encode c as *h, decode that into *out: what frame_hdr_decode says. */
+static int hdr_roundtrip(const struct bad_hdr *c, struct frame_hdr *h, struct frame_hdr *out,
+			 const char **why)
+{
+	uint8_t buf[FRAME_HDR_LEN];
+
+	*h = (struct frame_hdr){ .len = c->len, .type = c->type, .flags = c->flags, .sid = c->sid };
+	*out = (struct frame_hdr){ 0 };
+	frame_hdr_encode(buf, h);
+	return frame_hdr_decode(buf, sizeof(buf), out, why);
+}
 
 static void test_hdr_rejects(void **state)
 {
@@ -101,18 +114,14 @@ static void test_hdr_rejects(void **state)
 		{ 5, AGENT_EXEC, 0, 1 },
 		{ 0, AGENT_EXEC, 0, 1 },
 	};
-	uint8_t buf[FRAME_HDR_LEN];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct frame_hdr h = { .len = bad[i].len, .type = bad[i].type,
-				       .flags = bad[i].flags, .sid = bad[i].sid };
-		struct frame_hdr out = { 0 };
+		struct frame_hdr h, out;
 		const char *why = NULL;
 
-		frame_hdr_encode(buf, &h);
-		if (frame_hdr_decode(buf, sizeof(buf), &out, &why) != -1)
+		if (hdr_roundtrip(&bad[i], &h, &out, &why) != -1)
 			fail_msg("bad header %zu accepted", i);
 		assert_non_null(why);
 	}
@@ -130,18 +139,14 @@ static void test_hdr_accepts_bounds(void **state)
 		{ AGENT_EXEC_FIXED_LEN, AGENT_EXEC, 0, 1 },
 		{ FRAME_PAYLOAD_MAX, AGENT_EXEC, 0, 1 },
 	};
-	uint8_t buf[FRAME_HDR_LEN];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		struct frame_hdr h = { .len = good[i].len, .type = good[i].type,
-				       .flags = good[i].flags, .sid = good[i].sid };
-		struct frame_hdr out = { 0 };
+		struct frame_hdr h, out;
 		const char *why = NULL;
 
-		frame_hdr_encode(buf, &h);
-		if (frame_hdr_decode(buf, sizeof(buf), &out, &why) != 0)
+		if (hdr_roundtrip(&good[i], &h, &out, &why) != 0)
 			fail_msg("good header %zu rejected: %s", i, why);
 		assert_memory_equal(&out, &h, sizeof(h));
 	}
@@ -799,10 +804,10 @@ static void test_reader_oversize_rejected_at_header(void **state)
 	struct frame_hdr bad = { .len = FRAME_PAYLOAD_MAX + 1, .type = AGENT_STDOUT, .sid = 1 };
 	struct frame_reader *r = new_reader();
 	uint8_t hdr[FRAME_HDR_LEN];
+	size_t i;
 	struct frame_hdr h;
 	const uint8_t *p;
 	const char *why = NULL;
-	size_t i;
 
 	(void)state;
 	frame_hdr_encode(hdr, &bad);
