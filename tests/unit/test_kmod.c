@@ -14,6 +14,7 @@
 #include "src/image/kmod.h"
 #include "src/util/cleanup.h"
 #include "src/util/fsutil.h"
+#include "tests/unit/cases.h"
 #include "tests/unit/main.h"
 
 /* The closure as one string "a b c" of module names, or the error. */
@@ -121,25 +122,38 @@ static void test_errors(void **state)
 	static const char self[] = "k/a.ko: k/a.ko\n";
 	static const char nocolon[] = "k/a.ko:\nk/b.ko k/a.ko\n";
 
-	(void)state;
-	assert_int_equal(closure(cycle, strlen(cycle), WANT("a")), -1);
-	assert_string_equal(result, "modules.dep: dependency cycle: a -> b -> c -> a");
-	assert_int_equal(closure(cycle, strlen(cycle), WANT("d")), 0);
-	assert_string_equal(result, "k/d.ko");
-	assert_int_equal(closure(self, strlen(self), WANT("a")), -1);
-	assert_string_equal(result, "modules.dep: dependency cycle: a -> a");
+#define DEP(text) text, sizeof(text) - 1
+	/* modules.dep, the module wanted; what closure() returns and its result
+	 * (NULL: not looked at) */
+	static const struct {
+		const char *dep;
+		size_t len;
+		const char *module;
+		int r;
+		const char *result;
+	} cases[] = {
+		{ DEP(cycle), "a", -1, "modules.dep: dependency cycle: a -> b -> c -> a" },
+		{ DEP(cycle), "d", 0, "k/d.ko" },
+		{ DEP(self), "a", -1, "modules.dep: dependency cycle: a -> a" },
+		{ DEP(cycle), "nosuch", -1, "module nosuch is not in modules.dep" },
+		{ DEP(""), "virtio", -1, "module virtio is not in modules.dep" },
+		{ DEP(cycle), "", -1, NULL },
+		{ DEP(missing), "a", -1, "module k/gone.ko (needed by a) is not in modules.dep" },
+		{ DEP(nocolon), "a", -1, "modules.dep:2: no ':' after the module path" },
+		{ DEP("k/a.ko:\0k/b.ko:\n"), "a", -1, "modules.dep:1: NUL byte" },
+	};
+#undef DEP
 
-	assert_int_equal(closure(cycle, strlen(cycle), WANT("nosuch")), -1);
-	assert_string_equal(result, "module nosuch is not in modules.dep");
-	assert_int_equal(closure("", 0, WANT("virtio")), -1);
-	assert_string_equal(result, "module virtio is not in modules.dep");
-	assert_int_equal(closure(cycle, strlen(cycle), WANT("")), -1);
-	assert_int_equal(closure(missing, strlen(missing), WANT("a")), -1);
-	assert_string_equal(result, "module k/gone.ko (needed by a) is not in modules.dep");
-	assert_int_equal(closure(nocolon, strlen(nocolon), WANT("a")), -1);
-	assert_string_equal(result, "modules.dep:2: no ':' after the module path");
-	assert_int_equal(closure("k/a.ko:\0k/b.ko:\n", 16, WANT("a")), -1);
-	assert_string_equal(result, "modules.dep:1: NUL byte");
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char what[64];
+
+		snprintf(what, sizeof what, "case %zu, module \"%s\"", i, cases[i].module);
+		case_int_equal(what, closure(cases[i].dep, cases[i].len, &cases[i].module, 1),
+			       cases[i].r);
+		if (cases[i].result)
+			case_string_equal(what, result, cases[i].result);
+	}
 }
 
 /* Never reads past len: the text is cut in the middle of a line, in a
