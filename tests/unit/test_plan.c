@@ -123,6 +123,15 @@ static void build(const struct machine *m, enum plan_mode mode, struct plan *p)
 		fail_msg("vmm_argv: %s", e.msg);
 }
 
+/* The PLAN_RUN plan of spec text, on a host with a kernel (else the test is skipped). */
+static void host_plan(const char *text, struct machine *m, struct plan *p)
+{
+	if (!have_host)
+		skip();
+	parse(text, m);
+	build(m, PLAN_RUN, p);
+}
+
 /* Index of the argument after `flag` whose value is `val`, or -1. */
 static long find_pair(const struct strv *v, const char *flag, const char *val)
 {
@@ -210,10 +219,7 @@ static void test_plan_kernel_and_modules(void **state)
 	long last_wanted = -1;
 
 	(void)state;
-	if (!have_host)
-		skip();
-	parse(spec_text, &m);
-	build(&m, PLAN_RUN, &p);
+	host_plan(spec_text, &m, &p);
 
 	/* the kernel: a /boot file whose suffix is its version */
 	assert_int_equal(stat(p.kernel, &st), 0);
@@ -282,10 +288,7 @@ static void test_plan_image_hash(void **state)
 	struct plan p1, p2, p3, p4;
 
 	(void)state;
-	if (!have_host)
-		skip();
-	parse(spec_text, &m);
-	build(&m, PLAN_RUN, &p1);
+	host_plan(spec_text, &m, &p1);
 	build(&m, PLAN_UP, &p2);
 	assert_true(is_hex64(p1.image_hash));
 	assert_string_equal(p1.image_hash, p2.image_hash);
@@ -317,10 +320,7 @@ static void test_plan_argv_and_cmdline(void **state)
 	size_t cl;
 
 	(void)state;
-	if (!have_host)
-		skip();
-	parse(spec_text, &m);
-	build(&m, PLAN_RUN, &p);
+	host_plan(spec_text, &m, &p);
 
 	assert_string_equal(p.argv.v[0], "/opt/test/qemu-system-x86_64");
 	want_pair(&p.argv, "-smp", "2");
@@ -382,10 +382,7 @@ static void test_plan_print(void **state)
 	char want[4096];
 
 	(void)state;
-	if (!have_host)
-		skip();
-	parse(spec_text, &m);
-	build(&m, PLAN_RUN, &p);
+	host_plan(spec_text, &m, &p);
 	f = open_memstream(&out, &len);
 	assert_non_null(f);
 	plan_print(&p, f);
@@ -467,10 +464,7 @@ static void test_image_ensure(void **state)
 	const char *l;
 
 	(void)state;
-	if (!have_host)
-		skip();
-	parse(spec_text, &m);
-	build(&m, PLAN_RUN, &p);
+	host_plan(spec_text, &m, &p);
 	make_image(&p, path, sizeof path, &built);
 	assert_true(built);
 	assert_string_equal(path, p.image_path);
@@ -540,10 +534,7 @@ static void test_machine_initrd(void **state)
 	size_t alllen, baselen, len;
 
 	(void)state;
-	if (!have_host)
-		skip();
-	parse(text, &m);
-	build(&m, PLAN_RUN, &p);
+	host_plan(text, &m, &p);
 	make_image(&p, image, sizeof image, &built);
 
 	fd = image_machine_initrd(image, &m, "usr /usr ro\n", false, NULL, NULL, 0, &e);
