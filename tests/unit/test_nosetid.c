@@ -109,12 +109,12 @@ struct made {
 	mode_t mode;
 };
 
-/* fn, run under the filter, succeeds and leaves the files made so. */
-static void check_made(int (*fn)(void), const struct made *made, size_t n)
+/* fn, run under the filter, succeeds and leaves the files made so (up to a NULL name). */
+static void check_made(int (*fn)(void), const struct made *made)
 {
 	assert_int_equal(in_child(fn, true), 0);
-	for (size_t i = 0; i < n; i++)
-		case_int_equal(made[i].name, mode_of(at(made[i].name)), made[i].mode);
+	for (; made->name; made++)
+		case_int_equal(made->name, mode_of(at(made->name)), made->mode);
 }
 
 static void make_file(const char *path, mode_t mode)
@@ -124,6 +124,14 @@ static void make_file(const char *path, mode_t mode)
 	assert_true(fd >= 0);
 	assert_int_equal(fchmod(fd, mode), 0);
 	assert_int_equal(close(fd), 0);
+}
+
+/* f, made 0644, has mode after fn ran under the filter. */
+static void check_on_f(int (*fn)(void), mode_t mode)
+{
+	make_file(at("f"), 0644);
+	assert_int_equal(in_child(fn, true), 0);
+	assert_int_equal(mode_of(at("f")), mode);
 }
 
 /* ---- chmod and friends ---- */
@@ -147,9 +155,8 @@ static void test_chmod(void **state)
 	(void)state;
 	make_file(at("f"), 0644);
 	assert_int_equal(mkdir(at("d"), 0755), 0);
-	assert_int_equal(in_child(do_chmod, true), 0);
-	assert_int_equal(mode_of(at("f")), S_IFREG | 0755);
-	assert_int_equal(mode_of(at("d")), S_IFDIR | 01777);
+	check_made(do_chmod, (const struct made[]){
+		{ "f", S_IFREG | 0755 }, { "d", S_IFDIR | 01777 }, { NULL, 0 } });
 }
 
 static int do_fchmod(void)
@@ -166,9 +173,7 @@ static int do_fchmod(void)
 static void test_fchmod(void **state)
 {
 	(void)state;
-	make_file(at("f"), 0644);
-	assert_int_equal(in_child(do_fchmod, true), 0);
-	assert_int_equal(mode_of(at("f")), S_IFREG | 0700);
+	check_on_f(do_fchmod, S_IFREG | 0700);
 }
 
 /* virtiofsd 7.2 sets a mode as fchmodat(/proc/self/fd, "N", S_IFREG|mode),
@@ -194,9 +199,7 @@ static int do_fchmodat(void)
 static void test_fchmodat(void **state)
 {
 	(void)state;
-	make_file(at("f"), 0644);
-	assert_int_equal(in_child(do_fchmodat, true), 0);
-	assert_int_equal(mode_of(at("f")), S_IFREG | 0750);
+	check_on_f(do_fchmodat, S_IFREG | 0750);
 }
 
 /* ---- files made with a mode ---- */
@@ -239,15 +242,10 @@ static int do_create(void)
 
 static void test_create(void **state)
 {
-	static const struct made made[] = {
-		{ "a", S_IFREG | 0644 },
-		{ "a2", S_IFREG | 0640 },
-		{ "b", S_IFREG | 0644 },
-		{ "c", S_IFREG | 0600 },
-	};
-
 	(void)state;
-	check_made(do_create, made, sizeof made / sizeof made[0]);
+	check_made(do_create, (const struct made[]){
+		{ "a", S_IFREG | 0644 }, { "a2", S_IFREG | 0640 }, { "b", S_IFREG | 0644 },
+		{ "c", S_IFREG | 0600 }, { NULL, 0 } });
 }
 
 static int do_mknod(void)
@@ -269,14 +267,9 @@ static int do_mknod(void)
 
 static void test_mknod(void **state)
 {
-	static const struct made made[] = {
-		{ "p", S_IFIFO | 0644 },
-		{ "p2", S_IFIFO | 0600 },
-		{ "r", S_IFREG | 0755 },
-	};
-
 	(void)state;
-	check_made(do_mknod, made, sizeof made / sizeof made[0]);
+	check_made(do_mknod, (const struct made[]){
+		{ "p", S_IFIFO | 0644 }, { "p2", S_IFIFO | 0600 }, { "r", S_IFREG | 0755 }, { NULL, 0 } });
 }
 
 static int do_mkdir(void)
@@ -406,9 +399,7 @@ static int do_exec(void)
 static void test_exec_keeps_filter(void **state)
 {
 	(void)state;
-	make_file(at("f"), 0644);
-	assert_int_equal(in_child(do_exec, true), 0);
-	assert_int_equal(mode_of(at("f")), S_IFREG | 0711);
+	check_on_f(do_exec, S_IFREG | 0711);
 }
 
 static int do_unprivileged(void)
