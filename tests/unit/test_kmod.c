@@ -45,6 +45,12 @@ static int closure(const char *dep, size_t len, const char *const *want, size_t 
 #define WANT(...) ((const char *const[]){ __VA_ARGS__ }), \
 	ARRAY_SIZE(((const char *const[]){ __VA_ARGS__ }))
 
+/* The closure in dep of the modules named after expected is expected. */
+#define assert_closure(dep, expected, ...) do { \
+	assert_int_equal(closure(dep, strlen(dep), WANT(__VA_ARGS__)), 0); \
+	assert_string_equal(result, expected); \
+} while (0)
+
 static const char diamond[] =
 	"kernel/top.ko: kernel/left.ko kernel/right.ko kernel/base.ko\n"
 	"kernel/left.ko: kernel/base.ko\n"
@@ -55,13 +61,12 @@ static const char diamond[] =
 static void test_diamond(void **state)
 {
 	(void)state;
-	assert_int_equal(closure(diamond, strlen(diamond), WANT("top")), 0);
-	assert_string_equal(result, "kernel/base.ko kernel/left.ko kernel/right.ko kernel/top.ko");
+	assert_closure(diamond, "kernel/base.ko kernel/left.ko kernel/right.ko kernel/top.ko",
+		       "top");
 	/* Asked for twice, and for something already in: each once. */
-	assert_int_equal(closure(diamond, strlen(diamond), WANT("left", "top", "left", "base")), 0);
-	assert_string_equal(result, "kernel/base.ko kernel/left.ko kernel/right.ko kernel/top.ko");
-	assert_int_equal(closure(diamond, strlen(diamond), WANT("other", "base")), 0);
-	assert_string_equal(result, "kernel/other.ko kernel/base.ko");
+	assert_closure(diamond, "kernel/base.ko kernel/left.ko kernel/right.ko kernel/top.ko",
+		       "left", "top", "left", "base");
+	assert_closure(diamond, "kernel/other.ko kernel/base.ko", "other", "base");
 	assert_int_equal(closure(diamond, strlen(diamond), NULL, 0), 0);
 	assert_string_equal(result, "");
 }
@@ -76,10 +81,8 @@ static void test_chain(void **state)
 		"a/m4.ko:";			/* no newline at the end */
 
 	(void)state;
-	assert_int_equal(closure(dep, strlen(dep), WANT("m1")), 0);
-	assert_string_equal(result, "a/m4.ko a/m3.ko a/m2.ko a/m1.ko");
-	assert_int_equal(closure(dep, strlen(dep), WANT("m4", "m2")), 0);
-	assert_string_equal(result, "a/m4.ko a/m3.ko a/m2.ko");
+	assert_closure(dep, "a/m4.ko a/m3.ko a/m2.ko a/m1.ko", "m1");
+	assert_closure(dep, "a/m4.ko a/m3.ko a/m2.ko", "m4", "m2");
 }
 
 static void test_names(void **state)
@@ -90,25 +93,31 @@ static void test_names(void **state)
 		"kernel/fs/fuse/fuse.ko.gz:\r\n"
 		"\n"
 		"  \n";
+	/* a module's file, and its name (in a buffer of cap bytes) */
+	static const struct {
+		const char *path;
+		size_t cap;
+		const char *name;
+	} names[] = {
+		{ "kernel/fs/fuse/virtiofs.ko", 64, "virtiofs" },
+		{ "kernel/drivers/char/hw_random/virtio-rng.ko.xz", 64, "virtio_rng" },
+		{ "x.ko.zst", 64, "x" },
+		{ "plain-name", 64, "plain_name" },
+		{ "kernel/long_module_name.ko", 5, "long" },
+	};
 	char name[64];
 
 	(void)state;
-	assert_int_equal(closure(dep, strlen(dep), WANT("virtio_rng")), 0);
-	assert_string_equal(result, "kernel/virtio.ko.zst kernel/drivers/char/hw_random/virtio-rng.ko.xz");
-	assert_int_equal(closure(dep, strlen(dep), WANT("virtio-rng", "fuse")), 0);
-	assert_string_equal(result, "kernel/virtio.ko.zst kernel/drivers/char/hw_random/virtio-rng.ko.xz "
-			    "kernel/fs/fuse/fuse.ko.gz");
+	assert_closure(dep, "kernel/virtio.ko.zst kernel/drivers/char/hw_random/virtio-rng.ko.xz",
+		       "virtio_rng");
+	assert_closure(dep, "kernel/virtio.ko.zst kernel/drivers/char/hw_random/virtio-rng.ko.xz "
+			    "kernel/fs/fuse/fuse.ko.gz",
+		       "virtio-rng", "fuse");
 
-	kmod_name("kernel/fs/fuse/virtiofs.ko", name, sizeof name);
-	assert_string_equal(name, "virtiofs");
-	kmod_name("kernel/drivers/char/hw_random/virtio-rng.ko.xz", name, sizeof name);
-	assert_string_equal(name, "virtio_rng");
-	kmod_name("x.ko.zst", name, sizeof name);
-	assert_string_equal(name, "x");
-	kmod_name("plain-name", name, sizeof name);
-	assert_string_equal(name, "plain_name");
-	kmod_name("kernel/long_module_name.ko", name, 5);
-	assert_string_equal(name, "long");
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		kmod_name(names[i].path, name, names[i].cap);
+		case_string_equal(names[i].path, name, names[i].name);
+	}
 }
 
 static void test_errors(void **state)
