@@ -60,3 +60,53 @@ net_world_del() {
 	ip netns del "$2" 2>/dev/null || true
 	ip netns del "$1" 2>/dev/null || true
 }
+
+# test_world: net_world for this test, the host H=poolh-PID-N and the
+# internet I=pooli-PID-N. net_world_del "$H" "$I" undoes it.
+test_world() {
+	H="poolh-$$-$BATS_TEST_NUMBER"
+	I="pooli-$$-$BATS_TEST_NUMBER"
+	net_world "$H" "$I"
+}
+
+# host_ns H: a namespace H where pool runs (the "host"), with an uplink for
+# the channel's masquerade and the default route: a veth pair with both
+# ends in H, so nothing leaves it. ip netns del undoes it.
+host_ns() {
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	ip -n "$1" link add up0 type veth peer name up0p
+	ip -n "$1" addr add 198.51.100.1/24 dev up0
+	ip -n "$1" link set up0 up
+	ip -n "$1" link set up0p up
+	ip -n "$1" route add default via 198.51.100.2
+}
+
+# user_dir NAME SUB...: D, a new /tmp/pool-NAME.XXXXXX with the folders SUB
+# in it, all owned by uid 4242, the user pool acts for (SUDO_UID); bats'
+# own temp folders are root's alone. The caller removes it.
+user_dir() {
+	local sub
+	export SUDO_UID=4242 SUDO_GID=4242
+	D=$(mktemp -d "/tmp/pool-$1.XXXXXX")
+	chmod 755 "$D"
+	shift
+	for sub in "$@"; do
+		mkdir -p "$D/$sub"
+	done
+	chown -R 4242:4242 "$D"
+}
+
+# output_has TEXT...: $output holds each TEXT.
+output_has() {
+	local t
+	for t in "$@"; do
+		[[ "$output" == *"$t"* ]] || { echo "not in the output: $t"; return 1; }
+	done
+}
+
+# pane_shows SESSION SECONDS REGEX: wait until tmux's pane in SESSION has a
+# line matching REGEX (grep).
+pane_shows() {
+	wait_for "$2" sh -c 'tmux capture-pane -p -t "$1" | grep -q -- "$2"' pane "$1" "$3"
+}

@@ -8,9 +8,7 @@ load helpers
 
 setup() {
 	pool_env
-	H="poolh-$$-$BATS_TEST_NUMBER"
-	I="pooli-$$-$BATS_TEST_NUMBER"
-	net_world "$H" "$I"
+	test_world
 	WWW="$BATS_TEST_TMPDIR/www"
 	mkdir -p "$WWW"
 	echo "hello from the internet $$" > "$WWW/file"
