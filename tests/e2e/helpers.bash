@@ -46,14 +46,34 @@ wait_for() {	# wait_for SECONDS CMD...: poll until CMD succeeds
 net_world() {
 	ip netns add "$1"
 	ip netns add "$2"
-	ip link add up0 netns "$1" type veth peer name wan0 netns "$2"
-	ip -n "$1" addr add 198.51.100.1/24 dev up0
-	ip -n "$2" addr add 198.51.100.2/24 dev wan0
 	ip -n "$1" link set lo up
 	ip -n "$2" link set lo up
+	veth_uplink "$1" "$2" 198.51.100.1 198.51.100.2 wan0
+}
+
+# veth_uplink H W HOST_IP WORLD_IP IFNAME: a veth from up0 in namespace H
+# to IFNAME in namespace W, HOST_IP and WORLD_IP on it (/24), and H's
+# default route through it.
+veth_uplink() {
+	ip link add up0 netns "$1" type veth peer name "$5" netns "$2"
+	ip -n "$1" addr add "$3/24" dev up0
+	ip -n "$2" addr add "$4/24" dev "$5"
 	ip -n "$1" link set up0 up
-	ip -n "$2" link set wan0 up
-	ip -n "$1" route add default via 198.51.100.2
+	ip -n "$2" link set "$5" up
+	ip -n "$1" route add default via "$4"
+}
+
+# kill_supervisors [STATE_DIR...]: kill -9, by the pid in its status file,
+# every supervisor under these state folders (this test's by default).
+kill_supervisors() {
+	local d f pid
+	for d in "${@:-$POOL_STATE_DIR}"; do
+		for f in "$d"/*/status; do
+			[ -e "$f" ] || continue
+			pid=$(sed -n 's/^pid=//p' "$f")
+			[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+		done
+	done
 }
 
 net_world_del() {

@@ -17,12 +17,7 @@ setup() {
 # Every supervisor this test started (their pids are in the status files
 # of this test's own state folder) is ended by pid; then the namespace.
 teardown() {
-	local f pid
-	for f in "$POOL_STATE_DIR"/*/status; do
-		[ -e "$f" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$f")
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-	done
+	kill_supervisors
 	[ -z "${TMUX_S:-}" ] || tmux kill-session -t "$TMUX_S" 2>/dev/null || true
 	sleep 0.2
 	rm -rf "$POOL_STATE_DIR" "$D"

@@ -591,12 +591,12 @@ static void test_status_decode_rejects(void **state)
 		{ "name=web\nstate=\npid=10\n", 0, "unknown state" },
 		{ "name=web\nstate=?\npid=10\n", 0, "unknown state" },
 	};
-	struct ctl_status s;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		size_t n = bad[i].len ? bad[i].len : strlen(bad[i].text);
+		struct ctl_status s;
 		const char *why = NULL;
 
 		if (ctl_status_decode((const uint8_t *)bad[i].text, n, &s, &why) != -1)

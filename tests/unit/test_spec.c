@@ -20,37 +20,9 @@
 #include "src/common/parse.h"
 #include "tests/unit/cases.h"
 #include "tests/unit/main.h"
+#include "tests/unit/srcfile.h"
 
 #define SPEC_DIR "/srv/spec"
-
-static const char *src_root(void)
-{
-	const char *s = getenv("POOL_SRC");
-
-	return s && *s ? s : ".";
-}
-
-/* Read a whole file; fails the test when it cannot. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static bool has_suffix(const char *s, const char *suffix)
 {
