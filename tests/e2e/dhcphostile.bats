@@ -4,7 +4,7 @@
 # (tests/e2e/dhcp_hostile.py, scapy): it answers none of them wrongly and
 # still serves a good DISCOVER afterwards. Namespaces of its own.
 
-bats_require_minimum_version 1.5.0
+load helpers
 
 MAC=02:00:0a:00:00:02		# the machine 10.0.0.2
 SRV_MAC=02:00:0a:00:00:01	# the channel's bridge, 10.0.0.1
@@ -17,10 +17,7 @@ setup_file() {
 	/usr/bin/python3 -c 'import scapy' 2>/dev/null || skip "needs python3-scapy"
 	export T="pooldh-$$"
 	export S="$T-s" C="$T-c" D="$BATS_FILE_TMPDIR"
-	ip netns add "$S"
-	ip netns add "$C"
-	ip -n "$S" link add srv0 address "$SRV_MAC" type veth peer name eth0 netns "$C"
-	ip -n "$C" link set eth0 address "$MAC"
+	machine_link "$S" "$C"
 	ip -n "$S" addr add 10.0.0.1/24 dev srv0
 	ip -n "$S" link set srv0 up
 	ip -n "$C" link set eth0 up
@@ -48,16 +45,6 @@ hostile() {
 
 alive() {
 	kill -0 "$(cat "$D/probe.pid")"
-}
-
-# answers LINE...: $lines is these lines, in order, and no more.
-answers() {
-	local i=0 want
-	for want in "$@"; do
-		[ "${lines[$i]}" = "$want" ] || { echo "line $i: '${lines[$i]}', want '$want'"; return 1; }
-		i=$((i + 1))
-	done
-	[ "${#lines[@]}" -eq "$#" ]
 }
 
 @test "a good DISCOVER gets this machine's address, mask, router" {

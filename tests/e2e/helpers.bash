@@ -130,3 +130,28 @@ output_has() {
 pane_shows() {
 	wait_for "$2" sh -c 'tmux capture-pane -p -t "$1" | grep -q -- "$2"' pane "$1" "$3"
 }
+
+# machine_link S C: namespaces S, the supervisor's side (srv0, with the
+# channel bridge's MAC $SRV_MAC), and C, the machine's (eth0, $MAC), joined
+# by a veth.
+machine_link() {
+	ip netns add "$1"
+	ip netns add "$2"
+	ip -n "$1" link add srv0 address "$SRV_MAC" type veth peer name eth0 netns "$2"
+	ip -n "$2" link set eth0 address "$MAC"
+}
+
+# lines_are LINE...: $lines begins with these lines, in order.
+lines_are() {
+	local i=0 want
+	for want in "$@"; do
+		[ "${lines[$i]}" = "$want" ] || { echo "line $i: '${lines[$i]}', want '$want'"; return 1; }
+		i=$((i + 1))
+	done
+}
+
+# answers LINE...: $lines is these lines, in order, and no more.
+answers() {
+	lines_are "$@"
+	[ "${#lines[@]}" -eq "$#" ]
+}
