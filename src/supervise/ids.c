@@ -1,6 +1,7 @@
 /* ids.c - the registry of the uids and gids machines run as (ids.h). */
 #include "supervise/ids.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -8,14 +9,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define IDS_TRIES 4096	/* ids looked at before giving up */
 
-uid_t ids_first(const char *name)
+const struct id_range ids_machines = { IDS_DIR, IDS_BASE, IDS_COUNT };
+
+uid_t ids_first(const struct id_range *r, const char *name)
 {
 	uint32_t h = 2166136261u;
 
@@ -23,7 +29,71 @@ uid_t ids_first(const char *name)
 		h ^= (uint8_t)*s;
 		h *= 16777619u;
 	}
-	return (uid_t)(IDS_BASE + (h & (IDS_COUNT - 1)));
+	return (uid_t)(r->base + h % r->count);
+}
+
+/* Whether /proc/PID/status says a live process runs as id (its real or
+ * saved uid: those a signal from id may reach). */
+static bool runs_as(const char *pid, uid_t id)
+{
+	char path[64], buf[2048];
+	unsigned long r, eff, saved;
+	bool live = true, mine = false;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%s/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(buf, sizeof buf, f)) {
+		if (strncmp(buf, "State:", 6) == 0)
+			live = !strchr(buf, 'Z') && !strchr(buf, 'X');	/* a zombie is over */
+		else if (sscanf(buf, "Uid: %lu %lu %lu", &r, &eff, &saved) == 3)
+			mine = r == id || saved == id;
+	}
+	fclose(f);
+	return live && mine;
+}
+
+/* End every process that runs as id: only ours ever do (the registry
+ * hands an id to one machine at a time), and one left by a machine that
+ * ended (a fork of a compromised process, say) must not meet the next
+ * machine given the id. A child that became id signals each process
+ * /proc shows running as id (a pid reused meanwhile by another uid only
+ * refuses the signal), until none is left. */
+static void clear_id(uid_t id)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid((gid_t)id, (gid_t)id, (gid_t)id) < 0 ||
+		    setresuid(id, id, id) < 0)
+			_exit(1);
+		for (int round = 0; round < 100; round++) {
+			DIR *d = opendir("/proc");
+			struct dirent *de;
+			int found = 0;
+
+			if (!d)
+				_exit(1);
+			while ((de = readdir(d))) {
+				if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+				    atoi(de->d_name) == getpid() || !runs_as(de->d_name, id))
+					continue;
+				found++;
+				kill(atoi(de->d_name), SIGKILL);
+			}
+			closedir(d);
+			if (!found)
+				_exit(0);
+			usleep(10000);
+		}
+		_exit(1);
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 }
 
 static bool nss_knows(uid_t id)
@@ -58,6 +128,7 @@ static int take_one(int dirfd, uid_t id, const char *name, int *fd, struct pool_
 		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
 			if (ftruncate(f, 0) == 0)
 				dprintf(f, "%s %d\n", name, (int)getpid());
+			clear_id(id);	/* whatever a dead holder left running */
 			*fd = f;
 			return 1;
 		}
@@ -66,11 +137,13 @@ static int take_one(int dirfd, uid_t id, const char *name, int *fd, struct pool_
 	return 0;
 }
 
-int ids_take(const char *dir, const char *name, struct id_lease *l, size_t n, struct pool_err *e)
+int ids_take(const struct id_range *r, const char *name, struct id_lease *l, size_t n,
+	     struct pool_err *e)
 {
-	uid_t id = ids_first(name);
+	const char *dir = r->dir;
+	uid_t id = ids_first(r, name);
 	size_t got = 0;
-	int dirfd, r = 0;
+	int dirfd, rc = 0;
 
 	for (size_t i = 0; i < n; i++)
 		l[i] = (struct id_lease){ .id = 0, .fd = -1 };
@@ -81,31 +154,34 @@ int ids_take(const char *dir, const char *name, struct id_lease *l, size_t n, st
 		return pool_err_sys(e, "%s", dir);
 	for (unsigned tries = 0; got < n && tries < IDS_TRIES; tries++) {
 		if (!nss_knows(id)) {
-			r = take_one(dirfd, id, name, &l[got].fd, e);
-			if (r < 0)
+			rc = take_one(dirfd, id, name, &l[got].fd, e);
+			if (rc < 0)
 				break;
-			if (r == 1)
+			if (rc == 1)
 				l[got++].id = id;
 		}
-		id = id + 1 < IDS_BASE + IDS_COUNT ? id + 1 : IDS_BASE;
+		id = id + 1 < r->base + r->count ? id + 1 : r->base;
 	}
 	close(dirfd);
 	if (got == n)
 		return 0;
-	ids_give(dir, l, got);
-	if (r >= 0)
+	ids_give(r, l, got);
+	if (rc >= 0)
 		pool_err_fail(e, "no free machine uid in %u tries from %u (%s)", IDS_TRIES,
-			      (unsigned)ids_first(name), dir);
+			      (unsigned)ids_first(r, name), dir);
 	return -1;
 }
 
-void ids_give(const char *dir, struct id_lease *l, size_t n)
+void ids_give(const struct id_range *r, struct id_lease *l, size_t n)
 {
+	const char *dir = r->dir;
+
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];
 
 		if (l[i].fd < 0)
 			continue;
+		clear_id(l[i].id);
 		/* Unlinked while the lock is held: a taker that opened it just
 		 * now sees the inode differ, and opens anew. */
 		snprintf(path, sizeof path, "%s/%u", dir, (unsigned)l[i].id);

@@ -9,6 +9,7 @@
 #ifndef POOL_SUPERVISE_IDS_H
 #define POOL_SUPERVISE_IDS_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "util/err.h"
@@ -17,6 +18,16 @@
 #define IDS_BASE 0x70000000u	/* outside systemd's system, user and dynamic ranges */
 #define IDS_COUNT 0x01000000u
 
+/* A registry: its folder and its range. Machines use ids_machines; a test
+ * uses a folder and a range of its own, which no machine ever holds. */
+struct id_range {
+	const char *dir;
+	uid_t base;
+	uint32_t count;
+};
+
+extern const struct id_range ids_machines;	/* IDS_DIR, IDS_BASE, IDS_COUNT */
+
 struct id_lease {
 	uid_t id;		/* as uid and as gid */
 	int fd;			/* its lock file, held; -1: none */
@@ -24,13 +35,16 @@ struct id_lease {
 
 /* Where a machine named name starts looking: the same id for the same
  * name when it is free, so a machine's processes are easy to recognise. */
-uid_t ids_first(const char *name);
+uid_t ids_first(const struct id_range *r, const char *name);
 
 /* Take n ids for the machine named name into l[0..n). 0, or -1 with e and
- * nothing taken. dir: IDS_DIR, or a test's own folder. */
-int ids_take(const char *dir, const char *name, struct id_lease *l, size_t n, struct pool_err *e);
+ * nothing taken. */
+int ids_take(const struct id_range *r, const char *name, struct id_lease *l, size_t n,
+	     struct pool_err *e);
 
-/* Give them back: the lock files go, then the locks. Safe on -1 fds. */
-void ids_give(const char *dir, struct id_lease *l, size_t n);
+/* Give them back: every process still running as one ended, the lock
+ * files gone, then the locks. Safe on -1 fds. (ids_take ends what a dead
+ * holder left, too.) */
+void ids_give(const struct id_range *r, struct id_lease *l, size_t n);
 
 #endif

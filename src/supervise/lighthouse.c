@@ -346,7 +346,7 @@ static int lighthouse_main(struct lh *l, const struct mesh_addr *listen, struct 
 
 	if (state_claim(root, l->dir, l->name, "", false, 0, &l->lock_fd, e) < 0)
 		return -1;
-	if (ids_take(IDS_DIR, l->name, &l->id, 1, e) < 0) {
+	if (ids_take(&ids_machines, l->name, &l->id, 1, e) < 0) {
 		state_release(root, l->dir, &l->lock_fd);
 		return -1;
 	}
@@ -370,7 +370,7 @@ static int lighthouse_main(struct lh *l, const struct mesh_addr *listen, struct 
 		close(l->ctl_fd);
 	if (l->sig_fd >= 0)
 		close(l->sig_fd);
-	ids_give(IDS_DIR, &l->id, 1);
+	ids_give(&ids_machines, &l->id, 1);
 	state_release(root, l->dir, &l->lock_fd);
 	return r;
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -157,7 +158,16 @@ void drop_to_guest_facing(struct sup *s, const int *keep, size_t nkeep)
 {
 	gid_t id = (gid_t)s->p->sup_uid;
 
+	/* What it may make: no process (a fork would outlive the machine with
+	 * the machine's id), no file beyond console.log's bound. */
+	struct rlimit one = { 1, 1 }, fsize = { 2 * LOG_MAX + (1u << 20), 2 * LOG_MAX + (1u << 20) };
+
 	close_fds_except(keep, nkeep);
+	/* Its own session: the user's terminal is not its controlling one, so
+	 * it cannot type into the user's shell (TIOCSTI). */
+	if (setsid() < 0 || setrlimit(RLIMIT_NPROC, &one) < 0 || setrlimit(RLIMIT_FSIZE, &fsize) < 0)
+		_exit(1);
+	signal(SIGXFSZ, SIG_IGN);
 	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
 			_exit(1);
@@ -316,8 +326,15 @@ static void tell(struct priv *v, uint32_t type, int a, const char *text, const i
 	if (type == PRIV_VM_STARTED)
 		for (size_t i = 0; i < v->s->sh.n && i < CTL_FS_MAX; i++)
 			m.pids[m.npids++] = v->s->sh.fs[i].pid;
-	if (v->fd >= 0 && priv_send(v->fd, &m, fds, nfds) < 0)
-		log_debug("telling the guest-facing process: %s", strerror(errno));
+	if (v->fd < 0 || priv_send_flags(v->fd, &m, fds, nfds, MSG_DONTWAIT) == 0)
+		return;
+	/* A side that does not read what it asked for is not itself. */
+	log_warnx("%s: the guest-facing supervisor does not read (%s); stopping the machine",
+		  v->s->p->m->name, strerror(errno));
+	if (v->s->qemu > 1)
+		kill(v->s->qemu, SIGKILL);
+	if (v->child > 0)
+		kill(v->child, SIGKILL);
 }
 
 /* Only ever a pid of ours that is > 1: kill(-1) would be everyone. */
@@ -427,9 +444,11 @@ static void egress_state(struct priv *v, int fd)
 		log_debug("%s", e.msg);
 }
 
+#define REQUESTS_A_ROUND 64	/* then the signals get their turn */
+
 static void on_request(struct priv *v)
 {
-	for (;;) {
+	for (int round = 0; round < REQUESTS_A_ROUND && v->fd >= 0; round++) {
 		struct priv_msg m;
 		int fds[PRIV_FDS_MAX];
 		const char *why = NULL;
@@ -493,10 +512,8 @@ static void on_signals(struct priv *v)
 
 	while (read(s->sig_fd, &si, sizeof si) == sizeof si) {
 		if (si.ssi_signo != SIGCHLD) {
-			/* The terminal's own (Ctrl-C, a hang-up) reach the whole
-			 * group, the other side too: it has its own copy. */
-			if (si.ssi_code == SI_KERNEL)
-				continue;
+			/* The terminal's (Ctrl-C, a hang-up) and anyone's: the
+			 * other side has a session of its own and gets them here. */
 			if (v->asked++ == 0) {
 				tell(v, PRIV_SIGNAL, (int)si.ssi_signo, NULL, NULL, 0);
 				v->hard_deadline_ms = now_ms() + HARD_STOP_MS;
@@ -574,8 +591,13 @@ int priv_serve(struct sup *s, int fd, pid_t child, struct pool_err *e)
 	}
 	if (v.done && v.result.a >= 0)
 		return v.result.a;
-	if (v.done)
+	if (v.done) {
+		/* its words reach the user's terminal: printable ones only */
+		for (char *c = v.result.text; *c; c++)
+			if ((unsigned char)*c < 32 || (unsigned char)*c >= 127)
+				*c = *c == '\n' ? '\n' : '?';
 		return pool_err_set(e, v.result.b, 0, "%s", v.result.text);
+	}
 	return pool_err_fail(e, "machine %s: its supervisor's guest-facing process ended (%s %d)",
 			     s->p->m->name, WIFSIGNALED(v.child_status) ? "signal" : "status",
 			     WIFSIGNALED(v.child_status) ? WTERMSIG(v.child_status)

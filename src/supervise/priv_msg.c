@@ -87,6 +87,11 @@ int priv_msg_check(const void *buf, size_t len, size_t nfds, bool to_priv, struc
 
 int priv_send(int sock, const struct priv_msg *m, const int *fds, size_t nfds)
 {
+	return priv_send_flags(sock, m, fds, nfds, 0);
+}
+
+int priv_send_flags(int sock, const struct priv_msg *m, const int *fds, size_t nfds, int flags)
+{
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * PRIV_FDS_MAX)];
 		struct cmsghdr align;
@@ -112,7 +117,7 @@ int priv_send(int sock, const struct priv_msg *m, const int *fds, size_t nfds)
 		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
 	}
 	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL | flags);
 	while (n < 0 && errno == EINTR);
 	return n == (ssize_t)sizeof *m ? 0 : -1;
 }

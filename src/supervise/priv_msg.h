@@ -58,8 +58,11 @@ int priv_msg_check(const void *buf, size_t len, size_t nfds, bool to_priv, struc
 /* How many fds a message of type t carries. */
 size_t priv_msg_fds(uint32_t t);
 
-/* Send one message with nfds fds (may be 0); 0 or -1 with errno. */
+/* Send one message with nfds fds (may be 0); 0 or -1 with errno. The
+ * privileged side sends with MSG_DONTWAIT (flags): a guest-facing side
+ * that reads nothing must not hang it. */
 int priv_send(int sock, const struct priv_msg *m, const int *fds, size_t nfds);
+int priv_send_flags(int sock, const struct priv_msg *m, const int *fds, size_t nfds, int flags);
 
 /* Receive one: 1 with *m and fds[0..priv_msg_fds) (others closed), 0 at
  * the end, -1 with errno (EAGAIN: nothing yet; EPROTO: malformed, *why). */

@@ -158,6 +158,9 @@ static void mount_share(const struct share_serve *sv, int tree, int log_fd)
 	}
 }
 
+/* virtiofsd's whole environment: none of root's. */
+static char *const virtiofsd_env[] = { (char *)"PATH=/usr/bin:/bin", (char *)"LC_ALL=C", NULL };
+
 static __attribute__((noreturn)) void child(const char *bin, const struct share_serve *sv, int ready_w,
 					   int go_r, int listen_fd, int log_fd)
 {
@@ -165,7 +168,9 @@ static __attribute__((noreturn)) void child(const char *bin, const struct share_
 	int tree;
 	char c;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+	/* Its own session: the terminal's signals are the supervisor's, which
+	 * powers the machine off cleanly (virtiofsd ends after it). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || setsid() < 0)
 		_exit(127);
 	/* The share's folder, copied while it is still in our mount
 	 * namespace (a copy can be attached anywhere, the folder cannot). */
@@ -200,6 +205,8 @@ static __attribute__((noreturn)) void child(const char *bin, const struct share_
 		dprintf(log_fd, "pool: virtiofsd: setresuid in the namespace: %s\n", strerror(errno));
 		_exit(127);
 	}
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)	/* the uid change cleared it */
+		_exit(127);
 	if (dup2(listen_fd, 3) < 0 || dup2(log_fd, 2) < 0)
 		_exit(127);
 	{
@@ -227,8 +234,8 @@ static __attribute__((noreturn)) void child(const char *bin, const struct share_
 		dprintf(2, "pool: virtiofsd: set-id filter: %s\n", strerror(errno));
 		_exit(127);
 	}
-	execl(bin, "virtiofsd", fdarg, "-o", opt, "-o", NOSETID_VIRTIOFSD_OPTS, "--rlimit-nofile=65536",
-	      (char *)NULL);
+	execle(bin, "virtiofsd", fdarg, "-o", opt, "-o", NOSETID_VIRTIOFSD_OPTS, "--rlimit-nofile=65536",
+	       (char *)NULL, virtiofsd_env);
 	dprintf(2, "pool: exec %s: %s\n", bin, strerror(errno));
 	_exit(127);
 }

@@ -484,14 +484,14 @@ static void sup_close(struct sup *s)
 	sup_mesh_free(&s->mesh);
 	ports_close(&s->ports);
 	sup_net_close(s->p, &s->net);
-	ids_give(IDS_DIR, s->ids, 2);
+	ids_give(&ids_machines, s->ids, 2);
 	state_release(s->p->paths.state, s->p->state_dir, &s->lock_fd);
 }
 
 /* The uids the machine runs as: the hypervisor's, the guest-facing side's. */
 static int take_ids(struct sup *s, struct pool_err *e)
 {
-	if (ids_take(IDS_DIR, s->p->m->name, s->ids, 2, e) < 0)
+	if (ids_take(&ids_machines, s->p->m->name, s->ids, 2, e) < 0)
 		return -1;
 	s->p->uid = s->ids[0].id;
 	s->p->gid = (gid_t)s->ids[0].id;

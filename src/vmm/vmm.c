@@ -104,8 +104,12 @@ int vmm_boot_fd(const char *path, int opened, struct pool_err *e)
  * own mount namespace each is an empty read-only tmpfs. Its binary, its
  * libraries and firmware (/usr, /etc, /lib) and /dev, /proc stay. */
 static const char *const vmm_hidden[] = {
-	"/home", "/root", "/run", "/tmp", "/var", "/srv", "/mnt", "/media", "/opt", "/boot", NULL,
+	"/home", "/root", "/run", "/tmp", "/var", "/srv", "/mnt", "/media", "/opt", "/boot", "/dev/shm",
+	NULL,
 };
+
+/* The hypervisor's whole environment: none of root's. */
+static const char *const vmm_env[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", NULL };
 
 /* Whether path is dir or beneath it (the hypervisor's own binary, say). */
 static bool path_under(const char *path, const char *dir)
@@ -173,10 +177,12 @@ pid_t vmm_spawn(const struct plan *p, const struct vmm_fds *fds, int stderr_fd, 
 	if (close_range((unsigned)vmm_fd(nfds), ~0U, 0) < 0)
 		child_fail(2, "close_range");
 
-	/* Its own process group: a terminal's Ctrl-C or hangup reaches pool,
-	 * which shuts the guest down cleanly, not QEMU directly. */
-	if (setpgid(0, 0) < 0)
-		child_fail(2, "setpgid");
+	/* Its own session, without a terminal: a terminal's Ctrl-C or hangup
+	 * reaches pool, which shuts the guest down cleanly, and an escape
+	 * cannot type into the user's shell (TIOCSTI needs the terminal to be
+	 * its controlling one). */
+	if (setsid() < 0)
+		child_fail(2, "setsid");
 	/* Its own network (the TAP fd works across), IPC and mount
 	 * namespaces: an escape finds no host socket, not even on 127.0.0.1,
 	 * no host IPC, and no home, /run or /tmp of the host. */
@@ -216,6 +222,6 @@ pid_t vmm_spawn(const struct plan *p, const struct vmm_fds *fds, int stderr_fd, 
 		child_fail(2, "chdir");
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(p->argv.v[0], p->argv.v);
+	execve(p->argv.v[0], p->argv.v, (char *const *)vmm_env);
 	child_fail(2, p->argv.v[0]);
 }

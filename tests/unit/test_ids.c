@@ -19,6 +19,8 @@
 #include "tests/unit/main.h"
 
 static char dir[64];
+/* a range of the test's own: no machine ever holds these ids */
+static struct id_range range = { dir, 0x7e000000u, 0x10000u };
 
 static int setup(void **state)
 {
@@ -39,9 +41,12 @@ static int teardown(void **state)
 static void test_first_is_stable_and_in_range(void **state)
 {
 	(void)state;
-	assert_int_equal(ids_first("dev"), ids_first("dev"));
-	assert_true(ids_first("dev") >= IDS_BASE && ids_first("dev") < IDS_BASE + IDS_COUNT);
-	assert_true(ids_first("dev") != ids_first("dev2"));
+	assert_int_equal(ids_first(&range, "dev"), ids_first(&range, "dev"));
+	assert_true(ids_first(&range, "dev") >= range.base && ids_first(&range, "dev") < range.base + range.count);
+	/* the machines' range: pool's own, 24 bits from IDS_BASE */
+	assert_true(ids_first(&ids_machines, "dev") >= IDS_BASE &&
+		    ids_first(&ids_machines, "dev") < IDS_BASE + IDS_COUNT);
+	assert_true(ids_first(&range, "dev") != ids_first(&range, "dev2"));
 }
 
 static void test_two_ids_differ_and_are_given_back(void **state)
@@ -51,24 +56,24 @@ static void test_two_ids_differ_and_are_given_back(void **state)
 	char path[128];
 
 	(void)state;
-	assert_int_equal(ids_take(dir, "web", a, 2, &e), 0);
-	assert_int_equal(a[0].id, ids_first("web"));	/* free: its own */
+	assert_int_equal(ids_take(&range, "web", a, 2, &e), 0);
+	assert_int_equal(a[0].id, ids_first(&range, "web"));	/* free: its own */
 	assert_true(a[1].id != a[0].id);
 	/* the same name again while held: other ids */
-	assert_int_equal(ids_take(dir, "web", b, 2, &e), 0);
+	assert_int_equal(ids_take(&range, "web", b, 2, &e), 0);
 	for (int i = 0; i < 2; i++)
 		for (int j = 0; j < 2; j++)
 			assert_true(b[i].id != a[j].id);
-	ids_give(dir, b, 2);
+	ids_give(&range, b, 2);
 	snprintf(path, sizeof path, "%s/%u", dir, (unsigned)a[0].id);
 	assert_int_equal(access(path, F_OK), 0);
-	ids_give(dir, a, 2);
+	ids_give(&range, a, 2);
 	assert_int_equal(access(path, F_OK), -1);	/* the file went */
 	assert_int_equal(a[0].fd, -1);
 	/* and the id is free again */
-	assert_int_equal(ids_take(dir, "web", a, 1, &e), 0);
-	assert_int_equal(a[0].id, ids_first("web"));
-	ids_give(dir, a, 1);
+	assert_int_equal(ids_take(&range, "web", a, 1, &e), 0);
+	assert_int_equal(a[0].id, ids_first(&range, "web"));
+	ids_give(&range, a, 1);
 }
 
 /* Another process holds an id: it is not taken, until that one dies
@@ -90,7 +95,7 @@ static void test_held_by_another_process(void **state)
 		struct pool_err ce = { 0 };
 
 		close(p[0]);
-		if (ids_take(dir, "db", &mine, 1, &ce) < 0)
+		if (ids_take(&range, "db", &mine, 1, &ce) < 0)
 			_exit(1);
 		if (write(p[1], "x", 1) != 1)
 			_exit(1);
@@ -99,16 +104,16 @@ static void test_held_by_another_process(void **state)
 	}
 	close(p[1]);
 	assert_int_equal(read(p[0], &c, 1), 1);
-	assert_int_equal(ids_take(dir, "db", &l, 1, &e), 0);
-	assert_true(l.id != ids_first("db"));
-	ids_give(dir, &l, 1);
+	assert_int_equal(ids_take(&range, "db", &l, 1, &e), 0);
+	assert_true(l.id != ids_first(&range, "db"));
+	ids_give(&range, &l, 1);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(p[0]);
 	/* its file stays, its lock does not: the id is free */
-	assert_int_equal(ids_take(dir, "db", &l, 1, &e), 0);
-	assert_int_equal(l.id, ids_first("db"));
-	ids_give(dir, &l, 1);
+	assert_int_equal(ids_take(&range, "db", &l, 1, &e), 0);
+	assert_int_equal(l.id, ids_first(&range, "db"));
+	ids_give(&range, &l, 1);
 }
 
 /* A name that starts where another machine's id is held gets its own. */
@@ -120,35 +125,81 @@ static void test_colliding_start(void **state)
 	uid_t want;
 
 	(void)state;
-	assert_int_equal(ids_take(dir, "a", &a, 1, &e), 0);
+	assert_int_equal(ids_take(&range, "a", &a, 1, &e), 0);
 	want = a.id;
 	/* a name whose start is the held id, or one just past it */
 	for (unsigned i = 0;; i++) {
 		snprintf(name, sizeof name, "n%u", i);
-		if (ids_first(name) == want)
+		if (ids_first(&range, name) == want)
 			break;
 		if (i > 40000000)
 			fail_msg("no colliding name found");
 	}
-	assert_int_equal(ids_take(dir, name, &b, 1, &e), 0);
+	assert_int_equal(ids_take(&range, name, &b, 1, &e), 0);
 	assert_true(b.id != a.id);
-	ids_give(dir, &b, 1);
-	ids_give(dir, &a, 1);
+	ids_give(&range, &b, 1);
+	ids_give(&range, &a, 1);
 }
 
 static void test_folder_refused(void **state)
 {
 	struct id_lease l[2] = { { .fd = 7 }, { .fd = 7 } };
 	struct pool_err e = { 0 };
+	struct id_range nowhere = { "/proc/self/nonexistent/ids", 0x7e000000u, 0x10000u };
 
 	(void)state;
-	assert_int_equal(ids_take("/proc/self/nonexistent/ids", "x", l, 2, &e), -1);
+	assert_int_equal(ids_take(&nowhere, "x", l, 2, &e), -1);
 	assert_non_null(strstr(e.msg, "/proc/self/nonexistent/ids"));
 	assert_int_equal(l[0].fd, -1);	/* nothing taken */
 	assert_int_equal(l[1].fd, -1);
 }
 
+/* A process left running as a machine's id (a fork that outlived its
+ * machine) ends when the id is given back, and when it is taken again. */
+static void test_leftovers_end(void **state)
+{
+	struct id_lease l;
+	struct pool_err e = { 0 };
+	int st, p[2];
+	char c;
+
+	(void)state;
+	assert_int_equal(geteuid(), 0);	/* the tests run as root, as pool does */
+	for (int when = 0; when < 2; when++) {
+		pid_t pid;
+
+		assert_int_equal(ids_take(&range, "left", &l, 1, &e), 0);
+		assert_int_equal(pipe(p), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			close(p[0]);
+			close(l.fd);	/* as the guest-facing process does: the lock is not its */
+			if (setresgid(l.id, l.id, l.id) < 0 || setresuid(l.id, l.id, l.id) < 0)
+				_exit(1);
+			if (write(p[1], "x", 1) != 1)
+				_exit(1);
+			pause();
+			_exit(0);
+		}
+		close(p[1]);
+		assert_int_equal(read(p[0], &c, 1), 1);
+		close(p[0]);
+		if (when == 0) {
+			ids_give(&range, &l, 1);	/* given back: it ends */
+		} else {
+			/* its holder dies without giving it back: the next taker ends it */
+			close(l.fd);
+			assert_int_equal(ids_take(&range, "left", &l, 1, &e), 0);
+			ids_give(&range, &l, 1);
+		}
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	}
+}
+
 UNIT_TEST_MAIN(setup, teardown,
+	cmocka_unit_test(test_leftovers_end),
 	cmocka_unit_test(test_first_is_stable_and_in_range),
 	cmocka_unit_test(test_two_ids_differ_and_are_given_back),
 	cmocka_unit_test(test_held_by_another_process),
