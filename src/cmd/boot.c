@@ -3,6 +3,7 @@
  * (load, check, plan, supervise). */
 #include "cmd/boot.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -224,6 +225,37 @@ static void run_env_free(struct run_request *req)
 	req->nenv = 0;
 }
 
+/* What an earlier machine made in a share and pool moved aside, at the
+ * share's top: said at each boot until the user has looked at it. */
+static void remind_quarantined(const struct machine *m, const struct path_grants *g)
+{
+	for (size_t i = 0; i < m->nshares; i++) {
+		const struct share *sh = &m->shares[i];
+		struct pool_err ignore = { 0 };
+		struct dirent *de;
+		unsigned shown = 0;
+		DIR *d;
+		int fd;
+
+		if (sh->readonly)
+			continue;
+		fd = spec_path_open_as_user(m, g, sh->source, O_RDONLY | O_DIRECTORY, BENEATH_DIR, "shares",
+					    &sh->pos, &ignore);
+		if (fd < 0 || !(d = fdopendir(fd))) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		while ((de = readdir(d)))
+			if (strstr(de->d_name, ".pool-quarantine-") && shown++ < 3)
+				log_warnx("%s/%s: made by an earlier machine and moved aside by pool; look at it before you use or remove it",
+					  sh->source, de->d_name);
+		if (shown > 3)
+			log_warnx("%s: and %u more like it", sh->source, shown - 3);
+		closedir(d);
+	}
+}
+
 int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine *m, struct pool_err *e)
 {
 	const struct pool_user *u;
@@ -296,6 +328,7 @@ int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine 
 		return -1;
 	}
 	user_say_root(u);
+	remind_quarantined(m, &lg->g);
 	return 0;
 }
 

@@ -33,8 +33,9 @@ static int host_fail(struct pool_err *e, const struct machine *m, const struct s
 int spec_path_open(const struct machine *m, const struct path_grants *g, const char *abs, int oflags,
 		   mode_t mode, unsigned flags, const char **why)
 {
-	_cleanup_close_ int dirfd = -1;
+	_cleanup_close_ int opened = -1;
 	size_t n = strlen(m->dir);
+	int dirfd;
 	const char *rel;
 
 	if (!spec_path_beneath(m->dir, abs)) {
@@ -48,7 +49,8 @@ int spec_path_open(const struct machine *m, const struct path_grants *g, const c
 	rel = strcmp(m->dir, "/") == 0 ? abs + 1 : abs + n;
 	while (*rel == '/')
 		rel++;
-	dirfd = open(m->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* The folder the spec was read from, whatever is at its path now. */
+	dirfd = m->has_dir_fd ? m->dir_fd : (opened = open(m->dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
 	if (dirfd < 0) {
 		*why = "the spec's folder cannot be opened";
 		return -1;

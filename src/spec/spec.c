@@ -128,6 +128,11 @@ int spec_load(const char *path, const struct spec_env *env, struct machine *m,
 		machine_free(m);
 		return pool_err_sys(e, "%s", path);
 	}
+	if (rc == 0) {	/* the folder the spec was read from, not one renamed there since */
+		m->dir_fd = dirfd;
+		m->has_dir_fd = true;
+		dirfd = -1;
+	}
 	return rc;
 }
 
@@ -206,6 +211,9 @@ void machine_free(struct machine *m)
 		return;
 	free(m->file);
 	free(m->dir);
+	if (m->has_dir_fd)
+		close(m->dir_fd);
+	m->has_dir_fd = false;
 	free(m->file_path);
 	free(m->disk);
 	free(m->nixos.kernel);

@@ -100,6 +100,9 @@ struct mesh_rule {
 struct machine {
 	char *file;		/* the spec's path as given, or "<default>" */
 	char *dir;		/* absolute folder the spec's relative paths start from */
+	int dir_fd;		/* with has_dir_fd: that folder, opened once as the user when the
+				 * spec was read; every path beneath it is opened from it */
+	bool has_dir_fd;
 	char *file_path;	/* the spec file, absolute (NULL: not read from a file) */
 
 	char name[POOL_NAME_MAX + 1];

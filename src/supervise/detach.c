@@ -30,7 +30,7 @@ static void forward_signal(int sig)
 static void close_plan_strangers(const struct plan *p, int ready)
 {
 	size_t ng = p->grants ? p->grants->n : 0, n = 0;
-	int *keep = calloc(6 + ng, sizeof *keep);
+	int *keep = calloc(7 + ng, sizeof *keep);
 
 	if (!keep)
 		_exit(1);
@@ -39,6 +39,7 @@ static void close_plan_strangers(const struct plan *p, int ready)
 	keep[n++] = ready;
 	keep[n++] = p->kernel_fd;
 	keep[n++] = p->initrd_fd;
+	keep[n++] = p->m->has_dir_fd ? p->m->dir_fd : -1;
 	for (size_t i = 0; i < ng; i++)
 		keep[n++] = p->grants->v[i].fd;
 	close_fds_except(keep, n);

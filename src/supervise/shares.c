@@ -6,11 +6,13 @@
  * seccomp filter installed right before exec, and virtiofsd's xattr map. */
 #include "supervise/shares.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -372,6 +375,15 @@ static int shares_open(const struct plan *p, struct shares *sh, struct pool_err 
 			int t = open_beneath(sh->src_fd[i], s->protect.v[k], O_PATH | O_NOFOLLOW, 0,
 					     BENEATH_NO_SYMLINKS, &why);
 
+			struct stat st;
+
+			/* A protected file with another name would be written
+			 * through that one: refused (a checkout never has one). */
+			if (t >= 0 && fstat(t, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1) {
+				close(t);
+				return pool_err_usage(e, "%s/%s is protected but has %ju names (hard links): the machine could change it through another; give it one",
+						      s->source, s->protect.v[k], (uintmax_t)st.st_nlink);
+			}
 			if (t >= 0)
 				close(t);
 			else if (errno == ENOENT && strv_add(&sh->missing[i], s->protect.v[k]) < 0)
@@ -379,6 +391,7 @@ static int shares_open(const struct plan *p, struct shares *sh, struct pool_err 
 		}
 	}
 	sh->opened = true;
+	sh->started = time(NULL);
 	return 0;
 }
 
@@ -453,13 +466,27 @@ void shares_stop(struct shares *sh)
 		virtiofsd_stop(&sh->fs[i]);
 }
 
+#define QUARANTINE_ABSENT (-2)
+#define QUARANTINE_TAKEN (-3)	/* that new name exists: another one */
+#define NESTED_MAX 1000000	/* entries a share's walk looks at */
+#define NESTED_DEPTH 32
+
+/* NAME.pool-quarantine-TIME-RANDOM: nothing the machine could have
+ * guessed and planted first. */
+static void quarantine_name(const char *base, char *out, size_t cap)
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof r, 0) != sizeof r)
+		r = (uint32_t)getpid() ^ (uint32_t)time(NULL) << 8;
+	snprintf(out, cap, "%.200s.pool-quarantine-%lld-%08x", base, (long long)time(NULL), r);
+}
+
 struct quarantine {
 	int src_fd;
 	const char *rel;
 	const char *name;	/* the new name, beside it */
 };
-
-#define QUARANTINE_ABSENT (-2)
 
 /* As the invoking user (run_as_user: an fd comes back): rename a protected
  * path the machine made to q->name beside it, and answer with its folder.
@@ -483,10 +510,130 @@ static int quarantine_one(void *arg, struct pool_err *e)
 		return QUARANTINE_ABSENT;
 	}
 	if (renameat2(pfd, base, pfd, q->name, RENAME_NOREPLACE) < 0) {
+		int err = errno;
+
 		close(pfd);
+		if (err == EEXIST)
+			return QUARANTINE_TAKEN;
+		errno = err;
 		return pool_err_sys(e, "renaming it to %s", q->name);
 	}
 	return pfd;
+}
+
+/* A protected path missing at the start: what the machine made there is
+ * moved aside, under a name it could not guess. */
+static void quarantine_missing(const struct plan *p, const struct pool_user *u, int src_fd,
+			       const char *source, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	char name[NAME_MAX + 1];
+	struct quarantine q = { .src_fd = src_fd, .rel = rel, .name = name };
+	struct pool_err qe = { 0 };
+	int r = QUARANTINE_TAKEN;
+
+	for (int tries = 0; r == QUARANTINE_TAKEN && tries < 8; tries++) {
+		quarantine_name(slash ? slash + 1 : rel, name, sizeof name);
+		r = run_as_user(u, quarantine_one, &q, &qe);
+	}
+	if (r >= 0) {
+		close(r);
+		log_warnx("%s: the machine made %s/%s, which pool serves read-only where it exists (the host may run it): moved it to %.*s%s",
+			  p->m->name, source, rel, slash ? (int)(slash - rel + 1) : 0, rel, name);
+	} else if (r != QUARANTINE_ABSENT) {
+		log_warnx("%s: %s/%s was made by the machine and could not be moved away: %s",
+			  p->m->name, source, rel, r == QUARANTINE_TAKEN ? "every name taken" : qe.msg);
+	}
+}
+
+struct nested {
+	int src_fd;
+	const char *source;
+	const char *machine;
+	time_t since;		/* the machine's start */
+	unsigned seen;
+};
+
+/* Made (or, where the file system keeps no birth time, changed) since t. */
+static bool new_since(int dirfd, const char *name, time_t t)
+{
+	struct statx sx;
+
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_CTIME, &sx) < 0)
+		return false;
+	if (sx.stx_mask & STATX_BTIME)
+		return sx.stx_btime.tv_sec >= t - 1;
+	return sx.stx_ctime.tv_sec >= t - 1;
+}
+
+/* One folder of the walk, as the user: a .git or .hg the machine made
+ * below the share's top (what git or hg would obey there) is moved aside;
+ * the rest is walked into, never through a symlink. */
+static void nested_walk(struct nested *n, int dfd, const char *path, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (depth > NESTED_DEPTH) {
+		close(dfd);
+		return;
+	}
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) && n->seen < NESTED_MAX) {
+		const char *nm = de->d_name;
+		char sub[PATH_MAX];
+		int fd;
+
+		n->seen++;
+		if (!strcmp(nm, ".") || !strcmp(nm, ".."))
+			continue;
+		snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "/" : "", nm);
+		if (depth > 0 && (!strcmp(nm, ".git") || !strcmp(nm, ".hg")) &&
+		    new_since(dfd, nm, n->since)) {
+			char to[NAME_MAX + 1];
+
+			quarantine_name(nm, to, sizeof to);
+			if (renameat2(dfd, nm, dfd, to, RENAME_NOREPLACE) == 0)
+				fprintf(stderr, "pool: %s: the machine made %s/%s (a repository the host's git or hg would obey): moved it to %.*s%s\n",
+					n->machine, n->source, sub, (int)(strlen(sub) - strlen(nm)), sub, to);
+			else
+				fprintf(stderr, "pool: %s: the machine made %s/%s and it could not be moved away: %s\n",
+					n->machine, n->source, sub, strerror(errno));
+			continue;
+		}
+		if (de->d_type == DT_UNKNOWN) {	/* a file system that does not say */
+			struct stat st;
+
+			if (fstatat(dfd, nm, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+				continue;
+		} else if (de->d_type != DT_DIR) {
+			continue;
+		}
+		if (!strcmp(nm, ".git") || !strcmp(nm, ".hg") || strstr(nm, ".pool-quarantine-"))
+			continue;
+		fd = openat(dfd, nm, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			nested_walk(n, fd, sub, depth + 1);
+	}
+	closedir(d);
+}
+
+static int nested_child(void *arg, struct pool_err *e)
+{
+	struct nested *n = arg;
+	int fd = openat(n->src_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return pool_err_sys(e, "%s", n->source);
+	nested_walk(n, fd, "", 0);
+	if (n->seen >= NESTED_MAX)
+		fprintf(stderr, "pool: %s: %s holds more than %d entries: pool looked for repositories the machine made in the first %d only\n",
+			n->machine, n->source, NESTED_MAX, NESTED_MAX);
+	return dup(n->src_fd);
 }
 
 void shares_close(const struct plan *p, struct shares *sh)
@@ -496,25 +643,18 @@ void shares_close(const struct plan *p, struct shares *sh)
 
 	if (sh->opened && pool_user_get(&u, &ignore) == 0) {
 		for (size_t i = 0; i < p->nshares; i++) {
-			for (size_t k = 0; k < sh->missing[i].n; k++) {
-				const char *rel = sh->missing[i].v[k], *slash = strrchr(rel, '/');
-				char name[NAME_MAX + 1];
-				struct quarantine q = { .src_fd = sh->src_fd[i], .rel = rel, .name = name };
-				struct pool_err qe = { 0 };
-				int r;
+			struct nested n = { .src_fd = sh->src_fd[i], .source = p->shares[i].source,
+					    .machine = p->m->name, .since = sh->started };
+			int r;
 
-				snprintf(name, sizeof name, "%.200s.pool-quarantine-%lld",
-					 slash ? slash + 1 : rel, (long long)time(NULL));
-				r = run_as_user(u, quarantine_one, &q, &qe);
-				if (r >= 0) {
-					close(r);
-					log_warnx("%s: the machine made %s/%s, which pool serves read-only where it exists (the host may run it): moved it to %.*s%s",
-						  p->m->name, p->shares[i].source, rel,
-						  slash ? (int)(slash - rel + 1) : 0, rel, name);
-				} else if (r != QUARANTINE_ABSENT)
-					log_warnx("%s: %s/%s was made by the machine and could not be moved away: %s",
-						  p->m->name, p->shares[i].source, q.rel, qe.msg);
-			}
+			if (p->shares[i].readonly || p->shares[i].host)
+				continue;
+			for (size_t k = 0; k < sh->missing[i].n; k++)
+				quarantine_missing(p, u, sh->src_fd[i], p->shares[i].source, sh->missing[i].v[k]);
+			fflush(stderr);
+			r = run_as_user(u, nested_child, &n, &ignore);
+			if (r >= 0)
+				close(r);
 		}
 	}
 	for (size_t i = 0; i < PLAN_SHARES_MAX; i++) {

@@ -4,6 +4,7 @@
 #define POOL_SUPERVISE_SHARES_H
 
 #include <stdbool.h>
+#include <time.h>
 #include <sys/types.h>
 
 #include "plan.h"
@@ -48,6 +49,7 @@ struct shares {
 	struct strv missing[PLAN_SHARES_MAX];	/* protected paths it lacked at the start */
 	size_t n;		/* started (or tried) */
 	bool opened;
+	time_t started;		/* when they were opened: what is newer, the machine made */
 };
 
 void shares_init(struct shares *sh);

@@ -130,6 +130,60 @@ spec() {	# spec EXTRA-YAML: a minimal machine with no network
 	[ "$(cat "$R/src/kept")" = ok ]	# what else it wrote stays
 }
 
+@test "decoy names do not keep a planted .git: it is moved under a name the guest could not guess; a nested one too; the next run says so" {
+	rm -rf "$R/.git"
+	mkdir -p "$R/sub"
+	chown 4242:4242 "$R/sub"
+	spec 'shares:
+  - {source: ., target: /code}'
+	run --separate-stderr "$POOL_BIN" run "$R/pool.yaml" -- sh -c '
+		t=$(date +%s); i=-300
+		while [ $i -lt 900 ]; do : > /code/.git.pool-quarantine-$((t+i)); i=$((i+1)); done
+		mkdir -p /code/.git /code/sub/.git /code/src/deep/er/.hg
+		echo "[core]" > /code/sub/.git/config
+		echo ok > /code/src/kept'
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	[ ! -e "$R/.git" ]
+	[ ! -e "$R/sub/.git" ]
+	[ ! -e "$R/src/deep/er/.hg" ]
+	ls -d "$R"/.git.pool-quarantine-*-* "$R"/sub/.git.pool-quarantine-*-* "$R"/src/deep/er/.hg.pool-quarantine-*-*
+	[[ "$stderr" == *"the machine made $R/.git"* ]]
+	[[ "$stderr" == *"the machine made $R/sub/.git"* ]]
+	[ "$(cat "$R/src/kept")" = ok ]
+	# the control: a nested repository that was there before is left alone
+	mkdir -p "$R/vendored/.git"
+	chown -R 4242:4242 "$R/vendored"
+	sleep 2	# made before the machine's start, by more than the slack
+	run --separate-stderr "$POOL_BIN" run "$R/pool.yaml" -- true
+	echo "$stderr"
+	[ -d "$R/vendored/.git" ]
+	# and each run says what is still set aside at the top, briefly (the
+	# guest's 1200 decoys are names like the others)
+	[[ "$stderr" == *".git.pool-quarantine-"*"made by an earlier machine and moved aside"* ]]
+	[[ "$stderr" == *"and 1"[0-9][0-9][0-9]" more"* ]]
+	[ "$(printf '%s\n' "$stderr" | grep -c 'moved aside by pool')" -le 3 ]
+}
+
+@test "a protected file with a second name (a hard link) is refused before boot; with one name it boots" {
+	echo "{ }" > "$R/flake.nix"
+	ln "$R/flake.nix" "$R/notes.txt"
+	chown 4242:4242 "$R/flake.nix"
+	spec 'shares:
+  - {source: ., target: /code}'
+	run --separate-stderr "$POOL_BIN" run "$R/pool.yaml" -- sh -c 'echo x >> /code/notes.txt'
+	echo "$stderr"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"$R/flake.nix is protected but has 2 names"* ]]
+	[ "$(cat "$R/flake.nix")" = "{ }" ]
+	[ ! -e "$POOL_STATE_DIR/hostile" ]
+	rm "$R/notes.txt"
+	run --separate-stderr "$POOL_BIN" run "$R/pool.yaml" -- sh -c 'echo x >> /code/flake.nix; echo w=$?'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"w=1"* ]]
+	[ "$(cat "$R/flake.nix")" = "{ }" ]
+}
+
 @test "pool check prints the protected paths; protect: [] opts out" {
 	spec 'shares:
   - {source: ., target: /code}'

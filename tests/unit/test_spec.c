@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "src/spec/spec.h"
+#include "src/util/beneath.h"
 #include "src/common/names.h"
 #include "src/common/parse.h"
 #include "tests/unit/cases.h"
@@ -733,6 +734,48 @@ static void test_spec_load(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* A spec's folder renamed and replaced after the spec was read: its
+ * paths still open in the folder the spec came from. */
+static void test_spec_folder_held(void **state)
+{
+	char dir[] = "/tmp/pool-test-held-XXXXXX";
+	char path[8192], real[PATH_MAX], got[64];
+	struct pool_err e = { 0 };
+	struct machine m;
+	const char *why = NULL;
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(realpath(dir, real));
+	snprintf(path, sizeof path, "%s/proj", real);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/proj/file", real);
+	write_text(path, "the project's");
+	snprintf(path, sizeof path, "%s/secret", real);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/secret/file", real);
+	write_text(path, "someone else's");
+	snprintf(path, sizeof path, "%s/proj/pool.yaml", real);
+	write_text(path, "name: held\naddress: 10.0.0.3\n");
+	assert_int_equal(spec_load(path, NULL, &m, &e), 0);
+	/* the race: the folder moves away, another takes its name */
+	snprintf(path, sizeof path, "mv '%1$s/proj' '%1$s/proj.orig' && ln -s secret '%1$s/proj'", real);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof path, "%s/file", m.dir);
+	fd = spec_path_open(&m, NULL, path, O_RDONLY, 0, BENEATH_FILE, &why);
+	assert_true(fd >= 0);
+	n = read(fd, got, sizeof got - 1);
+	assert_true(n > 0);
+	got[n] = '\0';
+	assert_string_equal(got, "the project's");
+	close(fd);
+	machine_free(&m);
+	snprintf(path, sizeof path, "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 static void test_strings(void **state)
 {
 	(void)state;
@@ -761,4 +804,5 @@ UNIT_TEST_MAIN(NULL, NULL,
 	cmocka_unit_test(test_default),
 	cmocka_unit_test(test_check_host),
 	cmocka_unit_test(test_spec_load),
+	cmocka_unit_test(test_spec_folder_held),
 	cmocka_unit_test(test_strings))
