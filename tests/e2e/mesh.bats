@@ -138,7 +138,7 @@ no_trace() {
 	[[ "$output" == *'"name": "lh-corp", "address": "192.168.100.1"'*'"state": "running"'* ]]
 	pid=$(sed -n 's/^qemu=//p' "$T/a/state/lh-corp/status")
 	[ -n "$pid" ] && [ "$(stat -c %u "/proc/$pid")" != 0 ]
-	grep -q "interface=disabled" "$T/a/state/lh-corp/nebula.log"
+	wait_for 10 grep -q "interface=disabled" "$T/a/state/lh-corp/nebula.log"
 	kill -9 "$pid"
 	wait_for 10 bash -c "p=\$(sed -n 's/^qemu=//p' '$T/a/state/lh-corp/status'); [ -n \"\$p\" ] && [ \"\$p\" != $pid ] && [ -e /proc/\$p ]"
 	ip netns exec "$HA" ss -uln | grep -q ':4242 '
