@@ -1,6 +1,8 @@
 /* exec.c - pool exec NAME [--] CMD [ARG...]: run a command on a
- * running machine through its supervisor; stdio streamed, its status
- * returned. Several at once on one machine each get their own session. */
+ * running machine through its supervisor; stdio streamed (the output
+ * through the terminal filter where it reaches a terminal, untouched to
+ * a pipe or a file), its status returned. Several at once on one machine
+ * each get their own session. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,7 +17,7 @@
 #include "cmd/usage.h"
 #include "ctl_client.h"
 #include "util/cleanup.h"
-#include "util/fsutil.h"
+#include "util/termout.h"
 #include "cmd/attach.h"
 
 #define EXEC_SID 1u
@@ -53,6 +55,8 @@ static int send_exec(int fd, char **cmd, int ncmd, struct pool_err *e)
 struct exec_client {
 	const char *name;
 	int signals;
+	/* stdout and stderr: filtered each on a terminal, untouched as data */
+	struct termout out[2];
 };
 
 /* Ctrl-C and friends go to the command (its process group), as they
@@ -85,7 +89,7 @@ static int exec_frame(struct attach *a, const struct frame_hdr *h, const uint8_t
 	case AGENT_STDERR:
 		if (h->sid != EXEC_SID || !h->len)
 			return 0;
-		if (write_all(h->type == AGENT_STDOUT ? 1 : 2, p, h->len) == 0)
+		if (termout_write(&x->out[h->type == AGENT_STDOUT ? 0 : 1], p, h->len) == 0)
 			return 0;
 		if (errno != EPIPE)
 			return pool_err_sys(e, "writing the output");
@@ -121,7 +125,7 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 	struct exec_client x = { 0 };
 	static struct attach a;
 	_cleanup_close_ int fd = -1;
-	int at = 2;
+	int at = 2, r;
 
 	if (argc < 3)
 		return cmd_usage_error(e, argv[0], NULL);
@@ -144,7 +148,13 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 		for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 			sigaction(sigs[i], &sa, NULL);
 	}
+	termout_init(&x.out[0], 1, TERMFILTER_TERMINAL, TERMOUT_IF_TERMINAL);
+	termout_init(&x.out[1], 2, TERMFILTER_TERMINAL, TERMOUT_IF_TERMINAL);
 	a = (struct attach){ .fd = fd, .in_type = AGENT_STDIN, .sid = EXEC_SID, .eof_frame = true,
 			     .in_open = true, .ops = &exec_ops, .ctx = &x };
-	return attach_run(&a, e);
+	r = attach_run(&a, e);
+	/* What the command left on (colours, modes) is put back. */
+	termout_flush(&x.out[0]);
+	termout_flush(&x.out[1]);
+	return r;
 }

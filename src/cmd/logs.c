@@ -1,6 +1,10 @@
-/* logs.c - pool logs [--raw] NAME: the machine's console log (the
- * rotated part first). Guest bytes are hostile: on a terminal, control
- * characters other than newline and tab are shown as '?' unless --raw. */
+/* logs.c - pool logs [--raw] NAME: the machine's console log, the
+ * rotated part first. Guest bytes are hostile, and the log is replayed
+ * out of context: it passes the terminal filter's LOG mode (text, tabs,
+ * newlines and colours; no other escape sequence), one filter across
+ * both parts, whether stdout is a terminal or a pipe (a pipe often ends
+ * at a terminal: | less -R, | tail). --raw passes the bytes as they
+ * came. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,10 +17,11 @@
 #include "common/names.h"
 #include "ctl_client.h"
 #include "util/cleanup.h"
-#include "util/fsutil.h"
+#include "util/termout.h"
 #include "common/parse.h"
 
-static int copy_log(const char *path, bool filter, struct pool_err *e)
+/* 1 when stdout is gone (| head): stop, quietly. */
+static int copy_log(const char *path, struct termout *out, struct pool_err *e)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	char buf[16384];
@@ -24,17 +29,9 @@ static int copy_log(const char *path, bool filter, struct pool_err *e)
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : pool_err_sys(e, "%s", path);
-	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		if (filter)
-			for (ssize_t i = 0; i < n; i++) {
-				unsigned char c = (unsigned char)buf[i];
-
-				if ((c < 32 && c != '\n' && c != '\t') || c == 127)
-					buf[i] = c == '\r' ? '\r' : '?';
-			}
-		if (write_all(1, buf, (size_t)n) < 0)
-			return errno == EPIPE ? 0 : pool_err_sys(e, "stdout");
-	}
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		if (termout_write(out, buf, (size_t)n) < 0)
+			return errno == EPIPE ? 1 : pool_err_sys(e, "stdout");
 	return n < 0 ? pool_err_sys(e, "%s", path) : 0;
 }
 
@@ -42,7 +39,9 @@ int cmd_logs(int argc, char **argv, struct pool_err *e)
 {
 	const char *root = state_root(), *name = NULL;
 	char dir[PATH_MAX], path[PATH_MAX + 32];
+	struct termout out;
 	bool raw = false;
+	int r;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--raw") == 0)
@@ -62,9 +61,18 @@ int cmd_logs(int argc, char **argv, struct pool_err *e)
 			return pool_err_usage(e, "%s: permission denied (pool logs needs root: try sudo)", root);
 		return pool_err_fail(e, "no machine named %s", name);
 	}
+	termout_init(&out, 1, TERMFILTER_LOG, raw ? TERMOUT_NEVER : TERMOUT_ALWAYS);
 	snprintf(path, sizeof path, "%s/console.log.1", dir);
-	if (copy_log(path, !raw && isatty(1), e) < 0)
+	r = copy_log(path, &out, e);
+	if (r == 0) {
+		snprintf(path, sizeof path, "%s/console.log", dir);
+		r = copy_log(path, &out, e);
+	}
+	if (r < 0)
 		return -1;
-	snprintf(path, sizeof path, "%s/console.log", dir);
-	return copy_log(path, !raw && isatty(1), e);
+	/* The colours the log left on are put back; a cut-off sequence at
+	 * its end is dropped. */
+	if (r == 0 && termout_flush(&out) < 0 && errno != EPIPE)
+		return pool_err_sys(e, "stdout");
+	return 0;
 }

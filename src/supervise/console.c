@@ -1,6 +1,7 @@
 /* console.c - the machine's serial console: what it prints goes to the
- * console log (rotated), to the user's terminal in pool up, and to an
- * attached pool console; typed input goes to it without blocking.
+ * console log (rotated, as it came), to the user's terminal in pool up
+ * (through the terminal filter), and to an attached pool console (which
+ * filters it itself); typed input goes to it without blocking.
  * QEMU's own messages go to qemu.log, bounded. */
 #include "supervise/sup.h"
 
@@ -77,6 +78,21 @@ void tail_lines(const struct sup *s, char *out, size_t cap, int lines)
 	out[o] = '\0';
 }
 
+/* pool up: the queries the user's terminal did not see (the filter
+ * dropped them) get pool's answers (termout.c), typed into the console
+ * ahead of what the user types next: nushell asks for the cursor
+ * position before every prompt and would wait 2 s each time. */
+static void answer_queries(struct sup *s)
+{
+	uint8_t a[TERMOUT_ANSWERS_MAX];
+	size_t n = termout_answers(&s->out[0], TERMFILTER_QUERIES_MAX, a, sizeof a);
+
+	if (n && s->con >= 0 && n <= sizeof s->conq - s->conq_len) {
+		memcpy(s->conq + s->conq_len, a, n);
+		s->conq_len += n;
+	}
+}
+
 /* Read what the console has; all of it when drain is set. */
 void console_in(struct sup *s, bool drain)
 {
@@ -94,8 +110,10 @@ void console_in(struct sup *s, bool drain)
 		}
 		tail_add(s, buf, (size_t)n);
 		log_write(s, buf, (size_t)n);
-		if (!s->req->argv && !s->req->detached)	/* pool up: the console is the user's */
-			write_all(1, buf, (size_t)n);
+		if (!s->req->argv && !s->req->detached) {	/* pool up: the console is the user's */
+			termout_write(&s->out[0], buf, (size_t)n);
+			answer_queries(s);
+		}
 		if (s->console_cl >= 0)
 			ctl_send_to(s, &s->cl[s->console_cl], CTL_MSG_CONSOLE, 0, buf, (size_t)n);
 	} while (drain);

@@ -2,8 +2,9 @@
  * machine: READY (pool up -d returns, pool run's command goes out), the
  * command's output and exit status, a reboot's notice, the guest's
  * errors. Every frame comes from the guest and is hostile: it arrives
- * checked by agent.c and frame.c, and the guest's text is made printable
- * and bounded before anyone sees it. */
+ * checked by agent.c and frame.c, the command's output passes the
+ * terminal filter when it reaches a terminal, and the guest's text is
+ * made printable and bounded before anyone sees it. */
 #include "supervise/sup.h"
 
 #include <errno.h>
@@ -15,7 +16,6 @@
 
 #include "common/agent_msg.h"
 #include "common/log.h"
-#include "util/fsutil.h"
 
 /* A guest's words on pool's stderr: printable only, and at most
  * GUEST_TEXT_MAX of them in a machine's life, so a guest cannot flood it. */
@@ -112,7 +112,8 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 		}
 		if (h->len == 0)
 			return 0;
-		if (write_all(h->type == AGENT_STDOUT ? 1 : 2, p, h->len) < 0) {
+		/* Filtered on a terminal, untouched as data (supervisor.c). */
+		if (termout_write(&s->out[h->type == AGENT_STDOUT ? 0 : 1], p, h->len) < 0) {
 			/* Nobody reads any more (| head): stop, as a pipeline would. */
 			if (errno != EPIPE)
 				log_warn("writing the command's output");

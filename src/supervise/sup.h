@@ -22,6 +22,7 @@
 #include "supervise/supervisor.h"
 #include "supervise/volumes.h"
 #include "util/err.h"
+#include "util/termout.h"
 #include "util/tty.h"
 
 #define RUN_SID 1u
@@ -76,6 +77,9 @@ struct sup {
 	struct ports ports;	/* published ports */
 	struct agent_conn agent;
 	struct tty_saved tty;	/* pool up: the user's terminal, raw */
+	/* The user's stdout and stderr as guest bytes reach them: the
+	 * console in pool up (out[0]), the command's output in pool run. */
+	struct termout out[2];
 
 	int lock_fd, log_fd, qemu_log_fd, kernel_fd, initrd_fd, sig_fd;
 	int qemu_err;		/* read end of QEMU's stderr */

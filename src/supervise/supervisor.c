@@ -236,9 +236,15 @@ static void on_agent(struct sup *s, struct watch *w, short revents, struct pool_
 static void on_stdin(struct sup *s, struct watch *w, short revents, struct pool_err *e)
 {
 	char buf[32768];
-	ssize_t r = (revents & POLLNVAL) ? 0 : read(0, buf, sizeof buf);
+	/* The console's queue is empty but for the answers to queries
+	 * (console.c) that may have just been put there. */
+	size_t room = s->req->argv ? sizeof buf : sizeof s->conq - s->conq_len;
+	ssize_t r;
 
 	(void)w;
+	if (room == 0)
+		return;
+	r = (revents & POLLNVAL) ? 0 : read(0, buf, room < sizeof buf ? room : sizeof buf);
 	if (r < 0 && (errno == EINTR || errno == EAGAIN))
 		return;	/* nothing this time */
 	if (!s->req->argv) {
@@ -246,8 +252,8 @@ static void on_stdin(struct sup *s, struct watch *w, short revents, struct pool_
 			fprintf(stderr, "\r\npool: Ctrl-] pressed: powering %s off\r\n", s->p->m->name);
 			begin_shutdown(s, e);
 		} else if (r > 0 && s->con >= 0) {
-			memcpy(s->conq, buf, (size_t)r);	/* conq is empty here */
-			s->conq_len = (size_t)r;
+			memcpy(s->conq + s->conq_len, buf, (size_t)r);
+			s->conq_len += (size_t)r;
 			console_out(s);
 		} else if (r <= 0) {
 			s->stdin_open = false;	/* no more input; the console stays */
@@ -465,6 +471,10 @@ static void sup_close(struct sup *s)
 	}
 	vm_fds_close(s);
 	ctl_close(s);
+	/* What the guest left on (mouse reporting, the alternate screen,
+	 * colours) is put back before the terminal's modes are. */
+	termout_flush(&s->out[0]);
+	termout_flush(&s->out[1]);
 	tty_restore(&s->tty);
 	if (s->log_fd >= 0)
 		close(s->log_fd);
@@ -523,6 +533,10 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	ports_init(&s.ports);
 	s.net.dns_hooks = (struct dnsd_hooks){ .allow = dns_allow, .note = dns_note, .state = dns_state,
 						.ctx = &s };
+	/* Guest bytes on a terminal are filtered; to a pipe or a file they
+	 * are data and go untouched. */
+	termout_init(&s.out[0], 1, TERMFILTER_TERMINAL, TERMOUT_IF_TERMINAL);
+	termout_init(&s.out[1], 2, TERMFILTER_TERMINAL, TERMOUT_IF_TERMINAL);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
 	sigaddset(&sigs, SIGINT);

@@ -19,7 +19,11 @@ bool tty_raw(struct tty_saved *s, int fd)
 
 void tty_restore(struct tty_saved *s)
 {
-	if (s->raw)
+	if (s->raw) {
 		tcsetattr(s->fd, TCSAFLUSH, &s->t);
+		/* and what the terminal sent while it took the modes back:
+		 * a mouse report in flight is not the host shell's input */
+		tcflush(s->fd, TCIFLUSH);
+	}
 	s->raw = false;
 }

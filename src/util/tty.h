@@ -14,7 +14,10 @@ struct tty_saved {
 /* When fd is a terminal: save its modes and make it raw (cfmakeraw).
  * Returns whether it is raw now. */
 bool tty_raw(struct tty_saved *s, int fd);
-/* The saved modes back (TCSAFLUSH); nothing when tty_raw did nothing. */
+/* The saved modes back (TCSAFLUSH), then the input that arrived
+ * meanwhile dropped (TCIFLUSH); nothing when tty_raw did nothing. Whoever
+ * wrote guest bytes to the terminal puts back their lasting state first
+ * (termout_flush), so nothing keeps sending after this. */
 void tty_restore(struct tty_saved *s);
 
 #endif
