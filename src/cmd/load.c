@@ -178,7 +178,8 @@ void load_grants_free(struct load_grants *lg)
 
 int machine_load(const char *spec, const struct load_grants *lg, struct machine *m, struct pool_err *e)
 {
-	struct spec_env env = { .subnet_of = subnet_of, .allow = lg->allow, .nallow = lg->n };
+	struct spec_env env = { .subnet_of = subnet_of, .allow = lg->allow, .nallow = lg->n,
+				.allow_lan = lg->allow_lan };
 	const struct pool_user *u;
 	char cwd[PATH_MAX], found[PATH_MAX + 16];
 	struct stat st;

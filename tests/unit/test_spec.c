@@ -55,10 +55,10 @@ static void assert_pos(const struct spec_pos *p, int line, int col)
 }
 
 /* The golden specs are read as if the command line granted the folders
- * outside /srv/spec they name (--allow-path) and the Nix store were one
- * only root can change. */
+ * outside /srv/spec they name (--allow-path) and the LAN (--allow-lan),
+ * and the Nix store were one only root can change. */
 static const char *const pass_allow[] = { "/srv/kernels", "/nix/store", "/home/alice/src", "/etc/ssl/certs", "/var/tmp" };
-static const struct spec_env pass_env = { .allow = pass_allow, .nallow = 5 };
+static const struct spec_env pass_env = { .allow = pass_allow, .nallow = 5, .allow_lan = true };
 
 static void load_pass(const char *name, struct machine *m)
 {
@@ -425,8 +425,19 @@ static void test_channel_subnet(void **state)
 	assert_int_equal(parse_str("name: a\nchannel: lab0\naddress: 192.168.50.1\n", &env, &m, &e), -1);
 	assert_string_equal(e.msg, "pool.yaml:3:10: address: 192.168.50.1 is the host's own address on channel lab0 (192.168.50.0/23)");
 
-	/* an unknown channel has the default subnet */
-	assert_int_equal(parse_str("name: a\nchannel: other\naddress: 10.0.0.3\n", &env, &m, &e), 0);
+	/* a channel the host does not have is refused: only the default one
+	 * comes up by itself, with the default subnet */
+	assert_int_equal(parse_str("name: a\nchannel: other\naddress: 10.0.0.3\n", &env, &m, &e), -1);
+	assert_string_equal(e.msg, "pool.yaml:2:10: channel: other is not up (pool brings up only pool0 by itself): make it first with sudo pool channel up other --subnet CIDR");
+	assert_int_equal(e.status, POOL_EXIT_USAGE);
+	assert_int_equal(parse_str("name: a\nchannel: pool0\naddress: 10.0.0.3\n", &env, &m, &e), 0);
+	machine_free(&m);
+	assert_int_equal(parse_str("name: a\naddress: 10.0.0.3\n", &env, &m, &e), 0);
+	assert_string_equal(m.channel, "pool0");
+	machine_free(&m);
+	/* an isolated machine joins a channel too; one without a network none */
+	assert_int_equal(parse_str("name: a\nchannel: other\nnetwork: isolated\naddress: 10.0.0.3\n", &env, &m, &e), -1);
+	assert_int_equal(parse_str("name: a\nchannel: other\nnetwork: none\n", &env, &m, &e), 0);
 	machine_free(&m);
 	/* no address needed without a network, and then none is checked */
 	assert_int_equal(parse_str("name: a\nnetwork: none\naddress: 172.16.0.1\n", NULL, &m, &e), 0);
