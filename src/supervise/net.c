@@ -33,6 +33,11 @@ int sup_net_open(const struct plan *p, struct sup_net *n, struct pool_err *e)
 		struct channel_cfg cc;
 		bool changed;
 
+		/* A spec cannot make a bridge with a subnet of its choosing. */
+		if (strcmp(m->channel, POOL_DEFAULT_CHANNEL) != 0)
+			return pool_err_usage(e, "%s: channel %s is not up (pool brings up only %s by itself): make it first with sudo pool channel up %s --subnet CIDR",
+					      m->file, m->channel, POOL_DEFAULT_CHANNEL, m->channel);
+
 		channel_cfg_default(&cc);
 		snprintf(cc.name, sizeof cc.name, "%s", m->channel);
 		if (channel_up(&cc, &changed, e) < 0)
