@@ -206,12 +206,14 @@ static void ranges_script(FILE *f, const struct reach_range *r, size_t n)
 	fputs(" }", f);
 }
 
+struct hostnets {
+	struct reach_range *v;
+	size_t n, cap;
+};
+
 static int hostnet_one(int index, uint32_t addr, unsigned prefix, void *data)
 {
-	struct {
-		struct reach_range *v;
-		size_t n, cap;
-	} *h = data;
+	struct hostnets *h = data;
 
 	(void)index;
 	if (h->n == h->cap) {
@@ -227,17 +229,14 @@ static int hostnet_one(int index, uint32_t addr, unsigned prefix, void *data)
 	return 0;
 }
 
-int channel_hostnets_script(FILE *f, struct pool_err *e)
+int channel_host_subnets(struct reach_range **out, size_t *n, struct pool_err *e)
 {
 	_cleanup_nl_ struct nl nl = { 0 };
-	struct {
-		struct reach_range *v;
-		size_t n, cap;
-	} h = { 0 };
-	_cleanup_free_ struct reach_range *out = NULL;
-	size_t n;
+	struct hostnets h = { 0 };
 	int r;
 
+	*out = NULL;
+	*n = 0;
 	if (nl_open(&nl, e) < 0)
 		return -1;
 	r = addr_each(&nl, hostnet_one, &h);
@@ -245,17 +244,27 @@ int channel_hostnets_script(FILE *f, struct pool_err *e)
 		free(h.v);
 		return pool_err_set(e, POOL_EXIT_FAIL, -r, "reading the host's addresses");
 	}
-	out = calloc(h.n + 1, sizeof *out);
-	if (!out) {
+	*out = calloc(h.n + 1, sizeof **out);
+	if (!*out) {
 		free(h.v);
 		return pool_err_sys(e, "the host's addresses");
 	}
-	n = reach_host_subnets(h.v, h.n, out, h.n);
+	*n = reach_host_subnets(h.v, h.n, *out, h.n);
 	free(h.v);
+	return 0;
+}
+
+int channel_hostnets_script(FILE *f, struct pool_err *e)
+{
+	_cleanup_free_ struct reach_range *v = NULL;
+	size_t n;
+
+	if (channel_host_subnets(&v, &n, e) < 0)
+		return -1;
 	fprintf(f, "flush set inet %s hostnets\n", CHANNEL_NFT_TABLE);
 	if (n) {
 		fprintf(f, "add element inet %s hostnets ", CHANNEL_NFT_TABLE);
-		ranges_script(f, out, n);
+		ranges_script(f, v, n);
 		fputc('\n', f);
 	}
 	return 0;

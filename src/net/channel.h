@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "spec/reach.h"
 #include "spec/spec.h"
 #include "common/names.h"
 #include "util/err.h"
@@ -58,6 +59,10 @@ int channel_down(const char *name, bool *was_up, struct pool_err *e);
  * attached links. *up is true only when bridge, address and nft objects
  * are all present. */
 int channel_status(const char *name, FILE *out, bool *up, struct pool_err *e);
+
+/* The host's subnets now, as nat drops them beside the LAN ranges
+ * (reach_host_subnets): a malloc'd array in *out, *n of them. */
+int channel_host_subnets(struct reach_range **out, size_t *n, struct pool_err *e);
 
 /* Append to f what makes the shared set "hostnets" hold the host's
  * subnets now (spec/reach.h: those the LAN ranges do not hold already):

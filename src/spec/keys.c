@@ -302,9 +302,18 @@ static int check_allow_reach(struct ctx *c, int n, const struct allow_rule *r)
 	show(s, strlen(s), rule, sizeof rule);
 	if ((in = reach_within(reach_never, reach_nnever, r->net, r->prefix)))
 		return fail(c, n, "\"%s\" is %s: no machine reaches it", rule, in->what);
-	if (!c->m->allow_lan && (in = reach_within(reach_lan, reach_nlan, r->net, r->prefix)))
+	if (c->m->allow_lan)
+		return 0;
+	if ((in = reach_within(reach_lan, reach_nlan, r->net, r->prefix)))
 		return fail(c, n, "\"%s\" is %s: a spec reaches the LAN only when the command line says --allow-lan",
 			    rule, in->what);
+	if (c->env && c->env->hostnets &&
+	    (in = reach_within(c->env->hostnets, c->env->nhostnets, r->net, r->prefix))) {
+		char nbuf[16];
+
+		return fail(c, n, "\"%s\" is in the host's subnet %s/%u: a spec reaches the LAN only when the command line says --allow-lan",
+			    rule, ipv4_str(in->net, nbuf), in->prefix);
+	}
 	return 0;
 }
 

@@ -11,6 +11,8 @@
 #include "common/names.h"
 #include "common/parse.h"
 
+struct reach_range;
+
 #define POOL_MEMORY_MIN (64ULL << 20)
 #define POOL_MEMORY_MAX (1ULL << 40)
 #define POOL_CPUS_MAX 64
@@ -176,8 +178,12 @@ struct spec_env {
 	const char *const *allow;
 	size_t nallow;
 	/* The command line's --allow-lan: allow entries inside the LAN
-	 * (private, CGNAT, link-local; spec/reach.h) are refused without it. */
+	 * (private, CGNAT, link-local; spec/reach.h) or inside one of the
+	 * host's own subnets (hostnets, as reach_host_subnets gives them;
+	 * NULL: none known) are refused without it. */
 	bool allow_lan;
+	const struct reach_range *hostnets;
+	size_t nhostnets;
 };
 
 /* Whether the absolute, normalised path abs is dir or lies beneath it

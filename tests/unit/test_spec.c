@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/spec/reach.h"
 #include "src/spec/spec.h"
 #include "src/common/names.h"
 #include "src/common/parse.h"
@@ -445,6 +446,39 @@ static void test_channel_subnet(void **state)
 	machine_free(&m);
 }
 
+static void test_allow_reach(void **state)
+{
+	static const struct reach_range hostnets[] = { { 0xc0000200u, 24, "the host's subnet" } };
+	struct spec_env env = { .hostnets = hostnets, .nhostnets = 1 };
+	struct pool_err e = { 0 };
+	struct machine m;
+
+	(void)state;
+	/* the host's own subnet needs --allow-lan like the LAN's ranges */
+	assert_int_equal(parse_str("name: a\naddress: 10.0.0.3\nnetwork: {mode: nat, allow: [\"192.0.2.3:80/tcp\"]}\n",
+				   &env, &m, &e), -1);
+	assert_string_equal(e.msg, "pool.yaml:3:30: network.allow[0]: \"192.0.2.3:80/tcp\" is in the host's subnet 192.0.2.0/24: a spec reaches the LAN only when the command line says --allow-lan");
+	/* the internet needs nothing, and a wider entry stays */
+	assert_int_equal(parse_str("name: a\naddress: 10.0.0.3\nnetwork: {mode: nat, allow: [198.51.100.2, 0.0.0.0/0]}\n",
+				   &env, &m, &e), 0);
+	assert_false(m.allow_lan);
+	machine_free(&m);
+	/* --allow-lan: the host's subnet and the LAN, not loopback */
+	env.allow_lan = true;
+	assert_int_equal(parse_str("name: a\naddress: 10.0.0.3\nnetwork: {mode: nat, allow: [\"192.0.2.3:80/tcp\", 169.254.169.254, 10.1.0.0/16]}\n",
+				   &env, &m, &e), 0);
+	assert_true(m.allow_lan);
+	assert_int_equal(m.nallow, 3);
+	machine_free(&m);
+	assert_int_equal(parse_str("name: a\naddress: 10.0.0.3\nnetwork: {mode: nat, allow: [127.0.0.1]}\n",
+				   &env, &m, &e), -1);
+	assert_string_equal(e.msg, "pool.yaml:3:30: network.allow[0]: \"127.0.0.1\" is loopback: no machine reaches it");
+	/* the embedded default takes --allow-lan too */
+	assert_int_equal(spec_default("/srv/proj", &env, &m, &e), 0);
+	assert_true(m.allow_lan);
+	machine_free(&m);
+}
+
 static void test_odd_inputs(void **state)
 {
 	static const char nul_text[] = "name: dev\naddress: 10.0.0.2\ncmdline: \"a\\0b\"\n";
@@ -767,6 +801,7 @@ UNIT_TEST_MAIN(NULL, NULL,
 	cmocka_unit_test(test_pass_none_and_flow),
 	cmocka_unit_test(test_fail_all),
 	cmocka_unit_test(test_channel_subnet),
+	cmocka_unit_test(test_allow_reach),
 	cmocka_unit_test(test_odd_inputs),
 	cmocka_unit_test(test_pass_hashed),
 	cmocka_unit_test(test_default),
