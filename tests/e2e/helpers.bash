@@ -12,6 +12,25 @@ pool_env() {
 	export POOL_STATE_DIR="$BATS_FILE_TMPDIR/state"
 	export POOL_CACHE_DIR="$BATS_FILE_TMPDIR/cache"
 	export POOL_ACCEL="${POOL_ACCEL:-tcg}"
+	test_cgroup
+}
+
+# The machines' memory cgroups go beneath this test's own cgroup
+# (POOL_CGROUP), never at the top of this machine's hierarchy. Sets
+# TEST_CGROUP_MOUNT to the hierarchy pool uses, "" when there is none
+# (network namespaces made with ip netns exec see no cgroup at all).
+test_cgroup() {
+	local v2 line
+	TEST_CGROUP_MOUNT=""
+	v2=$(findmnt -n -t cgroup2 -o TARGET 2>/dev/null | head -n1)
+	if [ -n "$v2" ] && grep -qw memory "$v2/cgroup.controllers" 2>/dev/null; then
+		TEST_CGROUP_MOUNT=$v2
+		line=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+	else
+		TEST_CGROUP_MOUNT=$(findmnt -n -t cgroup -O memory -o TARGET 2>/dev/null | head -n1)
+		line=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup)
+	fi
+	export POOL_CGROUP="${line:-/}"
 }
 
 # Processes whose parent is $1.
