@@ -54,7 +54,7 @@ static void check_cgroup(void)
 	}
 	snprintf(detail, sizeof detail, "cgroup %s, in %s: each machine's QEMU gets the guest's memory + %uM (+ %uM under TCG)",
 		 h.version == CGROUP_V2 ? "v2 memory.max" : "v1 memory.limit_in_bytes", h.node,
-		 VMM_OVERHEAD_MIB, VMM_TCG_CACHE_MIB);
+		 VMM_OVERHEAD_MIB, (unsigned)VMM_TCG_CACHE_MIB);
 	advise(true, "memory limit", detail, NULL);
 }
 

@@ -166,7 +166,7 @@ static int uplink_release(const char *name, const struct channel_state *st, bool
 			  struct pool_err *e)
 {
 	struct channel_state other;
-	int on;
+	int on = 0;
 
 	*released = false;
 	if (!st->uplink[0] || other_on_uplink(name, st->uplink, &other))
@@ -466,7 +466,7 @@ static int forwarding_up(const char *name, const char *uplink, struct channel_st
 			 char old[16], bool *up_set, bool *changed, struct pool_err *e)
 {
 	bool released;
-	int on;
+	int on = 0;
 
 	*up_set = false;
 	old[0] = '\0';

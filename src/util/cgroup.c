@@ -39,9 +39,11 @@ bool cgroup_list_has(const char *list, const char *word)
  * line has fewer. */
 static bool field(const char *line, size_t len, int i, char *out, size_t size)
 {
-	size_t at = 0, k;
+	size_t at = 0;
 
 	for (;;) {
+		size_t k;
+
 		while (at < len && line[at] == ' ')
 			at++;
 		k = at;
@@ -67,7 +69,7 @@ void cgroup_mounts_parse(const char *mountinfo, struct cgroup_mounts *m)
 	memset(m, 0, sizeof *m);
 	while (line && *line) {
 		size_t len = strcspn(line, "\n");
-		char point[PATH_MAX], word[PATH_MAX], fstype[64], opts[1024];
+		char point[PATH_MAX], word[PATH_MAX], fstype[64];
 		int i, sep = -1;
 
 		for (i = 6; field(line, len, i, word, sizeof word); i++) {
@@ -80,9 +82,12 @@ void cgroup_mounts_parse(const char *mountinfo, struct cgroup_mounts *m)
 		    !strchr(point, '\\') && field(line, len, sep + 1, fstype, sizeof fstype)) {
 			if (strcmp(fstype, "cgroup2") == 0 && !m->v2[0])
 				snprintf(m->v2, sizeof m->v2, "%s", point);
-			else if (strcmp(fstype, "cgroup") == 0 && !m->v1_memory[0] &&
-				 field(line, len, sep + 3, opts, sizeof opts) && cgroup_list_has(opts, "memory"))
-				snprintf(m->v1_memory, sizeof m->v1_memory, "%s", point);
+			else if (strcmp(fstype, "cgroup") == 0 && !m->v1_memory[0]) {
+				char opts[1024];
+
+				if (field(line, len, sep + 3, opts, sizeof opts) && cgroup_list_has(opts, "memory"))
+					snprintf(m->v1_memory, sizeof m->v1_memory, "%s", point);
+			}
 		}
 		line += len;
 		if (*line == '\n')
@@ -112,7 +117,6 @@ int cgroup_host_find(struct cgroup_host *h, struct pool_err *e)
 {
 	_cleanup_free_ char *info = NULL, *controllers = NULL;
 	struct cgroup_mounts m;
-	char path[PATH_MAX + 32];
 	const char *parent;
 	size_t len;
 
@@ -122,6 +126,8 @@ int cgroup_host_find(struct cgroup_host *h, struct pool_err *e)
 		return -1;
 	cgroup_mounts_parse(info, &m);
 	if (m.v2[0]) {
+		char path[PATH_MAX + 32];
+
 		snprintf(path, sizeof path, "%s/cgroup.controllers", m.v2);
 		if (read_file(path, 4096, &controllers, &len, NULL) == 0 &&
 		    cgroup_list_has(controllers, "memory")) {
