@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -903,6 +904,48 @@ int channel_subnet(const char *name, uint32_t *net, unsigned *prefix)
 	*net = a & prefix_mask(p);
 	*prefix = p;
 	return 0;
+}
+
+/* Bridge, address and the nft objects machines join: what machine_net_add
+ * needs to find. */
+static bool channel_ready(const char *name)
+{
+	_cleanup_free_ char *linet = NULL, *lbridge = NULL;
+	char set[64], chain[64];
+	uint32_t net;
+	unsigned prefix;
+
+	if (channel_subnet(name, &net, &prefix) < 0 ||
+	    nft_list_table("inet", CHANNEL_NFT_TABLE, true, &linet, NULL) < 0 ||
+	    nft_list_table("bridge", CHANNEL_NFT_TABLE, true, &lbridge, NULL) < 0 || !linet || !lbridge)
+		return false;
+	snprintf(set, sizeof set, "%s_allowlan", name);
+	snprintf(chain, sizeof chain, "%s_forward", name);
+	return nft_has_object(linet, "set", set) && nft_has_object(linet, "chain", chain) &&
+	       nft_has_object(linet, "set", "hostnets") && nft_has_object(lbridge, "map", "ports");
+}
+
+int channel_ensure_default(bool *brought, struct pool_err *e)
+{
+	char dir[4096], path[4200];
+	_cleanup_close_ int fd = -1;
+	struct channel_cfg cc;
+
+	*brought = false;
+	channel_cfg_default(&cc);
+	if (channel_ready(cc.name))
+		return 0;
+	state_channel_path(NULL, dir, sizeof dir);
+	if (mkdir_p(dir, 0755, e) < 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0)
+		return pool_err_sys(e, "%s", path);
+	/* another machine's supervisor may have brought it up meanwhile */
+	if (channel_ready(cc.name))
+		return 0;
+	return channel_up(&cc, brought, e);
 }
 
 int channel_uplink_ipv4(const char *name, uint32_t *ip)

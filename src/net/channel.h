@@ -70,6 +70,13 @@ int channel_host_subnets(struct reach_range **out, size_t *n, struct pool_err *e
  * start, so an address the host gained since counts. */
 int channel_hostnets_script(FILE *f, struct pool_err *e);
 
+/* The default channel, for a machine that joins it: brought up (uplink
+ * auto, the default subnet) unless it is whole already, under a lock in
+ * $POOL_STATE_DIR/channels, so that machines starting together bring it
+ * up once and each then finds all of it. *brought: this call did. Only
+ * the default channel comes up by itself: a spec never makes a bridge. */
+int channel_ensure_default(bool *brought, struct pool_err *e);
+
 /* The channel's subnet from its bridge's address: 0, or -1 when there is
  * no such channel (or it has no IPv4 address). */
 int channel_subnet(const char *name, uint32_t *net, unsigned *prefix);
