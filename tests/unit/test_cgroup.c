@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "util/cgroup.h"
+#include "tests/unit/main.h"
 
 /* A Debian 12 host in hybrid mode (what these machines have): v1 memory,
  * and a unified hierarchy with nothing in it. */
@@ -106,14 +107,8 @@ static void test_parent(void **state)
 		assert_string_equal(h.node + strlen(h.node) - 5, "/pool");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mounts),
-		cmocka_unit_test(test_list),
-		cmocka_unit_test(test_key),
-		cmocka_unit_test(test_parent),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_mounts),
+	cmocka_unit_test(test_list),
+	cmocka_unit_test(test_key),
+	cmocka_unit_test(test_parent))

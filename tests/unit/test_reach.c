@@ -10,6 +10,7 @@
 
 #include "common/parse.h"
 #include "spec/reach.h"
+#include "tests/unit/main.h"
 
 static uint32_t ip(const char *s)
 {
@@ -153,14 +154,8 @@ static void test_host_subnets(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lan),
-		cmocka_unit_test(test_never),
-		cmocka_unit_test(test_overlap),
-		cmocka_unit_test(test_host_subnets),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_lan),
+	cmocka_unit_test(test_never),
+	cmocka_unit_test(test_overlap),
+	cmocka_unit_test(test_host_subnets))
