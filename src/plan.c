@@ -387,6 +387,7 @@ int plan_build(const struct machine *m, enum plan_mode mode, const struct path_g
 		p->net.has_allow = m->has_allow;
 		p->net.allow = m->allow;
 		p->net.nallow = m->nallow;
+		p->net.allow_lan = m->allow_lan;
 		if (channel_subnet(m->channel, &p->subnet, &p->prefix) < 0) {
 			p->subnet = POOL_DEFAULT_SUBNET;	/* brought up with the default at boot */
 			p->prefix = POOL_DEFAULT_PREFIX;
@@ -474,6 +475,10 @@ void plan_print(const struct plan *p, FILE *out)
 			m->channel, m->name, p->net.tap,
 			m->network == NET_ISOLATED ? "no forwarding (isolated)" :
 			m->has_allow ? "forwarding to the allow list only" : "forwarding to the uplink (nat)");
+		if (m->network == NET_NAT)
+			fprintf(out, "reach       %s\n", m->allow_lan ?
+				"the internet and the LAN (--allow-lan)" :
+				"the internet only: not the LAN, link-local, CGNAT or the host's subnets (--allow-lan opens them)");
 		for (size_t i = 0; i < m->nallow; i++) {
 			const struct allow_rule *r = &m->allow[i];
 

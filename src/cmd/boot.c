@@ -265,13 +265,13 @@ int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine 
 		return -1;
 	if (load_grants(a->allow_path, a->nallow_path, lg, e) < 0)
 		return -1;
+	lg->allow_lan = a->allow_lan;
 	if (machine_load(a->spec, lg, m, e) < 0)
 		return -1;
 	if (a->network_none) {
 		m->network = NET_NONE;
 		m->has_allow = false;
 	}
-	m->allow_lan = a->allow_lan;
 	if (a->network_none && a->nports) {
 		machine_free(m);
 		return pool_err_usage(e, "-p: --network none leaves the machine no port to publish");

@@ -12,7 +12,7 @@ int cmd_channel(int argc, char **argv, struct pool_err *e)
 {
 	struct channel_cfg cfg;
 	const char *verb, *v, *why;
-	bool up_verb, missing = false, flag;
+	bool up_verb, missing = false, flag, named = false;
 	char nbuf[16];
 	int i;
 
@@ -33,6 +33,7 @@ int cmd_channel(int argc, char **argv, struct pool_err *e)
 			if (!valid_channel_name(v))
 				return pool_err_usage(e, "channel: --name %s: want [a-z][a-z0-9-], at most 15 characters", v);
 			snprintf(cfg.name, sizeof cfg.name, "%s", v);
+			named = true;
 		} else if (up_verb && (v = cmd_option(argc, argv, &i, "--uplink", &missing))) {
 			if (strcmp(v, "auto") == 0) {
 				cfg.uplink[0] = '\0';
@@ -48,6 +49,12 @@ int cmd_channel(int argc, char **argv, struct pool_err *e)
 				return pool_err_usage(e, "channel: --subnet %s: prefix must be 8..30", v);
 		} else if (missing) {
 			return pool_err_usage(e, "channel: %s needs a value", argv[i]);
+		} else if (argv[i][0] != '-' && !named) {
+			/* pool channel up NAME, the same as --name NAME */
+			if (!valid_channel_name(argv[i]))
+				return pool_err_usage(e, "channel: %.40s: want [a-z][a-z0-9-], at most 15 characters", argv[i]);
+			snprintf(cfg.name, sizeof cfg.name, "%s", argv[i]);
+			named = true;
 		} else {
 			char what[96];
 

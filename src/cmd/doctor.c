@@ -13,6 +13,8 @@
 #include "cmd/usage.h"
 #include "image/kernel.h"
 #include "plan.h"
+#include "util/cgroup.h"
+#include "vmm/vmm.h"
 
 static int report(bool ok, const char *what, const char *detail, const char *fix)
 {
@@ -20,6 +22,40 @@ static int report(bool ok, const char *what, const char *detail, const char *fix
 	if (!ok && fix)
 		printf("     %-14s fix: %s\n", "", fix);
 	return ok ? 0 : 1;
+}
+
+/* What pool runs without, but less safely: "warn", not counted. */
+static void advise(bool ok, const char *what, const char *detail, const char *fix)
+{
+	printf("%-4s %-14s %s\n", ok ? "ok" : "warn", what, detail);
+	if (!ok && fix)
+		printf("     %-14s fix: %s\n", "", fix);
+}
+
+/* The memory cgroup each machine's QEMU runs in (util/cgroup.h): without
+ * one, the guest's memory: is not a limit on the host. */
+static void check_cgroup(void)
+{
+	struct pool_err ce = { 0 };
+	struct cgroup_host h;
+	char detail[PATH_MAX + 128];
+
+	if (cgroup_host_find(&h, &ce) < 0) {
+		snprintf(detail, sizeof detail, "%s: machines run without a memory limit", ce.msg);
+		advise(false, "memory limit", detail,
+		       "mount the memory controller: cgroup v2 (memory in /sys/fs/cgroup/cgroup.controllers) or v1 (/sys/fs/cgroup/memory)");
+		return;
+	}
+	if (cgroup_host_writable(&h, &ce) < 0) {
+		snprintf(detail, sizeof detail, "%s: not writable (%s): machines run without a memory limit",
+			 h.node, ce.msg);
+		advise(false, "memory limit", detail, "run pool as root on a host whose cgroup file system is writable");
+		return;
+	}
+	snprintf(detail, sizeof detail, "cgroup %s, in %s: each machine's QEMU gets the guest's memory + %uM (+ %uM under TCG)",
+		 h.version == CGROUP_V2 ? "v2 memory.max" : "v1 memory.limit_in_bytes", h.node,
+		 VMM_OVERHEAD_MIB, (unsigned)VMM_TCG_CACHE_MIB);
+	advise(true, "memory limit", detail, NULL);
 }
 
 int cmd_doctor(int argc, char **argv, struct pool_err *e)
@@ -59,6 +95,7 @@ int cmd_doctor(int argc, char **argv, struct pool_err *e)
 		close(fd);
 	bad += report(access(paths.virtiofsd, X_OK) == 0, "virtiofsd", paths.virtiofsd,
 		      "apt-get install qemu-system-common (Debian 12 ships /usr/lib/qemu/virtiofsd), or set POOL_VIRTIOFSD");
+	check_cgroup();
 	accel_probe(&host);
 	if (accel_choose(ACCEL_AUTO, getenv("POOL_ACCEL"), &host, &choice, &ke) == 0)
 		report(true, "accel", choice.why, NULL);

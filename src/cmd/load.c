@@ -178,12 +178,17 @@ void load_grants_free(struct load_grants *lg)
 
 int machine_load(const char *spec, const struct load_grants *lg, struct machine *m, struct pool_err *e)
 {
-	struct spec_env env = { .subnet_of = subnet_of, .allow = lg->allow, .nallow = lg->n };
+	struct spec_env env = { .subnet_of = subnet_of, .allow = lg->allow, .nallow = lg->n,
+				.allow_lan = lg->allow_lan };
+	_cleanup_free_ struct reach_range *hostnets = NULL;
 	const struct pool_user *u;
 	char cwd[PATH_MAX], found[PATH_MAX + 16];
 	struct stat st;
 	int r;
 
+	/* Only for a clearer error: the channel's rules drop these anyway. */
+	if (channel_host_subnets(&hostnets, &env.nhostnets, &(struct pool_err){ 0 }) == 0)
+		env.hostnets = hostnets;
 	if (spec) {
 		if (stat(spec, &st) < 0 && errno == ENOENT)
 			return pool_err_usage(e, "%s: no such spec file", spec);

@@ -13,11 +13,13 @@
 #define LOAD_GRANTS_MAX 16
 
 /* --allow-path folders, opened once as the invoking user, and the
- * trusted Nix store; allow[] names them for the spec's checks. */
+ * trusted Nix store; allow[] names them for the spec's checks. allow_lan:
+ * --allow-lan (set by the caller after load_grants). */
 struct load_grants {
 	struct path_grants g;
 	const char *allow[2 * LOAD_GRANTS_MAX + 1];
 	size_t n;
+	bool allow_lan;
 };
 
 int load_grants(const char *const *dirs, size_t n, struct load_grants *lg, struct pool_err *e);

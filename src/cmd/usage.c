@@ -16,7 +16,7 @@ static const struct cmd_usage usages[] = {
 	{ "logs", "[--raw] NAME", "the machine's console log" },
 	{ "ssh", "[-i KEY] NAME [-- CMD...]", "ssh to the machine as its first user with keys" },
 	{ "check", "[--allow-path DIR]... [--allow-lan] [--network none] [-p|--publish [HOST_IP:]HOST_PORT:GUEST_PORT[/proto]]... [SPEC]", "validate, print the resolved plan; boots nothing" },
-	{ "channel", "up|down|status [--name NAME] [--uplink IF|auto] [--subnet CIDR]", "the host network for machines" },
+	{ "channel", "up|down|status [NAME | --name NAME] [--uplink IF|auto] [--subnet CIDR]", "the host network for machines" },
 	{ "doctor", "", "host prerequisites, each with its fix" },
 	{ "mkpasswd", "< PASSWORD", "read a password on stdin, print its yescrypt hash" },
 	{ "mesh init", "NET [--subnet CIDR]", "this host's Nebula CA for mesh NET (POOL_DATA_DIR)" },

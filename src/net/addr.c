@@ -46,27 +46,21 @@ int addr_del(struct nl *nl, int index, uint32_t addr, unsigned prefix)
 	return addr_change(nl, RTM_DELADDR, 0, index, addr, prefix);
 }
 
-struct addr_ctx {
-	int index;
-	bool found;
-	uint32_t addr;
-	unsigned prefix;
-};
-
-static int addr_one(const struct nlmsghdr *nlh, void *data)
+/* One RTM_NEWADDR message: 1 and its link, address and prefix when it
+ * is an IPv4 address, 0 when it is something else, or -EBADMSG. */
+static int addr_parse(const struct nlmsghdr *nlh, int *index, uint32_t *addr, unsigned *prefix)
 {
-	struct addr_ctx *c = data;
 	const struct ifaddrmsg *ifa;
 	const struct nlattr *a;
 	uint32_t local = 0, address = 0;
 	bool has_local = false, has_address = false;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || c->found)
+	if (nlh->nlmsg_type != RTM_NEWADDR)
 		return 0;
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof *ifa))
 		return -EBADMSG;
 	ifa = mnl_nlmsg_get_payload(nlh);
-	if (ifa->ifa_family != AF_INET || (int)ifa->ifa_index != c->index)
+	if (ifa->ifa_family != AF_INET || ifa->ifa_prefixlen > 32)
 		return 0;
 	mnl_attr_for_each(a, nlh, sizeof *ifa) {
 		if (mnl_attr_get_payload_len(a) != 4)
@@ -81,9 +75,34 @@ static int addr_one(const struct nlmsghdr *nlh, void *data)
 	}
 	if (!has_local && !has_address)
 		return 0;
+	*index = (int)ifa->ifa_index;
+	*addr = ntohl(has_local ? local : address);
+	*prefix = ifa->ifa_prefixlen;
+	return 1;
+}
+
+struct addr_ctx {
+	int index;
+	bool found;
+	uint32_t addr;
+	unsigned prefix;
+};
+
+static int addr_one(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_ctx *c = data;
+	uint32_t a;
+	unsigned p;
+	int index, r;
+
+	if (c->found)
+		return 0;
+	r = addr_parse(nlh, &index, &a, &p);
+	if (r <= 0 || index != c->index)
+		return r < 0 ? r : 0;
 	c->found = true;
-	c->addr = ntohl(has_local ? local : address);
-	c->prefix = ifa->ifa_prefixlen;
+	c->addr = a;
+	c->prefix = p;
 	return 0;
 }
 
@@ -107,6 +126,34 @@ int addr_get(struct nl *nl, int index, uint32_t *addr, unsigned *prefix)
 	*addr = c.addr;
 	*prefix = c.prefix;
 	return 0;
+}
+
+struct addr_each_ctx {
+	addr_fn fn;
+	void *data;
+};
+
+static int addr_each_one(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_each_ctx *c = data;
+	uint32_t a;
+	unsigned p;
+	int index, r = addr_parse(nlh, &index, &a, &p);
+
+	return r <= 0 ? r : c->fn(index, a, p, c->data);
+}
+
+int addr_each(struct nl *nl, addr_fn fn, void *data)
+{
+	struct addr_each_ctx c = { fn, data };
+	char buf[NL_REQ_SIZE];
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+
+	nlh = nl_req(nl, buf, RTM_GETADDR, NLM_F_DUMP);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof *ifa);
+	ifa->ifa_family = AF_INET;
+	return nl_talk(nl, nlh, addr_each_one, &c);
 }
 
 struct route_ctx {

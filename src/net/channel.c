@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -14,12 +15,16 @@
 #include "mac.h"
 #include "nft.h"
 #include "nl.h"
+#include "spec/reach.h"
 #include "supervise/state.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "common/parse.h"
 
-#define IP_FORWARD "/proc/sys/net/ipv4/ip_forward"
+/* Forwarding is turned on per interface (the channel's bridge and its
+ * uplink), never for the whole host; the kernel decides by the interface
+ * a packet came in on. */
+#define CONF_FORWARDING "/proc/sys/net/ipv4/conf/%s/forwarding"
 
 void channel_cfg_default(struct channel_cfg *c)
 {
@@ -34,7 +39,7 @@ void channel_cfg_default(struct channel_cfg *c)
 struct channel_state {
 	bool present;
 	char uplink[16];
-	int forwarding_was;	/* 0, 1, or -1: unknown */
+	int uplink_forwarding_was;	/* the uplink's before pool: 0, 1, or -1: unknown */
 };
 
 /* Read "key=value" lines; unknown keys are skipped, bad values ignored. */
@@ -47,18 +52,18 @@ static void state_read(const char *name, struct channel_state *st)
 	char *line, *save = NULL;
 
 	memset(st, 0, sizeof *st);
-	st->forwarding_was = -1;
+	st->uplink_forwarding_was = -1;
 	state_channel_path(name, path, sizeof path);
 	if (read_file(path, 4096, &text, &len, &e) < 0)
 		return;
 	st->present = true;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, "uplink=", 7) == 0 && valid_ifname(line + 7))
+		if (strncmp(line, "uplink=", 7) == 0 && nft_name_ok(line + 7))
 			snprintf(st->uplink, sizeof st->uplink, "%s", line + 7);
-		else if (strcmp(line, "forwarding_was=0") == 0)
-			st->forwarding_was = 0;
-		else if (strcmp(line, "forwarding_was=1") == 0)
-			st->forwarding_was = 1;
+		else if (strcmp(line, "uplink_forwarding_was=0") == 0)
+			st->uplink_forwarding_was = 0;
+		else if (strcmp(line, "uplink_forwarding_was=1") == 0)
+			st->uplink_forwarding_was = 1;
 	}
 }
 
@@ -71,30 +76,31 @@ static int state_write(const char *name, const struct channel_state *st, struct 
 	state_channel_path(name, path, sizeof path);
 	if (mkdir_p(dir, 0755, e) < 0)
 		return -1;
-	n = snprintf(text, sizeof text, "uplink=%s\nforwarding_was=%d\n", st->uplink,
-		     st->forwarding_was < 0 ? 1 : st->forwarding_was);
+	n = snprintf(text, sizeof text, "uplink=%s\nuplink_forwarding_was=%d\n", st->uplink,
+		     st->uplink_forwarding_was < 0 ? 1 : st->uplink_forwarding_was);
 	return write_file_atomic(path, text, (size_t)n, 0644, e);
 }
 
-/* Whether a channel other than name has a state file. */
-static bool other_channels(const char *name)
+/* Whether a channel other than name is recorded with this uplink (its
+ * record in *other). */
+static bool other_on_uplink(const char *name, const char *uplink, struct channel_state *other)
 {
-	struct channel_state st;
 	struct dirent *de;
 	bool found = false;
 	char dir[4096];
 	DIR *d;
 
+	if (!uplink[0])
+		return false;
 	state_channel_path(NULL, dir, sizeof dir);
 	d = opendir(dir);
 	if (!d)
 		return false;
-	while ((de = readdir(d))) {
+	while (!found && (de = readdir(d))) {
 		if (!valid_channel_name(de->d_name) || strcmp(de->d_name, name) == 0)
 			continue;
-		state_read(de->d_name, &st);
-		if (st.present)
-			found = true;
+		state_read(de->d_name, other);
+		found = other->present && strcmp(other->uplink, uplink) == 0;
 	}
 	closedir(d);
 	return found;
@@ -110,24 +116,73 @@ static int state_remove(const char *name, struct pool_err *e)
 	return 0;
 }
 
-static int forwarding_get(int *on, struct pool_err *e)
+/* An interface's IPv4 forwarding; ifname is a valid interface name (no
+ * '/'), so the path stays in /proc/sys/net/ipv4/conf. */
+static int forwarding_get(const char *ifname, int *on, struct pool_err *e)
 {
 	_cleanup_free_ char *text = NULL;
+	char path[128];
 	size_t len;
 
-	if (read_file(IP_FORWARD, 64, &text, &len, e) < 0)
+	if (!valid_ifname(ifname))
+		return pool_err_fail(e, "forwarding of %s: not an interface name", ifname);
+	snprintf(path, sizeof path, CONF_FORWARDING, ifname);
+	if (read_file(path, 64, &text, &len, e) < 0)
 		return -1;
 	*on = text[0] == '1';
 	return 0;
 }
 
-static int forwarding_set(int on, struct pool_err *e)
+static int forwarding_set(const char *ifname, int on, struct pool_err *e)
 {
-	_cleanup_close_ int fd = open(IP_FORWARD, O_WRONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
+	char path[128];
 
+	if (!valid_ifname(ifname))
+		return pool_err_fail(e, "forwarding of %s: not an interface name", ifname);
+	snprintf(path, sizeof path, CONF_FORWARDING, ifname);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write_all(fd, on ? "1\n" : "0\n", 2) < 0)
-		return pool_err_sys(e, "%s", IP_FORWARD);
+		return pool_err_sys(e, "%s", path);
 	return 0;
+}
+
+/* The uplink's forwarding as it was before pool: what a channel on the
+ * same uplink recorded, or what it is now. */
+static int uplink_forwarding_before(const char *name, const char *uplink, int *was,
+				    struct pool_err *e)
+{
+	struct channel_state other;
+
+	if (other_on_uplink(name, uplink, &other) && other.uplink_forwarding_was >= 0) {
+		*was = other.uplink_forwarding_was;
+		return 0;
+	}
+	return forwarding_get(uplink, was, e);
+}
+
+/* A channel lets go of its uplink: when no other channel uses it (then
+ * *released) and pool turned its forwarding on, it goes off again. */
+static int uplink_release(const char *name, const struct channel_state *st, bool *released,
+			  struct pool_err *e)
+{
+	struct channel_state other;
+	int on = 0;
+
+	*released = false;
+	if (!st->uplink[0] || other_on_uplink(name, st->uplink, &other))
+		return 0;
+	*released = true;
+	if (st->uplink_forwarding_was != 0 || forwarding_get(st->uplink, &on, NULL) < 0)
+		return 0;	/* it was on before pool, or the uplink is gone */
+	return on ? forwarding_set(st->uplink, 0, e) : 0;
+}
+
+/* Remove ifname from the shared set (the add makes a missing one no error). */
+static void set_forget(FILE *f, const char *set, const char *ifname)
+{
+	fprintf(f, "add element inet %1$s %2$s { \"%3$s\" }\n"
+		"delete element inet %1$s %2$s { \"%3$s\" }\n", CHANNEL_NFT_TABLE, set, ifname);
 }
 
 /* ---- nft listings ---- */
@@ -141,6 +196,102 @@ static bool owned_by(const char *object, const char *channel)
 
 /* ---- the channel's nft objects ---- */
 
+/* "{ a.b.c.d/N, ... }" */
+static void ranges_script(FILE *f, const struct reach_range *r, size_t n)
+{
+	char nbuf[16];
+
+	fputs("{ ", f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%s/%u", i ? ", " : "", ipv4_str(r[i].net, nbuf), r[i].prefix);
+	fputs(" }", f);
+}
+
+struct hostnets {
+	struct reach_range *v;
+	size_t n, cap;
+};
+
+static int hostnet_one(int index, uint32_t addr, unsigned prefix, void *data)
+{
+	struct hostnets *h = data;
+
+	(void)index;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 16;
+		struct reach_range *v = reallocarray(h->v, cap, sizeof *v);
+
+		if (!v)
+			return -ENOMEM;
+		h->v = v;
+		h->cap = cap;
+	}
+	h->v[h->n++] = (struct reach_range){ addr, prefix, NULL };
+	return 0;
+}
+
+int channel_host_subnets(struct reach_range **out, size_t *n, struct pool_err *e)
+{
+	_cleanup_nl_ struct nl nl = { 0 };
+	struct hostnets h = { 0 };
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if (nl_open(&nl, e) < 0)
+		return -1;
+	r = addr_each(&nl, hostnet_one, &h);
+	if (r < 0) {
+		free(h.v);
+		return pool_err_set(e, POOL_EXIT_FAIL, -r, "reading the host's addresses");
+	}
+	*out = calloc(h.n + 1, sizeof **out);
+	if (!*out) {
+		free(h.v);
+		return pool_err_sys(e, "the host's addresses");
+	}
+	*n = reach_host_subnets(h.v, h.n, *out, h.n);
+	free(h.v);
+	return 0;
+}
+
+int channel_hostnets_script(FILE *f, struct pool_err *e)
+{
+	_cleanup_free_ struct reach_range *v = NULL;
+	size_t n;
+
+	if (channel_host_subnets(&v, &n, e) < 0)
+		return -1;
+	fprintf(f, "flush set inet %s hostnets\n", CHANNEL_NFT_TABLE);
+	if (n) {
+		fprintf(f, "add element inet %s hostnets ", CHANNEL_NFT_TABLE);
+		ranges_script(f, v, n);
+		fputc('\n', f);
+	}
+	return 0;
+}
+
+/* The objects every channel shares: the host's subnets, and the guard
+ * that keeps an uplink whose forwarding pool turned on from forwarding
+ * anything but machines' traffic (to a channel's bridge: replies; the
+ * channel's own chain drops the rest). */
+static void shared_script(FILE *f, const char *c, const char *up, bool guard)
+{
+	fprintf(f,
+		"add table inet %1$s\n"
+		"add table bridge %1$s\n"
+		"add set inet %1$s hostnets { type ipv4_addr; flags interval; }\n"
+		"add set inet %1$s bridges { type ifname; }\n"
+		"add set inet %1$s guarded { type ifname; }\n"
+		"add chain inet %1$s guard { type filter hook forward priority filter; policy accept; }\n"
+		"flush chain inet %1$s guard\n"
+		"add rule inet %1$s guard iifname @guarded oifname != @bridges drop\n"
+		"add element inet %1$s bridges { \"%2$s\" }\n",
+		CHANNEL_NFT_TABLE, c);
+	if (guard)
+		fprintf(f, "add element inet %s guarded { \"%s\" }\n", CHANNEL_NFT_TABLE, up);
+}
+
 static void channel_script(FILE *f, const char *c, const char *up, uint32_t net, unsigned prefix)
 {
 	char nbuf[16], cidr[24];
@@ -148,24 +299,36 @@ static void channel_script(FILE *f, const char *c, const char *up, uint32_t net,
 
 	snprintf(cidr, sizeof cidr, "%s/%u", ipv4_str(net, nbuf), prefix);
 	fprintf(f,
-		"add table inet %2$s\n"
-		"add table bridge %2$s\n"
-		/* machines with full nat, and those limited to an allow list */
+		/* machines with full nat, those that may reach the LAN too
+		 * (--allow-lan), and those limited to an allow list */
 		"add set inet %2$s %1$s_nat { type ipv4_addr; }\n"
+		"add set inet %2$s %1$s_allowlan { type ipv4_addr; }\n"
 		"add map inet %2$s %1$s_allow { type ipv4_addr : verdict; }\n"
 		/* mesh machines: address -> jump to the machine's mesh chain */
 		"add map inet %2$s %1$s_mesh { type ipv4_addr : verdict; }\n"
-		/* the host: DHCP, and replies to what the host opened */
+		/* the host: replies to what the host opened, and a mesh
+		 * machine's own chain (machine_net.c: the host lighthouse).
+		 * DHCP and DNS are answered on the machine's TAP, not here. */
 		"add chain inet %2$s %1$s_input { type filter hook input priority filter; policy accept; }\n"
 		"flush chain inet %2$s %1$s_input\n"
 		"add rule inet %2$s %1$s_input iifname \"%1$s\" ct state established,related accept\n"
-		"add rule inet %2$s %1$s_input iifname \"%1$s\" udp sport 68 udp dport 67 accept\n"
-		/* a mesh machine's own chain (machine_net.c): the host lighthouse */
 		"add rule inet %2$s %1$s_input iifname \"%1$s\" ip saddr vmap @%1$s_mesh\n"
 		"add rule inet %2$s %1$s_input iifname \"%1$s\" drop\n"
-		/* out through the uplink only; nothing between machines */
+		/* out through the uplink only, to the internet only (no
+		 * loopback, multicast or broadcast ever; the LAN, link-local,
+		 * CGNAT and the host's subnets only with --allow-lan);
+		 * nothing between machines */
 		"add chain inet %2$s %1$s_forward { type filter hook forward priority filter; policy accept; }\n"
 		"flush chain inet %2$s %1$s_forward\n"
+		"add rule inet %2$s %1$s_forward iifname \"%1$s\" ip daddr ",
+		c, t);
+	ranges_script(f, reach_never, reach_nnever);
+	fprintf(f, " drop\n"
+		"add rule inet %2$s %1$s_forward iifname \"%1$s\" ip saddr != @%1$s_allowlan ip daddr ",
+		c, t);
+	ranges_script(f, reach_lan, reach_nlan);
+	fprintf(f, " drop\n"
+		"add rule inet %2$s %1$s_forward iifname \"%1$s\" ip saddr != @%1$s_allowlan ip daddr @hostnets drop\n"
 		"add rule inet %2$s %1$s_forward iifname \"%1$s\" oifname \"%3$s\" ip saddr @%1$s_nat accept\n"
 		"add rule inet %2$s %1$s_forward iifname \"%1$s\" oifname \"%3$s\" ip saddr vmap @%1$s_allow\n"
 		/* a mesh machine's own chain: its lighthouses, its forwarded port */
@@ -255,20 +418,102 @@ static int check_cfg(const struct channel_cfg *c, struct pool_err *e)
 	return 0;
 }
 
+struct overlap {
+	int self;		/* the channel's own bridge, 0: none yet */
+	uint32_t net;
+	unsigned prefix;
+	int index;		/* the first address in the way: its link, 0: none */
+	uint32_t addr;
+	unsigned addr_prefix;
+};
+
+static int overlap_one(int index, uint32_t addr, unsigned prefix, void *data)
+{
+	struct overlap *o = data;
+
+	if (index != o->self && !o->index && reach_overlap(addr, prefix, o->net, o->prefix)) {
+		o->index = index;
+		o->addr = addr;
+		o->addr_prefix = prefix;
+	}
+	return 0;
+}
+
+/* A channel's subnet overlaps no address of another link (another
+ * channel, the LAN): the host would route machines' traffic astray. */
+static int check_overlap(struct nl *nl, const struct channel_cfg *c, int self, struct pool_err *e)
+{
+	struct overlap o = { .self = self, .net = c->subnet, .prefix = c->prefix };
+	struct link_info li;
+	char b1[16], b2[16];
+	int r = addr_each(nl, overlap_one, &o);
+
+	if (r < 0)
+		return pool_err_set(e, POOL_EXIT_FAIL, -r, "reading the host's addresses");
+	if (!o.index)
+		return 0;
+	if (link_get_index(nl, o.index, &li) < 0)
+		snprintf(li.name, sizeof li.name, "link %d", o.index);
+	return pool_err_usage(e, "channel %s: subnet %s/%u overlaps %s/%u on %s; choose another with --subnet",
+			      c->name, ipv4_str(c->subnet, b1), c->prefix, ipv4_str(o.addr, b2),
+			      o.addr_prefix, li.name);
+}
+
+/* The uplink's and the bridge's forwarding on (the uplink's as it was
+ * before pool goes into st); *up_set when this call turned the uplink's
+ * on. A channel that moved to another uplink lets go of the old one
+ * (old: its name when pool's guard should forget it, else ""). */
+static int forwarding_up(const char *name, const char *uplink, struct channel_state *st,
+			 char old[16], bool *up_set, bool *changed, struct pool_err *e)
+{
+	bool released;
+	int on = 0;
+
+	*up_set = false;
+	old[0] = '\0';
+	if (st->present && st->uplink[0] && strcmp(st->uplink, uplink) != 0) {
+		if (uplink_release(name, st, &released, e) < 0)
+			return -1;
+		if (released)
+			snprintf(old, 16, "%s", st->uplink);
+		st->uplink_forwarding_was = -1;
+	}
+	if (!st->present || strcmp(st->uplink, uplink) != 0 || st->uplink_forwarding_was < 0) {
+		if (uplink_forwarding_before(name, uplink, &st->uplink_forwarding_was, e) < 0)
+			return -1;
+	}
+	snprintf(st->uplink, sizeof st->uplink, "%s", uplink);
+	if (forwarding_get(uplink, &on, e) < 0)
+		return -1;
+	if (!on) {
+		if (forwarding_set(uplink, 1, e) < 0)
+			return -1;
+		*up_set = *changed = true;
+	}
+	if (forwarding_get(name, &on, e) < 0)
+		return -1;
+	if (!on) {
+		if (forwarding_set(name, 1, e) < 0)
+			return -1;
+		*changed = true;
+	}
+	return 0;
+}
+
 int channel_up(const struct channel_cfg *c, bool *changed, struct pool_err *e)
 {
 	_cleanup_nl_ struct nl nl = { 0 };
 	_cleanup_free_ char *before = NULL, *after = NULL, *script = NULL;
-	struct channel_state st;
+	struct channel_state st, was;
 	struct link_info br;
 	uint32_t gw = c->subnet + 1, a;
 	unsigned p;
-	char uplink[16], b1[16], b2[16];
-	bool created = false, fw_set = false;
+	char uplink[16], old[16], b1[16], b2[16];
+	bool created = false, up_set = false;
 	size_t slen;
 	uint8_t mac[6];
-	FILE *f;
-	int r, fw;
+	FILE *f = NULL;
+	int r;
 
 	*changed = false;
 	if (check_cfg(c, e) < 0 || nl_open(&nl, e) < 0)
@@ -277,6 +522,12 @@ int channel_up(const struct channel_cfg *c, bool *changed, struct pool_err *e)
 		return -1;
 
 	r = link_get(&nl, c->name, &br);
+	if (r < 0 && r != -ENODEV)
+		return pool_err_set(e, POOL_EXIT_FAIL, -r, "bridge %s", c->name);
+	if (r == 0 && strcmp(br.kind, "bridge") != 0)
+		return pool_err_fail(e, "%s exists and is not a bridge; not touching it", c->name);
+	if (check_overlap(&nl, c, r == 0 ? br.index : 0, e) < 0)
+		return -1;
 	if (r == -ENODEV) {
 		mac_from_ipv4(gw, mac);
 		r = link_bridge_create(&nl, c->name, mac);
@@ -284,11 +535,11 @@ int channel_up(const struct channel_cfg *c, bool *changed, struct pool_err *e)
 			return pool_err_set(e, POOL_EXIT_FAIL, -r, "creating bridge %s", c->name);
 		created = *changed = true;
 		r = link_get(&nl, c->name, &br);
+		if (r < 0) {
+			pool_err_set(e, POOL_EXIT_FAIL, -r, "bridge %s", c->name);
+			return -1;
+		}
 	}
-	if (r < 0)
-		return pool_err_set(e, POOL_EXIT_FAIL, -r, "bridge %s", c->name);
-	if (strcmp(br.kind, "bridge") != 0)
-		return pool_err_fail(e, "%s exists and is not a bridge; not touching it", c->name);
 
 	r = addr_get(&nl, br.index, &a, &p);
 	if (r == -ENOENT) {
@@ -316,17 +567,6 @@ int channel_up(const struct channel_cfg *c, bool *changed, struct pool_err *e)
 		*changed = true;
 	}
 
-	state_read(c->name, &st);
-	if (forwarding_get(&fw, e) < 0)
-		goto undo;
-	if (!st.present)
-		st.forwarding_was = fw;
-	if (!fw) {
-		if (forwarding_set(1, e) < 0)
-			goto undo;
-		fw_set = *changed = true;
-	}
-
 	if (ruleset_snapshot(&before, e) < 0)
 		goto undo;
 	f = open_memstream(&script, &slen);
@@ -334,8 +574,19 @@ int channel_up(const struct channel_cfg *c, bool *changed, struct pool_err *e)
 		pool_err_sys(e, "nft script");
 		goto undo;
 	}
+	state_read(c->name, &st);
+	was = st;
+	if (forwarding_up(c->name, uplink, &st, old, &up_set, changed, e) < 0)
+		goto undo;
+	shared_script(f, c->name, uplink, st.uplink_forwarding_was == 0);
+	if (old[0])
+		set_forget(f, "guarded", old);
 	channel_script(f, c->name, uplink, c->subnet, c->prefix);
-	if (nft_run_stream(f, &script, e) < 0) {
+	if (channel_hostnets_script(f, e) < 0)
+		goto undo;
+	r = nft_run_stream(f, &script, e);
+	f = NULL;
+	if (r < 0) {
 		pool_err_wrap(e, "channel %s", c->name);
 		goto undo;
 	}
@@ -344,9 +595,9 @@ int channel_up(const struct channel_cfg *c, bool *changed, struct pool_err *e)
 	if (strcmp(before, after) != 0)
 		*changed = true;
 
-	if (!st.present || strcmp(st.uplink, uplink) != 0) {
+	if (!st.present || strcmp(st.uplink, was.uplink) != 0 ||
+	    st.uplink_forwarding_was != was.uplink_forwarding_was) {
 		*changed = true;
-		snprintf(st.uplink, sizeof st.uplink, "%s", uplink);
 		if (state_write(c->name, &st, e) < 0)
 			return -1;
 	}
@@ -354,8 +605,10 @@ int channel_up(const struct channel_cfg *c, bool *changed, struct pool_err *e)
 
 undo:
 	/* Leave nothing this call made: a half-made channel is worse than none. */
-	if (fw_set)
-		forwarding_set(0, NULL);
+	if (f)
+		fclose(f);
+	if (up_set)
+		forwarding_set(uplink, 0, NULL);
 	if (created)
 		link_delete(&nl, br.index);
 	return -1;
@@ -428,8 +681,11 @@ static void teardown_one(const char *kind, const char *name, void *data)
 }
 
 /* Append to f what removes the channel's objects from one table: the
- * whole table when nothing else is in it. Returns how many were found. */
-static int teardown_script(const char *channel, const char *family, FILE *f, struct pool_err *e)
+ * whole table when nothing else is in it. Returns how many were found.
+ * When the inet table stays, the channel's bridge leaves the shared set
+ * of bridges, and uplink (unless "") the guard's. */
+static int teardown_script(const char *channel, const char *family, const char *uplink, FILE *f,
+			   struct pool_err *e)
 {
 	_cleanup_free_ char *listing = NULL;
 	struct teardown t = { .channel = channel, .family = family };
@@ -456,6 +712,10 @@ static int teardown_script(const char *channel, const char *family, FILE *f, str
 	t.f = f;
 	for (t.pass = 0; t.pass < 3; t.pass++)
 		nft_each_object(listing, teardown_one, &t);
+	if (strcmp(family, "inet") == 0 && nft_has_object(listing, "set", "bridges"))
+		set_forget(f, "bridges", channel);
+	if (strcmp(family, "inet") == 0 && uplink[0] && nft_has_object(listing, "set", "guarded"))
+		set_forget(f, "guarded", uplink);
 	return t.mine;
 }
 
@@ -464,9 +724,9 @@ int channel_down(const char *name, bool *was_up, struct pool_err *e)
 	_cleanup_nl_ struct nl nl = { 0 };
 	_cleanup_free_ char *script = NULL;
 	struct names slaves = { 0 };
-	struct channel_state st;
+	struct channel_state st, other;
 	struct link_info br;
-	bool bridge = false;
+	bool bridge = false, other_uplink, released;
 	size_t slen;
 	FILE *f;
 	int r, n1, n2;
@@ -492,11 +752,13 @@ int channel_down(const char *name, bool *was_up, struct pool_err *e)
 					     name, slaves.text, slaves.count > 1 ? "those machines" : "that machine");
 	}
 
+	state_read(name, &st);
+	other_uplink = other_on_uplink(name, st.uplink, &other);
 	f = open_memstream(&script, &slen);
 	if (!f)
 		return pool_err_sys(e, "nft script");
-	n1 = teardown_script(name, "inet", f, e);
-	n2 = n1 < 0 ? -1 : teardown_script(name, "bridge", f, e);
+	n1 = teardown_script(name, "inet", other_uplink ? "" : st.uplink, f, e);
+	n2 = n1 < 0 ? -1 : teardown_script(name, "bridge", "", f, e);
 	if (n1 < 0 || n2 < 0) {
 		fclose(f);
 		return -1;
@@ -514,11 +776,10 @@ int channel_down(const char *name, bool *was_up, struct pool_err *e)
 			return pool_err_set(e, POOL_EXIT_FAIL, -r, "deleting bridge %s", name);
 	}
 
-	state_read(name, &st);
-	if (st.present && st.forwarding_was == 0 && !other_channels(name)) {
-		if (forwarding_set(0, e) < 0)
-			return -1;
-	}
+	/* the uplink's forwarding back to what it was, when pool turned it on
+	 * and no other channel goes out through it */
+	if (st.present && uplink_release(name, &st, &released, e) < 0)
+		return -1;
 	if (state_remove(name, e) < 0)
 		return -1;
 	*was_up = bridge || n1 + n2 > 0 || st.present;
@@ -569,7 +830,7 @@ int channel_status(const char *name, FILE *out, bool *up, struct pool_err *e)
 	uint32_t a = 0;
 	unsigned p = 0;
 	bool bridge = false, addr = false;
-	int r, fw = 0;
+	int r, fw = 0, ufw = -1;
 
 	*up = false;
 	if (!valid_channel_name(name))
@@ -593,8 +854,10 @@ int channel_status(const char *name, FILE *out, bool *up, struct pool_err *e)
 	nft_each_object(linet, status_one, &si);
 	nft_each_object(lbridge, status_one, &sb);
 	state_read(name, &st);
-	if (forwarding_get(&fw, e) < 0)
-		return -1;
+	if (bridge && forwarding_get(name, &fw, NULL) < 0)
+		fw = 0;
+	if (st.present && st.uplink[0] && forwarding_get(st.uplink, &ufw, NULL) < 0)
+		ufw = -1;
 
 	*up = bridge && addr && (br.flags & IFF_UP) && si.chains.count && sb.chains.count;
 	fprintf(out, "channel    %s: %s\n", name, *up ? "up" :
@@ -609,7 +872,13 @@ int channel_status(const char *name, FILE *out, bool *up, struct pool_err *e)
 	else
 		fprintf(out, "address    none\n");
 	fprintf(out, "uplink     %s\n", st.present && st.uplink[0] ? st.uplink : "unknown");
-	fprintf(out, "forwarding %s\n", fw ? "on" : "off");
+	/* only machines' traffic: the channel's chains, and pool's guard on
+	 * an uplink whose forwarding pool turned on */
+	fprintf(out, "forwarding %s %s", name, fw ? "on" : "off");
+	if (ufw >= 0)
+		fprintf(out, ", uplink %s %s%s", st.uplink, ufw ? "on" : "off",
+			ufw && st.uplink_forwarding_was == 0 ? " (pool's: it forwards only to channels)" : "");
+	fputc('\n', out);
 	fprintf(out, "nft        inet %s: %s\n", CHANNEL_NFT_TABLE,
 		si.chains.count ? si.chains.text : "none");
 	fprintf(out, "nft        bridge %s: %s\n", CHANNEL_NFT_TABLE,
@@ -635,6 +904,48 @@ int channel_subnet(const char *name, uint32_t *net, unsigned *prefix)
 	*net = a & prefix_mask(p);
 	*prefix = p;
 	return 0;
+}
+
+/* Bridge, address and the nft objects machines join: what machine_net_add
+ * needs to find. */
+static bool channel_ready(const char *name)
+{
+	_cleanup_free_ char *linet = NULL, *lbridge = NULL;
+	char set[64], chain[64];
+	uint32_t net;
+	unsigned prefix;
+
+	if (channel_subnet(name, &net, &prefix) < 0 ||
+	    nft_list_table("inet", CHANNEL_NFT_TABLE, true, &linet, NULL) < 0 ||
+	    nft_list_table("bridge", CHANNEL_NFT_TABLE, true, &lbridge, NULL) < 0 || !linet || !lbridge)
+		return false;
+	snprintf(set, sizeof set, "%s_allowlan", name);
+	snprintf(chain, sizeof chain, "%s_forward", name);
+	return nft_has_object(linet, "set", set) && nft_has_object(linet, "chain", chain) &&
+	       nft_has_object(linet, "set", "hostnets") && nft_has_object(lbridge, "map", "ports");
+}
+
+int channel_ensure_default(bool *brought, struct pool_err *e)
+{
+	char dir[4096], path[4200];
+	_cleanup_close_ int fd = -1;
+	struct channel_cfg cc;
+
+	*brought = false;
+	channel_cfg_default(&cc);
+	if (channel_ready(cc.name))
+		return 0;
+	state_channel_path(NULL, dir, sizeof dir);
+	if (mkdir_p(dir, 0755, e) < 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0)
+		return pool_err_sys(e, "%s", path);
+	/* another machine's supervisor may have brought it up meanwhile */
+	if (channel_ready(cc.name))
+		return 0;
+	return channel_up(&cc, brought, e);
 }
 
 int channel_uplink_ipv4(const char *name, uint32_t *ip)

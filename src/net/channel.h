@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "spec/reach.h"
 #include "spec/spec.h"
 #include "common/names.h"
 #include "util/err.h"
@@ -31,22 +32,50 @@ void channel_cfg_default(struct channel_cfg *c);
 
 
 /* Bring the channel up: bridge with .1/prefix and a MAC derived from it,
- * IPv4 forwarding, the nft objects (one transaction), state in
+ * IPv4 forwarding on the bridge and the uplink (never for the whole
+ * host), the nft objects (one transaction), state in
  * $POOL_STATE_DIR/channels/NAME. Idempotent: *changed says whether
  * anything was done. Machines' set elements and chains survive. Refuses
- * when the bridge exists with another subnet. */
+ * when the bridge exists with another subnet, and a subnet that overlaps
+ * an address of another link (another channel, the LAN).
+ *
+ * What the rules let through: from a machine, out through the uplink
+ * only, to the internet only (spec/reach.h: never loopback, multicast or
+ * broadcast; the LAN, link-local, CGNAT and the host's subnets only for a
+ * machine that may reach the LAN, --allow-lan). To the host: only replies
+ * (DHCP and DNS are answered on the machine's TAP), and a mesh machine's
+ * lighthouse. Between machines: nothing. Through an uplink whose
+ * forwarding pool turned on: only to a channel's bridge. */
 int channel_up(const struct channel_cfg *c, bool *changed, struct pool_err *e);
 
-/* Take the channel down: nft objects, bridge, and IPv4 forwarding back
- * to what it was before pool turned it on (when no other channel is up).
- * Refuses while links are attached to the bridge. *was_up is false when
- * there was nothing to remove (not an error). */
+/* Take the channel down: nft objects, bridge, and the uplink's IPv4
+ * forwarding back to what it was before pool turned it on (when no other
+ * channel goes out through it). Refuses while links are attached to the
+ * bridge. *was_up is false when there was nothing to remove (not an
+ * error). */
 int channel_down(const char *name, bool *was_up, struct pool_err *e);
 
 /* Print what is there: bridge, address, uplink, forwarding, nft objects,
  * attached links. *up is true only when bridge, address and nft objects
  * are all present. */
 int channel_status(const char *name, FILE *out, bool *up, struct pool_err *e);
+
+/* The host's subnets now, as nat drops them beside the LAN ranges
+ * (reach_host_subnets): a malloc'd array in *out, *n of them. */
+int channel_host_subnets(struct reach_range **out, size_t *n, struct pool_err *e);
+
+/* Append to f what makes the shared set "hostnets" hold the host's
+ * subnets now (spec/reach.h: those the LAN ranges do not hold already):
+ * a machine reaches none of them without --allow-lan. Read at machine
+ * start, so an address the host gained since counts. */
+int channel_hostnets_script(FILE *f, struct pool_err *e);
+
+/* The default channel, for a machine that joins it: brought up (uplink
+ * auto, the default subnet) unless it is whole already, under a lock in
+ * $POOL_STATE_DIR/channels, so that machines starting together bring it
+ * up once and each then finds all of it. *brought: this call did. Only
+ * the default channel comes up by itself: a spec never makes a bridge. */
+int channel_ensure_default(bool *brought, struct pool_err *e);
 
 /* The channel's subnet from its bridge's address: 0, or -1 when there is
  * no such channel (or it has no IPv4 address). */

@@ -1,5 +1,6 @@
 /* machine_net.c - a machine on a channel: its anti-spoofing chain keyed on
- * its TAP, and its forwarding elements (nat, or its allow list). */
+ * its TAP, and its forwarding elements (nat, or its allow list; the LAN
+ * with --allow-lan). */
 #include "net/machine_net.h"
 
 #include <stdio.h>
@@ -98,7 +99,7 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 {
 	_cleanup_free_ char *linet = NULL, *lbridge = NULL, *script = NULL;
 	const char *t = CHANNEL_NFT_TABLE;
-	char ibuf[16], mbuf[18], ports[64], nat[64], allow[64];
+	char ibuf[16], mbuf[18], ports[64], nat[64], allow[64], allowlan[64];
 	size_t slen, i;
 	FILE *f;
 
@@ -110,8 +111,11 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 	snprintf(ports, sizeof ports, "ports");
 	snprintf(nat, sizeof nat, "%s_nat", channel);
 	snprintf(allow, sizeof allow, "%s_allow", channel);
+	snprintf(allowlan, sizeof allowlan, "%s_allowlan", channel);
 	if (!lbridge || !linet || !nft_has_object(lbridge, "map", ports) ||
-	    !nft_has_object(linet, "set", nat) || !nft_has_object(linet, "map", allow))
+	    !nft_has_object(linet, "set", nat) || !nft_has_object(linet, "map", allow) ||
+	    !nft_has_object(linet, "set", allowlan) ||
+	    !nft_has_object(linet, "set", "hostnets"))
 		return pool_err_fail(e, "channel %s is not up; run pool channel up --name %s",
 				     channel, channel);
 	snprintf(allow, sizeof allow, "%s_mesh", channel);
@@ -138,6 +142,14 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 		"add rule bridge %1$s %2$s_m_%3$s drop\n"
 		"add element bridge %1$s ports { \"%6$s\" : goto %2$s_m_%3$s }\n",
 		t, channel, mn->name, mbuf, ibuf, mn->tap);
+	if (mn->mode == NET_NAT) {
+		if (channel_hostnets_script(f, e) < 0) {
+			fclose(f);
+			return -1;
+		}
+		if (mn->allow_lan)
+			fprintf(f, "add element inet %s %s { %s }\n", t, allowlan, ibuf);
+	}
 	if (mn->mode == NET_NAT && !mn->has_allow) {
 		fprintf(f, "add element inet %s %s_nat { %s }\n", t, channel, ibuf);
 	} else if (mn->mode == NET_NAT) {
@@ -209,6 +221,12 @@ int machine_net_del(const char *channel, const struct machine_net *mn, struct po
 		any = true;
 	}
 	snprintf(name, sizeof name, "%s_nat", channel);
+	if (linet && nft_has_object(linet, "set", name)) {
+		fprintf(f, "add element inet %1$s %2$s { %3$s }\ndelete element inet %1$s %2$s { %3$s }\n",
+			t, name, ibuf);
+		any = true;
+	}
+	snprintf(name, sizeof name, "%s_allowlan", channel);
 	if (linet && nft_has_object(linet, "set", name)) {
 		fprintf(f, "add element inet %1$s %2$s { %3$s }\ndelete element inet %1$s %2$s { %3$s }\n",
 			t, name, ibuf);

@@ -32,14 +32,17 @@ struct machine_net {
 	uint16_t mesh_lh_port;		/* and port; 0: no lighthouse on this host */
 	const struct mesh_lighthouse *lighthouses;
 	size_t nlighthouses;
+	bool allow_lan;			/* nat: the LAN too (the command line's --allow-lan) */
 };
 
 /* name, ip -> tap name, MAC; mode nat, no allow list. -1 on a bad name. */
 int machine_net_init(struct machine_net *mn, const char *name, uint32_t ip);
 
 /* Add the machine's anti-spoofing chain and its forwarding elements in
- * one transaction. Idempotent (a second add replaces the chains' rules
- * and leaves the same ruleset). The policy keys on the TAP's name. */
+ * one transaction, and (nat) the host's subnets as they are now into the
+ * channel's set of what nat does not reach. Idempotent (a second add
+ * replaces the chains' rules and leaves the same ruleset). The policy
+ * keys on the TAP's name. */
 int machine_net_add(const char *channel, const struct machine_net *mn, struct pool_err *e);
 
 /* Remove everything machine_net_add added; what is not there is skipped,

@@ -14,6 +14,7 @@
 #include "util/fsutil.h"
 #include "common/log.h"
 #include "common/parse.h"
+#include "spec/reach.h"
 
 static int do_name(struct ctx *c, int n)
 {
@@ -285,6 +286,37 @@ static int do_ports(struct ctx *c, int n)
 	return 0;
 }
 
+/* An allow entry inside what no machine reaches is refused; one inside
+ * the LAN unless the command line said --allow-lan. A wider entry
+ * (0.0.0.0/0) stays: the channel's rules drop its LAN part. */
+static int check_allow_reach(struct ctx *c, int n, const struct allow_rule *r)
+{
+	const struct reach_range *in;
+	char rule[300];
+	const char *s;
+
+	if (r->name)
+		return 0;	/* a name: what it resolves to meets the channel's rules */
+	if (get_string(c, n, &s) < 0)
+		return -1;
+	show(s, strlen(s), rule, sizeof rule);
+	if ((in = reach_within(reach_never, reach_nnever, r->net, r->prefix)))
+		return fail(c, n, "\"%s\" is %s: no machine reaches it", rule, in->what);
+	if (c->m->allow_lan)
+		return 0;
+	if ((in = reach_within(reach_lan, reach_nlan, r->net, r->prefix)))
+		return fail(c, n, "\"%s\" is %s: a spec reaches the LAN only when the command line says --allow-lan",
+			    rule, in->what);
+	if (c->env && c->env->hostnets &&
+	    (in = reach_within(c->env->hostnets, c->env->nhostnets, r->net, r->prefix))) {
+		char nbuf[16];
+
+		return fail(c, n, "\"%s\" is in the host's subnet %s/%u: a spec reaches the LAN only when the command line says --allow-lan",
+			    rule, ipv4_str(in->net, nbuf), in->prefix);
+	}
+	return 0;
+}
+
 static int do_network(struct ctx *c, int n)
 {
 	static const char *const keys[] = { "mode", "allow" };
@@ -336,7 +368,7 @@ static int do_network(struct ctx *c, int n)
 		return fail_oom(c);
 	k = 0;
 	for (i = c->d->v[v[1]].first; i >= 0; i = c->d->v[i].next) {
-		if (parse_allow(c, i, &m->allow[k]) < 0) {
+		if (parse_allow(c, i, &m->allow[k]) < 0 || check_allow_reach(c, i, &m->allow[k]) < 0) {
 			free(m->allow[k].name);
 			m->allow[k].name = NULL;
 			return -1;
@@ -891,15 +923,37 @@ static int do_mesh(struct ctx *c, int n)
 	return 0;
 }
 
-static void env_subnet(const struct spec_env *env, const char *channel, uint32_t *net,
-			   unsigned *prefix)
+/* The channel's subnet as the host has it, or the default one; -1 when
+ * the host has no such channel and it is not the default (which pool
+ * brings up by itself). */
+static int env_subnet(const struct spec_env *env, const char *channel, uint32_t *net,
+		      unsigned *prefix)
 {
-	if (!env || !env->subnet_of || env->subnet_of(channel, net, prefix, env->ctx) < 0 ||
+	int r = 0;
+
+	if (!env || !env->subnet_of || (r = env->subnet_of(channel, net, prefix, env->ctx)) < 0 ||
 	    *prefix > 32) {
 		*net = POOL_DEFAULT_SUBNET;
 		*prefix = POOL_DEFAULT_PREFIX;
+		if (r < 0 && strcmp(channel, POOL_DEFAULT_CHANNEL) != 0)
+			return -1;
 	}
 	*net &= prefix_mask(*prefix);
+	return 0;
+}
+
+/* Only the default channel comes up by itself: a spec cannot make a
+ * bridge with a subnet of its choosing. n: the channel: value. */
+static int check_channel(struct ctx *c, int n)
+{
+	const struct machine *m = c->m;
+	uint32_t net;
+	unsigned prefix;
+
+	if (env_subnet(c->env, m->channel, &net, &prefix) == 0)
+		return 0;
+	return fail(c, n, "%s is not up (pool brings up only %s by itself): make it first with sudo pool channel up %s --subnet CIDR",
+		    m->channel, POOL_DEFAULT_CHANNEL, m->channel);
 }
 
 static int check_address(struct ctx *c, int n)
@@ -910,7 +964,7 @@ static int check_address(struct ctx *c, int n)
 	char as[16], ns[16];
 	const char *what = NULL;
 
-	env_subnet(c->env, m->channel, &net, &prefix);
+	env_subnet(c->env, m->channel, &net, &prefix);	/* known: check_channel came first */
 	mask = prefix_mask(prefix);
 	ipv4_str(a, as);
 	ipv4_str(net, ns);
@@ -1093,7 +1147,7 @@ int validate(struct ctx *c)
 	if (m->network != NET_NONE) {
 		if (!m->has_address)
 			return fail_sub(c, 0, "address", "required key is missing (it may only be left out with network: none)");
-		if (check_address(c, v[KEY_ADDRESS]) < 0)
+		if (check_channel(c, v[KEY_CHANNEL]) < 0 || check_address(c, v[KEY_ADDRESS]) < 0)
 			return -1;
 	}
 	return hash_passwords(c);

@@ -41,6 +41,7 @@ int spec_parse(const char *text, size_t len, const char *file, const char *dir,
 		r = fail_oom(&c);
 		goto out;
 	}
+	m->allow_lan = env && env->allow_lan;
 	r = build_tree(&c, text ? text : "", text ? len : 0);
 	if (r == 0)
 		r = validate(&c);
@@ -144,13 +145,13 @@ int spec_default(const char *cwd, const struct spec_env *env, struct machine *m,
 	const char *base, *end;
 	size_t n = 0, i;
 
-	(void)env;
 	memset(m, 0, sizeof *m);
 	if (!cwd || cwd[0] != '/')
 		return pool_err_usage(e, "<default>: the current folder %s is not an absolute path",
 				      cwd ? cwd : "(null)");
 	if (set_defaults(m) < 0)
 		goto oom;
+	m->allow_lan = env && env->allow_lan;
 
 	/* name: the folder's base name, made to fit [a-z][a-z0-9-]{0,31} */
 	end = cwd + strlen(cwd);

@@ -11,6 +11,8 @@
 #include "common/names.h"
 #include "common/parse.h"
 
+struct reach_range;
+
 #define POOL_MEMORY_MIN (64ULL << 20)
 #define POOL_MEMORY_MAX (1ULL << 40)
 #define POOL_CPUS_MAX 64
@@ -128,7 +130,7 @@ struct machine {
 	struct allow_rule *allow;	/* network: {mode: nat, allow: [...]} */
 	size_t nallow;
 	bool has_allow;
-	bool allow_lan;		/* the command line's --allow-lan (a spec cannot ask for it) */
+	bool allow_lan;		/* the command line's --allow-lan (spec_env; a spec cannot ask for it) */
 	struct port_map *ports;	/* ports: [...], then the command line's -p */
 	size_t nports;
 
@@ -165,8 +167,10 @@ struct machine {
 
 /* What the spec is checked against: channels' subnets are the host's
  * configuration, not the spec's. subnet_of fills the subnet of a channel
- * by name and returns 0, or -1 when the channel is unknown, in which case
- * the channel's default subnet (10.0.0.0/24) applies. NULL: always default. */
+ * by name and returns 0, or -1 when the channel is unknown: the default
+ * channel then has its default subnet (10.0.0.0/24, pool brings it up by
+ * itself), and any other channel is refused (it must be made with pool
+ * channel up first). NULL: every channel has the default subnet. */
 struct spec_env {
 	int (*subnet_of)(const char *channel, uint32_t *net, unsigned *prefix, void *ctx);
 	void *ctx;
@@ -176,6 +180,13 @@ struct spec_env {
 	 * Every other path outside the spec's folder is refused. */
 	const char *const *allow;
 	size_t nallow;
+	/* The command line's --allow-lan: allow entries inside the LAN
+	 * (private, CGNAT, link-local; spec/reach.h) or inside one of the
+	 * host's own subnets (hostnets, as reach_host_subnets gives them;
+	 * NULL: none known) are refused without it. */
+	bool allow_lan;
+	const struct reach_range *hostnets;
+	size_t nhostnets;
 };
 
 /* Whether the absolute, normalised path abs is dir or lies beneath it

@@ -29,19 +29,20 @@ int sup_net_open(const struct plan *p, struct sup_net *n, struct pool_err *e)
 	uint32_t subnet;
 	unsigned prefix;
 
-	if (channel_subnet(m->channel, &subnet, &prefix) < 0) {
-		struct channel_cfg cc;
-		bool changed;
+	/* Only the default channel comes up by itself: a spec cannot make a
+	 * bridge with a subnet of its choosing. */
+	if (strcmp(m->channel, POOL_DEFAULT_CHANNEL) == 0) {
+		bool brought;
 
-		channel_cfg_default(&cc);
-		snprintf(cc.name, sizeof cc.name, "%s", m->channel);
-		if (channel_up(&cc, &changed, e) < 0)
+		if (channel_ensure_default(&brought, e) < 0)
 			return pool_err_wrap(e, "channel %s", m->channel);
-		log_info("channel %s was down: brought it up (uplink auto, %s/%u)", m->channel,
-			 ipv4_str(cc.subnet, (char[16]){ 0 }), cc.prefix);
-		if (channel_subnet(m->channel, &subnet, &prefix) < 0)
-			return pool_err_fail(e, "channel %s: no address after bringing it up", m->channel);
+		if (brought)
+			log_info("channel %s was down: brought it up (uplink auto, %s/%u)", m->channel,
+				 ipv4_str(POOL_DEFAULT_SUBNET, (char[16]){ 0 }), POOL_DEFAULT_PREFIX);
 	}
+	if (channel_subnet(m->channel, &subnet, &prefix) < 0)
+		return pool_err_usage(e, "%s: channel %s is not up (pool brings up only %s by itself): make it first with sudo pool channel up %s --subnet CIDR",
+				      m->file, m->channel, POOL_DEFAULT_CHANNEL, m->channel);
 	if (!ipv4_in(m->address, subnet, prefix))
 		return pool_err_usage(e, "%s: address %s is outside channel %s (%s/%u)", m->file,
 				      ipv4_str(m->address, (char[16]){ 0 }), m->channel,

@@ -56,6 +56,7 @@ int priv_vm_start(struct sup *s, struct pool_err *e)
 	fds.fd[VMM_SLOT_KERNEL] = s->kernel_fd;
 	fds.fd[VMM_SLOT_INITRD] = s->initrd_fd;
 	fds.fd[VMM_SLOT_TAP] = s->net.tap_fd;
+	fds.cgroup_procs = s->cgroup_fd;	/* the memory cgroup it joins first */
 	if (shares_start(s->p, &s->sh, &s->usr_mask, s->qemu_log_fd, e) < 0)
 		goto fail;
 	for (size_t i = 0; i < s->sh.n; i++)

@@ -21,6 +21,7 @@
 #include "image/volume_image.h"
 #include "net/channel.h"
 #include "net/machine_net.h"
+#include "util/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 
@@ -112,6 +113,17 @@ static int net_reclaim(const char *name, const struct machine_entry *m, struct p
 	return 0;
 }
 
+/* A dead machine's memory cgroup: its hypervisor died with its
+ * supervisor (the parent-death signal), so it is empty or soon will be. */
+static int cgroup_reclaim(const char *root, const char *name, struct pool_err *e)
+{
+	char dir[PATH_MAX], key[POOL_NAME_MAX + 16];
+
+	snprintf(dir, sizeof dir, "%s/%s", root, name);
+	cgroup_key(dir, name, key, sizeof key);
+	return cgroup_machine_remove(key, e);
+}
+
 int machine_net_reclaim(const char *root, const char *name, struct pool_err *e)
 {
 	struct machine_entry m = { 0 };
@@ -153,7 +165,7 @@ int machine_reclaim(const char *root, const char *name, struct pool_err *e)
 		return r < 0 ? -1 : 0;
 	if (m.alive)
 		return pool_err_fail(e, "machine %s is running; not reclaiming it", name);
-	if (net_reclaim(name, &m, e) < 0)
+	if (net_reclaim(name, &m, e) < 0 || cgroup_reclaim(root, name, e) < 0)
 		return -1;
 	snprintf(dir, sizeof dir, "%s/%s", root, name);
 	return rm_rf(dir, e);
@@ -280,7 +292,7 @@ int state_claim(const char *root, const char *dir, const char *name, const char 
 	}
 	/* A folder left by a supervisor that died: its network rules (the
 	 * address it had may differ from ours), then all but the lock. */
-	if (machine_net_reclaim(root, name, e) < 0)
+	if (machine_net_reclaim(root, name, e) < 0 || cgroup_reclaim(root, name, e) < 0)
 		return -1;
 	d = opendir(dir);
 	if (d) {

@@ -82,6 +82,8 @@ struct sup {
 	struct termout out[2];
 
 	int lock_fd, log_fd, qemu_log_fd, kernel_fd, initrd_fd, sig_fd;
+	int cgroup_fd;		/* the hypervisor's memory cgroup (its cgroup.procs), or -1 */
+	char cgroup[POOL_NAME_MAX + 16];	/* its name (util/cgroup.h) */
 	int qemu_err;		/* read end of QEMU's stderr */
 	int con;		/* our end of the serial console */
 	pid_t qemu;

@@ -28,6 +28,7 @@
 #include "supervise/ids.h"
 #include "supervise/sshkeys.h"
 #include "supervise/state.h"
+#include "util/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "vmm/vmm.h"
@@ -96,6 +97,32 @@ static int machine_initrd(struct plan *p, const struct sup_mesh *sm, struct pool
 	if (have_key)
 		unlink(key);	/* the public half stays, for pool ssh */
 	return fd;
+}
+
+/* The hypervisor's memory cgroup, with the guest's memory and QEMU's
+ * overhead as the limit. Without one (a host whose memory controller pool
+ * cannot write: pool doctor says so) the machine runs without the limit. */
+static void cgroup_open(struct sup *s)
+{
+	struct pool_err ce = { 0 };
+
+	cgroup_key(s->p->state_dir, s->p->m->name, s->cgroup, sizeof s->cgroup);
+	s->cgroup_fd = cgroup_machine_open(s->cgroup, vmm_memory_limit(s->p), &ce);
+	if (s->cgroup_fd < 0)
+		log_debug("%s: no memory cgroup: %s", s->p->m->name, ce.msg);
+}
+
+/* Once the hypervisor is gone. */
+static void cgroup_close(struct sup *s)
+{
+	struct pool_err ce = { 0 };
+
+	if (s->cgroup_fd < 0)
+		return;
+	close(s->cgroup_fd);
+	s->cgroup_fd = -1;
+	if (cgroup_machine_remove(s->cgroup, &ce) < 0)
+		log_warnx("%s", ce.msg);
 }
 
 /* QEMU's last words, for the error when it ended. */
@@ -470,6 +497,7 @@ static void sup_close(struct sup *s)
 		s->qemu = -1;
 	}
 	vm_fds_close(s);
+	cgroup_close(s);	/* the hypervisor is gone */
 	ctl_close(s);
 	/* What the guest left on (mouse reporting, the alternate screen,
 	 * colours) is put back before the terminal's modes are. */
@@ -513,7 +541,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 {
 	struct sup s = {
 		.p = p, .req = req, .lock_fd = -1, .log_fd = -1, .qemu_log_fd = -1,
-		.kernel_fd = -1, .initrd_fd = -1, .sig_fd = -1, .con = -1, .qemu = -1,
+		.kernel_fd = -1, .initrd_fd = -1, .sig_fd = -1, .cgroup_fd = -1, .con = -1, .qemu = -1,
 		.qemu_err = -1, .ctl_fd = -1, .priv_fd = -1, .priv_pid = getpid(),
 		.console_cl = -1, .ready_fd = req->ready_fd, .next_sid = RUN_SID,
 		.ids = { { .fd = -1 }, { .fd = -1 } },
@@ -608,6 +636,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 		goto out;
 	if (p->accel.mode == ACCEL_TCG)
 		log_info("accel %s", p->accel.why);
+	cgroup_open(&s);
 	if (priv_vm_start(&s, e) < 0)
 		goto out;
 	if (!req->argv) {

@@ -17,7 +17,8 @@ static int qemu_argv(const struct plan *p, struct strv *argv, struct pool_err *e
 	ADD("-M");
 	ADD("microvm,pit=on,pic=on,rtc=on");
 	ADD("-accel");
-	ADD("%s", kvm ? "kvm" : "tcg");
+	/* TCG's translation cache counts in the memory limit (vmm.h) */
+	ADD("%s", kvm ? "kvm" : "tcg,tb-size=" VMM_STR(VMM_TCG_CACHE_MIB));
 	ADD("-cpu");
 	ADD("%s", kvm ? "host" : "max");
 	ADD("-smp");

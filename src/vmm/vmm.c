@@ -28,6 +28,14 @@ void vmm_fds_init(struct vmm_fds *f)
 {
 	for (size_t i = 0; i < VMM_SLOTS_MAX; i++)
 		f->fd[i] = -1;
+	f->cgroup_procs = -1;
+}
+
+uint64_t vmm_memory_limit(const struct plan *p)
+{
+	uint64_t mib = VMM_OVERHEAD_MIB + (p->accel.mode == ACCEL_KVM ? 0 : VMM_TCG_CACHE_MIB);
+
+	return p->m->memory + (mib << 20);
 }
 
 int vmm_argv(struct plan *p, struct pool_err *e)
@@ -69,6 +77,9 @@ void vmm_print(const struct plan *p, FILE *out)
 	for (size_t i = 0; i < p->nvolumes; i++)
 		fprintf(out, ", %d volume %s", vmm_fd(vmm_volume_slot(p, i)), p->volumes[i].serial);
 	fputc('\n', out);
+	fprintf(out, "memory max  %lluM (the guest's %lluM, QEMU's %uM%s; a memory cgroup where the host has one)\n",
+		(unsigned long long)(vmm_memory_limit(p) >> 20), (unsigned long long)(p->m->memory >> 20),
+		VMM_OVERHEAD_MIB, p->accel.mode == ACCEL_KVM ? "" : ", TCG's translation cache " VMM_STR(VMM_TCG_CACHE_MIB) "M");
 }
 
 int vmm_boot_fd(const char *path, int opened, struct pool_err *e)
@@ -160,6 +171,9 @@ pid_t vmm_spawn(const struct plan *p, const struct vmm_fds *fds, int stderr_fd, 
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(127);
+	/* Into its memory cgroup before it has any memory to speak of. */
+	if (fds->cgroup_procs >= 0 && write(fds->cgroup_procs, "0\n", 2) != 2)
+		child_fail(stderr_fd, "joining its memory cgroup");
 	/* Move everything out of the way first, then into place. */
 	for (i = 0; i < nfds; i++) {
 		high[i] = -1;

@@ -44,11 +44,24 @@ static inline int vmm_volume_slot(const struct plan *p, size_t i)
 	return VMM_SLOT_SHARES + (int)(p->nshares + i);
 }
 
-/* What the supervisor hands over, slot by slot (-1: nothing there). */
+/* What the supervisor hands over, slot by slot (-1: nothing there), and
+ * the cgroup.procs of the memory cgroup the hypervisor joins before it
+ * runs (util/cgroup.h; -1: none). */
 struct vmm_fds {
 	int fd[VMM_SLOTS_MAX];
+	int cgroup_procs;
 };
 void vmm_fds_init(struct vmm_fds *f);
+
+/* What the hypervisor may use on the host, its memory cgroup's limit: the
+ * guest's memory, QEMU's own (devices, buffers, virtiofs queues: 45 to
+ * 75 MiB measured under TCG), and under TCG its translation cache, which
+ * qemu.c caps with tb-size. */
+#define VMM_OVERHEAD_MIB 256u
+#define VMM_TCG_CACHE_MIB 256	/* a bare number: qemu.c spells it into the argv */
+#define VMM_STR_(x) #x
+#define VMM_STR(x) VMM_STR_(x)
+uint64_t vmm_memory_limit(const struct plan *p);
 
 /* A backend: the argv for a plan, appended to argv. */
 struct vmm_backend {
@@ -62,10 +75,10 @@ int vmm_argv(struct plan *p, struct pool_err *e);
 /* The argv as a shell would take it, and the fd table, for pool check. */
 void vmm_print(const struct plan *p, FILE *out);
 
-/* Start the hypervisor: fds into their slots, stdin and stdout on
- * /dev/null, stderr_fd for its own messages, its own process group, the
- * machine's uid and gid (the kvm group with KVM), no new privileges, and
- * a parent-death signal. Returns its pid. */
+/* Start the hypervisor: in its memory cgroup first, fds into their slots,
+ * stdin and stdout on /dev/null, stderr_fd for its own messages, its own
+ * process group, the machine's uid and gid (the kvm group with KVM), no
+ * new privileges, and a parent-death signal. Returns its pid. */
 pid_t vmm_spawn(const struct plan *p, const struct vmm_fds *fds, int stderr_fd, struct pool_err *e);
 
 /* A kernel or initrd for the hypervisor, which opens it again through

@@ -18,10 +18,13 @@ setup() {
 	ip netns add "$I"
 	ip -n "$H" link set lo up
 	ip -n "$I" link set lo up
+	PIDS=()		# what a test starts in the background, ended by teardown
 }
 
 teardown() {
-	local ns
+	local ns p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	for ns in $(ip netns list | awk '{print $1}'); do
 		case "$ns" in "$T"-*) ip netns del "$ns" ;; esac
 	done
@@ -67,8 +70,11 @@ reaches() { inm "$1" ping -c1 -W1 "${@:2}" >/dev/null 2>&1; }
 
 links_of() { inh ip -d link show | sed -E 's/[a-z_]*timer +[0-9.]+//g'; }
 
-@test "channel up: bridge pool0 with 10.0.0.1/24, both tables, forwarding on" {
+fwd() { inh cat "/proc/sys/net/ipv4/conf/$1/forwarding"; }
+
+@test "channel up: bridge pool0 with 10.0.0.1/24, both tables, forwarding on for the bridge and the uplink only" {
 	uplink
+	ip -n "$H" link add other0 type veth peer name other0p
 	run pool channel up
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"channel pool0 is up"* ]]
@@ -78,8 +84,16 @@ links_of() { inh ip -d link show | sed -E 's/[a-z_]*timer +[0-9.]+//g'; }
 	run inh nft list tables
 	[[ "$output" == *"table inet pool"* ]]
 	[[ "$output" == *"table bridge pool"* ]]
-	[ "$(inh cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	# forwarding on the bridge and the uplink, not for the whole host
+	[ "$(fwd pool0)" = 1 ]
+	[ "$(fwd up0)" = 1 ]
+	[ "$(fwd other0)" = 0 ]
+	[ "$(inh cat /proc/sys/net/ipv4/ip_forward)" = 0 ]
 	inh nft list table inet pool | grep -q 'oifname "up0" ip saddr 10.0.0.0/24 masquerade'
+	# the host takes nothing from machines but replies: no UDP 67 rule
+	run inh nft list chain inet pool pool0_input
+	[[ "$output" == *'iifname "pool0" ct state established,related accept'* ]]
+	[[ "$output" != *"dport 67"* ]]
 	# the host's own network namespace was not touched
 	! ip link show pool0 2>/dev/null || false
 }
@@ -109,14 +123,16 @@ links_of() { inh ip -d link show | sed -E 's/[a-z_]*timer +[0-9.]+//g'; }
 
 @test "channel down removes every trace and restores forwarding" {
 	uplink
-	[ "$(inh cat /proc/sys/net/ipv4/ip_forward)" = 0 ]
+	[ "$(fwd up0)" = 0 ]
 	pool channel up
+	[ "$(fwd up0)" = 1 ]
 	[ -f "$POOL_STATE_DIR/channels/pool0" ]
 	run pool channel down
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"channel pool0 is down"* ]]
 	[ -z "$(inh nft list ruleset)" ]
 	! inh ip link show pool0 2>/dev/null || false
+	[ "$(fwd up0)" = 0 ]
 	[ "$(inh cat /proc/sys/net/ipv4/ip_forward)" = 0 ]
 	[ ! -e "$POOL_STATE_DIR/channels/pool0" ]
 	run pool channel down
@@ -126,10 +142,31 @@ links_of() { inh ip -d link show | sed -E 's/[a-z_]*timer +[0-9.]+//g'; }
 
 @test "channel down leaves forwarding on when it was on before" {
 	uplink
-	inh sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
+	inh sh -c 'echo 1 > /proc/sys/net/ipv4/conf/up0/forwarding'
 	pool channel up
+	# a router before pool stays one: no guard on its uplink
+	run inh nft list set inet pool guarded
+	[[ "$output" != *up0* ]]
 	pool channel down
-	[ "$(inh cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	[ "$(fwd up0)" = 1 ]
+}
+
+@test "two channels on one uplink: the uplink's forwarding goes back when the last one goes down" {
+	uplink
+	pool channel up
+	pool channel up other --subnet 10.1.0.0/24
+	[ "$(fwd up0)" = 1 ]
+	[ "$(fwd other)" = 1 ]
+	inh nft list set inet pool guarded | grep -q '"up0"'
+	pool channel down
+	[ "$(fwd up0)" = 1 ]	# other still goes out through it
+	inh nft list set inet pool guarded | grep -q '"up0"'
+	run inh nft list set inet pool bridges
+	[[ "$output" == *'"other"'* ]]
+	[[ "$output" != *'"pool0"'* ]]
+	pool channel down --name other
+	[ "$(fwd up0)" = 0 ]
+	[ -z "$(inh nft list ruleset)" ]
 }
 
 @test "--subnet 10.9.0.0/24 is honoured" {
@@ -201,7 +238,7 @@ links_of() { inh ip -d link show | sed -E 's/[a-z_]*timer +[0-9.]+//g'; }
 	output_has "pool0: up" \
 		"address    10.7.0.1/24" \
 		"uplink     up0" \
-		"forwarding on" \
+		"forwarding pool0 on, uplink up0 on (pool's: it forwards only to channels)" \
 		"machines   web"
 	# someone deletes the table behind pool's back: status says so
 	inh nft delete table inet pool
@@ -402,4 +439,169 @@ links_of() { inh ip -d link show | sed -E 's/[a-z_]*timer +[0-9.]+//g'; }
 	[ "$(count arpspoof)" = 0 ]
 	send ip6 "$own" ::
 	[ "$(count v6)" = 0 ]
+}
+
+# Behind the uplink's peer (the LAN's router): a host on the uplink's own
+# subnet (192.0.2.3), a private LAN, the metadata address, CGNAT, and the
+# internet further on (198.51.100.1, in the uplink world).
+lan_world() {
+	ip -n "$I" addr add 192.0.2.3/24 dev wan0
+	for a in 10.99.0.1 169.254.169.254 100.64.0.1 172.16.5.5 192.168.1.1; do
+		ip -n "$I" addr add "$a/32" dev lo
+	done
+}
+
+@test "policy: nat reaches the internet only; --allow-lan opens the LAN, link-local, CGNAT and the uplink's subnet" {
+	uplink
+	lan_world
+	pool channel up
+	machine m1 10.0.0.2
+	machine m2 10.0.0.3
+	probe add pool0 m1 10.0.0.2 nat
+	probe add pool0 m2 10.0.0.3 nat lan
+	reaches m1 198.51.100.1
+	reaches m2 198.51.100.1
+	for a in 192.0.2.1 192.0.2.3 10.99.0.1 169.254.169.254 100.64.0.1 172.16.5.5 192.168.1.1; do
+		echo "to $a"
+		! reaches m1 "$a" || false
+		reaches m2 "$a"		# --allow-lan
+	done
+	# the uplink's subnet is public here (TEST-NET-1): it is the host's, so
+	# it is in the set; and the rules drop loopback, multicast, broadcast
+	inh nft list set inet pool hostnets | grep -q '192.0.2.0/24'
+	inh nft list chain inet pool pool0_forward | grep -Eq 'ip daddr \{ 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/(3|4)(, 240.0.0.0/4)? \} drop'
+	# an address the host gains is in the set at the next machine's start
+	ip -n "$H" link add lan1 type veth peer name lan1p
+	ip -n "$H" addr add 203.0.113.2/24 dev lan1
+	! inh nft list set inet pool hostnets | grep -q '203.0.113.0/24' || false
+	probe add pool0 m3 10.0.0.4 nat
+	inh nft list set inet pool hostnets | grep -q '203.0.113.0/24'
+	# and --allow-lan leaves with its machine
+	probe del pool0 m2 10.0.0.3
+	probe add pool0 m2 10.0.0.3 nat
+	! reaches m2 10.99.0.1 || false
+	reaches m2 198.51.100.1
+}
+
+@test "policy: no machine reaches UDP 67 of any host address" {
+	uplink
+	pool channel up
+	machine iso 10.0.0.4
+	probe add pool0 iso 10.0.0.4 isolated
+	cat > "$BATS_TEST_TMPDIR/listen.py" <<-'PY'
+	import socket, sys, time
+	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	u.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	u.bind(("0.0.0.0", 67)); u.settimeout(0.5)
+	print("READY", flush=True)
+	end = time.time() + 15
+	while time.time() < end:
+	    try:
+	        d, a = u.recvfrom(512)
+	    except socket.timeout:
+	        continue
+	    print("from", a[0], d.decode(errors="replace"), flush=True)
+	    if d == b"STOP":
+	        break
+	PY
+	ip netns exec "$H" python3 -u "$BATS_TEST_TMPDIR/listen.py" > "$BATS_TEST_TMPDIR/l.out" &
+	L=$!
+	PIDS+=($L)
+	wait_for 10 grep -q READY "$BATS_TEST_TMPDIR/l.out"
+	inm iso python3 -c '
+import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+u.bind(("10.0.0.4", 68))
+for d in ("10.0.0.1", "192.0.2.2", "10.0.0.255", "255.255.255.255"):
+    for i in range(3):
+        u.sendto(b"guest", (d, 67))'
+	sleep 1
+	# the control: the listener hears what the host itself sends
+	inh python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"STOP", ("10.0.0.1", 67))'
+	wait "$L" || true
+	cat "$BATS_TEST_TMPDIR/l.out"
+	grep -q "from 10.0.0.1 STOP" "$BATS_TEST_TMPDIR/l.out"
+	! grep -q guest "$BATS_TEST_TMPDIR/l.out" || false
+}
+
+# ns O behind another link of the host (oth0, 203.0.113.2 -- .1); the
+# internet side routes 203.0.113.0/24 through the host's uplink.
+other_side() {
+	ip netns add "$T-o"
+	ip -n "$H" link add oth0 type veth peer name oth0p netns "$T-o"
+	ip -n "$H" addr add 203.0.113.2/24 dev oth0
+	ip -n "$H" link set oth0 up
+	ip -n "$T-o" addr add 203.0.113.1/24 dev oth0p
+	ip -n "$T-o" link set lo up
+	ip -n "$T-o" link set oth0p up
+	ip -n "$T-o" route add default via 203.0.113.2
+	ip -n "$I" route add 203.0.113.0/24 via 192.0.2.2
+}
+
+@test "forwarding: pool's uplink forwards machines' traffic only, and channel down restores it" {
+	uplink
+	other_side
+	pool channel up
+	machine m1 10.0.0.2
+	probe add pool0 m1 10.0.0.2 nat
+	reaches m1 198.51.100.1
+	# O counts the pings that reach it (its replies may not find a way back)
+	ip netns exec "$T-o" nft add table inet probe
+	ip netns exec "$T-o" nft add counter inet probe echo
+	ip netns exec "$T-o" nft add chain inet probe in '{ type filter hook input priority 0; }'
+	ip netns exec "$T-o" nft add rule inet probe in icmp type echo-request counter name echo
+	echoes() { ip netns exec "$T-o" nft list counter inet probe echo | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+	# the uplink forwards now, but not from the internet to the host's other link
+	[ "$(fwd up0)" = 1 ]
+	ip netns exec "$I" ping -c1 -W1 203.0.113.1 >/dev/null || true
+	[ "$(echoes)" = 0 ]
+	probe del pool0 m1 10.0.0.2
+	inh ip link del "$(probe name m1)"
+	pool channel down
+	[ "$(fwd up0)" = 0 ]
+	[ "$(fwd oth0)" = 0 ]
+	# the control: a host that was a router before pool routes that path,
+	# and pool leaves it so
+	inh sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
+	ip netns exec "$I" ping -c1 -W1 203.0.113.1 >/dev/null
+	[ "$(echoes)" = 1 ]
+	pool channel up
+	ip netns exec "$I" ping -c1 -W1 203.0.113.1 >/dev/null
+	[ "$(echoes)" = 2 ]
+	pool channel down
+	[ "$(fwd up0)" = 1 ]
+}
+
+@test "overlapping subnets are refused, naming what is in the way" {
+	uplink
+	ip -n "$H" link add lan1 type veth peer name lan1p
+	ip -n "$H" addr add 10.0.5.1/16 dev lan1
+	run pool channel up
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"subnet 10.0.0.0/24 overlaps 10.0.5.1/16 on lan1"* ]]
+	! inh ip link show pool0 2>/dev/null || false
+	[ -z "$(inh nft list ruleset)" ]
+	pool channel up --subnet 10.9.0.0/24		# the control
+	run pool channel up other --subnet 10.9.0.128/25
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"overlaps 10.9.0.1/24 on pool0"* ]]
+	! inh ip link show other 2>/dev/null || false
+	pool channel up other --subnet 10.10.0.0/24
+	inh ip -4 -o addr show dev other | grep -q 'inet 10.10.0.1/24'
+}
+
+@test "a spec joins a channel other than pool0 only once the host made it" {
+	uplink
+	S="$BATS_TEST_TMPDIR/o.yaml"
+	printf 'name: o\nimage: minimal\naddress: 10.1.0.2\nchannel: other\n' > "$S"
+	run pool check "$S"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"o.yaml:4:10: channel: other is not up (pool brings up only pool0 by itself): make it first with sudo pool channel up other --subnet CIDR"* ]]
+	! inh ip link show other 2>/dev/null || false
+	pool channel up other --subnet 10.1.0.0/24
+	run pool check "$S"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"channel     other (10.1.0.0/24)"* ]]
 }

@@ -124,7 +124,7 @@ try wildcard res a.wild.test
 
 	# the published port: from the host's loopback, not from its other address
 	wait_for 30 sh -c "ip netns exec '$H' curl -s --max-time 3 http://127.0.0.1:8080/ | grep -q 'hello from the machine'"
-	run ip netns exec "$H" curl -s --max-time 3 http://198.51.100.1:8080/
+	run ip netns exec "$H" curl -s --max-time 3 http://192.0.2.2:8080/	# the host's uplink address
 	[ "$status" -ne 0 ]
 
 	# short.test: TTL 1, its element lives the floor (30 s) plus 2 s

@@ -12,6 +12,25 @@ pool_env() {
 	export POOL_STATE_DIR="$BATS_FILE_TMPDIR/state"
 	export POOL_CACHE_DIR="$BATS_FILE_TMPDIR/cache"
 	export POOL_ACCEL="${POOL_ACCEL:-tcg}"
+	test_cgroup
+}
+
+# The machines' memory cgroups go beneath this test's own cgroup
+# (POOL_CGROUP), never at the top of this machine's hierarchy. Sets
+# TEST_CGROUP_MOUNT to the hierarchy pool uses, "" when there is none
+# (network namespaces made with ip netns exec see no cgroup at all).
+test_cgroup() {
+	local v2 line
+	TEST_CGROUP_MOUNT=""
+	v2=$(findmnt -n -t cgroup2 -o TARGET 2>/dev/null | head -n1)
+	if [ -n "$v2" ] && grep -qw memory "$v2/cgroup.controllers" 2>/dev/null; then
+		TEST_CGROUP_MOUNT=$v2
+		line=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+	else
+		TEST_CGROUP_MOUNT=$(findmnt -n -t cgroup -O memory -o TARGET 2>/dev/null | head -n1)
+		line=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup)
+	fi
+	export POOL_CGROUP="${line:-/}"
 }
 
 # Processes whose parent is $1.
@@ -39,16 +58,39 @@ wait_for() {	# wait_for SECONDS CMD...: poll until CMD succeeds
 	done
 }
 
-# net_world H I: a namespace H where pool runs (the "host") and a namespace
-# I that plays the internet (198.51.100.2), joined by a veth uplink up0 --
-# wan0; H's default route goes through it. Nothing touches this machine's
-# own interfaces. net_world_del undoes it.
+# net_world H I: a namespace H where pool runs (the "host"), a namespace
+# I that plays the internet (198.51.100.2, facing the world on wan0), and
+# between them a router namespace R = "$I-r", as a home or cloud network
+# has one:
+#
+#   H up0 192.0.2.2/24 -- lan0 R: 192.0.2.1 (H's default route), 192.0.2.3
+#                        (a host on the uplink's own subnet, the LAN),
+#                        10.99.0.1 (a private LAN), 169.254.169.254 (the
+#                        instance metadata address); wan1 203.0.113.1/24
+#                                  -- wan0 I: 203.0.113.2/24, 198.51.100.2
+#
+# The uplink's subnet (TEST-NET-1) is not private: only the host's own
+# subnets rule keeps machines off it. Nothing touches this machine's own
+# interfaces. net_world_del undoes it.
 net_world() {
+	local r="$2-r"
 	ip netns add "$1"
+	ip netns add "$r"
 	ip netns add "$2"
-	ip -n "$1" link set lo up
-	ip -n "$2" link set lo up
-	veth_uplink "$1" "$2" 198.51.100.1 198.51.100.2 wan0
+	veth_uplink "$1" "$r" 192.0.2.2 192.0.2.1 lan0
+	ip link add wan1 netns "$r" type veth peer name wan0 netns "$2"
+	ip -n "$r" addr add 192.0.2.3/24 dev lan0
+	ip -n "$r" addr add 10.99.0.1/32 dev lo
+	ip -n "$r" addr add 169.254.169.254/32 dev lo
+	ip -n "$r" addr add 203.0.113.1/24 dev wan1
+	ip -n "$2" addr add 203.0.113.2/24 dev wan0
+	ip -n "$2" addr add 198.51.100.2/32 dev lo
+	for ns in "$1" "$r" "$2"; do ip -n "$ns" link set lo up; done
+	ip -n "$r" link set wan1 up
+	ip -n "$2" link set wan0 up
+	ip -n "$r" route add 198.51.100.0/24 via 203.0.113.2
+	ip -n "$2" route add default via 203.0.113.1
+	ip netns exec "$r" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
 }
 
 # veth_uplink H W HOST_IP WORLD_IP IFNAME: a veth from up0 in namespace H
@@ -78,6 +120,7 @@ kill_supervisors() {
 
 net_world_del() {
 	ip netns del "$2" 2>/dev/null || true
+	ip netns del "$2-r" 2>/dev/null || true
 	ip netns del "$1" 2>/dev/null || true
 }
 

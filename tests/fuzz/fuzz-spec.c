@@ -6,10 +6,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "src/spec/reach.h"
 #include "src/spec/spec.h"
 #include "src/common/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* As on a host whose uplink is 192.0.2.0/24, without --allow-lan. */
+static const struct reach_range hostnets[] = { { 0xc0000200u, 24, "the host's subnet" } };
+static const struct spec_env env = { .hostnets = hostnets, .nhostnets = 1 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	log_verbose = 0;	/* the parser's warnings are not what is fuzzed */
 	if (size > (1u << 20))
 		return 0;
-	if (spec_parse((const char *)data, size, "fuzz.yaml", "/tmp", NULL, &m, &e) == 0)
+	if (spec_parse((const char *)data, size, "fuzz.yaml", "/tmp", &env, &m, &e) == 0)
 		machine_free(&m);
 	return 0;
 }

@@ -12,7 +12,7 @@
 
 #define USAGE \
 	"usage: net_probe name MACHINE\n" \
-	"       net_probe add CHANNEL MACHINE IP nat|isolated [allow CIDR[:PORT[/tcp|udp]]...]\n" \
+	"       net_probe add CHANNEL MACHINE IP nat|isolated [lan] [allow CIDR[:PORT[/tcp|udp]]...]\n" \
 	"       net_probe del CHANNEL MACHINE IP\n" \
 	"       net_probe tap CHANNEL MACHINE IP nat|isolated [allow ...] -- SHELL-COMMAND\n" \
 	"       net_probe subnet CHANNEL\n"
@@ -73,6 +73,10 @@ static int machine_args(int argc, char **argv, struct machine_net *mn,
 	}
 	mn->allow = rules;
 	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (!mn->has_allow && strcmp(argv[i], "lan") == 0) {
+			mn->allow_lan = true;
+			continue;
+		}
 		if (strcmp(argv[i], "allow") == 0) {
 			mn->has_allow = true;
 			continue;

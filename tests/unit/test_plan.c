@@ -325,8 +325,13 @@ static void test_plan_argv_and_cmdline(void **state)
 	assert_string_equal(p.argv.v[0], "/opt/test/qemu-system-x86_64");
 	want_pair(&p.argv, "-smp", "2");
 	want_pair(&p.argv, "-m", "256M");
-	want_pair(&p.argv, "-accel", "tcg");
+	want_pair(&p.argv, "-accel", "tcg,tb-size=256");
 	assert_int_equal(p.accel.mode, ACCEL_TCG);
+	/* the memory cgroup's limit: the guest's, QEMU's, TCG's cache */
+	assert_int_equal(vmm_memory_limit(&p), (256ULL + VMM_OVERHEAD_MIB + VMM_TCG_CACHE_MIB) << 20);
+	p.accel.mode = ACCEL_KVM;
+	assert_int_equal(vmm_memory_limit(&p), (256ULL + VMM_OVERHEAD_MIB) << 20);
+	p.accel.mode = ACCEL_TCG;
 	assert_non_null(value_of(&p.argv, "-sandbox"));
 	assert_string_equal(value_of(&p.argv, "-sandbox"), SANDBOX);
 	want_pair(&p.argv, "-kernel", "/proc/self/fd/5");
@@ -366,7 +371,7 @@ static void test_plan_tcg_over_kvm_spec(void **state)
 	snprintf(text, sizeof text, "%saccel: kvm\n", spec_text);
 	parse(text, &m);
 	build(&m, PLAN_RUN, &p);
-	want_pair(&p.argv, "-accel", "tcg");
+	want_pair(&p.argv, "-accel", "tcg,tb-size=256");
 	assert_non_null(strstr(p.accel.why, "POOL_ACCEL"));
 	plan_free(&p);
 	machine_free(&m);

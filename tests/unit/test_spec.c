@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/spec/reach.h"
 #include "src/spec/spec.h"
 #include "src/util/beneath.h"
 #include "src/common/names.h"
@@ -56,10 +57,10 @@ static void assert_pos(const struct spec_pos *p, int line, int col)
 }
 
 /* The golden specs are read as if the command line granted the folders
- * outside /srv/spec they name (--allow-path) and the Nix store were one
- * only root can change. */
+ * outside /srv/spec they name (--allow-path) and the LAN (--allow-lan),
+ * and the Nix store were one only root can change. */
 static const char *const pass_allow[] = { "/srv/kernels", "/nix/store", "/home/alice/src", "/etc/ssl/certs", "/var/tmp" };
-static const struct spec_env pass_env = { .allow = pass_allow, .nallow = 5 };
+static const struct spec_env pass_env = { .allow = pass_allow, .nallow = 5, .allow_lan = true };
 
 static void load_pass(const char *name, struct machine *m)
 {
@@ -426,12 +427,56 @@ static void test_channel_subnet(void **state)
 	assert_int_equal(parse_str("name: a\nchannel: lab0\naddress: 192.168.50.1\n", &env, &m, &e), -1);
 	assert_string_equal(e.msg, "pool.yaml:3:10: address: 192.168.50.1 is the host's own address on channel lab0 (192.168.50.0/23)");
 
-	/* an unknown channel has the default subnet */
-	assert_int_equal(parse_str("name: a\nchannel: other\naddress: 10.0.0.3\n", &env, &m, &e), 0);
+	/* a channel the host does not have is refused: only the default one
+	 * comes up by itself, with the default subnet */
+	assert_int_equal(parse_str("name: a\nchannel: other\naddress: 10.0.0.3\n", &env, &m, &e), -1);
+	assert_string_equal(e.msg, "pool.yaml:2:10: channel: other is not up (pool brings up only pool0 by itself): make it first with sudo pool channel up other --subnet CIDR");
+	assert_int_equal(e.status, POOL_EXIT_USAGE);
+	assert_int_equal(parse_str("name: a\nchannel: pool0\naddress: 10.0.0.3\n", &env, &m, &e), 0);
+	machine_free(&m);
+	assert_int_equal(parse_str("name: a\naddress: 10.0.0.3\n", &env, &m, &e), 0);
+	assert_string_equal(m.channel, "pool0");
+	machine_free(&m);
+	/* an isolated machine joins a channel too; one without a network none */
+	assert_int_equal(parse_str("name: a\nchannel: other\nnetwork: isolated\naddress: 10.0.0.3\n", &env, &m, &e), -1);
+	assert_int_equal(parse_str("name: a\nchannel: other\nnetwork: none\n", &env, &m, &e), 0);
 	machine_free(&m);
 	/* no address needed without a network, and then none is checked */
 	assert_int_equal(parse_str("name: a\nnetwork: none\naddress: 172.16.0.1\n", NULL, &m, &e), 0);
 	assert_true(m.has_address);
+	machine_free(&m);
+}
+
+static void test_allow_reach(void **state)
+{
+	static const struct reach_range hostnets[] = { { 0xc0000200u, 24, "the host's subnet" } };
+	struct spec_env env = { .hostnets = hostnets, .nhostnets = 1 };
+	struct pool_err e = { 0 };
+	struct machine m;
+
+	(void)state;
+	/* the host's own subnet needs --allow-lan like the LAN's ranges */
+	assert_int_equal(parse_str("name: a\naddress: 10.0.0.3\nnetwork: {mode: nat, allow: [\"192.0.2.3:80/tcp\"]}\n",
+				   &env, &m, &e), -1);
+	assert_string_equal(e.msg, "pool.yaml:3:30: network.allow[0]: \"192.0.2.3:80/tcp\" is in the host's subnet 192.0.2.0/24: a spec reaches the LAN only when the command line says --allow-lan");
+	/* the internet needs nothing, and a wider entry stays */
+	assert_int_equal(parse_str("name: a\naddress: 10.0.0.3\nnetwork: {mode: nat, allow: [198.51.100.2, 0.0.0.0/0]}\n",
+				   &env, &m, &e), 0);
+	assert_false(m.allow_lan);
+	machine_free(&m);
+	/* --allow-lan: the host's subnet and the LAN, not loopback */
+	env.allow_lan = true;
+	assert_int_equal(parse_str("name: a\naddress: 10.0.0.3\nnetwork: {mode: nat, allow: [\"192.0.2.3:80/tcp\", 169.254.169.254, 10.1.0.0/16]}\n",
+				   &env, &m, &e), 0);
+	assert_true(m.allow_lan);
+	assert_int_equal(m.nallow, 3);
+	machine_free(&m);
+	assert_int_equal(parse_str("name: a\naddress: 10.0.0.3\nnetwork: {mode: nat, allow: [127.0.0.1]}\n",
+				   &env, &m, &e), -1);
+	assert_string_equal(e.msg, "pool.yaml:3:30: network.allow[0]: \"127.0.0.1\" is loopback: no machine reaches it");
+	/* the embedded default takes --allow-lan too */
+	assert_int_equal(spec_default("/srv/proj", &env, &m, &e), 0);
+	assert_true(m.allow_lan);
 	machine_free(&m);
 }
 
@@ -799,6 +844,7 @@ UNIT_TEST_MAIN(NULL, NULL,
 	cmocka_unit_test(test_pass_none_and_flow),
 	cmocka_unit_test(test_fail_all),
 	cmocka_unit_test(test_channel_subnet),
+	cmocka_unit_test(test_allow_reach),
 	cmocka_unit_test(test_odd_inputs),
 	cmocka_unit_test(test_pass_hashed),
 	cmocka_unit_test(test_default),
