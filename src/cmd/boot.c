@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/usage.h"
@@ -267,9 +268,30 @@ int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine 
 	return 0;
 }
 
+static uint64_t real_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* POOL_BOOT_TIMES: one line with every step's clock, for bench/boot. */
+static void print_boot_steps(uint64_t start_ns, const struct boot_times *t)
+{
+	fprintf(stderr, "pool: boot steps: start %.6f qemu %.6f ready %.6f exit %.6f qemu_end %.6f end %.6f (host, s); "
+		"init %.6f modules %.6f ready %.6f (guest, s)\n",
+		(double)start_ns / 1e9, (double)t->qemu_ns / 1e9, (double)t->ready_ns / 1e9,
+		(double)t->exit_ns / 1e9, (double)t->qemu_end_ns / 1e9, (double)real_now_ns() / 1e9,
+		(double)t->guest.init_ns / 1e9, (double)t->guest.modules_ns / 1e9,
+		(double)t->guest.ready_ns / 1e9);
+}
+
 int boot_machine(const struct boot_args *a, struct pool_err *e)
 {
-	struct run_request req = { .ready_fd = -1, .detached = a->detached };
+	uint64_t start_ns = real_now_ns();
+	struct boot_times times = { 0 };
+	struct run_request req = { .ready_fd = -1, .detached = a->detached, .times = &times };
 	struct load_grants lg;
 	struct machine m;
 	struct plan p;
@@ -292,6 +314,8 @@ int boot_machine(const struct boot_args *a, struct pool_err *e)
 	if (plan_build(&m, a->which == BOOT_RUN ? PLAN_RUN : PLAN_UP, &lg.g, &p, e) == 0) {
 		status = req.detached ? supervise_detached(&p, e) : supervise(&p, &req, e);
 	}
+	if (getenv("POOL_BOOT_TIMES") && !req.detached)
+		print_boot_steps(start_ns, &times);
 	plan_free(&p);
 	machine_free(&m);
 	load_grants_free(&lg);

@@ -95,6 +95,8 @@ struct sup {
 
 /* life.c */
 uint64_t now_ms(void);
+/* CLOCK_REALTIME in ns, for boot_times. */
+uint64_t real_ns(void);
 /* What pool ls shows of this machine. */
 void status_fill(const struct sup *s, struct ctl_status *st);
 /* Power the machine off: through its agent, killed after the grace time

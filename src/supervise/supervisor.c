@@ -141,6 +141,8 @@ static int spawn_vm(struct sup *s, struct pool_err *e)
 	s->agent_open = true;
 	s->reboot_notice = false;
 	s->start_ms = now_ms();
+	if (s->req->times)
+		s->req->times->qemu_ns = real_ns();
 	return 0;
 fail:
 	for (int i = 0; i < 2; i++) {
@@ -175,6 +177,8 @@ static void reap_qemu(struct sup *s)
 	if (waitpid(s->qemu, &st, WNOHANG) == s->qemu) {
 		s->qemu_status = st;
 		s->qemu = -1;
+		if (s->req->times)
+			s->req->times->qemu_end_ns = real_ns();
 	}
 }
 
