@@ -138,8 +138,14 @@ static int resolve_modules(struct plan *p, struct pool_err *e)
 {
 	_cleanup_free_ char *dep = NULL, *builtin = NULL;
 	size_t deplen, builtinlen = 0;
-	const char *want[16];
-	size_t nwant = 0;
+	const struct machine *m = p->m;
+	const struct image_devices dev = {
+		.nic = m->network != NET_NONE,
+		.shares = m->image == IMAGE_HOST || m->nshares > 0,
+		.volumes = m->nvolumes > 0,
+	};
+	const char *all[IMAGE_MODULES_MAX], *want[IMAGE_MODULES_MAX];
+	size_t nall = image_modules(&dev, all), nwant = 0;
 	char path[PATH_MAX + 32];
 	struct pool_err ignore = { 0 };
 
@@ -149,9 +155,9 @@ static int resolve_modules(struct plan *p, struct pool_err *e)
 	snprintf(path, sizeof path, "%s/modules.builtin", p->moddir);
 	if (read_file(path, 64u << 20, &builtin, &builtinlen, &ignore) < 0)
 		builtin = NULL;
-	for (size_t i = 0; i < image_nmodules && nwant < ARRAY_SIZE(want); i++)
-		if (!builtin || !kmod_builtin(builtin, builtinlen, image_modules[i]))
-			want[nwant++] = image_modules[i];
+	for (size_t i = 0; i < nall; i++)
+		if (!builtin || !kmod_builtin(builtin, builtinlen, all[i]))
+			want[nwant++] = all[i];
 	return kmod_closure(dep, deplen, want, nwant, &p->modules, e);
 }
 
@@ -165,11 +171,11 @@ static int resolve_image(struct plan *p, struct pool_err *e)
 		return pool_err_wrap(e, "%s", m->file);
 	if (access(p->paths.init, R_OK) != 0)
 		return pool_err_sys(e, "pool-init %s (set POOL_INIT, or install pool)", p->paths.init);
-	if (busybox_applets(p->paths.busybox, &p->applets, e) < 0)
+	if (busybox_applets(p->paths.busybox, p->paths.cache, &p->applets, e) < 0)
 		return -1;
 	in = (struct image_inputs){
 		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
-		.modules = &p->modules, .applets = &p->applets,
+		.modules = &p->modules, .applets = &p->applets, .memo = p->paths.cache,
 	};
 	if (image_hash(&in, p->image_hash, e) < 0)
 		return pool_err_wrap(e, "image");
@@ -314,7 +320,7 @@ int plan_build(const struct machine *m, enum plan_mode mode, const struct path_g
 	if (accel_choose(m->accel, getenv("POOL_ACCEL"), &host, &p->accel, e) < 0)
 		return -1;
 	if (p->accel.mode == ACCEL_TCG)
-		p->tsc_khz = host_tsc_khz();
+		p->tsc_khz = host_tsc_khz_cached(p->paths.cache);
 	if (m->image == IMAGE_HOST) {
 		struct plan_share *sh = &p->shares[p->nshares++];
 

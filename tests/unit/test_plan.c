@@ -197,22 +197,76 @@ static void deps_of(const char *dep, const char *mod, struct strv *out)
 	fail_msg("%s is not in modules.dep", mod);
 }
 
-static void test_plan_kernel_and_modules(void **state)
+/* The plan's modules for machine m, whose devices are d: every module d
+ * calls for that is not built in is there; each comes after everything
+ * modules.dep says it needs; the list holds nothing else, so it ends with
+ * a wanted module. */
+static void check_modules(const struct machine *m, const struct image_devices *d, struct plan *p)
 {
-	struct machine m = { 0 };
-	struct plan p;
 	struct pool_err e = { 0 };
 	_cleanup_free_ char *dep = NULL, *builtin = NULL;
-	size_t deplen, builtinlen = 0;
+	size_t deplen, builtinlen = 0, nwant;
+	const char *want[IMAGE_MODULES_MAX];
 	char path[PATH_MAX + 32];
-	struct stat st;
 	long last_wanted = -1;
+
+	build(m, PLAN_RUN, p);
+	snprintf(path, sizeof path, "%s/modules.dep", p->moddir);
+	assert_int_equal(read_file(path, 64u << 20, &dep, &deplen, &e), 0);
+	snprintf(path, sizeof path, "%s/modules.builtin", p->moddir);
+	if (read_file(path, 64u << 20, &builtin, &builtinlen, &e) < 0)
+		builtin = NULL;
+	assert_true(p->modules.n > 0);
+	nwant = image_modules(d, want);
+	for (size_t w = 0; w < nwant; w++) {
+		long at = index_of_name(&p->modules, want[w]);
+		char b[160];
+
+		snprintf(b, sizeof b, "/%s.ko", want[w]);
+		if (builtin && strstr(builtin, b)) {
+			assert_int_equal(at, -1);
+			continue;
+		}
+		if (at < 0)
+			fail_msg("wanted module %s is not in the plan", want[w]);
+		if (at > last_wanted)
+			last_wanted = at;
+	}
+	assert_int_equal(last_wanted, (long)p->modules.n - 1);
+	for (size_t i = 0; i < p->modules.n; i++) {
+		struct strv deps = { 0 };
+
+		for (size_t j = i + 1; j < p->modules.n; j++)
+			assert_string_not_equal(p->modules.v[i], p->modules.v[j]);
+		deps_of(dep, p->modules.v[i], &deps);
+		for (size_t k = 0; k < deps.n; k++) {
+			bool before = false;
+
+			for (size_t j = 0; j < i; j++)
+				before |= strcmp(p->modules.v[j], deps.v[k]) == 0;
+			if (!before)
+				fail_msg("%s comes before its dependency %s", p->modules.v[i], deps.v[k]);
+		}
+		strv_free(&deps);
+	}
+	/* the case that matters most: virtio_mmio after virtio */
+	if (index_of_name(&p->modules, "virtio") >= 0 && index_of_name(&p->modules, "virtio_mmio") >= 0)
+		assert_true(index_of_name(&p->modules, "virtio") < index_of_name(&p->modules, "virtio_mmio"));
+}
+
+static void test_plan_kernel_and_modules(void **state)
+{
+	static const struct image_devices none = { 0 }, all = { .nic = true, .shares = true, .volumes = true };
+	struct machine m = { 0 }, full = { 0 };
+	struct plan p, pf;
+	char path[PATH_MAX + 32], spec[1024];
+	struct stat st;
 
 	(void)state;
 	if (!have_host)
 		skip();
 	parse(spec_text, &m);
-	build(&m, PLAN_RUN, &p);
+	check_modules(&m, &none, &p);
 
 	/* the kernel: a /boot file whose suffix is its version */
 	assert_int_equal(stat(p.kernel, &st), 0);
@@ -222,52 +276,31 @@ static void test_plan_kernel_and_modules(void **state)
 	snprintf(path, sizeof path, "/lib/modules/%s", p.kernel_version);
 	assert_string_equal(p.moddir, path);
 
-	/* modules: every wanted one that is not built in is there; each comes
-	 * after everything modules.dep says it needs; the list holds nothing
-	 * else, so it ends with a wanted module */
-	snprintf(path, sizeof path, "%s/modules.dep", p.moddir);
-	assert_int_equal(read_file(path, 64u << 20, &dep, &deplen, &e), 0);
-	snprintf(path, sizeof path, "%s/modules.builtin", p.moddir);
-	if (read_file(path, 64u << 20, &builtin, &builtinlen, &e) < 0)
-		builtin = NULL;
-	assert_true(p.modules.n > 0);
-	for (size_t w = 0; w < image_nmodules; w++) {
-		long at = index_of_name(&p.modules, image_modules[w]);
-		char b[160];
+	/* no NIC, no share, no volume: none of their drivers */
+	assert_int_equal(index_of_name(&p.modules, "virtio_net"), -1);
+	assert_int_equal(index_of_name(&p.modules, "virtiofs"), -1);
+	assert_int_equal(index_of_name(&p.modules, "virtio_blk"), -1);
+	assert_true(index_of_name(&p.modules, "virtio_console") >= 0);
 
-		snprintf(b, sizeof b, "/%s.ko", image_modules[w]);
-		if (builtin && strstr(builtin, b)) {
-			assert_int_equal(at, -1);
-			continue;
-		}
-		if (at < 0)
-			fail_msg("wanted module %s is not in the plan", image_modules[w]);
-		if (at > last_wanted)
-			last_wanted = at;
-	}
-	assert_int_equal(last_wanted, (long)p.modules.n - 1);
-	for (size_t i = 0; i < p.modules.n; i++) {
-		struct strv deps = { 0 };
-
-		for (size_t j = i + 1; j < p.modules.n; j++)
-			assert_string_not_equal(p.modules.v[i], p.modules.v[j]);
-		deps_of(dep, p.modules.v[i], &deps);
-		for (size_t d = 0; d < deps.n; d++) {
-			bool before = false;
-
-			for (size_t j = 0; j < i; j++)
-				before |= strcmp(p.modules.v[j], deps.v[d]) == 0;
-			if (!before)
-				fail_msg("%s comes before its dependency %s", p.modules.v[i], deps.v[d]);
-		}
-		strv_free(&deps);
-	}
-	/* the case that matters most: virtio_mmio after virtio */
-	if (index_of_name(&p.modules, "virtio") >= 0 && index_of_name(&p.modules, "virtio_mmio") >= 0)
-		assert_true(index_of_name(&p.modules, "virtio") < index_of_name(&p.modules, "virtio_mmio"));
+	/* a NIC, a share and a volume: each one's driver */
+	snprintf(path, sizeof path, "%s/code", tmpdir);
+	mkdir(path, 0755);
+	snprintf(spec, sizeof spec,
+		 "name: plan-full\nimage: minimal\naddress: 10.0.0.9\n"
+		 "shares:\n  - {source: code, target: /code}\n"
+		 "volumes:\n  - {path: data.img, size: 64M, target: /data}\n");
+	parse(spec, &full);
+	check_modules(&full, &all, &pf);
+	assert_true(index_of_name(&pf.modules, "virtio_net") >= 0);
+	assert_true(index_of_name(&pf.modules, "virtiofs") >= 0);
+	assert_true(index_of_name(&pf.modules, "virtio_blk") >= 0);
+	/* and so another image */
+	assert_string_not_equal(p.image_hash, pf.image_hash);
 
 	plan_free(&p);
+	plan_free(&pf);
 	machine_free(&m);
+	machine_free(&full);
 }
 
 static bool is_hex64(const char *s)
