@@ -254,6 +254,31 @@ static void check_modules(const struct machine *m, const struct image_devices *d
 		assert_true(index_of_name(&p->modules, "virtio") < index_of_name(&p->modules, "virtio_mmio"));
 }
 
+/* -accel tcg with a host thread per vCPU and the plan's translation cache. */
+static void want_tcg(const struct plan *p)
+{
+	char want[64];
+
+	snprintf(want, sizeof want, "tcg,thread=multi,tb-size=%u", p->tb_mib);
+	assert_true(p->tb_mib >= 128 && p->tb_mib <= 1024);
+	want_pair(&p->argv, "-accel", want);
+}
+
+static void test_plan_cpus_and_tb(void **state)
+{
+	(void)state;
+	assert_int_equal(plan_cpus(3, 64), 3);	/* the spec's number, as is */
+	assert_int_equal(plan_cpus(64, 2), 64);
+	assert_int_equal(plan_cpus(POOL_CPUS_AUTO, 2), 2);	/* auto: the host's cores */
+	assert_int_equal(plan_cpus(POOL_CPUS_AUTO, 1), 1);
+	assert_int_equal(plan_cpus(POOL_CPUS_AUTO, 128), PLAN_CPUS_AUTO_MAX);	/* capped */
+	assert_int_equal(plan_cpus(POOL_CPUS_AUTO, -1), 1);	/* unknown: one */
+	assert_int_equal(plan_tb_mib(24 * 1024), 1024);
+	assert_int_equal(plan_tb_mib(4 * 1024), 512);
+	assert_int_equal(plan_tb_mib(512), 128);
+	assert_int_equal(plan_tb_mib(0), 128);
+}
+
 static void test_plan_kernel_and_modules(void **state)
 {
 	static const struct image_devices none = { 0 }, all = { .nic = true, .shares = true, .volumes = true };
@@ -357,7 +382,7 @@ static void test_plan_argv_and_cmdline(void **state)
 	assert_string_equal(p.argv.v[0], "/opt/test/qemu-system-x86_64");
 	want_pair(&p.argv, "-smp", "2");
 	want_pair(&p.argv, "-m", "256M");
-	want_pair(&p.argv, "-accel", "tcg");
+	want_tcg(&p);
 	assert_int_equal(p.accel.mode, ACCEL_TCG);
 	assert_non_null(value_of(&p.argv, "-sandbox"));
 	assert_string_equal(value_of(&p.argv, "-sandbox"), SANDBOX);
@@ -402,7 +427,7 @@ static void test_plan_tcg_over_kvm_spec(void **state)
 	snprintf(text, sizeof text, "%saccel: kvm\n", spec_text);
 	parse(text, &m);
 	build(&m, PLAN_RUN, &p);
-	want_pair(&p.argv, "-accel", "tcg");
+	want_tcg(&p);
 	assert_non_null(strstr(p.accel.why, "POOL_ACCEL"));
 	plan_free(&p);
 	machine_free(&m);
@@ -751,6 +776,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_machine_uid),
+		cmocka_unit_test(test_plan_cpus_and_tb),
 		cmocka_unit_test(test_plan_kernel_and_modules),
 		cmocka_unit_test(test_plan_image_hash),
 		cmocka_unit_test(test_plan_argv_and_cmdline),
