@@ -94,6 +94,7 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 			s->req->times->ready_ns = real_ns();
 			s->req->times->guest = s->agent.times;
 		}
+		spare_ready(s);
 		if (s->ready_fd >= 0) {	/* pool up -d: the machine is up */
 			if (write(s->ready_fd, "R", 1) < 0)
 				log_debug("ready pipe: %s", strerror(errno));

@@ -36,7 +36,9 @@ void status_fill(const struct sup *s, struct ctl_status *st)
 		ipv4_str(m->address, st->address);
 		snprintf(st->channel, sizeof st->channel, "%s", m->channel);
 	}
-	st->state = s->shutting_down ? CTL_STOPPING : s->agent.ready ? CTL_RUNNING : CTL_BOOTING;
+	st->state = s->shutting_down ? CTL_STOPPING : s->spare ? CTL_SPARE
+						   : s->agent.ready ? CTL_RUNNING : CTL_BOOTING;
+	st->ready = s->agent.ready;
 	st->pid = getpid();
 	st->qemu = s->qemu > 0 ? s->qemu : 0;
 	for (size_t i = 0; i < s->sh.n && st->nfs < CTL_FS_MAX; i++)

@@ -423,6 +423,7 @@ static int event_loop(struct sup *s, unsigned timeout_s, struct pool_err *e)
 		if (s->con >= 0 && s->conq_len)
 			console_out(s);
 		ctl_timers(s);
+		spare_tick(s);
 		if (s->agent_open && s->agent.outlen && agent_conn_flush(&s->agent, e) < 0) {
 			log_warnx("%s", e->msg);
 			s->agent.outlen = 0;
@@ -505,6 +506,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 
 	shares_init(&s.sh);
 	sup_net_init(&s.net);
+	spare_init(&s);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
 	sigaddset(&sigs, SIGINT);

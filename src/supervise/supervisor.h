@@ -30,6 +30,12 @@ struct run_request {
 	bool detached;		/* up -d: no console on stdio */
 	int ready_fd;		/* up -d: gets "R" when the agent is READY; else -1 */
 	struct boot_times *times;	/* filled in when not NULL */
+	/* A spare (spare.h): booted ahead of the next run of its plan, in
+	 * state spare until one client claims it with the same plan hash;
+	 * powers off after spare_idle_s unclaimed. Detached, no command. */
+	bool spare;
+	unsigned spare_idle_s;
+	const char *plan_hash;	/* the spare's plan_hash(), 64 hex digits */
 };
 
 /* Boot the plan and serve it in the foreground. Returns the exit status
