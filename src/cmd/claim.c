@@ -217,46 +217,75 @@ static int claim(int fd, const struct claim_request *r, struct pool_err *e)
 	return 0;
 }
 
-int claim_spare(const struct claim_request *r, int *status, struct pool_err *e)
+/* One look at the machine of the name: CLAIM_DONE (used, *status set),
+ * CLAIM_BOOT (nothing to take: boot), CLAIM_AGAIN (it was stopping or
+ * starting, and is waited out: look again). */
+enum look { LOOK_DONE, LOOK_BOOT, LOOK_AGAIN };
+
+static enum look look(const struct claim_request *r, int *status, struct pool_err *e)
 {
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
 	struct pool_err ignore = { 0 };
 	struct machine_entry m;
 	struct ctl_status st;
 	_cleanup_close_ int fd = -1;
 	int granted;
 
-	*status = 0;
 	if (machine_probe(r->root, r->name, &m, &ignore) != 0 || !m.alive)
-		return 0;
-	if (ctl_query(r->root, r->name, &st, &ignore) < 0)
-		return 0;	/* the boot says what stands in the way */
+		return LOOK_BOOT;
+	if (ctl_query(r->root, r->name, &st, &ignore) < 0) {
+		/* between its lock and its socket (a spare starting), or wedged */
+		nanosleep(&tick, NULL);
+		return LOOK_AGAIN;
+	}
 	if (st.state == CTL_STOPPING) {
 		wait_stopped(r);
-		return 0;
+		return LOOK_AGAIN;
 	}
 	if (st.state != CTL_SPARE)
-		return 0;
-	if (r->how == CLAIM_DISCARD)
-		return discard(r);
+		return LOOK_BOOT;	/* it runs: the boot refuses it, as ever */
+	if (r->how == CLAIM_DISCARD) {
+		discard(r);
+		return LOOK_AGAIN;
+	}
 	fd = ctl_connect(r->root, r->name, &ignore);
 	if (fd < 0)
-		return 0;
+		return LOOK_AGAIN;
 	granted = claim(fd, r, &ignore);
 	if (granted <= 0) {
-		/* Refused: a spare of another plan powers off now; one another
-		 * run took is running or stopping. Wait out what is stopping. */
-		if (ctl_query(r->root, r->name, &st, &ignore) == 0 && st.state == CTL_STOPPING)
+		/* Refused: a spare of another plan powers off now (waited out,
+		 * then looked at again); one that another run took runs. */
+		if (ctl_query(r->root, r->name, &st, &ignore) < 0 || st.state == CTL_STOPPING) {
 			wait_stopped(r);
-		else if (ctl_query(r->root, r->name, &st, &ignore) < 0)
-			wait_gone(r->root, r->name, STOP_WAIT_MS);
-		return 0;
+			return LOOK_AGAIN;
+		}
+		return LOOK_BOOT;
 	}
 	if (r->times)
 		r->times->ready_ns = real_ns();
 	if (r->how == CLAIM_FOR_UP) {
 		printf("%s %s\n", r->name, r->address ? r->address : "-");
-		return 1;
+		*status = 0;
+		return LOOK_DONE;
 	}
 	*status = run_command(fd, r, e);
-	return *status < 0 ? -1 : 1;
+	return LOOK_DONE;
+}
+
+#define LOOKS_MAX 40	/* the last machine stopping, the next spare starting: seconds, not more */
+
+int claim_spare(const struct claim_request *r, int *status, struct pool_err *e)
+{
+	*status = 0;
+	for (int i = 0; i < LOOKS_MAX; i++) {
+		switch (look(r, status, e)) {
+		case LOOK_DONE:
+			return *status < 0 ? -1 : 1;
+		case LOOK_BOOT:
+			return 0;
+		case LOOK_AGAIN:
+			break;
+		}
+	}
+	return 0;
 }
