@@ -467,7 +467,6 @@ int plan_hash(const struct plan *p, uid_t uid, gid_t gid, const gid_t *groups, s
 	const struct machine *m = p->m;
 	struct sha256 h;
 	uint8_t out[32];
-	char ip[16], path[PATH_MAX + 16];
 
 	(void)e;
 	sha256_init(&h);
@@ -524,6 +523,8 @@ int plan_hash(const struct plan *p, uid_t uid, gid_t gid, const gid_t *groups, s
 	}
 	hash_u(&h, "net", p->has_net);
 	if (p->has_net) {
+		char ip[16];
+
 		hash_u(&h, "mode", m->network);
 		hash_s(&h, "channel", m->channel);
 		hash_s(&h, "address", ipv4_str(m->address, ip));
@@ -549,6 +550,8 @@ int plan_hash(const struct plan *p, uid_t uid, gid_t gid, const gid_t *groups, s
 		hash_fd(&h, "real", g->fd, g->real, false);
 	}
 	if (m->image == IMAGE_HOST) {
+		char path[PATH_MAX + 16];
+
 		for (size_t i = 0; host_etc_allow[i]; i++) {
 			struct stat st;
 

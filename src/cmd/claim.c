@@ -192,7 +192,6 @@ static int claim(int fd, const struct claim_request *r, struct pool_err *e)
 	static uint8_t buf[FRAME_MAX];
 	uint8_t c[CTL_CLAIM_LEN];
 	struct frame_hdr h;
-	char text[256];
 	int k;
 
 	if (unhex32(r->hash, c) < 0)
@@ -208,6 +207,8 @@ static int claim(int fd, const struct claim_request *r, struct pool_err *e)
 	if (h.type == CTL_MSG_STATUS)
 		return 1;
 	if (h.type == AGENT_ERROR) {
+		char text[256];
+
 		ctl_text(buf, h.len, text, sizeof text);
 		if (strstr(text, "another plan"))
 			log_info("%s; booting anew", text);

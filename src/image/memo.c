@@ -126,7 +126,6 @@ int memo_digest(const char *cache, const char *path, uint8_t out[32], struct poo
 	struct stat before, after;
 	struct sha256 s;
 	uint8_t buf[65536];
-	char hex[65];
 	size_t len;
 	ssize_t n;
 
@@ -146,6 +145,8 @@ int memo_digest(const char *cache, const char *path, uint8_t out[32], struct poo
 	}
 	sha256_final(&s, out);
 	if (fstat(fd, &after) == 0 && same_file(&before, &after)) {
+		char hex[65];
+
 		sha256_hex(out, hex);
 		memo_put(cache, "sha256", path, &before, hex, 64);
 	}

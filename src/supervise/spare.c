@@ -45,9 +45,9 @@ static void refuse(struct sup *s, struct ctl_client *c, const char *msg)
 
 bool spare_refuses(struct sup *s, struct ctl_client *c, enum ctl_kind was)
 {
-	char msg[160];
-
 	if (s->spare) {
+		char msg[160];
+
 		snprintf(msg, sizeof msg, "machine %s is a spare: nobody uses it before a run claims it",
 			 s->p->m->name);
 		refuse(s, c, msg);

@@ -66,7 +66,7 @@ int tsc_record_parse(const char *text, size_t len, const char *boot_id, unsigned
 		return -1;
 	v = text + idlen + 1;
 	n = len - idlen - 1;
-	if (n && v[n - 1] == '\n')
+	if (v[n - 1] == '\n')	/* n > 0: len > idlen + 1 */
 		n--;
 	if (n == 0 || n >= sizeof num)
 		return -1;
