@@ -37,6 +37,11 @@ int users_setup(bool *any_keys);
 /* The host image's sshd, keys only (sshd.c). Its pid, or -1. */
 int sshd_start(void);
 
+/* The Nebula node (mesh.c): whether pool put a mesh in the image, and
+ * nebula started on it (its pid, or -1). */
+bool mesh_wanted(void);
+int mesh_start(void);
+
 /* The agent: a child process serving the host on org.pool.agent.
  * Returns its pid, or -1 when the port never appeared. */
 int agent_spawn(uint64_t init_ns, uint64_t modules_ns);

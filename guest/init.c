@@ -181,7 +181,7 @@ static void net_tick(void)
 	}
 }
 
-static void reap_all(pid_t *agent, pid_t *console)
+static void reap_all(pid_t *agent, pid_t *console, pid_t *mesh)
 {
 	for (;;) {
 		int st;
@@ -193,6 +193,8 @@ static void reap_all(pid_t *agent, pid_t *console)
 			*agent = -1;
 		if (p == *console)
 			*console = -1;
+		if (p == *mesh)
+			*mesh = -1;
 	}
 }
 
@@ -279,9 +281,9 @@ static __attribute__((noreturn)) void go_down(enum down_mode mode)
 int main(int argc, char **argv)
 {
 	const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	pid_t agent = -1, console = -1;
+	pid_t agent = -1, console = -1, mesh = -1;
 	uint64_t init_ns, modules_ns;
-	time_t console_last = 0;
+	time_t console_last = 0, mesh_last = 0;
 	int console_fast = 0;
 	bool any_keys = false;
 	char want_console[8] = "1";
@@ -319,6 +321,10 @@ int main(int argc, char **argv)
 	if (any_keys)
 		sshd_start();	/* reaped like any child; not restarted */
 
+	if (mesh_wanted()) {
+		mesh_last = time(NULL);
+		mesh = mesh_start();
+	}
 	agent = agent_spawn(init_ns, modules_ns);
 	cmdline_get(cmdline, "pool.console", want_console, sizeof want_console);
 	if (strcmp(want_console, "1") == 0)
@@ -339,8 +345,14 @@ int main(int argc, char **argv)
 		default:
 			break;
 		}
-		reap_all(&agent, &console);
+		reap_all(&agent, &console, &mesh);
 		net_tick();
+		/* nebula that died starts again, at most once every 2 s */
+		if (mesh < 0 && mesh_wanted() && time(NULL) - mesh_last >= 2) {
+			glog("mesh: nebula ended; starting it again");
+			mesh_last = time(NULL);
+			mesh = mesh_start();
+		}
 		if (agent < 0) {
 			glog("agent ended; starting it again");
 			agent = agent_spawn(init_ns, modules_ns);

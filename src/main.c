@@ -19,9 +19,9 @@ static const struct command {
 	cmd_fn fn;
 } commands[] = {
 	{ "run", cmd_run }, { "up", cmd_up }, { "down", cmd_down }, { "ls", cmd_ls },
-	{ "exec", cmd_exec }, { "console", cmd_console }, { "logs", cmd_logs }, { "ssh", cmd_ssh },
+	{ "exec", cmd_exec }, { "console", cmd_console }, { "logs", cmd_logs }, { "egress", cmd_egress }, { "ssh", cmd_ssh },
 	{ "check", cmd_check }, { "channel", cmd_channel }, { "doctor", cmd_doctor },
-	{ "mkpasswd", cmd_mkpasswd }, { "version", cmd_version }, { "help", cmd_help },
+	{ "mkpasswd", cmd_mkpasswd }, { "mesh", cmd_mesh }, { "version", cmd_version }, { "help", cmd_help },
 };
 
 static void usage(FILE *out)
@@ -31,14 +31,16 @@ static void usage(FILE *out)
 
 	fprintf(out, "usage: pool COMMAND [ARG...]\n\n");
 	for (size_t i = 0; i < n; i++) {
-		char head[96];
+		char head[256];
 
 		snprintf(head, sizeof head, "%s %s", u[i].name, u[i].args);
 		fprintf(out, "  pool %-36s %s\n", head, u[i].purpose);
 	}
-	fprintf(out, "\nSPEC is a machine spec file (default ./pool.yaml; without one, the embedded default).\n"
-		"Environment: POOL_STATE_DIR, POOL_CACHE_DIR, POOL_ACCEL (auto|kvm|tcg), POOL_KERNEL.\n"
-		"Exit status: the guest command's for run; 2 for a bad spec or usage; 1 for other failures.\n");
+	fprintf(out, "\nSPEC is a machine spec file (default: the nearest pool.yaml or pool.yml up to the\n"
+		"repository's root; without one, the embedded default). Its keys: man pool.yaml.\n"
+		"Environment: POOL_STATE_DIR, POOL_CACHE_DIR, POOL_ACCEL (auto|kvm|tcg), POOL_KERNEL, ...\n"
+		"(every one in man pool).\n"
+		"Exit status: the guest command's for run and exec; 2 for a bad spec or usage; 1 for other failures.\n");
 }
 
 static int cmd_version(int argc, char **argv, struct pool_err *e)

@@ -16,6 +16,7 @@
 #include "guest/login.h"
 #include "image/initramfs.h"
 #include "image/kernel.h"
+#include "image/elf.h"
 #include "image/kmod.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
@@ -48,11 +49,42 @@ static int find_in_path(const char *name, char *out, size_t cap)
 	return -1;
 }
 
+/* pool-init where this pool's own tree has it, found from the binary's
+ * real path so that an installed tree works from any prefix and after a
+ * move: beside the binary (the build tree), then POOL_LIBEXEC_REL from
+ * its folder (../libexec/pool from bin/), then the configured libexecdir.
+ * The last is the answer when none is there (the error names it). */
+static void find_pool_init(char *out, size_t cap)
+{
+	/* "": beside; POOL_LIBEXEC_REL is "" when the build could not make
+	 * libexecdir relative to bindir (one of them absolute). */
+	static const char *const rel[] = { "", POOL_LIBEXEC_REL };
+	char self[PATH_MAX], found[PATH_MAX], *slash = NULL;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash)
+			*slash = '\0';
+	}
+	for (size_t i = 0; slash && i < sizeof rel / sizeof rel[0]; i++) {
+		if (i > 0 && !rel[i][0])
+			continue;
+		if ((size_t)snprintf(out, cap, "%s%s%s/pool-init", self, rel[i][0] ? "/" : "", rel[i]) >= cap ||
+		    access(out, R_OK) != 0)
+			continue;
+		/* "/opt/pool/libexec/pool/pool-init", not ".../bin/../libexec/..." */
+		if (realpath(out, found) && strlen(found) < cap)
+			memcpy(out, found, strlen(found) + 1);
+		return;
+	}
+	snprintf(out, cap, "%s/pool-init", POOL_LIBEXECDIR);
+}
+
 int paths_from_env(struct pool_paths *p, struct pool_err *e)
 {
-	char self[PATH_MAX];
 	const char *v;
-	ssize_t n;
 
 	memset(p, 0, sizeof *p);
 	if ((size_t)snprintf(p->state, sizeof p->state, "%s", state_root()) >= sizeof p->state ||
@@ -63,23 +95,10 @@ int paths_from_env(struct pool_paths *p, struct pool_err *e)
 		return pool_err_usage(e, "POOL_STATE_DIR and POOL_CACHE_DIR must be absolute paths");
 
 	v = getenv("POOL_INIT");
-	if (v && *v) {
+	if (v && *v)
 		snprintf(p->init, sizeof p->init, "%s", v);
-	} else {
-		n = readlink("/proc/self/exe", self, sizeof self - 1);
-		if (n > 0) {
-			char *slash;
-
-			self[n] = '\0';
-			slash = strrchr(self, '/');
-			if (slash) {
-				*slash = '\0';
-				snprintf(p->init, sizeof p->init, "%s/pool-init", self);
-			}
-		}
-		if (!p->init[0] || access(p->init, R_OK) != 0)
-			snprintf(p->init, sizeof p->init, "%s/pool-init", POOL_LIBEXECDIR);
-	}
+	else
+		find_pool_init(p->init, sizeof p->init);
 	v = getenv("POOL_QEMU");
 	if (v && *v)
 		snprintf(p->qemu, sizeof p->qemu, "%s", v);
@@ -95,18 +114,6 @@ int paths_from_env(struct pool_paths *p, struct pool_err *e)
 	else if (find_in_path("virtiofsd", p->virtiofsd, sizeof p->virtiofsd) < 0)
 		snprintf(p->virtiofsd, sizeof p->virtiofsd, "/usr/lib/qemu/virtiofsd");
 	return 0;
-}
-
-uid_t machine_uid(const char *name)
-{
-	uint32_t h = 2166136261u;
-
-	for (const char *s = name; *s; s++) {
-		h ^= (uint8_t)*s;
-		h *= 16777619u;
-	}
-	/* 0x70000000 + 24 bits: outside systemd's system, user and dynamic ranges. */
-	return (uid_t)(0x70000000u + (h & 0xffffffu));
 }
 
 unsigned plan_cpus(unsigned spec, long host_cpus)
@@ -174,6 +181,7 @@ static int resolve_modules(struct plan *p, struct pool_err *e)
 		.nic = m->network != NET_NONE,
 		.shares = m->image == IMAGE_HOST || m->nshares > 0,
 		.volumes = m->nvolumes > 0,
+		.mesh = m->mesh.set,
 	};
 	const char *all[IMAGE_MODULES_MAX], *want[IMAGE_MODULES_MAX];
 	size_t nall = image_modules(&dev, all), nwant = 0;
@@ -192,6 +200,26 @@ static int resolve_modules(struct plan *p, struct pool_err *e)
 	return kmod_closure(dep, deplen, want, nwant, &p->modules, e);
 }
 
+/* A mesh runs the host's nebula: image host sees it through /usr; image
+ * minimal carries it, with its interpreter and libraries (read from its
+ * ELF). POOL_NEBULA names another binary for minimal. */
+static int resolve_nebula(struct plan *p, struct pool_err *e)
+{
+	const char *v = getenv("POOL_NEBULA");
+
+	if (p->m->image == IMAGE_HOST) {
+		if (access("/usr/bin/nebula", X_OK) < 0)
+			return pool_err_sys(e, "%s: mesh: /usr/bin/nebula (image host runs the host's; install Debian's nebula)",
+					    p->m->file);
+		return 0;
+	}
+	snprintf(p->nebula, sizeof p->nebula, "%s", v && *v ? v : "/usr/bin/nebula");
+	if (access(p->nebula, X_OK) < 0)
+		return pool_err_sys(e, "%s: mesh: %s (install Debian's nebula, or set POOL_NEBULA)",
+				    p->m->file, p->nebula);
+	return elf_closure(p->nebula, &p->nebula_libs, e) < 0 ? pool_err_wrap(e, "mesh") : 0;
+}
+
 /* pool's own boot image: kernel, module closure, pool-init, busybox, hash. */
 static int resolve_image(struct plan *p, struct pool_err *e)
 {
@@ -204,9 +232,12 @@ static int resolve_image(struct plan *p, struct pool_err *e)
 		return pool_err_sys(e, "pool-init %s (set POOL_INIT, or install pool)", p->paths.init);
 	if (busybox_applets(p->paths.busybox, p->paths.cache, &p->applets, e) < 0)
 		return -1;
+	if (m->mesh.set && resolve_nebula(p, e) < 0)
+		return -1;
 	in = (struct image_inputs){
 		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
 		.modules = &p->modules, .applets = &p->applets, .memo = p->paths.cache,
+		.nebula = p->nebula[0] ? p->nebula : NULL, .nebula_libs = &p->nebula_libs,
 	};
 	if (image_hash(&in, p->image_hash, e) < 0)
 		return pool_err_wrap(e, "image");
@@ -344,6 +375,9 @@ int plan_build(const struct machine *m, enum plan_mode mode, const struct path_g
 	p->kernel_fd = p->initrd_fd = -1;
 	if (paths_from_env(&p->paths, e) < 0)
 		return -1;
+	if (m->image == IMAGE_NIXOS && m->mesh.set)
+		return pool_err_usage(e, "%s:%d:%d: mesh: image nixos cannot join a mesh yet (its initramfs is gone at switch_root; use image minimal or host)",
+				      m->file, m->pos[KEY_MESH].line, m->pos[KEY_MESH].col);
 	if ((m->image == IMAGE_NIXOS ? resolve_nixos(p, e) : resolve_image(p, e)) < 0)
 		return -1;
 
@@ -397,9 +431,6 @@ int plan_build(const struct machine *m, enum plan_mode mode, const struct path_g
 			p->prefix = POOL_DEFAULT_PREFIX;
 		}
 	}
-	p->uid = machine_uid(m->name);
-	p->gid = p->uid;
-
 	if ((size_t)snprintf(p->state_dir, sizeof p->state_dir, "%s/%s", p->paths.state, m->name) >= sizeof p->state_dir)
 		return pool_err_usage(e, "POOL_STATE_DIR is too long");
 	snprintf(p->console_log, sizeof p->console_log, "%s/console.log", p->state_dir);
@@ -538,6 +569,13 @@ int plan_hash(const struct plan *p, uid_t uid, gid_t gid, const gid_t *groups, s
 			hash_u(&h, "allow", (uint64_t)r->net << 32 | (uint64_t)r->prefix << 24 |
 						    (uint64_t)r->port << 8 | r->proto);
 		}
+		for (size_t i = 0; i < m->nports; i++) {
+			const struct port_map *pm = &m->ports[i];
+
+			hash_u(&h, "port", (uint64_t)pm->host_ip << 32 | (uint64_t)pm->host_port << 16 |
+						   pm->guest_port);
+			hash_u(&h, "proto", pm->proto);
+		}
 	}
 	hash_u(&h, "uid", uid);
 	hash_u(&h, "gid", gid);
@@ -650,6 +688,15 @@ void plan_print(const struct plan *p, FILE *out)
 				r->proto == 6 ? "tcp" : r->proto == 17 ? "udp" : "any");
 		}
 	}
+	if (m->mesh.set) {
+		fprintf(out, "mesh        %s as %s/%u, %zu group%s, %zu lighthouse%s, nebula %s\n",
+			m->mesh.network, ipv4_str(m->mesh.ip, ip), m->mesh.prefix, m->mesh.ngroups,
+			m->mesh.ngroups == 1 ? "" : "s", m->mesh.nlighthouses,
+			m->mesh.nlighthouses == 1 ? "" : "s",
+			p->nebula[0] ? p->nebula : "/usr/bin/nebula (the host's /usr)");
+		for (size_t i = 0; i < p->nebula_libs.n; i++)
+			fprintf(out, "            %s\n", p->nebula_libs.v[i]);
+	}
 	for (size_t i = 0; i < p->nshares; i++) {
 		const struct plan_share *sh = &p->shares[i];
 
@@ -678,7 +725,7 @@ void plan_print(const struct plan *p, FILE *out)
 	}
 	print_users(p, out);
 	fprintf(out, "accel       %s\n", p->accel.why);
-	fprintf(out, "runs as     uid %u gid %u\n", (unsigned)p->uid, (unsigned)p->gid);
+	fprintf(out, "runs as     uids of its own, taken when it starts\n");
 	fprintf(out, "state       %s\n", p->state_dir);
 	fprintf(out, "cmdline     %s\n", p->cmdline);
 }
@@ -694,6 +741,7 @@ void plan_free(struct plan *p)
 	p->kernel_fd = p->initrd_fd = -1;
 	strv_free(&p->modules);
 	strv_free(&p->applets);
+	strv_free(&p->nebula_libs);
 	strv_free(&p->argv);
 	free(p->cmdline);
 	p->cmdline = NULL;

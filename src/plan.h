@@ -44,11 +44,11 @@ struct plan_volume {
 	char serial[16];
 };
 
-/* Where pool keeps things; from the environment, with DESIGN.md's defaults. */
+/* Where pool keeps things; from the environment, with the defaults pool(1) names. */
 struct pool_paths {
 	char state[PATH_MAX];	/* POOL_STATE_DIR, /run/pool */
 	char cache[PATH_MAX];	/* POOL_CACHE_DIR, /var/cache/pool */
-	char init[PATH_MAX];	/* pool-init: beside pool, or POOL_INIT */
+	char init[PATH_MAX];	/* POOL_INIT, or pool-init beside pool, in ../libexec/pool, or libexecdir */
 	char busybox[PATH_MAX];	/* POOL_BUSYBOX or /bin/busybox */
 	char qemu[PATH_MAX];	/* POOL_QEMU or qemu-system-x86_64 in PATH */
 	char virtiofsd[PATH_MAX];	/* POOL_VIRTIOFSD, /usr/lib/qemu/virtiofsd, /usr/libexec/virtiofsd, PATH */
@@ -71,13 +71,16 @@ struct plan {
 	struct strv applets;
 	char image_hash[65];
 	char image_path[PATH_MAX];	/* cached shared image */
+	char nebula[PATH_MAX];		/* mesh, image minimal: nebula, put in the image; else "" */
+	struct strv nebula_libs;	/* its interpreter and libraries */
 
 	struct accel_choice accel;
 	unsigned cpus;		/* the spec's, or cpus: auto resolved (plan_cpus) */
 	unsigned tb_mib;	/* TCG: the translation cache, MiB */
 	unsigned long tsc_khz;	/* TCG: the host's TSC rate, for tsc_early_khz= */
-	uid_t uid;		/* the hypervisor runs as this uid and gid */
-	gid_t gid;
+	uid_t uid;		/* the hypervisor runs as this uid and gid, which */
+	gid_t gid;		/* the supervisor takes at start (supervise/ids.h) */
+	uid_t sup_uid;		/* and its guest-facing part as this one */
 
 	char state_dir[PATH_MAX];	/* POOL_STATE_DIR/NAME */
 	char initrd[PATH_MAX];		/* image nixos: the spec's, as is; else a memfd made at boot */
@@ -99,7 +102,7 @@ struct plan {
 };
 
 /* Resolve the plan: kernel and version, module closure, image hash (reads
- * the files that go into the image, writes nothing), accelerator, uid,
+ * the files that go into the image, writes nothing), accelerator,
  * kernel command line. The hypervisor's argv is vmm_argv's (vmm.h). */
 int plan_build(const struct machine *m, enum plan_mode mode, const struct path_grants *grants,
 	       struct plan *p, struct pool_err *e);
@@ -131,8 +134,5 @@ unsigned plan_cpus(unsigned spec, long host_cpus);
  * 1 GiB (a build translates much code, and a cache that fills is flushed
  * whole), an eighth of a small host's memory, at least 128 MiB. */
 unsigned plan_tb_mib(uint64_t ram_mib);
-
-/* The unprivileged uid a machine's hypervisor runs as: one per name. */
-uid_t machine_uid(const char *name);
 
 #endif

@@ -51,6 +51,11 @@ let
       store = "/nix/store";
     };
   } // lib.optionalAttrs (cfg.address != null) { inherit (cfg) address; }
+    // lib.optionalAttrs (cfg.mesh != null) {
+      # the spec's mesh: (the host grants it: pool mesh grant)
+      mesh = { inherit (cfg.mesh) network ip groups lighthouses; }
+        // lib.optionalAttrs (cfg.mesh.inbound != null) { inherit (cfg.mesh) inbound; };
+    }
     // lib.optionalAttrs (config.boot.kernelParams != [ ]) {
       cmdline = builtins.concatStringsSep " " config.boot.kernelParams;
     };
@@ -85,6 +90,27 @@ in
       type = lib.types.listOf lib.types.attrs;
       default = [ ];
       description = "Persistent block devices: { path; size; target; }.";
+    };
+    mesh = lib.mkOption {
+      type = lib.types.nullOr (lib.types.submodule {
+        options = {
+          network = lib.mkOption { type = lib.types.str; description = "The mesh (made with pool mesh init NET)."; };
+          ip = lib.mkOption { type = lib.types.str; description = "Overlay address with the mesh's prefix (a.b.c.d/N), as granted."; };
+          groups = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; description = "Nebula groups, as granted."; };
+          lighthouses = lib.mkOption {
+            type = lib.types.attrsOf lib.types.str;
+            default = { };
+            description = "Overlay address -> \"HOST:PORT\" where that lighthouse listens.";
+          };
+          inbound = lib.mkOption {
+            type = lib.types.nullOr (lib.types.listOf lib.types.attrs);
+            default = null;
+            description = "{ port = N | \"A-B\" | \"any\"; proto = tcp|udp|icmp|any; and one of groups, host, cidr; }; null: ICMP from the mesh.";
+          };
+        };
+      });
+      default = null;
+      description = "Join a Nebula mesh of the host's (the spec's mesh:); the host must grant it.";
     };
     spec = lib.mkOption {
       type = lib.types.str;

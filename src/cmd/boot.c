@@ -15,6 +15,7 @@
 
 #include "cmd/claim.h"
 #include "cmd/usage.h"
+#include "mesh/mesh.h"
 #include "common/log.h"
 #include "common/parse.h"
 #include "supervise/spare.h"
@@ -22,67 +23,57 @@
 #include "util/fsutil.h"
 #include "util/user.h"
 
-/* The value of an option at argv[*i] ("--opt V" or "--opt=V"), NULL when
- * argv[*i] is not opt; -1 in *bad when it has no value. */
-static const char *value_of(int argc, char **argv, int *i, const char *opt, int *bad)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(argv[*i], opt, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=' && opt[1] == '-')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*bad = -1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 /* One option at argv[*i]: 1 when it was one, 0 when argv[*i] is not an
  * option, -1 (e) when it is one that is wrong or not this command's. */
 static int option(int argc, char **argv, int *i, struct boot_args *a, struct pool_err *e)
 {
 	const char *v, *arg = argv[*i];
-	int bad = 0;
+	bool missing = false;
 
 	if (arg[0] != '-' || strcmp(arg, "-") == 0 || strcmp(arg, "--") == 0)
 		return 0;
-	if ((v = value_of(argc, argv, i, "--allow-path", &bad))) {
+	if ((v = cmd_option(argc, argv, i, "--allow-path", &missing))) {
 		if (a->nallow_path == LOAD_GRANTS_MAX)
 			return pool_err_usage(e, "%s: --allow-path: at most %d", argv[0], LOAD_GRANTS_MAX);
 		a->allow_path[a->nallow_path++] = v;
-	} else if ((v = value_of(argc, argv, i, "--spec", &bad))) {
+	} else if ((v = cmd_option(argc, argv, i, "--spec", &missing))) {
 		if (a->spec)
 			return pool_err_usage(e, "%s: two specs: %s and %s", argv[0], a->spec, v);
 		a->spec = v;
-	} else if ((v = value_of(argc, argv, i, "--network", &bad))) {
+	} else if ((v = cmd_option(argc, argv, i, "--network", &missing))) {
 		if (strcmp(v, "none") != 0)
 			return pool_err_usage(e, "%s: --network %s: the command line narrows a spec's network to none only",
 					      argv[0], v);
 		a->network_none = true;
+	} else if ((v = cmd_option(argc, argv, i, "-p", &missing)) || (v = cmd_option(argc, argv, i, "--publish", &missing))) {
+		const char *why;
+
+		if (a->nports == PORT_MAPS_MAX)
+			return pool_err_usage(e, "%s: -p: at most %d", argv[0], PORT_MAPS_MAX);
+		if (parse_port_map(v, &a->ports[a->nports], &why) < 0)
+			return pool_err_usage(e, "%s: -p %s: %s ([HOST_IP:]HOST_PORT:GUEST_PORT[/tcp|udp])",
+					      argv[0], v, why);
+		a->nports++;
 	} else if (strcmp(arg, "--allow-lan") == 0) {
 		a->allow_lan = true;
 	} else if ((a->which == BOOT_RUN || a->which == BOOT_UP) && strcmp(arg, "--warm") == 0) {
 		a->warm = true;
 	} else if (a->which == BOOT_UP && (strcmp(arg, "-d") == 0 || strcmp(arg, "--detach") == 0)) {
 		a->detached = true;
-	} else if (a->which == BOOT_RUN && (v = value_of(argc, argv, i, "-w", &bad))) {
+	} else if (a->which == BOOT_RUN && (v = cmd_option(argc, argv, i, "-w", &missing))) {
 		if (v[0] != '/')
 			return pool_err_usage(e, "%s: -w %s: an absolute path in the guest", argv[0], v);
 		a->workdir = v;
-	} else if (a->which == BOOT_RUN && (v = value_of(argc, argv, i, "-e", &bad))) {
+	} else if (a->which == BOOT_RUN && (v = cmd_option(argc, argv, i, "-e", &missing))) {
 		if (a->nenv == BOOT_LIST_MAX)
 			return pool_err_usage(e, "%s: -e: at most %d", argv[0], BOOT_LIST_MAX);
 		a->env[a->nenv++] = v;
-	} else if (a->which == BOOT_RUN && (v = value_of(argc, argv, i, "--env-file", &bad))) {
+	} else if (a->which == BOOT_RUN && (v = cmd_option(argc, argv, i, "--env-file", &missing))) {
 		a->env_file = v;
-	} else if (!bad) {
+	} else if (!missing) {
 		return unexpected(e, argv[0], arg);
 	}
-	if (bad)
+	if (missing)
 		return pool_err_usage(e, "%s: %s needs a value", argv[0], arg);
 	return 1;
 }
@@ -257,6 +248,40 @@ int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine 
 		m->has_allow = false;
 	}
 	m->allow_lan = a->allow_lan;
+	if (a->network_none) {
+		m->nports = 0;
+	} else if (a->nports) {
+		/* the command line's -p after the spec's ports; the same host
+		 * port twice is refused here, before anything binds */
+		struct port_map *pm = realloc(m->ports, (m->nports + a->nports) * sizeof *pm);
+
+		if (!pm) {
+			machine_free(m);
+			return pool_err_sys(e, "-p");
+		}
+		m->ports = pm;
+		for (size_t i = 0; i < a->nports; i++) {
+			for (size_t k = 0; k < m->nports; k++)
+				if (pm[k].host_port == a->ports[i].host_port && pm[k].proto == a->ports[i].proto &&
+				    (pm[k].host_ip == a->ports[i].host_ip || pm[k].host_ip == 0 ||
+				     a->ports[i].host_ip == 0)) {
+					char s1[PORT_MAP_STR_MAX];
+
+					machine_free(m);
+					return pool_err_usage(e, "-p %s: that host port is published twice",
+							      port_map_str(&a->ports[i], s1));
+				}
+			if (m->nports == PORT_MAPS_MAX) {
+				machine_free(m);
+				return pool_err_usage(e, "-p: at most %d published ports", PORT_MAPS_MAX);
+			}
+			pm[m->nports++] = a->ports[i];
+		}
+		if (m->network == NET_NONE) {
+			machine_free(m);
+			return pool_err_usage(e, "-p: a machine with network: none has no port to publish");
+		}
+	}
 	if (a->workdir) {
 		char *w = strdup(a->workdir);
 
@@ -267,32 +292,13 @@ int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine 
 		free(m->workdir);
 		m->workdir = w;
 	}
-	if (machine_refuse_unsupported(m, e) < 0 || spec_check_host(m, &lg->g, e) < 0) {
+	if (machine_refuse_unsupported(m, e) < 0 || spec_check_host(m, &lg->g, e) < 0 ||
+	    mesh_check_spec(m, e) < 0) {
 		machine_free(m);
 		return -1;
 	}
 	user_say_root(u);
 	return 0;
-}
-
-static uint64_t real_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* POOL_BOOT_TIMES: one line with every step's clock, for bench/boot and
- * bench/warm (a claimed spare has no hypervisor start: 0). */
-static void print_boot_steps(uint64_t start_ns, const struct boot_times *t)
-{
-	fprintf(stderr, "pool: boot steps: start %.6f qemu %.6f ready %.6f exit %.6f qemu_end %.6f end %.6f (host, s); "
-		"init %.6f modules %.6f ready %.6f (guest, s)\n",
-		(double)start_ns / 1e9, (double)t->qemu_ns / 1e9, (double)t->ready_ns / 1e9,
-		(double)t->exit_ns / 1e9, (double)t->qemu_end_ns / 1e9, (double)real_now_ns() / 1e9,
-		(double)t->guest.init_ns / 1e9, (double)t->guest.modules_ns / 1e9,
-		(double)t->guest.ready_ns / 1e9);
 }
 
 /* A spare of p for the next run (spare.h), when the spec or --warm asks
@@ -334,7 +340,6 @@ static int try_spare(const struct boot_args *a, struct plan *p, const struct run
 
 int boot_machine(const struct boot_args *a, struct pool_err *e)
 {
-	uint64_t start_ns = real_now_ns();
 	struct boot_times times = { 0 };
 	struct run_request req = { .ready_fd = -1, .detached = a->detached, .times = &times };
 	struct load_grants lg;
@@ -342,6 +347,10 @@ int boot_machine(const struct boot_args *a, struct pool_err *e)
 	struct plan p = { .kernel_fd = -1, .initrd_fd = -1 };
 	unsigned idle_s = 0;
 	int status = -1;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_REALTIME, &t0);
+	times.start_ns = (uint64_t)t0.tv_sec * 1000000000u + (uint64_t)t0.tv_nsec;
 
 	if (geteuid() != 0)
 		return pool_err_usage(e, "pool %s needs root (it opens the machine's devices and drops privileges before the hypervisor starts): try sudo",
@@ -363,17 +372,17 @@ int boot_machine(const struct boot_args *a, struct pool_err *e)
 		bool warm = (m.warm || a->warm) && idle_s > 0 && (a->which == BOOT_RUN || req.detached);
 		int r = try_spare(a, &p, &req, idle_s > 0, &status, e);
 
-		if (r == 0)
+		if (r == 0)	/* a cold boot: its guest-facing side says its times */
 			status = req.detached ? supervise_detached(&p, e) : supervise(&p, &req, e);
 		else if (r < 0)
 			status = -1;
+		if (r == 1 && a->which == BOOT_RUN && getenv("POOL_BOOT_TIMES"))
+			boot_times_print(&times);
 		/* After a run that booted or claimed (its machine is gone, or
 		 * going), or an up -d that is up: the next spare. */
 		if (warm && (status >= 0 || r == 1))
 			keep_spare(&p, idle_s);
 	}
-	if (getenv("POOL_BOOT_TIMES") && !req.detached)
-		print_boot_steps(start_ns, &times);
 out:
 	plan_free(&p);
 	machine_free(&m);

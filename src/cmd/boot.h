@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "cmd/load.h"
+#include "common/parse.h"
 #include "plan.h"
 #include "supervise/supervisor.h"
 #include "util/err.h"
@@ -23,6 +24,8 @@ struct boot_args {
 	bool detached;			/* up -d */
 	bool warm;			/* run, up -d: --warm, as warm: true for this boot */
 	bool network_none;		/* --network none */
+	struct port_map ports[PORT_MAPS_MAX];	/* -p [HOST_IP:]HOST_PORT:GUEST_PORT[/proto] */
+	size_t nports;
 	const char *workdir;		/* run -w DIR */
 	const char *env[BOOT_LIST_MAX];	/* run -e VAR[=VALUE] */
 	size_t nenv;

@@ -8,26 +8,6 @@
 #include "net/channel.h"
 #include "common/parse.h"
 
-/* "--opt VALUE" or "--opt=VALUE" at argv[*i]; NULL when argv[*i] is not
- * opt. *missing is set when opt has no value. */
-static const char *option_value(int argc, char **argv, int *i, const char *opt, bool *missing)
-{
-	size_t n = strlen(opt);
-	const char *a = argv[*i];
-
-	if (strncmp(a, opt, n) != 0)
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 int cmd_channel(int argc, char **argv, struct pool_err *e)
 {
 	struct channel_cfg cfg;
@@ -49,11 +29,11 @@ int cmd_channel(int argc, char **argv, struct pool_err *e)
 	up_verb = strcmp(verb, "up") == 0;
 
 	for (i = 2; i < argc; i++) {
-		if ((v = option_value(argc, argv, &i, "--name", &missing))) {
+		if ((v = cmd_option(argc, argv, &i, "--name", &missing))) {
 			if (!valid_channel_name(v))
 				return pool_err_usage(e, "channel: --name %s: want [a-z][a-z0-9-], at most 15 characters", v);
 			snprintf(cfg.name, sizeof cfg.name, "%s", v);
-		} else if (up_verb && (v = option_value(argc, argv, &i, "--uplink", &missing))) {
+		} else if (up_verb && (v = cmd_option(argc, argv, &i, "--uplink", &missing))) {
 			if (strcmp(v, "auto") == 0) {
 				cfg.uplink[0] = '\0';
 			} else if (!valid_ifname(v)) {
@@ -61,7 +41,7 @@ int cmd_channel(int argc, char **argv, struct pool_err *e)
 			} else {
 				snprintf(cfg.uplink, sizeof cfg.uplink, "%s", v);
 			}
-		} else if (up_verb && (v = option_value(argc, argv, &i, "--subnet", &missing))) {
+		} else if (up_verb && (v = cmd_option(argc, argv, &i, "--subnet", &missing))) {
 			if (parse_cidr(v, true, &cfg.subnet, &cfg.prefix, &why) < 0)
 				return pool_err_usage(e, "channel: --subnet %s: %s", v, why);
 			if (cfg.prefix < 8 || cfg.prefix > 30)

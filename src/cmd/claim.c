@@ -210,7 +210,7 @@ static int claim(int fd, const struct claim_request *r, struct pool_err *e)
 		char text[256];
 
 		ctl_text(buf, h.len, text, sizeof text);
-		if (strstr(text, "another plan"))
+		if (strstr(text, "another plan") || strstr(text, "its ports"))
 			log_info("%s; booting anew", text);
 		else
 			log_debug("%s", text);

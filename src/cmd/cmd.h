@@ -21,5 +21,7 @@ int cmd_down(int argc, char **argv, struct pool_err *e);
 int cmd_exec(int argc, char **argv, struct pool_err *e);
 int cmd_console(int argc, char **argv, struct pool_err *e);
 int cmd_logs(int argc, char **argv, struct pool_err *e);
+int cmd_mesh(int argc, char **argv, struct pool_err *e);
+int cmd_egress(int argc, char **argv, struct pool_err *e);
 
 #endif

@@ -224,8 +224,6 @@ int machine_refuse_unsupported(const struct machine *m, struct pool_err *e)
 {
 	if (m->image != IMAGE_MINIMAL && m->image != IMAGE_HOST && m->image != IMAGE_NIXOS)
 		return refuse(m, KEY_IMAGE, "image", image_kind_str(m->image), e);
-	if (m->mesh.set)
-		return refuse(m, KEY_MESH, "mesh", "joining a mesh", e);
 	if (!m->ephemeral)
 		return refuse(m, KEY_EPHEMERAL, "ephemeral", "a persistent root", e);
 	return 0;

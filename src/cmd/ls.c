@@ -68,9 +68,76 @@ static void json_row(const struct row *r, bool last)
 		printf("%d", (int)st->pid);
 	else
 		printf("null");
-	printf(", \"state\": \"%s\", \"ready\": %s, \"uptime_s\": %llu, \"memory_kib\": %llu}%s\n", r->state,
-	       r->m.alive && st->ready ? "true" : "false", (unsigned long long)r->uptime_s,
-	       (unsigned long long)r->rss_kb, last ? "" : ",");
+	printf(", \"state\": \"%s\", \"ready\": %s, \"uptime_s\": %llu, \"memory_kib\": %llu, \"ports\": [",
+	       r->state, r->m.alive && st->ready ? "true" : "false", (unsigned long long)r->uptime_s,
+	       (unsigned long long)r->rss_kb);
+	for (size_t i = 0; i < st->nports; i++) {
+		char ip[16];
+
+		printf("%s{\"host_ip\": \"%s\", \"host_port\": %u, \"guest_port\": %u, \"proto\": \"%s\"}",
+		       i ? ", " : "", ipv4_str(st->ports[i].host_ip, ip), st->ports[i].host_port,
+		       st->ports[i].guest_port, st->ports[i].proto == 17 ? "udp" : "tcp");
+	}
+	printf("]}%s\n", last ? "" : ",");
+}
+
+#define LS_COLS 7
+#define LS_CELL 160
+
+/* One row's cells, as the table shows them. */
+static void cells(const struct row *r, char c[LS_COLS][LS_CELL])
+{
+	snprintf(c[0], LS_CELL, "%s", r->m.st.name);
+	snprintf(c[1], LS_CELL, "%s", r->m.st.address[0] ? r->m.st.address : "-");
+	snprintf(c[2], LS_CELL, "-");
+	if (r->m.alive && r->m.st.pid > 0)
+		snprintf(c[2], LS_CELL, "%d", (int)r->m.st.pid);
+	snprintf(c[3], LS_CELL, "%s", r->state);
+	snprintf(c[4], LS_CELL, "-");
+	if (r->m.alive)
+		snprintf(c[4], LS_CELL, "%llu:%02llu:%02llu", (unsigned long long)(r->uptime_s / 3600),
+			 (unsigned long long)(r->uptime_s / 60 % 60), (unsigned long long)(r->uptime_s % 60));
+	snprintf(c[5], LS_CELL, "-");
+	if (r->rss_kb)
+		snprintf(c[5], LS_CELL, "%.1fM", (double)r->rss_kb / 1024);
+	snprintf(c[6], LS_CELL, "-");
+	for (size_t k = 0, o = 0; k < r->m.st.nports && o < LS_CELL; k++) {
+		char pm[PORT_MAP_STR_MAX];
+
+		o += (size_t)snprintf(c[6] + o, LS_CELL - o, "%s%s", k ? "," : "",
+				      port_map_str(&r->m.st.ports[k], pm));
+	}
+}
+
+static void print_line(char c[LS_COLS][LS_CELL], const int *width)
+{
+	for (int k = 0; k < LS_COLS - 1; k++)
+		printf("%-*s ", width[k], c[k]);
+	printf("%s\n", c[LS_COLS - 1]);
+}
+
+/* The table: each column as wide as its widest cell, header included. */
+static void print_table(const struct row *rows, size_t n)
+{
+	static const char *const head[LS_COLS] = { "NAME", "ADDRESS", "PID", "STATE", "UPTIME", "MEMORY", "PORTS" };
+	char c[LS_COLS][LS_CELL];
+	int width[LS_COLS];
+
+	for (int k = 0; k < LS_COLS; k++)
+		width[k] = (int)strlen(head[k]);
+	for (size_t i = 0; i < n; i++) {
+		cells(&rows[i], c);
+		for (int k = 0; k < LS_COLS; k++)
+			if ((int)strlen(c[k]) > width[k])
+				width[k] = (int)strlen(c[k]);
+	}
+	for (int k = 0; k < LS_COLS; k++)
+		snprintf(c[k], sizeof c[k], "%s", head[k]);
+	print_line(c, width);
+	for (size_t i = 0; i < n; i++) {
+		cells(&rows[i], c);
+		print_line(c, width);
+	}
 }
 
 int cmd_ls(int argc, char **argv, struct pool_err *e)
@@ -138,20 +205,6 @@ int cmd_ls(int argc, char **argv, struct pool_err *e)
 		printf("]\n");
 		return 0;
 	}
-	printf("%-20s %-15s %-8s %-12s %-9s %s\n", "NAME", "ADDRESS", "PID", "STATE", "UPTIME", "MEMORY");
-	for (size_t i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
-		char pid[16] = "-", up[16] = "-", mem[24] = "-";
-
-		if (r->m.alive && r->m.st.pid > 0)
-			snprintf(pid, sizeof pid, "%d", (int)r->m.st.pid);
-		if (r->m.alive)
-			snprintf(up, sizeof up, "%llu:%02llu:%02llu", (unsigned long long)(r->uptime_s / 3600),
-				 (unsigned long long)(r->uptime_s / 60 % 60), (unsigned long long)(r->uptime_s % 60));
-		if (r->rss_kb)
-			snprintf(mem, sizeof mem, "%.1fM", (double)r->rss_kb / 1024);
-		printf("%-20s %-15s %-8s %-12s %-9s %s\n", r->m.st.name,
-		       r->m.st.address[0] ? r->m.st.address : "-", pid, r->state, up, mem);
-	}
+	print_table(rows, n);
 	return 0;
 }

@@ -123,6 +123,12 @@ long ctl_status_encode(char *out, size_t cap, const struct ctl_status *s)
 		PUT("virtiofsd=%ld\n", (long)s->fs[i]);
 	PUT("started=%llu\n", (unsigned long long)s->started);
 	PUT("console=%d\n", s->console ? 1 : 0);
+	for (size_t i = 0; i < s->nports && i < PORT_MAPS_MAX; i++) {
+		char ip[16];
+
+		PUT("port=%s:%u:%u/%s\n", ipv4_str(s->ports[i].host_ip, ip), s->ports[i].host_port,
+		    s->ports[i].guest_port, s->ports[i].proto == 17 ? "udp" : "tcp");
+	}
 	PUT("ready=%d\n", s->ready ? 1 : 0);
 #undef PUT
 	return (long)o;
@@ -191,6 +197,16 @@ int ctl_status_decode(const uint8_t *p, size_t n, struct ctl_status *s, const ch
 	while (at < n) {
 		if (next_line(p, n, &at, key, val, why) < 0)
 			return -1;
+		if (!strcmp(key, "port")) {
+			if (s->nports >= PORT_MAPS_MAX) {
+				*why = "STATUS: too many ports";
+				return -1;
+			}
+			if (parse_port_map(val, &s->ports[s->nports], why) < 0)
+				return -1;
+			s->nports++;
+			continue;
+		}
 		if (!strcmp(key, "virtiofsd")) {
 			if (s->nfs >= CTL_FS_MAX) {
 				*why = "STATUS: too many virtiofsd";

@@ -30,11 +30,12 @@
 #include <sys/types.h>
 
 #include "agent_msg.h"
+#include "parse.h"
 #include "frame.h"
 
 #define CTL_SOCKET "ctl.sock"
 #define CTL_FS_MAX 16		/* virtiofsd pids in a STATUS */
-#define CTL_STATUS_MAX 1024	/* a STATUS reply is at most this long */
+#define CTL_STATUS_MAX 2048	/* a STATUS reply is at most this long */
 
 enum ctl_kind {
 	CTL_NEW,	/* nothing received yet */
@@ -79,6 +80,8 @@ struct ctl_status {
 	size_t nfs;
 	uint64_t started;	/* seconds since the epoch */
 	int console;		/* 1 when a console is attached */
+	struct port_map ports[PORT_MAPS_MAX];	/* published ports ("port=IP:HOST:GUEST/proto") */
+	size_t nports;
 	int ready;		/* 1 once the agent is READY */
 };
 

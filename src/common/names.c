@@ -51,3 +51,65 @@ bool valid_ifname(const char *s)
 	}
 	return true;
 }
+
+/* What a byte of a DNS name is, as dns_pkt.c words it: NULL when a name
+ * may hold it. */
+static const char *dns_char_refused(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '-' || c == '_')
+		return NULL;
+	if (c >= 0x80)
+		return "name has a byte above 127 (not ASCII)";
+	if (c < 0x20 || c == 0x7f)
+		return "name has a control character";
+	if (c == ' ')
+		return "name has a space";
+	return "name has punctuation other than '-' and '_'";
+}
+
+int valid_dns_pattern(const char *s, const char **why)
+{
+	size_t len, start = 0;
+
+	if (s[0] == '*' && s[1] == '.')
+		s += 2;
+	if (s[0] == '.' && s[1] == '\0') {
+		*why = "the root is not a name";
+		return -1;
+	}
+	if (s[0] == '\0') {
+		*why = "empty name";
+		return -1;
+	}
+	if (strchr(s, '*')) {
+		*why = "'*' other than a leading '*.'";
+		return -1;
+	}
+	len = strnlen(s, DNS_PATTERN_NAME_MAX + 1);
+	if (len > DNS_PATTERN_NAME_MAX) {
+		*why = "name longer than 253 characters";
+		return -1;
+	}
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && s[i] != '.') {
+			const char *bad = dns_char_refused((unsigned char)s[i]);
+
+			if (bad) {
+				*why = bad;
+				return -1;
+			}
+			continue;
+		}
+		if (i == start) {
+			*why = "name has an empty label";
+			return -1;
+		}
+		if (i - start > 63) {
+			*why = "label longer than 63 bytes";
+			return -1;
+		}
+		start = i + 1;
+	}
+	return 0;
+}

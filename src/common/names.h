@@ -21,4 +21,12 @@ bool valid_group_name(const char *s);
 /* Linux interface names: 1..15 bytes, no '/', ':', whitespace, not "." or "..". */
 bool valid_ifname(const char *s);
 
+
+#define DNS_PATTERN_NAME_MAX 253	/* a DNS name as text, without "*." */
+
+/* A name or pattern a network allow list may hold: labels of 1..63 bytes
+ * of [A-Za-z0-9-_] joined by '.', at most 253 characters, not the root;
+ * or "*." and such a name. Return 0, or -1 with *why (a static phrase). */
+int valid_dns_pattern(const char *s, const char **why);
+
 #endif

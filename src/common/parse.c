@@ -182,3 +182,83 @@ size_t split_fields(char *line, char **field, size_t max)
 			*p++ = '\0';
 	}
 }
+
+/* A port: 1..65535, digits only. */
+static int parse_port(const char *s, size_t len, uint16_t *port, const char **why)
+{
+	char buf[8];
+	uint64_t v;
+
+	if (len == 0 || len >= sizeof buf || strspn(s, "0123456789") < len) {
+		*why = "a port is a number 1..65535";
+		return -1;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (parse_u64(buf, 1, 65535, &v, why) < 0) {
+		*why = "a port is a number 1..65535";
+		return -1;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int parse_port_map(const char *s, struct port_map *pm, const char **why)
+{
+	const char *slash = strchr(s, '/'), *c1, *c2;
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	char ip[16];
+
+	pm->host_ip = 0x7f000001;
+	pm->proto = 6;
+	if (slash) {
+		if (strcmp(slash + 1, "tcp") == 0) {
+			pm->proto = 6;
+		} else if (strcmp(slash + 1, "udp") == 0) {
+			pm->proto = 17;
+		} else {
+			*why = "the protocol is tcp or udp";
+			return -1;
+		}
+	}
+	c1 = memchr(s, ':', len);
+	if (!c1) {
+		*why = "no ':' between the host port and the guest port";
+		return -1;
+	}
+	c2 = memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - s));
+	if (c2) {
+		size_t iplen = (size_t)(c1 - s);
+
+		if (memchr(c2 + 1, ':', len - (size_t)(c2 + 1 - s))) {
+			*why = "more than three parts";
+			return -1;
+		}
+		if (iplen == 0 || iplen >= sizeof ip) {
+			*why = "the host address is an IPv4 address (a.b.c.d)";
+			return -1;
+		}
+		memcpy(ip, s, iplen);
+		ip[iplen] = '\0';
+		if (parse_ipv4(ip, &pm->host_ip, why) < 0) {
+			*why = "the host address is an IPv4 address (a.b.c.d)";
+			return -1;
+		}
+		s = c1 + 1;
+		len -= iplen + 1;
+		c1 = c2;
+	}
+	if (parse_port(s, (size_t)(c1 - s), &pm->host_port, why) < 0 ||
+	    parse_port(c1 + 1, len - (size_t)(c1 + 1 - s), &pm->guest_port, why) < 0)
+		return -1;
+	return 0;
+}
+
+const char *port_map_str(const struct port_map *pm, char *buf)
+{
+	char ip[16];
+
+	snprintf(buf, PORT_MAP_STR_MAX, "%s:%u->%u/%s", ipv4_str(pm->host_ip, ip), pm->host_port,
+		 pm->guest_port, pm->proto == 17 ? "udp" : "tcp");
+	return buf;
+}

@@ -28,6 +28,24 @@ int parse_cidr(const char *s, bool strict, uint32_t *net, unsigned *prefix, cons
  * comparison); each field[i] points into line. */
 size_t split_fields(char *line, char **field, size_t max);
 
+/* A published port: HOST_IP:HOST_PORT on the host reaches GUEST_PORT of
+ * the machine. */
+struct port_map {
+	uint32_t host_ip;	/* host byte order; 127.0.0.1 when not given */
+	uint16_t host_port, guest_port;	/* 1..65535 */
+	uint8_t proto;		/* 6 tcp (the default) or 17 udp */
+};
+
+#define PORT_MAPS_MAX 32
+
+/* Docker's "[HOST_IP:]HOST_PORT:GUEST_PORT[/tcp|udp]". Return 0, or -1
+ * with *why (a static phrase). */
+int parse_port_map(const char *s, struct port_map *pm, const char **why);
+
+/* "127.0.0.1:8080->8000/tcp" into buf (at least PORT_MAP_STR_MAX bytes). */
+#define PORT_MAP_STR_MAX 40
+const char *port_map_str(const struct port_map *pm, char *buf);
+
 /* Format a host-order IPv4 address; buf must hold 16 bytes. */
 const char *ipv4_str(uint32_t addr, char buf[16]);
 

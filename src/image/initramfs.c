@@ -36,6 +36,8 @@ size_t image_modules(const struct image_devices *d, const char *out[IMAGE_MODULE
 		out[n++] = "virtio_blk";
 		out[n++] = "ext4";
 	}
+	if (d->mesh)
+		out[n++] = "tun";	/* nebula's */
 	return n;
 }
 
@@ -110,6 +112,16 @@ int image_hash(const struct image_inputs *in, char hex[65], struct pool_err *e)
 		return -1;
 	for (size_t i = 0; i < in->applets->n; i++)
 		hash_str(&s, in->applets->v[i]);
+	if (in->nebula) {
+		hash_str(&s, "nebula");
+		if (hash_file(&s, in->memo, in->nebula, e) < 0)
+			return -1;
+		for (size_t i = 0; in->nebula_libs && i < in->nebula_libs->n; i++) {
+			hash_str(&s, in->nebula_libs->v[i]);
+			if (hash_file(&s, in->memo, in->nebula_libs->v[i], e) < 0)
+				return -1;
+		}
+	}
 	hash_str(&s, in->moddir);
 	for (size_t i = 0; i < in->modules->n; i++) {
 		hash_str(&s, in->modules->v[i]);
@@ -184,6 +196,15 @@ static int build(const struct image_inputs *in, int fd, struct pool_err *e)
 	for (size_t i = 0; i < in->applets->n; i++) {
 		if (add_parents(&c, &made, in->applets->v[i], e) < 0 ||
 		    cpio_add_symlink(&c, in->applets->v[i], "/bin/busybox", e) < 0)
+			goto out;
+	}
+	if (in->nebula && cpio_add_host_file(&c, "usr/bin/nebula", 0755, in->nebula, e) < 0)
+		goto out;
+	for (size_t i = 0; in->nebula && in->nebula_libs && i < in->nebula_libs->n; i++) {
+		const char *lib = in->nebula_libs->v[i];
+
+		if (lib[0] != '/' || add_parents(&c, &made, lib + 1, e) < 0 ||
+		    cpio_add_host_file(&c, lib + 1, 0755, lib, e) < 0)
 			goto out;
 	}
 	for (size_t i = 0; i < in->modules->n; i++) {
@@ -409,7 +430,8 @@ static int add_ssh_files(const struct machine *m, const char *host_key, struct c
 /* The machine's own files. For now the roles' passwd/shadow/group and
  * pool's guest settings. */
 static int machine_archive(const struct machine *m, const char *mounts, bool host_etc,
-			   const char *ssh_host_key, struct cpio *c, struct pool_err *e)
+			   const char *ssh_host_key, const struct image_secret *mesh, size_t nmesh,
+			   struct cpio *c, struct pool_err *e)
 {
 	_cleanup_free_ char *passwd = NULL, *shadow = NULL, *group = NULL, *env = NULL;
 	struct strv made = { 0 };	/* folders already in the archive */
@@ -472,6 +494,17 @@ static int machine_archive(const struct machine *m, const char *mounts, bool hos
 		r = add_volumes_file(m, c, e);
 	if (!r)
 		r = add_ssh_files(m, ssh_host_key, c, e);
+	if (!r && nmesh)
+		r = cpio_add_dir(c, "etc/pool/mesh", 0700, e);
+	for (size_t i = 0; !r && i < nmesh; i++) {
+		char path[128];
+
+		if (strchr(mesh[i].name, '/') || (size_t)snprintf(path, sizeof path, "etc/pool/mesh/%s",
+								  mesh[i].name) >= sizeof path)
+			r = pool_err_fail(e, "mesh file %s", mesh[i].name);
+		else
+			r = cpio_add_file(c, path, 0600, mesh[i].data, mesh[i].len, e);
+	}
 	if (!r && (strv_add(&made, "etc") < 0 || strv_add(&made, "etc/pool") < 0))
 		r = pool_err_sys(e, "archive");
 	for (size_t i = 0; host_etc && !r && host_etc_allow[i]; i++)
@@ -482,7 +515,8 @@ static int machine_archive(const struct machine *m, const char *mounts, bool hos
 }
 
 int image_machine_initrd(const char *base, const struct machine *m, const char *mounts,
-			 bool host_etc, const char *ssh_host_key, struct pool_err *e)
+			 bool host_etc, const char *ssh_host_key, const struct image_secret *mesh,
+			 size_t nmesh, struct pool_err *e)
 {
 	static struct cpio c;
 	_cleanup_close_ int in = -1, fd = -1;
@@ -509,7 +543,8 @@ int image_machine_initrd(const char *base, const struct machine *m, const char *
 	}
 	cpio_init(&c, fd);
 	c.name = "the machine's initrd";
-	if (machine_archive(m, mounts, host_etc, ssh_host_key, &c, e) < 0 || cpio_finish(&c, e) < 0) {
+	if (machine_archive(m, mounts, host_etc, ssh_host_key, mesh, nmesh, &c, e) < 0 ||
+	    cpio_finish(&c, e) < 0) {
 		explicit_bzero(&c, sizeof c);
 		return -1;
 	}

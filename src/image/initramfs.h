@@ -17,6 +17,15 @@ struct image_inputs {
 	const struct strv *modules;	/* relative paths, load order */
 	const struct strv *applets;	/* busybox applet paths ("bin/ls") */
 	const char *memo;	/* the cache folder whose memo/ image_hash may use (memo.h); NULL: none */
+	const char *nebula;		/* NULL, or nebula for a mesh: usr/bin/nebula in the image */
+	const struct strv *nebula_libs;	/* its interpreter and libraries, at their host paths */
+};
+
+/* A file of the machine's own under etc/pool/mesh/ (0700): 0600, root's. */
+struct image_secret {
+	const char *name;	/* "host.key" */
+	const void *data;
+	size_t len;
 };
 
 /* The devices a machine has, which decide the modules its image holds. */
@@ -24,6 +33,7 @@ struct image_devices {
 	bool nic;		/* network is not none: virtio_net */
 	bool shares;		/* a share (image host's /usr is one): virtiofs */
 	bool volumes;		/* a volume: virtio_blk and ext4 */
+	bool mesh;		/* a mesh: tun, for nebula */
 };
 
 #define IMAGE_MODULES_MAX 8
@@ -50,10 +60,12 @@ int image_ensure(const char *cache_dir, const struct image_inputs *in, const cha
  * the cached image followed by a second archive with what is the
  * machine's alone (passwd, shadow, group, pool's settings, the shares to
  * mount: "TAG TARGET ro|rw" lines in mounts, the ssh host key at
- * ssh_host_key (NULL: none), and with host_etc the allowlisted host /etc
+ * ssh_host_key (NULL: none), the mesh's files under etc/pool/mesh/ (key,
+ * certificate, CA bundle, config.yml), and with host_etc the allowlisted host /etc
  * files, each with its parent folders). No file of it exists on disk. */
 int image_machine_initrd(const char *base, const struct machine *m, const char *mounts,
-			 bool host_etc, const char *ssh_host_key, struct pool_err *e);
+			 bool host_etc, const char *ssh_host_key, const struct image_secret *mesh,
+			 size_t nmesh, struct pool_err *e);
 
 /* Host files the host image's /etc gets (read-only copies; no secrets). */
 extern const char *const host_etc_allow[];

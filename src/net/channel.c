@@ -153,19 +153,26 @@ static void channel_script(FILE *f, const char *c, const char *up, uint32_t net,
 		/* machines with full nat, and those limited to an allow list */
 		"add set inet %2$s %1$s_nat { type ipv4_addr; }\n"
 		"add map inet %2$s %1$s_allow { type ipv4_addr : verdict; }\n"
+		/* mesh machines: address -> jump to the machine's mesh chain */
+		"add map inet %2$s %1$s_mesh { type ipv4_addr : verdict; }\n"
 		/* the host: DHCP, and replies to what the host opened */
 		"add chain inet %2$s %1$s_input { type filter hook input priority filter; policy accept; }\n"
 		"flush chain inet %2$s %1$s_input\n"
 		"add rule inet %2$s %1$s_input iifname \"%1$s\" ct state established,related accept\n"
 		"add rule inet %2$s %1$s_input iifname \"%1$s\" udp sport 68 udp dport 67 accept\n"
+		/* a mesh machine's own chain (machine_net.c): the host lighthouse */
+		"add rule inet %2$s %1$s_input iifname \"%1$s\" ip saddr vmap @%1$s_mesh\n"
 		"add rule inet %2$s %1$s_input iifname \"%1$s\" drop\n"
 		/* out through the uplink only; nothing between machines */
 		"add chain inet %2$s %1$s_forward { type filter hook forward priority filter; policy accept; }\n"
 		"flush chain inet %2$s %1$s_forward\n"
 		"add rule inet %2$s %1$s_forward iifname \"%1$s\" oifname \"%3$s\" ip saddr @%1$s_nat accept\n"
 		"add rule inet %2$s %1$s_forward iifname \"%1$s\" oifname \"%3$s\" ip saddr vmap @%1$s_allow\n"
+		/* a mesh machine's own chain: its lighthouses, its forwarded port */
+		"add rule inet %2$s %1$s_forward iifname \"%1$s\" ip saddr vmap @%1$s_mesh\n"
 		"add rule inet %2$s %1$s_forward iifname \"%1$s\" drop\n"
 		"add rule inet %2$s %1$s_forward iifname \"%3$s\" oifname \"%1$s\" ct state established,related accept\n"
+		"add rule inet %2$s %1$s_forward oifname \"%1$s\" ip daddr vmap @%1$s_mesh\n"
 		"add rule inet %2$s %1$s_forward oifname \"%1$s\" drop\n"
 		"add chain inet %2$s %1$s_postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
 		"flush chain inet %2$s %1$s_postrouting\n"
@@ -542,7 +549,9 @@ static void status_one(const char *kind, const char *name, void *data)
 		names_add(&s->machines, name + n + 3);
 		return;
 	}
-	if (strcmp(kind, "chain") == 0 && strncmp(name + n, "_a_", 3) == 0)
+	if (strcmp(kind, "chain") == 0 && (strncmp(name + n, "_a_", 3) == 0 ||
+					    strncmp(name + n, "_n_", 3) == 0 ||
+					    strncmp(name + n, "_nd_", 4) == 0))
 		return;
 	snprintf(buf, sizeof buf, "%s", name + n + 1);
 	names_add(&s->chains, buf);
@@ -625,5 +634,20 @@ int channel_subnet(const char *name, uint32_t *net, unsigned *prefix)
 		return -1;
 	*net = a & prefix_mask(p);
 	*prefix = p;
+	return 0;
+}
+
+int channel_uplink_ipv4(const char *name, uint32_t *ip)
+{
+	_cleanup_nl_ struct nl nl = { 0 };
+	struct channel_state st;
+	struct link_info li;
+	unsigned p;
+
+	state_read(name, &st);
+	if (!st.present || !st.uplink[0] || nl_open(&nl, NULL) < 0)
+		return -1;
+	if (link_get(&nl, st.uplink, &li) < 0 || addr_get(&nl, li.index, ip, &p) < 0)
+		return -1;
 	return 0;
 }

@@ -14,7 +14,10 @@
 
 /* nft tables shared by all channels; a channel's objects in them are
  * named "<channel>_...", a machine's "<channel>_m_<machine>" (bridge
- * table, anti-spoofing) and "<channel>_a_<machine>" (inet, allow list). */
+ * table, anti-spoofing), "<channel>_a_<machine>" (inet, allow list),
+ * "<channel>_n_<machine>" (inet, mesh: its lighthouses and its forwarded
+ * port, jumped to from the map <channel>_mesh) and "<channel>_nd_<machine>"
+ * (inet, mesh: the DNAT of its UDP port on the host's uplink). */
 #define CHANNEL_NFT_TABLE "pool"
 
 struct channel_cfg {
@@ -48,5 +51,9 @@ int channel_status(const char *name, FILE *out, bool *up, struct pool_err *e);
 /* The channel's subnet from its bridge's address: 0, or -1 when there is
  * no such channel (or it has no IPv4 address). */
 int channel_subnet(const char *name, uint32_t *net, unsigned *prefix);
+
+/* The IPv4 address of the channel's uplink: 0, or -1 when the channel or
+ * its uplink has none. */
+int channel_uplink_ipv4(const char *name, uint32_t *ip);
 
 #endif

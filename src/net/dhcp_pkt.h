@@ -180,7 +180,7 @@ struct dhcp_reply_info {
 	const char *why;		/* reason for silence or NAK; NULL otherwise */
 };
 
-/* Decide the reply to a parsed request (DESIGN.md, Network). Pure.
+/* Decide the reply to a parsed request (README, Network). Pure.
  * Return 1 with the reply payload in out[0..*outlen), 0 when no reply is
  * due (info says why), or -1 when cap or the config is unusable (info->why). */
 int dhcpd_reply(const struct dhcpd_config *cfg, const struct dhcp_msg *req,

@@ -6,21 +6,12 @@
 #include "util/err.h"
 
 struct dhcpd {
-	int fd;			/* AF_PACKET socket bound to the TAP */
+	int fd;			/* the TAP's packet socket, UDP to port 67 only (pktsock.h) */
 	int ifindex;
 	struct dhcpd_config cfg;
 	char hostname[64];
 	unsigned answered, ignored;
 };
-
-/* Upstream resolvers for the guest: /run/systemd/resolve/resolv.conf when
- * present (the real upstreams behind systemd-resolved), else
- * /etc/resolv.conf; loopback resolvers (127.0.0.53 and the like) are
- * skipped, since the guest cannot reach the host's loopback. */
-unsigned dhcpd_upstream_dns(uint32_t *dns, unsigned max);
-
-/* Pure: the nameserver lines of a resolv.conf text. */
-unsigned dhcpd_parse_resolv(const char *text, uint32_t *dns, unsigned max);
 
 int dhcpd_open(struct dhcpd *d, const char *tap, const struct dhcpd_config *cfg,
 	       const char *hostname, struct pool_err *e);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/be.h"
+#include "common/names.h"
 
 /*
  * As in dhcp_pkt.c: a cursor (an offset into the message) and the length
@@ -224,23 +225,7 @@ static int text_to_wire(const char *text, uint8_t wire[DNS_NAME_WIRE_MAX], size_
 
 int dns_name_valid(const char *text, const char **why)
 {
-	size_t wlen;
-
-	if (text[0] == '*' && text[1] == '.')
-		text += 2;
-	if (text[0] == '.' && text[1] == '\0') {
-		*why = "the root is not a name";
-		return -1;
-	}
-	if (text[0] == '\0') {
-		*why = "empty name";
-		return -1;
-	}
-	if (strchr(text, '*')) {
-		*why = "'*' other than a leading '*.'";
-		return -1;
-	}
-	return text_to_wire(text, NULL, &wlen, why);
+	return valid_dns_pattern(text, why);
 }
 
 bool dns_name_match(const char *pattern, const char *name)
@@ -731,6 +716,68 @@ fail:
 	a->nchain = 0;
 	a->na = 0;
 	return -1;
+}
+
+int dns_response_fit(const uint8_t *resp, size_t len, const struct dns_query *q,
+		     uint8_t *out, size_t cap, size_t *outlen, const char **why)
+{
+	size_t limit = clamp_udp(q->udp_size), off = DNS_HDR_LEN, keep, opt;
+	struct name qn;
+	struct rr rr;
+	uint16_t an, kept = 0;
+
+	if (limit > cap)
+		limit = cap;
+	if (len < DNS_HDR_LEN || get_be16(resp + 4) != 1) {
+		*why = "not a response with one question";
+		return -1;
+	}
+	if (len <= limit) {
+		memcpy(out, resp, len);
+		put_be16(out, q->id);
+		put_be16(out + 2, get_be16(out + 2) & (uint16_t)~FLAG_TC);
+		*outlen = len;
+		return 0;
+	}
+	if (name_read(resp, len, &off, true, &qn, why) < 0)
+		return -1;
+	if (len - off < 4) {
+		*why = "question runs past the end of the message";
+		return -1;
+	}
+	off += 4;
+	opt = q->has_edns ? OPT_RR_LEN : 0;
+	if (off + opt > limit) {
+		*why = "reply buffer too small for the question";
+		return -1;
+	}
+	keep = off;
+	an = get_be16(resp + 6);
+	for (uint16_t i = 0; i < an; i++) {
+		if (rr_read(resp, len, &off, &rr, why) < 0)
+			return -1;
+		if (off + opt > limit)
+			break;
+		keep = off;
+		kept++;
+	}
+	/* pointers only go backwards (name_read), so what is kept is whole */
+	memcpy(out, resp, keep);
+	put_be16(out, q->id);
+	put_be16(out + 2, get_be16(out + 2) & (uint16_t)~FLAG_TC);
+	put_be16(out + 6, kept);
+	put_be16(out + 8, 0);
+	put_be16(out + 10, q->has_edns ? 1 : 0);
+	if (q->has_edns) {
+		out[keep] = 0;
+		put_be16(out + keep + 1, DNS_TYPE_OPT);
+		put_be16(out + keep + 3, DNS_UDP_MAX);
+		put_be32(out + keep + 5, 0);
+		put_be16(out + keep + 9, 0);
+		keep += OPT_RR_LEN;
+	}
+	*outlen = keep;
+	return 0;
 }
 
 /* ---- DNS over TCP ---- */

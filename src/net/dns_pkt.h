@@ -185,6 +185,17 @@ struct dns_answer {
 int dns_answer_parse(const uint8_t *buf, size_t len, uint16_t expected_id, const char *qname,
 		     uint16_t qtype, struct dns_answer *a, const char **why);
 
+/* An upstream response to a question forwarded as the machine asked it
+ * (a machine without an allow list), made fit for the machine: q's ID, TC
+ * clear, and no longer than q->udp_size. A response that fits is copied
+ * as it is; a longer one keeps its header, question and as many whole
+ * answer records as fit, and loses its authority and additional sections
+ * (an OPT record is added back when q had one). resp must have passed
+ * dns_answer_parse for q's name and type. Return 0 with *outlen, or -1
+ * with *why (malformed, or out too small). */
+int dns_response_fit(const uint8_t *resp, size_t len, const struct dns_query *q,
+		     uint8_t *out, size_t cap, size_t *outlen, const char **why);
+
 /* ---- DNS over TCP (RFC 1035 4.2.2): a 2-byte length before each message ---- */
 
 /* Write the length of msg[0..len) and the message to out. Return 0 with

@@ -10,6 +10,7 @@
 #include "common/parse.h"
 #include "net/channel.h"
 #include "net/mac.h"
+#include "net/egress.h"
 #include "net/nft.h"
 #include "util/cleanup.h"
 
@@ -56,6 +57,43 @@ static void allow_rule_script(FILE *f, const char *chain, const struct allow_rul
 	fprintf(f, " accept\n");
 }
 
+/* The machine's mesh chain, jumped to from <channel>_mesh by its address
+ * (on the input and forward hooks, after which the channel's drop still
+ * stands), and the DNAT of its port on the host. */
+static void mesh_script(FILE *f, const char *channel, const struct machine_net *mn)
+{
+	const char *t = CHANNEL_NFT_TABLE;
+	char chain[80], nd[80], ibuf[16], hbuf[16];
+
+	snprintf(chain, sizeof chain, "%s_n_%s", channel, mn->name);
+	snprintf(nd, sizeof nd, "%s_nd_%s", channel, mn->name);
+	ipv4_str(mn->ip, ibuf);
+	fprintf(f, "add chain inet %1$s %2$s\nflush chain inet %1$s %2$s\n", t, chain);
+	/* the host's own lighthouse: UDP to that port of the host, nothing else of it */
+	if (mn->mesh_lh_port && mn->mesh_lh_ip)
+		fprintf(f, "add rule inet %s %s iifname \"%s\" ip daddr %s udp dport %u accept\n", t, chain,
+			channel, ipv4_str(mn->mesh_lh_ip, hbuf), mn->mesh_lh_port);
+	else if (mn->mesh_lh_port)
+		fprintf(f, "add rule inet %s %s iifname \"%s\" fib daddr type local udp dport %u accept\n",
+			t, chain, channel, mn->mesh_lh_port);
+	/* the spec's lighthouses (and relays), elsewhere: UDP to exactly those */
+	for (size_t i = 0; i < mn->nlighthouses; i++)
+		fprintf(f, "add rule inet %s %s iifname \"%s\" fib daddr type != local ip daddr %s udp dport %u accept\n",
+			t, chain, channel, ipv4_str(mn->lighthouses[i].host, hbuf), mn->lighthouses[i].port);
+	if (mn->mesh_port) {
+		/* peers on other hosts, to the machine's port on this one */
+		fprintf(f, "add rule inet %s %s oifname \"%s\" ip daddr %s udp dport %u ct status dnat accept\n",
+			t, chain, channel, ibuf, mn->mesh_guest_port);
+		fprintf(f,
+			"add chain inet %1$s %2$s { type nat hook prerouting priority dstnat; policy accept; }\n"
+			"flush chain inet %1$s %2$s\n"
+			"add rule inet %1$s %2$s iifname != \"%3$s\" fib daddr type local udp dport %4$u"
+			" dnat ip to %5$s:%6$u\n",
+			t, nd, channel, mn->mesh_port, ibuf, mn->mesh_guest_port);
+	}
+	fprintf(f, "add element inet %s %s_mesh { %s : jump %s }\n", t, channel, ibuf, chain);
+}
+
 int machine_net_add(const char *channel, const struct machine_net *mn, struct pool_err *e)
 {
 	_cleanup_free_ char *linet = NULL, *lbridge = NULL, *script = NULL;
@@ -75,6 +113,10 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 	if (!lbridge || !linet || !nft_has_object(lbridge, "map", ports) ||
 	    !nft_has_object(linet, "set", nat) || !nft_has_object(linet, "map", allow))
 		return pool_err_fail(e, "channel %s is not up; run pool channel up --name %s",
+				     channel, channel);
+	snprintf(allow, sizeof allow, "%s_mesh", channel);
+	if (mn->mesh && !nft_has_object(linet, "map", allow))
+		return pool_err_fail(e, "channel %s was brought up by an older pool, without meshes; run pool channel up --name %s",
 				     channel, channel);
 
 	ipv4_str(mn->ip, ibuf);
@@ -102,12 +144,35 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 		char chain[80];
 
 		snprintf(chain, sizeof chain, "%s_a_%s", channel, mn->name);
+		/* Names: the resolver's elements, each with its own timeout,
+		 * in bounded sets of the machine's own (egress.h); what the
+		 * list drops is counted, and its destinations remembered. */
+		fprintf(f,
+			"add set inet %1$s %2$s_e_%3$s { type ipv4_addr . inet_proto . inet_service; flags timeout; size %4$u; }\n"
+			"flush set inet %1$s %2$s_e_%3$s\n"
+			"add set inet %1$s %2$s_h_%3$s { type ipv4_addr; flags timeout; size %4$u; }\n"
+			"flush set inet %1$s %2$s_h_%3$s\n"
+			"add set inet %1$s %2$s_x_%3$s { type ipv4_addr . inet_proto . inet_service; flags dynamic,timeout; size %5$u; timeout 1h; counter; }\n"
+			"flush set inet %1$s %2$s_x_%3$s\n"
+			"add counter inet %1$s %2$s_d_%3$s\n",
+			t, channel, mn->name, EGRESS_ENTRIES_MAX, MACHINE_NET_DROPPED_MAX);
 		fprintf(f, "add chain inet %s %s\nflush chain inet %s %s\n", t, chain, t, chain);
+		/* a live connection outlives the element that let it start */
+		fprintf(f, "add rule inet %s %s ct state established,related accept\n", t, chain);
 		for (i = 0; i < mn->nallow; i++)
-			allow_rule_script(f, chain, &mn->allow[i]);
+			if (!mn->allow[i].name)
+				allow_rule_script(f, chain, &mn->allow[i]);
+		fprintf(f,
+			"add rule inet %1$s %4$s ip daddr . meta l4proto . th dport @%2$s_e_%3$s accept\n"
+			"add rule inet %1$s %4$s ip daddr @%2$s_h_%3$s accept\n"
+			"add rule inet %1$s %4$s ct state new counter name %2$s_d_%3$s"
+			" meta l4proto { tcp, udp } update @%2$s_x_%3$s { ip daddr . meta l4proto . th dport }\n",
+			t, channel, mn->name, chain);
 		fprintf(f, "add rule inet %s %s drop\n", t, chain);
 		fprintf(f, "add element inet %s %s_allow { %s : goto %s }\n", t, channel, ibuf, chain);
 	}
+	if (mn->mesh)
+		mesh_script(f, channel, mn);
 	if (nft_run_stream(f, &script, e) < 0)
 		return pool_err_wrap(e, "machine %s on channel %s", mn->name, channel);
 	return 0;
@@ -158,11 +223,86 @@ int machine_net_del(const char *channel, const struct machine_net *mn, struct po
 		fprintf(f, "flush chain inet %1$s %2$s\ndelete chain inet %1$s %2$s\n", t, achain);
 		any = true;
 	}
+	snprintf(achain, sizeof achain, "%s_n_%s", channel, mn->name);
+	snprintf(name, sizeof name, "%s_mesh", channel);
+	if (linet && nft_has_object(linet, "chain", achain)) {
+		if (nft_has_object(linet, "map", name))
+			fprintf(f, "add element inet %1$s %2$s { %3$s : jump %4$s }\n"
+				"delete element inet %1$s %2$s { %3$s }\n",
+				t, name, ibuf, achain);
+		fprintf(f, "flush chain inet %1$s %2$s\ndelete chain inet %1$s %2$s\n", t, achain);
+		any = true;
+	}
+	snprintf(achain, sizeof achain, "%s_nd_%s", channel, mn->name);
+	if (linet && nft_has_object(linet, "chain", achain)) {
+		fprintf(f, "flush chain inet %1$s %2$s\ndelete chain inet %1$s %2$s\n", t, achain);
+		any = true;
+	}
+	/* the allow list's sets and counter, once no chain refers to them */
+	for (const char *k = "ehx"; linet && *k; k++) {
+		snprintf(name, sizeof name, "%s_%c_%s", channel, *k, mn->name);
+		if (nft_has_object(linet, "set", name)) {
+			fprintf(f, "delete set inet %s %s\n", t, name);
+			any = true;
+		}
+	}
+	snprintf(name, sizeof name, "%s_d_%s", channel, mn->name);
+	if (linet && nft_has_object(linet, "counter", name)) {
+		fprintf(f, "delete counter inet %s %s\n", t, name);
+		any = true;
+	}
 	if (!any) {
 		fclose(f);
 		return 0;
 	}
 	if (nft_run_stream(f, &script, e) < 0)
 		return pool_err_wrap(e, "removing machine %s from channel %s", mn->name, channel);
+	return 0;
+}
+
+int machine_net_allow(const char *channel, const char *machine, const struct egress_elem *el,
+		      size_t n, struct pool_err *e)
+{
+	_cleanup_free_ char *script = NULL;
+	const char *t = CHANNEL_NFT_TABLE;
+	size_t slen;
+	FILE *f;
+
+	if (!valid_channel_name(channel) || !valid_machine_name(machine))
+		return pool_err_usage(e, "allow: bad channel or machine name");
+	if (n == 0)
+		return 0;
+	if (n > EGRESS_ADD_MAX)
+		return pool_err_usage(e, "allow: more than %u elements at once", EGRESS_ADD_MAX);
+	for (size_t i = 0; i < n; i++) {
+		const struct egress_elem *x = &el[i];
+
+		if (egress_addr_never(x->addr) || x->timeout < 1 ||
+		    x->timeout > EGRESS_TTL_CAP + EGRESS_TTL_SLACK ||
+		    (x->port == 0) != (x->proto == 0) || (x->proto && x->proto != 6 && x->proto != 17))
+			return pool_err_usage(e, "allow: element %zu of %s is not one pool opens", i, machine);
+	}
+	f = open_memstream(&script, &slen);
+	if (!f)
+		return pool_err_sys(e, "nft script");
+	/* Linux 6.1 keeps an element's old timeout when it is added again:
+	 * add (so the delete finds it), delete, add with the new one. */
+	for (size_t i = 0; i < n; i++) {
+		const struct egress_elem *x = &el[i];
+		char ip[16], key[48];
+
+		ipv4_str(x->addr, ip);
+		if (x->port)
+			snprintf(key, sizeof key, "%s . %s . %u", ip, x->proto == 6 ? "tcp" : "udp", x->port);
+		else
+			snprintf(key, sizeof key, "%s", ip);
+		fprintf(f,
+			"add element inet %1$s %2$s_%3$c_%4$s { %5$s }\n"
+			"delete element inet %1$s %2$s_%3$c_%4$s { %5$s }\n"
+			"add element inet %1$s %2$s_%3$c_%4$s { %5$s timeout %6$us }\n",
+			t, channel, x->port ? 'e' : 'h', machine, key, x->timeout);
+	}
+	if (nft_run_stream(f, &script, e) < 0)
+		return pool_err_wrap(e, "opening %zu address%s for %s", n, n == 1 ? "" : "es", machine);
 	return 0;
 }

@@ -21,6 +21,17 @@ struct machine_net {
 	bool has_allow;			/* nat restricted to allow[] (may be empty) */
 	const struct allow_rule *allow;
 	size_t nallow;
+	/* mesh: the machine's chain <channel>_n_<name> lets it reach its
+	 * lighthouses (UDP to those addresses and ports only) and the host's
+	 * lighthouse; a nat machine's UDP port on the host is forwarded to
+	 * its nebula (<channel>_nd_<name>). */
+	bool mesh;
+	uint16_t mesh_port;		/* on the host; 0: none (isolated: peers through a relay) */
+	uint16_t mesh_guest_port;	/* nebula's in the guest */
+	uint32_t mesh_lh_ip;		/* the host lighthouse's listen address (0: any of the host's) */
+	uint16_t mesh_lh_port;		/* and port; 0: no lighthouse on this host */
+	const struct mesh_lighthouse *lighthouses;
+	size_t nlighthouses;
 };
 
 /* name, ip -> tap name, MAC; mode nat, no allow list. -1 on a bad name. */
@@ -34,5 +45,18 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 /* Remove everything machine_net_add added; what is not there is skipped,
  * so it is idempotent and safe after a crash. */
 int machine_net_del(const char *channel, const struct machine_net *mn, struct pool_err *e);
+
+/* Destinations remembered in a machine's dropped set (pool egress). */
+#define MACHINE_NET_DROPPED_MAX 256u
+
+struct egress_elem;
+
+/* Open el[0..n) (net/egress.h) in the name sets of machine on channel, in
+ * one transaction, each with its own timeout: the one call the machine's
+ * resolver makes that needs privilege. Every element is checked again
+ * here (no address egress_addr_never refuses; a timeout of 1 s to the
+ * cap; tcp or udp with a port, or neither). */
+int machine_net_allow(const char *channel, const char *machine, const struct egress_elem *el,
+		      size_t n, struct pool_err *e);
 
 #endif

@@ -131,11 +131,71 @@ static int do_cmdline(struct ctx *c, int n)
 	return c->m->cmdline ? 0 : fail_oom(c);
 }
 
+/* ":PORT[/tcp|udp]" of an allow entry, after its address or name. */
+static int parse_allow_port(struct ctx *c, int n, const char *rule, const char *colon,
+			    struct allow_rule *r)
+{
+	const char *p = colon + 1, *slash = strchr(p, '/'), *why;
+	size_t plen = slash ? (size_t)(slash - p) : strlen(p);
+	char part[64], shown[300];
+	uint64_t port;
+
+	if (plen == 0) {
+		if (slash)
+			return fail(c, n, "\"%s\": a protocol needs a port (%s:PORT%s)", rule,
+				    r->name ? "NAME" : "CIDR", slash);
+		return fail(c, n, "\"%s\": no port after ':'", rule);
+	}
+	if (plen >= sizeof part)
+		plen = sizeof part - 1;
+	memcpy(part, p, plen);
+	part[plen] = '\0';
+	if (strspn(part, "0123456789") != plen)
+		return fail(c, n, "\"%s\": \"%s\" is not a port (1..65535)", rule,
+			    show(part, plen, shown, sizeof shown));
+	if (parse_u64(part, 1, 65535, &port, &why) < 0)
+		return fail(c, n, "\"%s\": port %s is out of range (1..65535)", rule, part);
+	r->port = (uint16_t)port;
+	if (!slash)
+		return 0;
+	if (strcmp(slash + 1, "tcp") == 0)
+		r->proto = 6;
+	else if (strcmp(slash + 1, "udp") == 0)
+		r->proto = 17;
+	else
+		return fail(c, n, "\"%s\": unknown protocol \"%s\" (tcp or udp)", rule,
+			    show(slash + 1, strlen(slash + 1), shown, sizeof shown));
+	return 0;
+}
+
+/* NAME or *.NAME: a DNS name the machine's resolver answers, its A
+ * records allowed for the entry's port (tcp unless /udp). */
+static int parse_allow_name(struct ctx *c, int n, const char *rule, const char *text,
+			    struct allow_rule *r)
+{
+	const char *why, *last;
+	size_t len = strlen(text);
+
+	if (valid_dns_pattern(text, &why) < 0)
+		return fail(c, n, "\"%s\" is not a name or CIDR: %s (NAME, *.NAME or a.b.c.d[/N], then [:PORT[/tcp|udp]])",
+			    rule, why);
+	last = strrchr(text, '.');
+	last = last ? last + 1 : text;
+	if (strspn(last, "0123456789") == strlen(last))
+		return fail(c, n, "\"%s\" is not an address, and a name's last label is not a number (a.b.c.d[/N] or NAME)",
+			    rule);
+	r->name = malloc(len + 1);
+	if (!r->name)
+		return fail_oom(c);
+	for (size_t i = 0; i <= len; i++)
+		r->name[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] - 'A' + 'a' : text[i]);
+	return 0;
+}
+
 static int parse_allow(struct ctx *c, int n, struct allow_rule *r)
 {
-	char rule[300], part[64];
+	char rule[300], part[300];
 	const char *s, *colon, *why;
-	uint64_t port;
 	size_t alen;
 
 	if (get_string(c, n, &s) < 0)
@@ -152,8 +212,19 @@ static int parse_allow(struct ctx *c, int n, struct allow_rule *r)
 		char *slash = strchr(part, '/'), *last = strrchr(part, '/');
 
 		if (last && (strcmp(last + 1, "tcp") == 0 || strcmp(last + 1, "udp") == 0))
-			return fail(c, n, "\"%s\": a protocol needs a port (CIDR:PORT/%s)", rule,
+			return fail(c, n, "\"%s\": a protocol needs a port (%s:PORT/%s)", rule,
+				    strspn(part, "0123456789./") >= (size_t)(last - part) ? "CIDR" : "NAME",
 				    last + 1);
+		if (strspn(part, "0123456789./") != alen || alen == 0) {
+			/* not an address: a name */
+			if (parse_allow_name(c, n, rule, part, r) < 0)
+				return -1;
+			if (colon) {
+				r->proto = 6;
+				return parse_allow_port(c, n, rule, colon, r);
+			}
+			return 0;
+		}
 		if (slash) {
 			if (parse_cidr(part, true, &r->net, &r->prefix, &why) < 0) {
 				if (strcmp(why, "host bits set after the prefix") == 0)
@@ -168,45 +239,49 @@ static int parse_allow(struct ctx *c, int n, struct allow_rule *r)
 	}
 	if (!colon)
 		return 0;
-	{
-		const char *p = colon + 1, *slash = strchr(p, '/');
-		size_t plen = slash ? (size_t)(slash - p) : strlen(p);
-
-		if (plen == 0) {
-			if (slash)
-				return fail(c, n, "\"%s\": a protocol needs a port (CIDR:PORT%s)", rule, slash);
-			return fail(c, n, "\"%s\": no port after ':'", rule);
-		}
-		if (plen >= sizeof part)
-			plen = sizeof part - 1;
-		memcpy(part, p, plen);
-		part[plen] = '\0';
-		if (strspn(part, "0123456789") != plen) {
-			char shown[300];
-
-			return fail(c, n, "\"%s\": \"%s\" is not a port (1..65535)", rule,
-				    show(part, plen, shown, sizeof shown));
-		}
-		if (parse_u64(part, 1, 65535, &port, &why) < 0)
-			return fail(c, n, "\"%s\": port %s is out of range (1..65535)", rule, part);
-		r->port = (uint16_t)port;
-		if (!slash)
-			return 0;
-		if (strcmp(slash + 1, "tcp") == 0)
-			r->proto = 6;
-		else if (strcmp(slash + 1, "udp") == 0)
-			r->proto = 17;
-		else
-		{
-			char shown[300];
-
-			return fail(c, n, "\"%s\": unknown protocol \"%s\" (tcp or udp)", rule,
-				    show(slash + 1, strlen(slash + 1), shown, sizeof shown));
-		}
-	}
-	return 0;
+	return parse_allow_port(c, n, rule, colon, r);
 bad_addr:
 	return fail(c, n, "\"%s\" is not an address or CIDR (a.b.c.d[/N][:PORT[/tcp|udp]])", rule);
+}
+
+/* ports: ["[127.0.0.1:]HOST_PORT:GUEST_PORT[/tcp|udp]", ...]: the host's
+ * loopback only, and no port a host service could hold for root alone. */
+static int do_ports(struct ctx *c, int n)
+{
+	struct machine *m = c->m;
+	char shown[300];
+	int i;
+
+	if (need_seq(c, n, "a list of [127.0.0.1:]HOST_PORT:GUEST_PORT[/tcp|udp]") < 0)
+		return -1;
+	if (c->d->v[n].n > PORT_MAPS_MAX)
+		return fail(c, n, "too many ports (at most %d)", PORT_MAPS_MAX);
+	m->ports = calloc(c->d->v[n].n + 1, sizeof *m->ports);
+	if (!m->ports)
+		return fail_oom(c);
+	for (i = c->d->v[n].first; i >= 0; i = c->d->v[i].next) {
+		struct port_map *pm = &m->ports[m->nports];
+		const char *s, *why;
+
+		if (get_string(c, i, &s) < 0)
+			return -1;
+		show(s, strlen(s), shown, sizeof shown);
+		if (parse_port_map(s, pm, &why) < 0)
+			return fail(c, i, "\"%s\": %s ([127.0.0.1:]HOST_PORT:GUEST_PORT[/tcp|udp])", shown, why);
+		if ((pm->host_ip >> 24) != 127)
+			return fail(c, i, "\"%s\": a spec publishes on the host's loopback only (127.0.0.1); another host address needs the command line's -p",
+				    shown);
+		if (pm->host_port < 1024)
+			return fail(c, i, "\"%s\": host port %u is below 1024 (ports a host service holds as root); a spec takes 1024..65535, the command line's -p any",
+				    shown, pm->host_port);
+		for (size_t k = 0; k < m->nports; k++)
+			if (m->ports[k].host_port == pm->host_port && m->ports[k].proto == pm->proto &&
+			    m->ports[k].host_ip == pm->host_ip)
+				return fail(c, i, "\"%s\": host port %u/%s is published twice", shown,
+					    pm->host_port, pm->proto == 17 ? "udp" : "tcp");
+		m->nports++;
+	}
+	return 0;
 }
 
 static int do_network(struct ctx *c, int n)
@@ -250,7 +325,7 @@ static int do_network(struct ctx *c, int n)
 		return 0;
 	if (m->network != NET_NAT)
 		return fail(c, v[1], "needs mode nat (an isolated machine has no way out)");
-	if (need_seq(c, v[1], "a list of CIDR[:PORT[/tcp|udp]]") < 0)
+	if (need_seq(c, v[1], "a list of CIDR[:PORT[/tcp|udp]] or NAME[:PORT[/tcp|udp]]") < 0)
 		return -1;
 	if (c->d->v[v[1]].n > SPEC_ALLOW_MAX)
 		return fail(c, v[1], "too many rules (at most %d)", SPEC_ALLOW_MAX);
@@ -260,8 +335,11 @@ static int do_network(struct ctx *c, int n)
 		return fail_oom(c);
 	k = 0;
 	for (i = c->d->v[v[1]].first; i >= 0; i = c->d->v[i].next) {
-		if (parse_allow(c, i, &m->allow[k]) < 0)
+		if (parse_allow(c, i, &m->allow[k]) < 0) {
+			free(m->allow[k].name);
+			m->allow[k].name = NULL;
 			return -1;
+		}
 		m->nallow = ++k;
 	}
 	return 0;
@@ -569,26 +647,208 @@ static int do_accel(struct ctx *c, int n)
 	return 0;
 }
 
+/* A list of group names, each valid and given once. */
+static int get_groups(struct ctx *c, int n, char ***out, size_t *nout)
+{
+	char shown[300];
+	const char *s;
+	size_t k = 0;
+	int i;
+
+	if (need_seq(c, n, "a list of group names") < 0)
+		return -1;
+	if (c->d->v[n].n > SPEC_GROUPS_MAX)
+		return fail(c, n, "too many groups (at most %d)", SPEC_GROUPS_MAX);
+	*out = calloc(c->d->v[n].n + 1, sizeof **out);
+	if (!*out)
+		return fail_oom(c);
+	for (i = c->d->v[n].first; i >= 0; i = c->d->v[i].next) {
+		if (get_string(c, i, &s) < 0)
+			return -1;
+		if (!valid_group_name(s))
+			return fail(c, i, "\"%s\" is not a valid group name (letters, digits, '.', '_' or '-'; at most 64)",
+				    show(s, strlen(s), shown, sizeof shown));
+		for (size_t j = 0; j < k; j++)
+			if (strcmp((*out)[j], s) == 0)
+				return fail(c, i, "group %s is given twice", show(s, strlen(s), shown, sizeof shown));
+		(*out)[k] = strdup(s);
+		if (!(*out)[k])
+			return fail_oom(c);
+		*nout = ++k;
+	}
+	return 0;
+}
+
+/* lighthouses: {OVERLAY_IP: "HOST:PORT", ...} */
+static int do_lighthouses(struct ctx *c, int n)
+{
+	struct machine *m = c->m;
+	const struct ydoc *d = c->d;
+	char shown[300], host[64];
+	const char *s, *why;
+	uint64_t port;
+	int k;
+
+	if (need_map(c, n, "a mapping of overlay address to \"HOST:PORT\"") < 0)
+		return -1;
+	if (d->v[n].n / 2 > SPEC_LIGHTHOUSES_MAX)
+		return fail(c, n, "too many lighthouses (at most %d)", SPEC_LIGHTHOUSES_MAX);
+	m->mesh.lighthouses = calloc(d->v[n].n / 2 + 1, sizeof *m->mesh.lighthouses);
+	if (!m->mesh.lighthouses)
+		return fail_oom(c);
+	for (k = d->v[n].first; k >= 0; k = d->v[d->v[k].next].next) {
+		struct mesh_lighthouse *l = &m->mesh.lighthouses[m->mesh.nlighthouses];
+		int v = d->v[k].next;
+		const char *colon;
+
+		if (get_string(c, k, &s) < 0)
+			return -1;
+		if (parse_ipv4(s, &l->overlay, &why) < 0)
+			return fail(c, k, "\"%s\" is not an overlay address (a.b.c.d)",
+				    show(s, strlen(s), shown, sizeof shown));
+		for (size_t j = 0; j < m->mesh.nlighthouses; j++)
+			if (m->mesh.lighthouses[j].overlay == l->overlay)
+				return fail(c, k, "given twice (first at line %d)", m->mesh.lighthouses[j].pos.line);
+		set_pos(&l->pos, &d->v[k]);
+		if (get_string(c, v, &s) < 0)
+			return -1;
+		show(s, strlen(s), shown, sizeof shown);
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof host)
+			return fail(c, v, "\"%s\" is not HOST:PORT (an IPv4 address and a UDP port)", shown);
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+		if (parse_ipv4(host, &l->host, &why) < 0)
+			return fail(c, v, "\"%s\": the host must be an IPv4 address", shown);
+		if (parse_u64(colon + 1, 1, 65535, &port, &why) < 0)
+			return fail(c, v, "\"%s\": the port must be 1..65535", shown);
+		l->port = (uint16_t)port;
+		m->mesh.nlighthouses++;
+	}
+	return 0;
+}
+
+/* port: N | "A-B" | any */
+static int get_mesh_port(struct ctx *c, int n, struct mesh_rule *r)
+{
+	char shown[300], a[16];
+	const char *s, *dash, *why;
+	uint64_t lo, hi;
+
+	if (get_string(c, n, &s) < 0)
+		return -1;
+	show(s, strlen(s), shown, sizeof shown);
+	if (strcmp(s, "any") == 0)
+		return 0;
+	dash = strchr(s, '-');
+	if (!dash) {
+		if (parse_u64(s, 1, 65535, &lo, &why) < 0)
+			return fail(c, n, "\"%s\" is not a port (1..65535, \"A-B\" or any)", shown);
+		r->port_lo = r->port_hi = (uint16_t)lo;
+		return 0;
+	}
+	if ((size_t)(dash - s) >= sizeof a)
+		return fail(c, n, "\"%s\" is not a port range (\"A-B\", 1..65535)", shown);
+	memcpy(a, s, (size_t)(dash - s));
+	a[dash - s] = '\0';
+	if (parse_u64(a, 1, 65535, &lo, &why) < 0 || parse_u64(dash + 1, 1, 65535, &hi, &why) < 0)
+		return fail(c, n, "\"%s\" is not a port range (\"A-B\", 1..65535)", shown);
+	if (lo > hi)
+		return fail(c, n, "\"%s\": the range ends before it starts", shown);
+	r->port_lo = (uint16_t)lo;
+	r->port_hi = (uint16_t)hi;
+	return 0;
+}
+
+static bool valid_cert_host(const char *s)
+{
+	return strcmp(s, "any") == 0 || valid_group_name(s);
+}
+
+static int do_inbound_rule(struct ctx *c, int n, struct mesh_rule *r)
+{
+	static const char *const keys[] = { "port", "proto", "groups", "host", "cidr" };
+	char shown[300];
+	const char *s, *why;
+	int v[5], given = 0;
+
+	set_pos(&r->pos, &c->d->v[n]);
+	if (need_map(c, n, "a mapping {port, proto, and one of groups, host, cidr}") < 0 ||
+	    map_keys(c, n, keys, 5, v) < 0)
+		return -1;
+	if (v[0] < 0)
+		return fail_sub(c, n, "port", "required key is missing (N, \"A-B\" or any)");
+	if (v[1] < 0)
+		return fail_sub(c, n, "proto", "required key is missing (tcp, udp, icmp or any)");
+	if (get_mesh_port(c, v[0], r) < 0)
+		return -1;
+	if (get_word(c, v[1], &s, "tcp, udp, icmp or any") < 0)
+		return -1;
+	if (strcmp(s, "tcp") == 0)
+		r->proto = MESH_PROTO_TCP;
+	else if (strcmp(s, "udp") == 0)
+		r->proto = MESH_PROTO_UDP;
+	else if (strcmp(s, "icmp") == 0)
+		r->proto = MESH_PROTO_ICMP;
+	else if (strcmp(s, "any") == 0)
+		r->proto = MESH_PROTO_ANY;
+	else
+		return fail(c, v[1], "expected tcp, udp, icmp or any, got \"%s\"",
+			    show(s, strlen(s), shown, sizeof shown));
+	for (int i = 2; i < 5; i++) {
+		if (v[i] >= 0 && ++given == 2)
+			return fail(c, c->d->v[v[i]].key, "give exactly one of groups, host and cidr");
+	}
+	if (!given)
+		return fail(c, n, "give one of groups, host and cidr");
+	if (v[2] >= 0) {
+		if (get_groups(c, v[2], &r->groups, &r->ngroups) < 0)
+			return -1;
+		if (!r->ngroups)
+			return fail(c, v[2], "an empty list lets nobody in (leave the rule out)");
+	} else if (v[3] >= 0) {
+		if (get_string(c, v[3], &s) < 0)
+			return -1;
+		if (!valid_cert_host(s))
+			return fail(c, v[3], "\"%s\" is not a certificate name (a machine's name, or any)",
+				    show(s, strlen(s), shown, sizeof shown));
+		r->host = strdup(s);
+		if (!r->host)
+			return fail_oom(c);
+	} else {
+		if (get_string(c, v[4], &s) < 0)
+			return -1;
+		if (parse_cidr(s, true, &r->cidr, &r->cidr_prefix, &why) < 0)
+			return fail(c, v[4], "\"%s\" is not a CIDR (a.b.c.d/N, no host bits)",
+				    show(s, strlen(s), shown, sizeof shown));
+		r->has_cidr = true;
+	}
+	return 0;
+}
+
 static int do_mesh(struct ctx *c, int n)
 {
-	static const char *const keys[] = { "network", "ip", "groups", "lighthouse" };
+	static const char *const keys[] = { "network", "ip", "groups", "lighthouses", "inbound" };
 	struct machine *m = c->m;
 	char shown[300];
 	const char *s, *why;
-	int v[4], i;
+	int v[5], i;
 
-	if (need_map(c, n, "a mapping {network, ip, groups, lighthouse}") < 0 ||
-	    map_keys(c, n, keys, 4, v) < 0)
+	if (need_map(c, n, "a mapping {network, ip, groups, lighthouses, inbound}") < 0 ||
+	    map_keys(c, n, keys, 5, v) < 0)
 		return -1;
 	if (v[0] < 0)
 		return fail_sub(c, n, "network", "required key is missing");
 	if (v[1] < 0)
 		return fail_sub(c, n, "ip", "required key is missing");
+	set_pos(&m->mesh.network_pos, &c->d->v[v[0]]);
+	set_pos(&m->mesh.ip_pos, &c->d->v[v[1]]);
+	set_pos(&m->mesh.groups_pos, &c->d->v[v[2] >= 0 ? v[2] : n]);
 	if (get_string(c, v[0], &s) < 0)
 		return -1;
-	if (!valid_machine_name(s))
-		return fail(c, v[0], "\"%s\" is not a valid mesh network name (a lowercase letter, then lowercase letters, digits or '-'; at most 32)",
-			    show(s, strlen(s), shown, sizeof shown));
+	if (!valid_machine_name(s) || strlen(s) > SPEC_MESH_NAME_MAX)
+		return fail(c, v[0], "\"%s\" is not a valid mesh network name (a lowercase letter, then lowercase letters, digits or '-'; at most %d)",
+			    show(s, strlen(s), shown, sizeof shown), SPEC_MESH_NAME_MAX);
 	m->mesh.network = strdup(s);
 	if (!m->mesh.network)
 		return fail_oom(c);
@@ -597,32 +857,35 @@ static int do_mesh(struct ctx *c, int n)
 	show(s, strlen(s), shown, sizeof shown);
 	if (parse_cidr(s, false, &m->mesh.ip, &m->mesh.prefix, &why) < 0)
 		return fail(c, v[1], "\"%s\" is not an address with a prefix length (a.b.c.d/N)", shown);
-	if (m->mesh.prefix < 1 || m->mesh.prefix > 30)
-		return fail(c, v[1], "prefix length /%u is out of range (1..30)", m->mesh.prefix);
-	if (v[2] >= 0) {
-		size_t k = 0;
+	if (m->mesh.prefix < 8 || m->mesh.prefix > 30)
+		return fail(c, v[1], "prefix length /%u is out of range (8..30)", m->mesh.prefix);
+	{
+		uint32_t host = m->mesh.ip & ~prefix_mask(m->mesh.prefix);
 
-		if (need_seq(c, v[2], "a list of group names") < 0)
+		if (host == 0 || host == ~prefix_mask(m->mesh.prefix))
+			return fail(c, v[1], "%s is the network or broadcast address of its subnet", shown);
+	}
+	if (v[2] >= 0 && get_groups(c, v[2], &m->mesh.groups, &m->mesh.ngroups) < 0)
+		return -1;
+	if (v[3] >= 0 && do_lighthouses(c, v[3]) < 0)
+		return -1;
+	for (size_t j = 0; j < m->mesh.nlighthouses; j++)
+		if (m->mesh.lighthouses[j].overlay == m->mesh.ip)
+			return fail(c, v[3], "%s is this machine's own address", shown);
+	if (v[4] >= 0) {
+		if (need_seq(c, v[4], "a list of {port, proto, groups|host|cidr}") < 0)
 			return -1;
-		if (c->d->v[v[2]].n > SPEC_GROUPS_MAX)
-			return fail(c, v[2], "too many groups (at most %d)", SPEC_GROUPS_MAX);
-		m->mesh.groups = calloc(c->d->v[v[2]].n + 1, sizeof *m->mesh.groups);
-		if (!m->mesh.groups)
+		if (c->d->v[v[4]].n > SPEC_INBOUND_MAX)
+			return fail(c, v[4], "too many rules (at most %d)", SPEC_INBOUND_MAX);
+		m->mesh.inbound = calloc(c->d->v[v[4]].n + 1, sizeof *m->mesh.inbound);
+		if (!m->mesh.inbound)
 			return fail_oom(c);
-		for (i = c->d->v[v[2]].first; i >= 0; i = c->d->v[i].next) {
-			if (get_string(c, i, &s) < 0)
+		m->mesh.has_inbound = true;
+		for (i = c->d->v[v[4]].first; i >= 0; i = c->d->v[i].next) {
+			if (do_inbound_rule(c, i, &m->mesh.inbound[m->mesh.ninbound++]) < 0)
 				return -1;
-			if (!valid_group_name(s))
-				return fail(c, i, "\"%s\" is not a valid group name (letters, digits, '.', '_' or '-'; at most 64)",
-					    show(s, strlen(s), shown, sizeof shown));
-			m->mesh.groups[k] = strdup(s);
-			if (!m->mesh.groups[k])
-				return fail_oom(c);
-			m->mesh.ngroups = ++k;
 		}
 	}
-	if (v[3] >= 0 && get_bool(c, v[3], &m->mesh.lighthouse) < 0)
-		return -1;
 	m->mesh.set = true;
 	return 0;
 }
@@ -746,7 +1009,7 @@ static const char *const top_keys[KEY__MAX] = {
 	[KEY_KERNEL] = "kernel", [KEY_CMDLINE] = "cmdline", [KEY_CHANNEL] = "channel",
 	[KEY_NETWORK] = "network", [KEY_USERS] = "users", [KEY_SHARES] = "shares",
 	[KEY_VOLUMES] = "volumes", [KEY_EPHEMERAL] = "ephemeral", [KEY_WORKDIR] = "workdir",
-	[KEY_ACCEL] = "accel", [KEY_MESH] = "mesh", [KEY_WARM] = "warm",
+	[KEY_ACCEL] = "accel", [KEY_MESH] = "mesh", [KEY_PORTS] = "ports", [KEY_WARM] = "warm",
 };
 
 int validate(struct ctx *c)
@@ -835,10 +1098,16 @@ int validate(struct ctx *c)
 		return -1;
 	if (v[KEY_MESH] >= 0 && do_mesh(c, v[KEY_MESH]) < 0)
 		return -1;
+	if (v[KEY_PORTS] >= 0 && do_ports(c, v[KEY_PORTS]) < 0)
+		return -1;
 	if (v[KEY_WARM] >= 0 && get_bool(c, v[KEY_WARM], &m->warm) < 0)
 		return -1;
 
+	if (m->mesh.set && m->network == NET_NONE)
+		return fail(c, v[KEY_MESH], "needs a network (nat, or isolated for a machine that reaches only its mesh)");
 	/* needs channel and network, wherever they stood */
+	if (m->network == NET_NONE && m->nports)
+		return fail(c, v[KEY_PORTS], "a machine with network: none has no port to publish");
 	if (m->network != NET_NONE) {
 		if (!m->has_address)
 			return fail_sub(c, 0, "address", "required key is missing (it may only be left out with network: none)");

@@ -211,7 +211,10 @@ void machine_free(struct machine *m)
 	free(m->nixos.store);
 	free(m->kernel);
 	free(m->cmdline);
+	for (i = 0; m->allow && i < m->nallow; i++)
+		free(m->allow[i].name);
 	free(m->allow);
+	free(m->ports);
 	for (i = 0; m->users && i < m->nusers; i++) {
 		struct role *r = &m->users[i];
 
@@ -244,6 +247,16 @@ void machine_free(struct machine *m)
 	for (i = 0; m->mesh.groups && i < m->mesh.ngroups; i++)
 		free(m->mesh.groups[i]);
 	free(m->mesh.groups);
+	free(m->mesh.lighthouses);
+	for (i = 0; m->mesh.inbound && i < m->mesh.ninbound; i++) {
+		struct mesh_rule *r = &m->mesh.inbound[i];
+
+		for (size_t g = 0; r->groups && g < r->ngroups; g++)
+			free(r->groups[g]);
+		free(r->groups);
+		free(r->host);
+	}
+	free(m->mesh.inbound);
 	memset(m, 0, sizeof *m);
 }
 

@@ -9,6 +9,7 @@
 
 #include "util/err.h"
 #include "common/names.h"
+#include "common/parse.h"
 
 #define POOL_MEMORY_MIN (64ULL << 20)
 #define POOL_MEMORY_MAX (1ULL << 40)
@@ -28,15 +29,19 @@ struct spec_pos {
 enum spec_key {
 	KEY_NAME, KEY_ADDRESS, KEY_INTERFACE, KEY_CPUS, KEY_MEMORY, KEY_IMAGE,
 	KEY_KERNEL, KEY_CMDLINE, KEY_CHANNEL, KEY_NETWORK, KEY_USERS, KEY_SHARES,
-	KEY_VOLUMES, KEY_EPHEMERAL, KEY_WORKDIR, KEY_ACCEL, KEY_MESH, KEY_WARM,
+	KEY_VOLUMES, KEY_EPHEMERAL, KEY_WORKDIR, KEY_ACCEL, KEY_MESH, KEY_PORTS, KEY_WARM,
 	KEY__MAX
 };
 
+/* One entry of network.allow: a CIDR, or a name whose A records the
+ * machine's resolver turns into elements (name != NULL). */
 struct allow_rule {
-	uint32_t net;		/* host byte order */
+	uint32_t net;		/* host byte order (CIDR entries) */
 	unsigned prefix;	/* 0..32 */
 	uint16_t port;		/* 0: any port */
-	uint8_t proto;		/* 0: tcp and udp (or any when port is 0); 6 tcp; 17 udp */
+	uint8_t proto;		/* 0: tcp and udp (or any when port is 0); 6 tcp; 17 udp.
+				 * Names with a port default to tcp. */
+	char *name;		/* NULL: a CIDR; else "NAME" or "*.NAME", lowercase */
 };
 
 struct role {
@@ -74,6 +79,30 @@ struct volume {
 	struct spec_pos path_pos;	/* its path: value */
 };
 
+/* mesh: a lighthouse, overlay address -> where it listens. */
+struct mesh_lighthouse {
+	uint32_t overlay;	/* host byte order */
+	uint32_t host;
+	uint16_t port;
+	struct spec_pos pos;
+};
+
+enum mesh_proto { MESH_PROTO_ANY, MESH_PROTO_TCP, MESH_PROTO_UDP, MESH_PROTO_ICMP };
+
+/* mesh.inbound: one rule; exactly one of groups (any of them), host (a
+ * certificate's name, or "any") and cidr. */
+struct mesh_rule {
+	uint16_t port_lo, port_hi;	/* 0, 0: any */
+	enum mesh_proto proto;
+	char **groups;
+	size_t ngroups;
+	char *host;
+	bool has_cidr;
+	uint32_t cidr;
+	unsigned cidr_prefix;
+	struct spec_pos pos;
+};
+
 struct machine {
 	char *file;		/* the spec's path as given, or "<default>" */
 	char *dir;		/* absolute folder the spec's relative paths start from */
@@ -103,6 +132,8 @@ struct machine {
 	size_t nallow;
 	bool has_allow;
 	bool allow_lan;		/* the command line's --allow-lan (a spec cannot ask for it) */
+	struct port_map *ports;	/* ports: [...], then the command line's -p */
+	size_t nports;
 
 	struct role *users;	/* default: root with no password; `users: {}` gives none */
 	size_t nusers;
@@ -118,12 +149,17 @@ struct machine {
 
 	struct {
 		bool set;
-		char *network;
-		uint32_t ip;
-		unsigned prefix;
+		char *network;		/* made with pool mesh init */
+		uint32_t ip;		/* overlay address, host byte order */
+		unsigned prefix;	/* the mesh's */
 		char **groups;
 		size_t ngroups;
-		bool lighthouse;
+		struct mesh_lighthouse *lighthouses;
+		size_t nlighthouses;
+		struct mesh_rule *inbound;	/* has_inbound false: ICMP from the mesh */
+		size_t ninbound;
+		bool has_inbound;
+		struct spec_pos network_pos, ip_pos, groups_pos;
 	} mesh;
 
 	/* where each top-level key's value stood (line:col of the value, so
@@ -168,7 +204,7 @@ int spec_parse(const char *text, size_t len, const char *file, const char *dir,
 int spec_load(const char *path, const struct spec_env *env, struct machine *m,
 	      struct pool_err *e);
 
-/* The embedded default spec for folder `cwd` (DESIGN.md, Command line):
+/* The embedded default spec for folder `cwd` (pool(1)):
  * name from cwd's base name ([a-z0-9-], "m-" before a leading non-letter,
  * "pool" when nothing is left), image host, cwd shared read-write at the
  * same path and used as workdir, network nat, root without password.

@@ -33,19 +33,25 @@ static void log_write(struct sup *s, const char *buf, size_t n)
 {
 	if (s->log_fd < 0)
 		return;
-	if (s->log_size + n > LOG_MAX) {
-		char old[PATH_MAX + 4];
-
-		snprintf(old, sizeof old, "%s.1", s->p->console_log);
-		rename(s->p->console_log, old);
-		close(s->log_fd);
-		s->log_fd = open(s->p->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-		s->log_size = 0;
-		if (s->log_fd < 0)
-			return;
-	}
+	/* Past its size the privileged side makes a fresh one; meanwhile,
+	 * and should it never come, at most LOG_MAX more. */
+	if (s->log_size + n > LOG_MAX)
+		log_rotate(s);
+	if (s->log_size + n > 2 * LOG_MAX)
+		return;
 	if (write_all(s->log_fd, buf, n) == 0)
 		s->log_size += n;
+}
+
+void console_note(struct sup *s, const char *line)
+{
+	char buf[700];
+	int n = snprintf(buf, sizeof buf, "pool: %s\r\n", line);
+
+	if (n > 0)
+		log_write(s, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+	/* pool up's terminal is raw: its own line ending */
+	fprintf(stderr, "pool: %s%s\n", line, s->req->argv ? "" : "\r");
 }
 
 /* The last few console lines, made printable, for an error message. */
@@ -128,4 +134,15 @@ void qemu_err_in(struct sup *s)
 	}
 	if (s->qemu_log_size + (size_t)n <= QEMU_LOG_MAX && write_all(s->qemu_log_fd, buf, (size_t)n) == 0)
 		s->qemu_log_size += (size_t)n;
+	/* Its last line, for the error when it ends. */
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] != '\n') {
+			if (s->qemu_cur_len + 1 < sizeof s->qemu_cur)
+				s->qemu_cur[s->qemu_cur_len++] = (buf[i] >= 32 && buf[i] < 127) ? buf[i] : '?';
+		} else if (s->qemu_cur_len) {
+			memcpy(s->qemu_last, s->qemu_cur, s->qemu_cur_len);
+			s->qemu_last[s->qemu_cur_len] = '\0';
+			s->qemu_cur_len = 0;
+		}
+	}
 }

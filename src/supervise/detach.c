@@ -7,11 +7,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/parse.h"
+#include "util/proc.h"
 
 static volatile pid_t detached_child;
 
@@ -20,6 +22,27 @@ static void forward_signal(int sig)
 	(void)sig;
 	if (detached_child > 0)
 		kill(detached_child, SIGTERM);
+}
+
+/* Close every fd but stdio, ready and the plan's own: the files the spec
+ * named, opened as the invoking user, and the folders the command line
+ * granted. */
+static void close_plan_strangers(const struct plan *p, int ready)
+{
+	size_t ng = p->grants ? p->grants->n : 0, n = 0;
+	int *keep = calloc(6 + ng, sizeof *keep);
+
+	if (!keep)
+		_exit(1);
+	for (int fd = 0; fd <= 2; fd++)
+		keep[n++] = fd;
+	keep[n++] = ready;
+	keep[n++] = p->kernel_fd;
+	keep[n++] = p->initrd_fd;
+	for (size_t i = 0; i < ng; i++)
+		keep[n++] = p->grants->v[i].fd;
+	close_fds_except(keep, n);
+	free(keep);
 }
 
 int supervise_detached(struct plan *p, struct pool_err *e)
@@ -49,13 +72,7 @@ int supervise_detached(struct plan *p, struct pool_err *e)
 			_exit(1);
 		/* Nothing of the caller's but the ready pipe: a shell or a test
 		 * runner waiting on an inherited pipe would wait for the machine. */
-		if (rfd[1] != 3) {
-			dup2(rfd[1], 3);
-			fcntl(3, F_SETFD, FD_CLOEXEC);
-			rfd[1] = 3;
-		}
-		close_range(4, ~0U, 0);
-		req.ready_fd = 3;
+		close_plan_strangers(p, rfd[1]);
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (null >= 0) {
 			dup2(null, 0);
@@ -93,7 +110,13 @@ int supervise_detached(struct plan *p, struct pool_err *e)
 	if (len > 0 && msg[0] == 'R') {
 		char ip[16];
 
-		printf("%s %s\n", p->m->name, p->has_net ? ipv4_str(p->m->address, ip) : "-");
+		printf("%s %s", p->m->name, p->has_net ? ipv4_str(p->m->address, ip) : "-");
+		for (size_t i = 0; p->has_net && i < p->m->nports; i++) {
+			char pm[PORT_MAP_STR_MAX];
+
+			printf(" %s", port_map_str(&p->m->ports[i], pm));
+		}
+		printf("\n");
 		return 0;
 	}
 	waitpid(pid, NULL, 0);

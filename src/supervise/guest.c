@@ -95,11 +95,9 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 			s->req->times->guest = s->agent.times;
 		}
 		spare_ready(s);
-		if (s->ready_fd >= 0) {	/* pool up -d: the machine is up */
-			if (write(s->ready_fd, "R", 1) < 0)
-				log_debug("ready pipe: %s", strerror(errno));
-			close(s->ready_fd);
-			s->ready_fd = -1;
+		if (!s->ready_told) {	/* pool up -d returns now */
+			tell_ready(s);
+			s->ready_told = true;
 		}
 		if (s->req->argv && !s->exec_sent)
 			return send_exec(s, e);

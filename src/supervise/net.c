@@ -3,6 +3,7 @@
  * responder. */
 #include "supervise/net.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,7 +17,8 @@
 
 void sup_net_init(struct sup_net *n)
 {
-	*n = (struct sup_net){ .tap_fd = -1, .dhcp = { .fd = -1 } };
+	*n = (struct sup_net){ .tap_fd = -1, .dhcp = { .fd = -1 },
+			       .dns = { .ep = -1, .tap_fd = -1, .timer_fd = -1 } };
 }
 
 /* The channel, the TAP, the machine's rules and its DHCP responder. */
@@ -58,12 +60,32 @@ int sup_net_open(const struct plan *p, struct sup_net *n, struct pool_err *e)
 	dc.router = subnet + 1;
 	dc.server_ip = subnet + 1;
 	mac_from_ipv4(subnet + 1, dc.server_mac);
-	dc.ndns = dhcpd_upstream_dns(dc.dns, 3);
 	dc.lease_time = 86400;
-	if (m->network == NET_ISOLATED) {
-		dc.ndns = 0;	/* isolated machines reach nothing but DHCP */
+	if (m->network == NET_ISOLATED)	/* isolated machines reach nothing but DHCP */
+		return dhcpd_open(&n->dhcp, p->net.tap, &dc, m->name, e);
+	/* the machine's resolver is its supervisor, on the channel's address */
+	dc.dns[0] = subnet + 1;
+	dc.ndns = 1;
+	if (dhcpd_open(&n->dhcp, p->net.tap, &dc, m->name, e) < 0)
+		return -1;
+	{
+		char state[PATH_MAX + 16];
+		struct dnsd_config nc = {
+			.machine = m->name, .machine_ip = m->address, .server_ip = subnet + 1,
+			.policy = { .has_allow = m->has_allow, .allow_lan = m->allow_lan,
+				    .rules = m->allow, .nrules = m->nallow },
+			.state_file = state, .hooks = n->dns_hooks,
+		};
+
+		snprintf(state, sizeof state, "%s/egress", p->state_dir);
+		memcpy(nc.machine_mac, p->net.mac, 6);
+		mac_from_ipv4(subnet + 1, nc.server_mac);
+		nc.nupstream = dnsd_upstreams(nc.upstream, DNSD_UPSTREAMS_MAX);
+		if (nc.nupstream == 0)
+			log_warnx("%s: no upstream resolver in /etc/resolv.conf: every name the machine asks for fails",
+				  m->name);
+		return dnsd_open(&n->dns, p->net.tap, &nc, e);
 	}
-	return dhcpd_open(&n->dhcp, p->net.tap, &dc, m->name, e);
 }
 
 void sup_net_close(const struct plan *p, struct sup_net *n)
@@ -71,6 +93,7 @@ void sup_net_close(const struct plan *p, struct sup_net *n)
 	struct pool_err ignore = { 0 };
 
 	dhcpd_close(&n->dhcp);
+	dnsd_close(&n->dns);
 	if (n->added && machine_net_del(p->m->channel, &p->net, &ignore) < 0)
 		log_warnx("removing %s's rules: %s", p->m->name, ignore.msg);
 	n->added = false;

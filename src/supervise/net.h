@@ -5,17 +5,20 @@
 #include <stdbool.h>
 
 #include "net/dhcpd.h"
+#include "net/dnsd.h"
 #include "plan.h"
 
 struct sup_net {
 	int tap_fd;		/* the machine's TAP: it goes with its last fd */
 	struct dhcpd dhcp;	/* the machine's DHCP responder, on the TAP */
+	struct dnsd dns;	/* its resolver, on the TAP (not for isolated machines) */
+	struct dnsd_hooks dns_hooks;	/* what the resolver calls: set before sup_net_open */
 	bool added;		/* the machine's rules are in the channel's tables */
 };
 
 void sup_net_init(struct sup_net *n);
-/* The channel (brought up when it is down), the TAP, the machine's rules
- * and its DHCP responder. */
+/* The channel (brought up when it is down), the TAP, the machine's rules,
+ * its DHCP responder and (nat) its resolver. */
 int sup_net_open(const struct plan *p, struct sup_net *n, struct pool_err *e);
 /* All of it gone again; safe on a half-opened one. */
 void sup_net_close(const struct plan *p, struct sup_net *n);

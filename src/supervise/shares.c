@@ -375,6 +375,25 @@ static int shares_open(const struct plan *p, struct shares *sh, struct pool_err 
 	return 0;
 }
 
+/* Where the share is laid out in virtiofsd's own mount namespace: an
+ * existing folder that tmpfs may cover there, and not the one virtiofsd
+ * itself (a wrapper, say) is run from. */
+static const char *layout_dir(const char *virtiofsd)
+{
+	static const char *const dirs[] = { "/tmp", "/mnt", "/media", "/srv", "/opt" };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		size_t n = strlen(dirs[i]);
+
+		if (strncmp(virtiofsd, dirs[i], n) == 0 && virtiofsd[n] == '/')
+			continue;
+		if (lstat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+			return dirs[i];
+	}
+	return "/tmp";
+}
+
 int shares_start(const struct plan *p, struct shares *sh, const struct strv *usr_mask, int log_fd,
 		 struct pool_err *e)
 {
@@ -389,7 +408,7 @@ int shares_start(const struct plan *p, struct shares *sh, const struct strv *usr
 		struct share_serve sv = {
 			.source = s->source, .src_fd = sh->src_fd[i], .readonly = s->readonly,
 			.protect = (const char *const *)s->protect.v, .nprotect = s->protect.n,
-			.mnt = "/tmp",
+			.mnt = layout_dir(p->paths.virtiofsd),
 		};
 
 		/* The host's /usr: what others may not read on the host, the

@@ -125,6 +125,18 @@ void spare_claim(struct sup *s, struct ctl_client *c, const uint8_t *p, size_t n
 		begin_shutdown(s, &s->err);
 		return;
 	}
+	/* Its published ports only now that it is a run's: bound here (this
+	 * side holds no capability: a port below 1024 cannot be), or the
+	 * spare is discarded and the run boots, and binds them, anew. */
+	if (s->p->has_net && s->p->m->nports &&
+	    ports_open(&s->ports, s->p->m->ports, s->p->m->nports, s->p->m->address, &s->err) < 0) {
+		s->spare = false;
+		log_info("%s: the spare cannot publish its ports (%s): discarded", name, s->err.msg);
+		snprintf(msg, sizeof msg, "the spare of %s cannot publish its ports here: discarded", name);
+		refuse(s, c, msg);
+		begin_shutdown(s, &s->err);
+		return;
+	}
 	/* The claim: c's machine from here on, and never a spare again. */
 	s->spare = false;
 	s->claimed = true;

@@ -1,7 +1,7 @@
 /* sup.h - inside one machine's supervisor: its state, and what its parts
- * (supervisor.c: lifetime and event loop; life.c; console.c; ctl.c;
- * guest.c) share. Not
- * for use outside src/supervise/. */
+ * (supervisor.c: lifetime and event loop; priv.c: the split into a
+ * privileged and a guest-facing process; life.c; console.c; ctl.c;
+ * guest.c) share. Not for use outside src/supervise/. */
 #ifndef POOL_SUPERVISE_SUP_H
 #define POOL_SUPERVISE_SUP_H
 
@@ -14,7 +14,10 @@
 #include "common/ctl_msg.h"
 #include "plan.h"
 #include "supervise/agent.h"
+#include "supervise/ids.h"
+#include "supervise/mesh.h"
 #include "supervise/net.h"
+#include "supervise/ports.h"
 #include "supervise/shares.h"
 #include "supervise/supervisor.h"
 #include "supervise/volumes.h"
@@ -61,7 +64,9 @@ struct sup {
 	size_t log_size;
 	size_t tail_len;
 	uint64_t deadline_ms;
+	uint64_t boot_deadline_ms;	/* the agent is READY by then, or the boot failed */
 	uint64_t start_ms;
+	unsigned timeout_s;		/* POOL_BOOT_TIMEOUT */
 	time_t started;
 	struct ctl_client *cl;	/* CTL_CLIENTS_MAX slots */
 	struct pool_err err;	/* for frame callbacks */
@@ -69,6 +74,8 @@ struct sup {
 	struct strv usr_mask;	/* image host: what of /usr others may not read */
 	struct volume_set vols;	/* open, locked images */
 	struct sup_net net;	/* TAP, rules, DHCP */
+	struct sup_mesh mesh;	/* its port on the host; its key and certificate until the archive has them */
+	struct ports ports;	/* published ports */
 	struct agent_conn agent;
 	struct tty_saved tty;	/* pool up: the user's terminal, raw */
 
@@ -80,7 +87,10 @@ struct sup {
 	int exit_status;
 	int interrupted;	/* signal that asked us to stop, or 0 */
 	int ctl_fd;		/* the listening control socket */
-	int ready_fd;		/* pool up -d: told "R" once the agent is READY */
+	int ready_fd;		/* pool up -d: told "R" once the agent is READY (privileged side) */
+	int priv_fd;		/* the channel between the two processes (priv_msg.h) */
+	pid_t priv_pid;		/* the privileged process: what pool ls and pool down see */
+	struct id_lease ids[2];	/* the hypervisor's uid and gid, the guest-facing side's */
 	int console_cl;		/* the client holding the console, or -1 */
 	uint32_t next_sid;	/* exec sessions towards the guest */
 
@@ -90,6 +100,10 @@ struct sup {
 	bool shutting_down;
 	bool reboot_notice;
 	bool down_asked;	/* pool down asked for the power-off */
+	bool restarting;	/* a new hypervisor was asked for */
+	bool restart_failed;
+	bool rotating;		/* a fresh console.log was asked for */
+	bool ready_told;
 	/* spare.c: a spare until claimed; claimed, never again. */
 	bool spare;		/* nobody has claimed it (it takes no exec, no console) */
 	bool claimed;		/* a client claimed it: it was a spare, and is no more */
@@ -98,6 +112,9 @@ struct sup {
 
 	uint8_t conq[65536];	/* typed input waiting for the console */
 	char tail[4096];	/* the last console bytes, for error messages */
+	char qemu_last[512];	/* QEMU's last whole line on stderr */
+	char qemu_cur[512];	/* and the one it is writing */
+	size_t qemu_cur_len;
 };
 
 /* life.c */
@@ -109,6 +126,30 @@ void status_fill(const struct sup *s, struct ctl_status *st);
 /* Power the machine off: through its agent, killed after the grace time
  * (at once when there is no agent to ask). */
 void begin_shutdown(struct sup *s, struct pool_err *e);
+/* Someone sent a stop signal: power off; asked again, stop now. */
+void asked_to_stop(struct sup *s, int sig, struct pool_err *e);
+
+/* priv.c, the privileged side */
+/* Start the hypervisor and its virtiofsd: s->qemu, s->con, the agent,
+ * s->qemu_err. */
+int priv_vm_start(struct sup *s, struct pool_err *e);
+/* Serve the guest-facing process child over fd until it has ended; its
+ * result: the exit status, or -1 with e. */
+int priv_serve(struct sup *s, int fd, pid_t child, struct pool_err *e);
+/* priv.c, the guest-facing side */
+/* Nothing of the parent's but keep[0..nkeep), no capability, its own id,
+ * dead with the privileged process. Exits when any of it fails. */
+void drop_to_guest_facing(struct sup *s, const int *keep, size_t nkeep);
+void priv_events(struct sup *s, struct pool_err *e);
+void vm_kill(struct sup *s);
+void vm_restart(struct sup *s);
+void log_rotate(struct sup *s);
+void tell_ready(struct sup *s);
+void tell_done(struct sup *s, int status, const struct pool_err *e);
+int sup_allow(struct sup *s, const struct egress_elem *el, size_t n, struct pool_err *e);
+void sup_egress_state(struct sup *s, const char *text, size_t len);
+/* Both: the console, agent and QEMU's stderr fds closed. */
+void vm_fds_close(struct sup *s);
 
 /* guest.c */
 /* pool run's EXEC payload, encoded before the machine boots, so a
@@ -121,6 +162,8 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p);
 void console_in(struct sup *s, bool drain);	/* drain: all there is */
 void console_out(struct sup *s);		/* typed input, without blocking */
 void qemu_err_in(struct sup *s);
+/* A line of pool's own for the machine's log and the user's stderr. */
+void console_note(struct sup *s, const char *line);
 /* The last few console lines, made printable, for an error message. */
 void tail_lines(const struct sup *s, char *out, size_t cap, int lines);
 

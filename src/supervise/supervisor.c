@@ -1,9 +1,11 @@
 /* supervisor.c - one machine's life: its state folder, the hypervisor and
- * what it needs (shares, volumes, network, initrd), the agent, and one
- * event loop over everything it watches; run a command or attach the
+ * what it needs (shares, volumes, network, initrd), then two processes
+ * (priv.c): the privileged one keeps what needs root, the guest-facing
+ * one runs one event loop over everything it watches (the agent, the
+ * console, DHCP, the control socket); run a command or attach the
  * console; power off cleanly; leave nothing behind. Its parts: console.c
  * (console and QEMU's log), ctl.c (the control socket), net.c, shares.c,
- * volumes.c, state.c. */
+ * volumes.c, state.c, ids.c. */
 #include "supervise/sup.h"
 
 #include <errno.h>
@@ -23,6 +25,7 @@
 #include "common/parse.h"
 #include "image/initramfs.h"
 #include "image/usr_mask.h"
+#include "supervise/ids.h"
 #include "supervise/sshkeys.h"
 #include "supervise/state.h"
 #include "util/cleanup.h"
@@ -69,7 +72,7 @@ static int state_open(struct sup *s, struct pool_err *e)
 /* The machine's own initrd, a sealed memfd: the cached image, then its
  * passwd, shadow, mounts and (image host) the allowlisted host /etc
  * files. The ssh host key goes into it and leaves the disk. */
-static int machine_initrd(struct plan *p, struct pool_err *e)
+static int machine_initrd(struct plan *p, const struct sup_mesh *sm, struct pool_err *e)
 {
 	_cleanup_free_ char *mounts = NULL;
 	char key[PATH_MAX + 64];
@@ -89,114 +92,16 @@ static int machine_initrd(struct plan *p, struct pool_err *e)
 	snprintf(key, sizeof key, "%s/" SSHKEYS_HOST_KEY, p->state_dir);
 	have_key = access(key, F_OK) == 0;
 	fd = image_machine_initrd(p->image_path, p->m, mounts, p->m->image == IMAGE_HOST,
-				  have_key ? key : NULL, e);
+				  have_key ? key : NULL, sm->files, sm->nfiles, e);
 	if (have_key)
 		unlink(key);	/* the public half stays, for pool ssh */
 	return fd;
 }
 
-/* --- the hypervisor --- */
-
-static int spawn_vm(struct sup *s, struct pool_err *e)
+/* QEMU's last words, for the error when it ended. */
+static const char *qemu_errline(const struct sup *s)
 {
-	int con[2] = { -1, -1 }, ag[2] = { -1, -1 }, qe[2] = { -1, -1 };
-	struct vmm_fds fds;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con) < 0 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ag) < 0 ||
-	    pipe2(qe, O_CLOEXEC) < 0) {
-		pool_err_sys(e, "socketpair");
-		goto fail;
-	}
-	vmm_fds_init(&fds);
-	fds.fd[VMM_SLOT_CONSOLE] = con[1];
-	fds.fd[VMM_SLOT_AGENT] = ag[1];
-	fds.fd[VMM_SLOT_KERNEL] = s->kernel_fd;
-	fds.fd[VMM_SLOT_INITRD] = s->initrd_fd;
-	fds.fd[VMM_SLOT_TAP] = s->net.tap_fd;
-	if (shares_start(s->p, &s->sh, &s->usr_mask, s->qemu_log_fd, e) < 0)
-		goto fail;
-	for (size_t i = 0; i < s->sh.n; i++)
-		fds.fd[vmm_share_slot(i)] = s->sh.fs[i].qemu_fd;
-	volumes_fds(s->p, &s->vols, &fds);
-	s->qemu = vmm_spawn(s->p, &fds, qe[1], e);
-	/* The hypervisor holds the shares' sockets now. */
-	for (size_t i = 0; i < s->sh.n; i++) {
-		close(s->sh.fs[i].qemu_fd);
-		s->sh.fs[i].qemu_fd = -1;
-	}
-	if (s->qemu < 0)
-		goto fail;
-	close(con[1]);
-	close(ag[1]);
-	close(qe[1]);
-	if (s->qemu_err >= 0)
-		close(s->qemu_err);
-	s->qemu_err = qe[0];
-	fcntl(s->qemu_err, F_SETFL, O_NONBLOCK);
-	s->con = con[0];
-	fcntl(s->con, F_SETFL, O_NONBLOCK);
-	fcntl(ag[0], F_SETFL, O_NONBLOCK);
-	agent_conn_init(&s->agent, ag[0]);
-	s->agent_open = true;
-	s->reboot_notice = false;
-	s->start_ms = now_ms();
-	if (s->req->times)
-		s->req->times->qemu_ns = real_ns();
-	return 0;
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (con[i] >= 0)
-			close(con[i]);
-		if (ag[i] >= 0)
-			close(ag[i]);
-		if (qe[i] >= 0)
-			close(qe[i]);
-	}
-	return -1;
-}
-
-static void close_vm_fds(struct sup *s)
-{
-	if (s->con >= 0)
-		close(s->con);
-	s->con = -1;
-	if (s->agent_open) {
-		close(s->agent.fd);
-		agent_conn_free(&s->agent);
-		s->agent_open = false;
-	}
-}
-
-static void reap_qemu(struct sup *s)
-{
-	int st;
-
-	if (s->qemu <= 0)
-		return;
-	if (waitpid(s->qemu, &st, WNOHANG) == s->qemu) {
-		s->qemu_status = st;
-		s->qemu = -1;
-		if (s->req->times)
-			s->req->times->qemu_end_ns = real_ns();
-	}
-}
-
-static void qemu_errline(const struct sup *s, char *out, size_t cap)
-{
-	char path[PATH_MAX + 16];
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	struct pool_err ignore = { 0 };
-
-	out[0] = '\0';
-	snprintf(path, sizeof path, "%s/qemu.log", s->p->state_dir);
-	if (read_file(path, 1 << 20, &text, &len, &ignore) < 0 || !len)
-		return;
-	while (len && text[len - 1] == '\n')
-		text[--len] = '\0';
-	char *last = strrchr(text, '\n');
-	snprintf(out, cap, "%s", last ? last + 1 : text);
+	return s->qemu_last[0] ? s->qemu_last : "";
 }
 
 /* --- the event loop --- */
@@ -209,37 +114,24 @@ struct watch {
 	struct ctl_client *cl;	/* for a control client's watch */
 };
 
+/* A stop signal (the terminal's, or sent to this process); the ones
+ * sent to the privileged process come as PRIV_SIGNAL. */
 static void on_signal(struct sup *s, struct watch *w, short revents, struct pool_err *e)
 {
 	struct signalfd_siginfo si;
-	int st, i;
 
 	(void)w;
 	(void)revents;
-	while (read(s->sig_fd, &si, sizeof si) == sizeof si) {
-		if (si.ssi_signo != SIGCHLD) {
-			if (s->shutting_down && s->qemu > 0) {
-				kill(s->qemu, SIGKILL);	/* asked twice: stop now */
-			} else {
-				s->interrupted = (int)si.ssi_signo;
-				begin_shutdown(s, e);
-			}
-			continue;
-		}
-		/* A virtiofsd that ends while its machine runs leaves a share
-		 * that hangs every access: say so and stop the machine rather
-		 * than let it hang. */
-		while ((i = shares_reap(&s->sh, &st)) >= 0) {
-			if (s->shutting_down || s->qemu <= 0)
-				continue;
-			log_warnx("%s: the virtiofsd of share %s ended (%s %d); stopping the machine",
-				  s->p->m->name, s->p->shares[i].source, WIFSIGNALED(st) ? "signal" : "status",
-				  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-			s->shutting_down = true;
-			s->deadline_ms = UINT64_MAX;
-			kill(s->qemu, SIGKILL);
-		}
-	}
+	while (read(s->sig_fd, &si, sizeof si) == sizeof si)
+		if (si.ssi_signo != SIGCHLD)
+			asked_to_stop(s, (int)si.ssi_signo, e);
+}
+
+static void on_priv(struct sup *s, struct watch *w, short revents, struct pool_err *e)
+{
+	(void)w;
+	(void)revents;
+	priv_events(s, e);
 }
 
 static void on_console(struct sup *s, struct watch *w, short revents, struct pool_err *e)
@@ -264,6 +156,38 @@ static void on_dhcp(struct sup *s, struct watch *w, short revents, struct pool_e
 	(void)e;
 	if (revents & POLLIN)
 		dhcpd_serve(&s->net.dhcp);
+}
+
+static void on_dns(struct sup *s, struct watch *w, short revents, struct pool_err *e)
+{
+	(void)w;
+	(void)e;
+	if (revents & POLLIN)
+		dnsd_serve(&s->net.dns);
+}
+
+static void on_ports(struct sup *s, struct watch *w, short revents, struct pool_err *e)
+{
+	(void)w;
+	(void)e;
+	if (revents & POLLIN)
+		ports_serve(&s->ports);
+}
+
+/* The resolver's one privileged call: open an answer's addresses. */
+static int dns_allow(void *ctx, const struct egress_elem *el, size_t n, struct pool_err *e)
+{
+	return sup_allow(ctx, el, n, e);
+}
+
+static void dns_state(void *ctx, const char *text, size_t len)
+{
+	sup_egress_state(ctx, text, len);
+}
+
+static void dns_note(void *ctx, const char *line)
+{
+	console_note(ctx, line);
 }
 
 static void on_ctl_listen(struct sup *s, struct watch *w, short revents, struct pool_err *e)
@@ -298,8 +222,7 @@ static void on_agent(struct sup *s, struct watch *w, short revents, struct pool_
 	if (r < 0) {
 		/* A guest that breaks the protocol is not trusted further. */
 		log_warnx("%s", e->msg);
-		if (s->qemu > 0)
-			kill(s->qemu, SIGKILL);
+		vm_kill(s);
 		agent_close(s);
 	} else if (r == 1) {
 		agent_close(s);
@@ -339,7 +262,7 @@ static void on_stdin(struct sup *s, struct watch *w, short revents, struct pool_
 		agent_conn_flush(&s->agent, e);
 }
 
-#define WATCHES_MAX (8 + CTL_CLIENTS_MAX)
+#define WATCHES_MAX (10 + CTL_CLIENTS_MAX)
 
 /* What to wait on this round, in the order it is served. */
 static size_t watches(struct sup *s, struct watch *w)
@@ -348,12 +271,17 @@ static size_t watches(struct sup *s, struct watch *w)
 	size_t n = 0;
 
 	w[n++] = (struct watch){ s->sig_fd, POLLIN, on_signal, NULL };
+	w[n++] = (struct watch){ s->priv_fd, POLLIN, on_priv, NULL };
 	if (s->con >= 0)
 		w[n++] = (struct watch){ s->con, POLLIN | (s->conq_len ? POLLOUT : 0), on_console, NULL };
 	if (s->qemu_err >= 0)
 		w[n++] = (struct watch){ s->qemu_err, POLLIN, on_qemu_err, NULL };
 	if (s->net.dhcp.fd >= 0)
 		w[n++] = (struct watch){ s->net.dhcp.fd, POLLIN, on_dhcp, NULL };
+	if (s->net.dns.ep >= 0)
+		w[n++] = (struct watch){ s->net.dns.ep, POLLIN, on_dns, NULL };
+	if (s->ports.ep >= 0)
+		w[n++] = (struct watch){ s->ports.ep, POLLIN, on_ports, NULL };
 	for (size_t c = 0; c < CTL_CLIENTS_MAX; c++) {
 		struct ctl_client *cl = &s->cl[c];
 		short ev = cl->conn.outlen ? POLLOUT : 0;
@@ -381,9 +309,9 @@ static size_t watches(struct sup *s, struct watch *w)
 }
 
 /* The hypervisor has ended: a reboot the guest asked for starts it again
- * (pool up), anything else ends the loop. 1: go on; 0: done; -1: error. */
-static int after_hypervisor(struct sup *s, unsigned timeout_s, uint64_t *boot_deadline,
-			    struct pool_err *e)
+ * (pool up: the privileged side does), anything else ends the loop.
+ * 1: go on; 0: done. */
+static int after_hypervisor(struct sup *s)
 {
 	/* Drain what the console and QEMU still hold, then stop. */
 	if (s->con >= 0)
@@ -392,20 +320,16 @@ static int after_hypervisor(struct sup *s, unsigned timeout_s, uint64_t *boot_de
 		qemu_err_in(s);
 	if (s->req->argv || !s->reboot_notice || s->shutting_down)
 		return 0;
-	close_vm_fds(s);
-	shares_stop(&s->sh);	/* virtiofsd ends with its QEMU; start anew */
+	vm_fds_close(s);
 	ctl_exec_lost(s);
-	if (spawn_vm(s, e) < 0)
-		return -1;
-	*boot_deadline = now_ms() + (uint64_t)timeout_s * 1000;
+	vm_restart(s);
 	return 1;
 }
 
-static int event_loop(struct sup *s, unsigned timeout_s, struct pool_err *e)
+static int event_loop(struct sup *s, struct pool_err *e)
 {
-	uint64_t boot_deadline = now_ms() + (uint64_t)timeout_s * 1000;
-
-	while (s->qemu >= 0 || s->con >= 0) {
+	s->boot_deadline_ms = s->start_ms + (uint64_t)s->timeout_s * 1000;
+	while (s->qemu >= 0 || s->con >= 0 || s->restarting) {
 		struct watch w[WATCHES_MAX];
 		struct pollfd pfd[WATCHES_MAX];
 		size_t n;
@@ -419,7 +343,8 @@ static int event_loop(struct sup *s, unsigned timeout_s, struct pool_err *e)
 		for (size_t i = 0; i < n; i++)
 			if (pfd[i].revents)
 				w[i].fn(s, &w[i], pfd[i].revents, e);
-		reap_qemu(s);
+		if (s->restart_failed)
+			return -1;
 		if (s->con >= 0 && s->conq_len)
 			console_out(s);
 		ctl_timers(s);
@@ -428,33 +353,112 @@ static int event_loop(struct sup *s, unsigned timeout_s, struct pool_err *e)
 			log_warnx("%s", e->msg);
 			s->agent.outlen = 0;
 		}
+		if (s->restarting)
+			continue;
 		if (s->qemu < 0) {
-			int r = after_hypervisor(s, timeout_s, &boot_deadline, e);
-
-			if (r <= 0)
-				return r;
+			if (after_hypervisor(s) == 0)
+				return 0;
 			continue;
 		}
 		if (s->shutting_down && now_ms() > s->deadline_ms) {
 			log_warnx("machine %s did not power off within %d s; stopping it",
 				  s->p->m->name, SHUTDOWN_GRACE_MS / 1000);
-			kill(s->qemu, SIGKILL);
+			vm_kill(s);
 			s->deadline_ms = UINT64_MAX;
 		}
-		if (!s->agent.ready && !s->shutting_down && now_ms() > boot_deadline) {
+		if (!s->agent.ready && !s->shutting_down && now_ms() > s->boot_deadline_ms) {
 			char lines[1024];
 
 			tail_lines(s, lines, sizeof lines, 5);
-			kill(s->qemu, SIGKILL);
-			waitpid(s->qemu, NULL, 0);
-			s->qemu = -1;
+			vm_kill(s);
 			return pool_err_fail(e, "machine %s did not become ready within %u s; last console lines:\n%s",
-					     s->p->m->name, timeout_s, lines);
+					     s->p->m->name, s->timeout_s, lines);
 		}
 	}
 	return 0;
 }
 
+/* How the machine ended, as pool run and pool up report it: the exit
+ * status, or -1 with e. r: what the event loop returned. */
+static int outcome(struct sup *s, int r, struct pool_err *e)
+{
+	const struct plan *p = s->p;
+	char lines[1024];
+	const char *qerr = qemu_errline(s);
+
+	if (r < 0)
+		return -1;
+	if (!s->req->argv) {
+		if (s->interrupted || (WIFEXITED(s->qemu_status) && WEXITSTATUS(s->qemu_status) == 0))
+			return 0;
+		return pool_err_fail(e, "machine %s ended abnormally%s%s", p->m->name, qerr[0] ? ": " : "", qerr);
+	}
+	if (s->have_exit)
+		return s->exit_status;
+	if (s->interrupted)
+		return 128 + s->interrupted;
+	if (s->down_asked)
+		return pool_err_fail(e, "machine %s was powered off by pool down before the command finished",
+				     p->m->name);
+	tail_lines(s, lines, sizeof lines, 5);
+	return pool_err_fail(e, "machine %s stopped before the command finished%s%s%s%s", p->m->name,
+			     qerr[0] ? ": " : "", qerr, lines[0] ? "; last console lines:\n" : "", lines);
+}
+
+/* The guest-facing process: it keeps the fds it serves and nothing else,
+ * drops every privilege, runs the loop, and says how it ended. */
+static __attribute__((noreturn)) void guest_facing(struct sup *s)
+{
+	int keep[18 + PORT_MAPS_MAX] = { 0, 1, 2, s->sig_fd, s->priv_fd, s->con, s->agent.fd, s->qemu_err,
+					 s->ctl_fd, s->net.dhcp.fd, s->log_fd, s->qemu_log_fd,
+					 s->net.dns.ep, s->net.dns.tap_fd, s->net.dns.timer_fd,
+					 s->ports.ep, s->ports.timer_fd };
+	size_t nkeep = 17;
+	struct pool_err e = { 0 };
+	int status;
+
+	/* an epoll set holds its fds only while someone else does */
+	for (size_t i = 0; i < s->ports.n; i++)
+		keep[nkeep++] = s->ports.fd[i];
+	drop_to_guest_facing(s, keep, nkeep);
+	status = outcome(s, event_loop(s, &e), &e);
+	if (s->req->times && s->req->argv && getenv("POOL_BOOT_TIMES"))
+		boot_times_print(s->req->times);
+	ctl_close(s);
+	tell_done(s, status, &e);
+	_exit(0);
+}
+
+/* Split in two (priv.c): the child serves the guest, this process keeps
+ * what needs root until the child has ended. Its result. */
+static int split(struct sup *s, struct pool_err *e)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return pool_err_sys(e, "socketpair");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return pool_err_sys(e, "fork");
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		s->priv_fd = sv[1];
+		guest_facing(s);
+	}
+	close(sv[1]);
+	/* What the child serves is the child's now. */
+	vm_fds_close(s);
+	ctl_close(s);
+	dhcpd_close(&s->net.dhcp);
+	return priv_serve(s, sv[0], pid, e);
+}
+
+/* The privileged side's teardown, after the guest-facing side ended. */
 static void sup_close(struct sup *s)
 {
 	if (s->qemu > 0) {
@@ -462,7 +466,7 @@ static void sup_close(struct sup *s)
 		waitpid(s->qemu, NULL, 0);
 		s->qemu = -1;
 	}
-	close_vm_fds(s);
+	vm_fds_close(s);
 	ctl_close(s);
 	tty_restore(&s->tty);
 	if (s->log_fd >= 0)
@@ -475,15 +479,27 @@ static void sup_close(struct sup *s)
 		close(s->initrd_fd);
 	if (s->sig_fd >= 0)
 		close(s->sig_fd);
-	if (s->qemu_err >= 0)
-		close(s->qemu_err);
 	free(s->exec);
 	shares_stop(&s->sh);
 	shares_close(s->p, &s->sh);
 	strv_free(&s->usr_mask);
 	volumes_close(&s->vols);
+	sup_mesh_free(&s->mesh);
+	ports_close(&s->ports);
 	sup_net_close(s->p, &s->net);
+	ids_give(IDS_DIR, s->ids, 2);
 	state_release(s->p->paths.state, s->p->state_dir, &s->lock_fd);
+}
+
+/* The uids the machine runs as: the hypervisor's, the guest-facing side's. */
+static int take_ids(struct sup *s, struct pool_err *e)
+{
+	if (ids_take(IDS_DIR, s->p->m->name, s->ids, 2, e) < 0)
+		return -1;
+	s->p->uid = s->ids[0].id;
+	s->p->gid = (gid_t)s->ids[0].id;
+	s->p->sup_uid = s->ids[1].id;
+	return 0;
 }
 
 int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
@@ -491,22 +507,26 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	struct sup s = {
 		.p = p, .req = req, .lock_fd = -1, .log_fd = -1, .qemu_log_fd = -1,
 		.kernel_fd = -1, .initrd_fd = -1, .sig_fd = -1, .con = -1, .qemu = -1,
-		.qemu_err = -1, .ctl_fd = -1,
+		.qemu_err = -1, .ctl_fd = -1, .priv_fd = -1, .priv_pid = getpid(),
 		.console_cl = -1, .ready_fd = req->ready_fd, .next_sid = RUN_SID,
+		.ids = { { .fd = -1 }, { .fd = -1 } },
 	};
 	struct image_inputs in = {
 		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
 		.modules = &p->modules, .applets = &p->applets,
+		.nebula = p->nebula[0] ? p->nebula : NULL, .nebula_libs = &p->nebula_libs,
 	};
 	char qlog[PATH_MAX + 16];
 	sigset_t sigs, old;
-	unsigned timeout_s;
 	bool built = false;
 	int status = -1;
 
 	shares_init(&s.sh);
 	sup_net_init(&s.net);
 	spare_init(&s);
+	ports_init(&s.ports);
+	s.net.dns_hooks = (struct dnsd_hooks){ .allow = dns_allow, .note = dns_note, .state = dns_state,
+						.ctx = &s };
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
 	sigaddset(&sigs, SIGINT);
@@ -519,11 +539,11 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 		pool_err_sys(e, "signalfd");
 		goto out;
 	}
-	if (boot_timeout(&timeout_s, e) < 0 || vmm_argv(p, e) < 0)
+	if (boot_timeout(&s.timeout_s, e) < 0 || vmm_argv(p, e) < 0)
 		goto out;
 	if (req->argv && encode_exec(&s, e) < 0)
 		goto out;
-	if (state_open(&s, e) < 0 || ctl_listen(&s, e) < 0)
+	if (state_open(&s, e) < 0 || take_ids(&s, e) < 0 || ctl_listen(&s, e) < 0)
 		goto out;
 	if (req->detached) {
 		/* From here on a detached supervisor's warnings go to its folder. */
@@ -539,6 +559,10 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 			close(fd);
 		}
 	}
+	/* a host port already taken is refused before anything boots */
+	if (p->has_net && !req->spare &&	/* a spare's, when it is claimed (spare.c) */
+	    ports_open(&s.ports, p->m->ports, p->m->nports, p->m->address, e) < 0)
+		goto out;
 	if (volumes_open(p, &s.vols, e) < 0)
 		goto out;
 	/* image nixos: no image of pool's; the spec's initrd, as is (plan.c) */
@@ -552,8 +576,16 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	s.kernel_fd = vmm_boot_fd(p->kernel, p->kernel_fd, e);
 	if (s.kernel_fd < 0)
 		goto out;
+	/* the mesh's port and chain before the network, its key after */
+	if (sup_mesh_claim(p, &s.mesh, e) < 0)
+		goto out;
+	if (p->has_net && sup_net_open(p, &s.net, e) < 0)
+		goto out;
+	if (sup_mesh_files(p, &s.mesh, e) < 0)
+		goto out;
 	s.initrd_fd = p->m->image == IMAGE_NIXOS ? vmm_boot_fd(p->initrd, p->initrd_fd, e)
-						  : machine_initrd(p, e);
+						  : machine_initrd(p, &s.mesh, e);
+	sup_mesh_free(&s.mesh);	/* the key lives in the sealed archive alone */
 	if (s.initrd_fd < 0)
 		goto out;
 	s.log_fd = open(p->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -563,13 +595,11 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 		pool_err_sys(e, "%s", p->state_dir);
 		goto out;
 	}
-	if (p->has_net && sup_net_open(p, &s.net, e) < 0)
-		goto out;
 	if (p->m->image == IMAGE_HOST && usr_mask_load(p->paths.cache, &s.usr_mask, e) < 0)
 		goto out;
 	if (p->accel.mode == ACCEL_TCG)
 		log_info("accel %s", p->accel.why);
-	if (spawn_vm(&s, e) < 0)
+	if (priv_vm_start(&s, e) < 0)
 		goto out;
 	if (!req->argv) {
 		s.stdin_open = true;
@@ -578,37 +608,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 			fprintf(stderr, "pool: %s: console attached (Ctrl-] powers the machine off)\r\n",
 				p->m->name);
 	}
-	if (event_loop(&s, timeout_s, e) < 0)
-		goto out;
-
-	if (req->argv) {
-		if (s.have_exit) {
-			status = s.exit_status;
-		} else if (s.interrupted) {
-			status = 128 + s.interrupted;
-		} else if (s.down_asked) {
-			pool_err_fail(e, "machine %s was powered off by pool down before the command finished",
-				      p->m->name);
-		} else {
-			char lines[1024], qerr[512];
-
-			tail_lines(&s, lines, sizeof lines, 5);
-			qemu_errline(&s, qerr, sizeof qerr);
-			pool_err_fail(e, "machine %s stopped before the command finished%s%s%s%s",
-				      p->m->name, qerr[0] ? ": " : "", qerr,
-				      lines[0] ? "; last console lines:\n" : "", lines);
-		}
-	} else {
-		if (s.interrupted || (WIFEXITED(s.qemu_status) && WEXITSTATUS(s.qemu_status) == 0)) {
-			status = 0;
-		} else {
-			char qerr[512];
-
-			qemu_errline(&s, qerr, sizeof qerr);
-			pool_err_fail(e, "machine %s ended abnormally%s%s", p->m->name,
-				      qerr[0] ? ": " : "", qerr);
-		}
-	}
+	status = split(&s, e);
 out:
 	sup_close(&s);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -15,6 +15,7 @@
  * a shell's `date +%s.%N`), 0 for a step that did not happen; the guest's
  * READY timestamps in ns since its kernel started. */
 struct boot_times {
+	uint64_t start_ns;	/* pool started on the boot */
 	uint64_t qemu_ns;	/* the hypervisor spawned */
 	uint64_t ready_ns;	/* the agent's READY arrived */
 	uint64_t exit_ns;	/* the command's EXIT arrived */
@@ -37,6 +38,11 @@ struct run_request {
 	unsigned spare_idle_s;
 	const char *plan_hash;	/* the spare's plan_hash(), 64 hex digits */
 };
+
+/* POOL_BOOT_TIMES: one line on stderr with every step's clock (bench/boot
+ * reads it); a step that did not happen shows 0 (a claimed spare's
+ * hypervisor start). */
+void boot_times_print(const struct boot_times *t);
 
 /* Boot the plan and serve it in the foreground. Returns the exit status
  * (the guest command's for run; 0 when the guest powered off for up), or

@@ -4,7 +4,7 @@
 
 #include <stdarg.h>
 
-/* Exit statuses of the pool command (DESIGN.md, Command line). */
+/* Exit statuses of the pool command (pool(1), EXIT STATUS). */
 enum {
 	POOL_EXIT_FAIL = 1,	/* any failure that is not the user's input */
 	POOL_EXIT_USAGE = 2,	/* bad spec or bad command line */

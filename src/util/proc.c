@@ -89,3 +89,23 @@ int proc_run(const struct proc_opts *o, char **out, size_t *len, struct pool_err
 	}
 	return WEXITSTATUS(st);
 }
+
+void close_fds_except(const int *keep, size_t n)
+{
+	unsigned from = 0;
+
+	/* Lowest first: close the gap below each kept fd, then past the last. */
+	for (;;) {
+		unsigned next = ~0U;
+
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= 0 && (unsigned)keep[i] >= from && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
+		if (next == ~0U)
+			break;
+		if (next > from)
+			close_range(from, next - 1, 0);
+		from = next + 1;
+	}
+	close_range(from, ~0U, 0);
+}

@@ -26,4 +26,8 @@ struct proc_opts {
  * could not start or was killed by a signal. */
 int proc_run(const struct proc_opts *o, char **out, size_t *len, struct pool_err *e);
 
+/* Close every fd but keep[0..n) (which need not be sorted; -1s are
+ * skipped): what a child that drops its privileges keeps of its parent. */
+void close_fds_except(const int *keep, size_t n);
+
 #endif

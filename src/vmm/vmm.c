@@ -12,7 +12,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -98,6 +100,21 @@ int vmm_boot_fd(const char *path, int opened, struct pool_err *e)
 	return mfd;
 }
 
+/* Folders of the host that are none of the hypervisor's business: in its
+ * own mount namespace each is an empty read-only tmpfs. Its binary, its
+ * libraries and firmware (/usr, /etc, /lib) and /dev, /proc stay. */
+static const char *const vmm_hidden[] = {
+	"/home", "/root", "/run", "/tmp", "/var", "/srv", "/mnt", "/media", "/opt", "/boot", NULL,
+};
+
+/* Whether path is dir or beneath it (the hypervisor's own binary, say). */
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
 static __attribute__((noreturn)) void child_fail(int fd, const char *what)
 {
 	dprintf(fd, "pool: starting the hypervisor: %s: %s\n", what, strerror(errno));
@@ -160,6 +177,23 @@ pid_t vmm_spawn(const struct plan *p, const struct vmm_fds *fds, int stderr_fd, 
 	 * which shuts the guest down cleanly, not QEMU directly. */
 	if (setpgid(0, 0) < 0)
 		child_fail(2, "setpgid");
+	/* Its own network (the TAP fd works across), IPC and mount
+	 * namespaces: an escape finds no host socket, not even on 127.0.0.1,
+	 * no host IPC, and no home, /run or /tmp of the host. */
+	if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWNS) < 0)
+		child_fail(2, "unshare");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail(2, "making its mounts private");
+	for (i = 0; vmm_hidden[i]; i++) {
+		if (path_under(p->argv.v[0], vmm_hidden[i]))
+			continue;
+		if (mount("none", vmm_hidden[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=4k,mode=755") < 0 && errno != ENOENT)
+			child_fail(2, vmm_hidden[i]);
+	}
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			child_fail(2, "dropping the bounding set");
 	if (p->accel.mode == ACCEL_KVM) {
 		if (setgroups(1, &kvm_gid) < 0)
 			child_fail(2, "setgroups");

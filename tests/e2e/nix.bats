@@ -411,3 +411,24 @@ spec_with_files() {
 	run meson test -C "$BATS_TEST_TMPDIR/on" --list
 	[ "$status" -eq 0 ] && [[ "$output" == *"unit / mac"* ]]
 }
+
+@test "condense: pool.mesh becomes the spec's mesh:, which pool check reads and the host's grants decide" {
+	[ -x "$POOL_BIN" ] || { echo "no pool binary at $POOL_BIN (build first)"; return 1; }
+	mesh='{ pool.mesh = { network = "corp"; ip = "192.168.100.2/24"; groups = [ "dev" ]; lighthouses = { "192.168.100.1" = "198.51.100.1:4242"; }; inbound = [ { port = 8000; proto = "tcp"; groups = [ "dev" ]; } ]; }; }'
+	run --separate-stderr pool_eval "$(condensed "$mesh").pool.spec" --raw
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	echo "$output" >"$BATS_TEST_TMPDIR/spec.json"
+	s="$BATS_TEST_TMPDIR/spec.json"
+	[ "$(json "$s" 'd["mesh"]["network"], d["mesh"]["ip"], d["mesh"]["groups"]')" = "('corp', '192.168.100.2/24', ['dev'])" ]
+	[ "$(json "$s" 'd["mesh"]["lighthouses"]')" = "{'192.168.100.1': '198.51.100.1:4242'}" ]
+	[ "$(json "$s" 'd["mesh"]["inbound"]')" = "[{'groups': ['dev'], 'port': 8000, 'proto': 'tcp'}]" ]
+	spec_with_files "$s" "$BATS_TEST_TMPDIR/ok.json"
+	# the spec parses; the host has no such mesh, and says how to make it
+	export POOL_DATA_DIR="$BATS_TEST_TMPDIR/data"
+	run --separate-stderr "$POOL_BIN" check --spec "$BATS_TEST_TMPDIR/ok.json"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"ok.json:1:"*": mesh.network: no mesh corp on this host (make it with pool mesh init corp)" ]]
+	# and without pool.mesh, no mesh: at all
+	run --separate-stderr pool_eval "$(condensed).pool.spec" --raw
+	[[ "$output" != *'"mesh"'* ]]
+}

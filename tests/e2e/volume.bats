@@ -94,7 +94,7 @@ spec() {	# spec NAME [EXTRA YAML LINES]: image minimal, no network, data.img at 
 	run --separate-stderr "$POOL_BIN" run "$D/bad.yaml" -- true
 	echo "$output $stderr"
 	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"bad.yaml:5:12: volumes[0].path: volume $D/data.img is a symlink"* ]]
+	[[ "$stderr" == *"bad.yaml:5:12: volumes[0].path: $D/data.img is a symlink"* ]]
 	assert_no_machine_left bad
 
 	rm "$D/data.img"

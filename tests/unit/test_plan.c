@@ -405,10 +405,6 @@ static void test_plan_argv_and_cmdline(void **state)
 	assert_null(strstr(up.cmdline, "pool.console=0"));
 	assert_string_equal(value_of(&up.argv, "-append"), up.cmdline);
 
-	/* runs as the machine's own uid */
-	assert_int_equal(p.uid, machine_uid("plan-test"));
-	assert_int_equal(p.gid, p.uid);
-
 	plan_free(&p);
 	plan_free(&up);
 	machine_free(&m);
@@ -431,23 +427,6 @@ static void test_plan_tcg_over_kvm_spec(void **state)
 	assert_non_null(strstr(p.accel.why, "POOL_ACCEL"));
 	plan_free(&p);
 	machine_free(&m);
-}
-
-static void test_machine_uid(void **state)
-{
-	static const char *const names[] = { "a", "b", "dev", "dev2", "plan-test", "plan-tesu", "pool" };
-	uid_t u[sizeof names / sizeof names[0]];
-
-	(void)state;
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		u[i] = machine_uid(names[i]);
-		assert_true(u[i] >= 0x70000000u);
-		assert_true(u[i] < 0x71000000u);
-		assert_int_equal(u[i], machine_uid(names[i]));	/* stable */
-		for (size_t j = 0; j < i; j++)
-			if (u[i] == u[j])
-				fail_msg("%s and %s share uid %u", names[i], names[j], (unsigned)u[i]);
-	}
 }
 
 static void test_plan_print(void **state)
@@ -624,7 +603,7 @@ static void test_machine_initrd(void **state)
 	build(&m, PLAN_RUN, &p);
 	make_image(&p, image, sizeof image, &built);
 
-	fd = image_machine_initrd(image, &m, "usr /usr ro\n", false, NULL, &e);
+	fd = image_machine_initrd(image, &m, "usr /usr ro\n", false, NULL, NULL, 0, &e);
 	if (fd < 0)
 		fail_msg("image_machine_initrd: %s", e.msg);
 	/* in memory, sealed: nobody changes it after it is made */
@@ -736,7 +715,7 @@ static void test_machine_initrd_host_etc(void **state)
 	parse(text, &m);
 	snprintf(empty, sizeof empty, "%s/empty.cpio", tmpdir);
 	put(empty, "", 0);
-	fd = image_machine_initrd(empty, &m, "", true, NULL, &e);
+	fd = image_machine_initrd(empty, &m, "", true, NULL, NULL, 0, &e);
 	if (fd < 0)
 		fail_msg("image_machine_initrd: %s", e.msg);
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
@@ -775,7 +754,6 @@ static void test_machine_initrd_host_etc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_machine_uid),
 		cmocka_unit_test(test_plan_cpus_and_tb),
 		cmocka_unit_test(test_plan_kernel_and_modules),
 		cmocka_unit_test(test_plan_image_hash),

@@ -241,7 +241,27 @@ static void test_pass_full(void **state)
 	assert_int_equal(m.mesh.ngroups, 2);
 	assert_string_equal(m.mesh.groups[0], "dev");
 	assert_string_equal(m.mesh.groups[1], "ci");
-	assert_true(m.mesh.lighthouse);
+	assert_int_equal(m.mesh.nlighthouses, 1);
+	assert_int_equal(m.mesh.lighthouses[0].overlay, 0xc0a86401u);
+	assert_int_equal(m.mesh.lighthouses[0].host, 0xc633640au);	/* 198.51.100.10 */
+	assert_int_equal(m.mesh.lighthouses[0].port, 4242);
+	assert_true(m.mesh.has_inbound);
+	assert_int_equal(m.mesh.ninbound, 3);
+	assert_int_equal(m.mesh.inbound[0].port_lo, 8000);
+	assert_int_equal(m.mesh.inbound[0].port_hi, 8000);
+	assert_int_equal(m.mesh.inbound[0].proto, MESH_PROTO_TCP);
+	assert_int_equal(m.mesh.inbound[0].ngroups, 2);
+	assert_string_equal(m.mesh.inbound[0].groups[1], "ci");
+	assert_int_equal(m.mesh.inbound[1].port_lo, 9000);
+	assert_int_equal(m.mesh.inbound[1].port_hi, 9010);
+	assert_int_equal(m.mesh.inbound[1].proto, MESH_PROTO_UDP);
+	assert_string_equal(m.mesh.inbound[1].host, "build");
+	assert_int_equal(m.mesh.inbound[2].port_lo, 0);
+	assert_int_equal(m.mesh.inbound[2].proto, MESH_PROTO_ICMP);
+	assert_true(m.mesh.inbound[2].has_cidr);
+	assert_int_equal(m.mesh.inbound[2].cidr, 0xc0a86400u);
+	assert_int_equal(m.mesh.inbound[2].cidr_prefix, 24);
+	assert_int_equal(m.mesh.ip_pos.line, 43);
 
 	assert_int_equal(m.pos[KEY_MESH].line, 42);
 	assert_int_equal(m.pos[KEY_MESH].col, 3);
@@ -313,6 +333,31 @@ static void test_pass_none_and_flow(void **state)
 	assert_string_equal(m.shares[0].source, SPEC_DIR "/src");
 	assert_string_equal(m.shares[0].target, "/work/src");
 	assert_string_equal(m.users[0].keys[0], "sk-ssh-ed25519@openssh.com AAAAGnNr root@key");
+	machine_free(&m);
+
+	/* names in allow: lowercase, tcp when a port is given; ports */
+	load_pass("egress.yaml", &m);
+	assert_int_equal(m.nallow, 5);
+	assert_string_equal(m.allow[0].name, "registry.npmjs.org");
+	assert_int_equal(m.allow[0].port, 443);
+	assert_int_equal(m.allow[0].proto, 6);
+	assert_string_equal(m.allow[1].name, "*.github.com");
+	assert_int_equal(m.allow[1].proto, 6);
+	assert_string_equal(m.allow[2].name, "ntp.example.org");
+	assert_int_equal(m.allow[2].proto, 17);
+	assert_string_equal(m.allow[3].name, "mirror.example.net");
+	assert_int_equal(m.allow[3].port, 0);
+	assert_int_equal(m.allow[3].proto, 0);
+	assert_null(m.allow[4].name);
+	assert_int_equal(m.allow[4].net, 0x01010101u);
+	assert_int_equal(m.nports, 3);
+	assert_int_equal(m.ports[0].host_ip, 0x7f000001u);
+	assert_int_equal(m.ports[0].host_port, 8080);
+	assert_int_equal(m.ports[0].guest_port, 8000);
+	assert_int_equal(m.ports[0].proto, 6);
+	assert_int_equal(m.ports[1].guest_port, 53);
+	assert_int_equal(m.ports[1].proto, 17);
+	assert_int_equal(m.ports[2].host_ip, 0x7f000002u);
 	machine_free(&m);
 }
 

@@ -1,0 +1,178 @@
+#!/usr/bin/env bats
+# privsep.bats - an escape lands nowhere: the supervisor's guest-facing
+# process holds no capability, QEMU runs in namespaces of its own, and no
+# two machines ever share a uid, whatever their names hash to. Real VMs
+# under TCG.
+
+load helpers
+
+setup() {
+	pool_env
+	D=$(mktemp -d /tmp/pool-privsep.XXXXXX)
+	chmod 755 "$D"
+}
+
+teardown() {
+	local f pid
+	for f in "$POOL_STATE_DIR"/*/status; do
+		[ -e "$f" ] || continue
+		pid=$(sed -n 's/^pid=//p' "$f")
+		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+	done
+	sleep 0.2
+	rm -rf "$D"
+}
+
+spec() {	# spec NAME: a minimal machine without network
+	printf 'name: %s\nimage: minimal\nmemory: 160M\nnetwork: none\n' "$1" > "$D/$1.yaml"
+	echo "$D/$1.yaml"
+}
+
+supervisor_of() {	# the privileged supervisor's pid, from the machine's status
+	sed -n 's/^pid=//p' "$POOL_STATE_DIR/$1/status"
+}
+
+child_named() {	# child_named PID COMM: its child running COMM
+	local c
+	for c in $(children_of "$1"); do
+		[ "$(cat "/proc/$c/comm" 2>/dev/null)" = "$2" ] && echo "$c"
+	done
+	return 0
+}
+
+field() {	# field PID NAME: a line of /proc/PID/status, its first value
+	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
+}
+
+@test "the guest-facing supervisor holds no capability and an id of its own; the privileged one keeps root" {
+	run --separate-stderr "$POOL_BIN" up -d "$(spec cap)"
+	[ "$status" -eq 0 ]
+	sup=$(supervisor_of cap)
+	g=$(child_named "$sup" pool)
+	q=$(child_named "$sup" qemu-system-x86)
+	[ -n "$g" ] && [ -n "$q" ]
+	# the control: the privileged process is root, with its capabilities
+	[ "$(field "$sup" Uid)" = 0 ]
+	[ "$(field "$sup" CapEff)" != 0000000000000000 ]
+	for set in CapInh CapPrm CapEff CapBnd CapAmb; do
+		[ "$(field "$g" $set)" = 0000000000000000 ] || { echo "$set: $(field "$g" $set)"; false; }
+	done
+	[ "$(field "$g" NoNewPrivs)" = 1 ]
+	gu=$(field "$g" Uid)
+	qu=$(field "$q" Uid)
+	[ "$gu" != 0 ] && [ "$qu" != 0 ] && [ "$gu" != "$qu" ]
+	[ "$(field "$g" Gid)" = "$gu" ]
+	# it still serves: exec and down go through it
+	run --separate-stderr "$POOL_BIN" exec cap -- echo served
+	[ "$output" = served ]
+	run --separate-stderr "$POOL_BIN" down cap
+	[ "$status" -eq 0 ]
+	assert_no_machine_left cap
+}
+
+@test "QEMU runs in its own network, IPC and mount namespaces, and sees no /tmp, /run or home of the host" {
+	echo "host file" > "$D/visible-on-host"
+	run --separate-stderr "$POOL_BIN" up -d "$(spec ns)"
+	[ "$status" -eq 0 ]
+	sup=$(supervisor_of ns)
+	q=$(child_named "$sup" qemu-system-x86)
+	[ -n "$q" ]
+	for ns in net ipc mnt; do
+		# the control: the supervisor shares ours
+		[ "$(readlink "/proc/$sup/ns/$ns")" = "$(readlink /proc/self/ns/$ns)" ]
+		[ "$(readlink "/proc/$q/ns/$ns")" != "$(readlink "/proc/$sup/ns/$ns")" ] || { echo "$ns shared"; false; }
+	done
+	# its view of the file system, through its own root
+	[ -e "$D/visible-on-host" ]
+	[ ! -e "/proc/$q/root$D/visible-on-host" ]
+	[ -z "$(ls -A "/proc/$q/root/tmp")" ]
+	[ -z "$(ls -A "/proc/$q/root/run")" ]
+	[ -z "$(ls -A "/proc/$q/root/root")" ]
+	[ -x "/proc/$q/root/usr/bin/env" ]	# what it runs from stays
+	# and its network has no way out: no address but loopback's, nothing up
+	run nsenter -t "$q" -n ip -o addr show
+	[[ "$output" != *"inet "*"scope global"* ]]
+	"$POOL_BIN" down ns
+}
+
+# The first id a name starts from: FNV-1a of the name, 24 bits, from
+# 0x70000000 (supervise/ids.c). A name that starts on another's.
+first_id() {
+	python3 -c 'import sys
+h = 2166136261
+for c in sys.argv[1].encode():
+    h = ((h ^ c) * 16777619) & 0xffffffff
+print(0x70000000 + (h & 0xffffff))' "$1"
+}
+
+colliding_name() {	# a name of [a-z0-9] whose first id is that of $1
+	python3 -c 'import sys, itertools
+def f(s):
+    h = 2166136261
+    for c in s.encode():
+        h = ((h ^ c) * 16777619) & 0xffffffff
+    return h & 0xffffff
+t = f(sys.argv[1])
+for n in itertools.count():
+    s = "c%d" % n
+    if f(s) == t and s != sys.argv[1]:
+        print(s)
+        break' "$1"
+}
+
+@test "a name crafted to start on a running machine's uid gets uids of its own" {
+	other=$(colliding_name victim)
+	[ "$(first_id "$other")" = "$(first_id victim)" ]	# the craft works
+	run --separate-stderr "$POOL_BIN" up -d "$(spec victim)"
+	[ "$status" -eq 0 ]
+	run --separate-stderr "$POOL_BIN" up -d "$(spec "$other")"
+	[ "$status" -eq 0 ]
+	qv=$(child_named "$(supervisor_of victim)" qemu-system-x86)
+	qo=$(child_named "$(supervisor_of "$other")" qemu-system-x86)
+	gv=$(child_named "$(supervisor_of victim)" pool)
+	go=$(child_named "$(supervisor_of "$other")" pool)
+	[ "$(field "$qv" Uid)" = "$(first_id victim)" ]	# the first one got its own start
+	ids="$(field "$qv" Uid) $(field "$qo" Uid) $(field "$gv" Uid) $(field "$go" Uid)"
+	echo "$ids"
+	[ "$(echo "$ids" | tr ' ' '\n' | sort -u | wc -l)" = 4 ]
+	"$POOL_BIN" down "$other"
+	"$POOL_BIN" down victim
+	# given back: no lock file of theirs is left
+	[ ! -e "/run/pool-ids/$(first_id victim)" ]
+}
+
+@test "a uid the host's users know is skipped" {
+	start=$(first_id nssuser)
+	# the host's passwd, in a mount namespace of this test's, with a user
+	# on the id the machine would start from
+	cp /etc/passwd "$D/passwd"
+	echo "taken:x:$start:$start::/nonexistent:/usr/sbin/nologin" >> "$D/passwd"
+	# the control: without that user the machine starts on that id
+	run --separate-stderr "$POOL_BIN" up -d "$(spec nssuser)"
+	[ "$status" -eq 0 ]
+	q=$(child_named "$(supervisor_of nssuser)" qemu-system-x86)
+	[ "$(field "$q" Uid)" = "$start" ]
+	"$POOL_BIN" down nssuser
+	# and with it, another
+	run --separate-stderr unshare -m sh -c 'mount --bind "$1" /etc/passwd && shift && exec "$@"' sh "$D/passwd" \
+		"$POOL_BIN" up -d "$(spec nssuser)"
+	[ "$status" -eq 0 ]
+	q=$(child_named "$(supervisor_of nssuser)" qemu-system-x86)
+	[ "$(field "$q" Uid)" != "$start" ]
+	"$POOL_BIN" down nssuser
+}
+
+@test "kill -9 of the privileged supervisor takes its guest-facing process and QEMU with it" {
+	run --separate-stderr "$POOL_BIN" up -d "$(spec crash)"
+	[ "$status" -eq 0 ]
+	sup=$(supervisor_of crash)
+	g=$(child_named "$sup" pool)
+	q=$(child_named "$sup" qemu-system-x86)
+	kill -9 "$sup"
+	wait_for 10 sh -c "! kill -0 $g 2>/dev/null && ! kill -0 $q 2>/dev/null"
+	# the next run reclaims what it left, its ids included
+	run --separate-stderr "$POOL_BIN" run "$(spec crash)" -- echo again
+	[ "$status" -eq 0 ]
+	[ "$output" = again ]
+	assert_no_machine_left crash
+}
