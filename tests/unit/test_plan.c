@@ -751,10 +751,73 @@ static void test_machine_initrd_host_etc(void **state)
 	machine_free(&m);
 }
 
+/* plan_hash of spec text (parsed, planned) as uid 1000; mode as given. */
+static void hash_of(const char *text, enum plan_mode mode, uid_t uid, char hex[65])
+{
+	static const gid_t groups[] = { 1000, 27 };
+	struct pool_err e = { 0 };
+	struct machine m = { 0 };
+	struct plan p;
+
+	parse(text, &m);
+	build(&m, mode, &p);
+	assert_int_equal(plan_hash(&p, uid, 1000, groups, 2, hex, &e), 0);
+	assert_int_equal(strlen(hex), 64);
+	plan_free(&p);
+	machine_free(&m);
+}
+
+static void test_plan_hash(void **state)
+{
+	char base[65], h[65], spec[1024], code[PATH_MAX], old[PATH_MAX + 8];
+
+	(void)state;
+	if (!have_host)
+		skip();
+	snprintf(code, sizeof code, "%s/hcode", tmpdir);
+	mkdir(code, 0755);
+#define SPEC(extra) (snprintf(spec, sizeof spec, "name: h1\nimage: minimal\nnetwork: none\nmemory: 256M\n" \
+			      "shares:\n  - {source: hcode, target: /code}\n%s", extra), spec)
+	hash_of(SPEC(""), PLAN_RUN, 1000, base);
+	hash_of(SPEC(""), PLAN_RUN, 1000, h);
+	assert_string_equal(base, h);				/* the same plan, the same hash */
+	hash_of(SPEC("warm: true\n"), PLAN_RUN, 1000, h);
+	assert_string_equal(base, h);				/* not warm: */
+	hash_of(SPEC(""), PLAN_UP, 1000, h);
+	assert_string_not_equal(base, h);			/* an up's machine is not a run's */
+	hash_of(SPEC(""), PLAN_RUN, 1001, h);
+	assert_string_not_equal(base, h);			/* nor another user's */
+	hash_of(SPEC("cpus: 3\n"), PLAN_RUN, 1000, h);
+	assert_string_not_equal(base, h);
+	hash_of(SPEC("cmdline: quiet\n"), PLAN_RUN, 1000, h);
+	assert_string_not_equal(base, h);
+	/* a pass: is salted anew at each load, and hashes the same */
+	hash_of(SPEC("users:\n  root: {pass: s3cret}\n"), PLAN_RUN, 1000, base);
+	hash_of(SPEC("users:\n  root: {pass: s3cret}\n"), PLAN_RUN, 1000, h);
+	assert_string_equal(base, h);
+	hash_of(SPEC("users:\n  root: {pass: other}\n"), PLAN_RUN, 1000, h);
+	assert_string_not_equal(base, h);
+	/* the share's folder replaced at the same path: another plan */
+	hash_of(SPEC(""), PLAN_RUN, 1000, base);
+	snprintf(old, sizeof old, "%s.old", code);
+	assert_int_equal(rename(code, old), 0);
+	assert_int_equal(mkdir(code, 0755), 0);
+	hash_of(SPEC(""), PLAN_RUN, 1000, h);
+	assert_string_not_equal(base, h);
+	/* and its files changing do not change it (the share is live) */
+	hash_of(SPEC(""), PLAN_RUN, 1000, base);
+	snprintf(old, sizeof old, "%s/f", code);
+	put(old, "x", 1);
+	hash_of(SPEC(""), PLAN_RUN, 1000, h);
+	assert_string_equal(base, h);
+#undef SPEC
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan_cpus_and_tb),
+		cmocka_unit_test(test_plan_hash),
 		cmocka_unit_test(test_plan_kernel_and_modules),
 		cmocka_unit_test(test_plan_image_hash),
 		cmocka_unit_test(test_plan_argv_and_cmdline),
