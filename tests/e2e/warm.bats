@@ -112,7 +112,7 @@ BOOT='cat /proc/sys/kernel/random/boot_id; cut -d" " -f1 /proc/uptime'
 	[[ "$stderr" == *"booted for another plan"* ]]
 	[[ "$stderr" != *" qemu 0.000000 "* ]]			# it booted
 	[ "$(echo "$(echo "$output" | sed -n 2p) < $t1 - $t0" | bc)" -eq 1 ]
-	! kill -0 "$old" 2>/dev/null				# the stale spare's supervisor is gone
+	wait_for 30 sh -c "! kill -0 $old 2>/dev/null"		# the stale spare's supervisor goes
 	# the next spare is of the new plan: the run after takes it
 	wait_for 120 spare_ready warm3
 	POOL_BOOT_TIMES=1 run --separate-stderr "$POOL_BIN" run "$f" -- true
@@ -175,7 +175,7 @@ BOOT='cat /proc/sys/kernel/random/boot_id; cut -d" " -f1 /proc/uptime'
 	"$POOL_BIN" run "$f" -- true
 	wait_for 120 spare_ready warm6
 	sup=$(ls_field warm6 pid)
-	qemu=$(children_of "$sup" | while read -r c; do [[ "$(cat /proc/$c/comm)" == qemu* ]] && echo "$c"; done)
+	qemu=$(for c in $(children_of "$sup"); do [[ "$(cat "/proc/$c/comm")" != qemu* ]] || echo "$c"; done)
 	[ -n "$qemu" ]
 	kill -9 "$sup"
 	wait_for 10 sh -c "! kill -0 $qemu 2>/dev/null"
