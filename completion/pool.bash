@@ -113,8 +113,8 @@ $(ls /sys/class/net 2>/dev/null)"; return 0 ;;
 	esac
 
 	case $cmd in
-	run) opts="--spec --allow-path --allow-lan --network -e --env-file -w --help --" ;;
-	up) opts="-d --detach --spec --allow-path --allow-lan --network --help" ;;
+	run) opts="--spec --allow-path --allow-lan --network -e --env-file -w --warm --help --" ;;
+	up) opts="-d --detach --warm --spec --allow-path --allow-lan --network --help" ;;
 	check) opts="--spec --allow-path --allow-lan --network --help" ;;
 	down) opts="--timeout --help" ;;
 	ls) opts="--json --help" ;;

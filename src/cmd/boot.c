@@ -324,13 +324,22 @@ static int try_spare(const struct boot_args *a, struct plan *p, const struct run
 		.argv = req->argv, .argc = req->argc, .env = req->env, .nenv = req->nenv,
 		.cwd = p->m->workdir ? p->m->workdir : "",
 	};
-	char hash[65], ip[16], why[1024];
+	char hash[65], ip[16], why[1024], line[64 + PORT_MAPS_MAX * PORT_MAP_STR_MAX];
+	size_t o;
 
 	if (pool_user_get(&u, e) < 0 ||
 	    plan_hash(p, u->uid, u->gid, u->groups, u->ngroups, hash, e) < 0)
 		return -1;
 	cr.hash = hash;
-	cr.address = p->has_net ? ipv4_str(p->m->address, ip) : "-";
+	/* what up -d prints (supervise_detached's line) */
+	o = (size_t)snprintf(line, sizeof line, "%s %s", p->m->name,
+			     p->has_net ? ipv4_str(p->m->address, ip) : "-");
+	for (size_t i = 0; p->has_net && i < p->m->nports && o < sizeof line; i++) {
+		char pm[PORT_MAP_STR_MAX];
+
+		o += (size_t)snprintf(line + o, sizeof line - o, " %s", port_map_str(&p->m->ports[i], pm));
+	}
+	cr.up_line = line;
 	cr.how = !spares || (a->which == BOOT_UP && !a->detached) ? CLAIM_DISCARD
 		 : a->which == BOOT_RUN ? CLAIM_FOR_RUN : CLAIM_FOR_UP;
 	if (spare_last_failure(p->paths.state, p->m->name, why, sizeof why))

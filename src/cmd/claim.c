@@ -265,7 +265,7 @@ static enum look look(const struct claim_request *r, int *status, struct pool_er
 	if (r->times)
 		r->times->ready_ns = real_ns();
 	if (r->how == CLAIM_FOR_UP) {
-		printf("%s %s\n", r->name, r->address ? r->address : "-");
+		printf("%s\n", r->up_line ? r->up_line : r->name);
 		*status = 0;
 		return LOOK_DONE;
 	}

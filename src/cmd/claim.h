@@ -22,7 +22,7 @@ struct claim_request {
 	const char *name;
 	const char *hash;	/* the plan's plan_hash(), 64 hex digits */
 	enum claim_how how;
-	const char *address;	/* up -d: printed with the name ("-" without a network) */
+	const char *up_line;	/* up -d: what it prints once the machine is up ("NAME ADDRESS [PORTS]") */
 	/* run: the command, as pool run would send it */
 	char **argv;
 	int argc;

@@ -32,6 +32,7 @@ teardown() {
 	local pid
 	for pid in $(our_pids); do kill -9 "$pid" 2>/dev/null || true; done
 	sleep 0.3
+	[ -z "${H:-}" ] || ip netns del "$H" 2>/dev/null || true
 	rm -rf "$D"
 }
 
@@ -263,4 +264,30 @@ BOOT='cat /proc/sys/kernel/random/boot_id; cut -d" " -f1 /proc/uptime'
 	run --separate-stderr "$POOL_BIN" run "$f" -- true
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"booted for another plan"* ]]
+}
+
+@test "a spare binds its published ports only when a run claims it" {
+	H="poolw-$$-$BATS_TEST_NUMBER"
+	ip netns add "$H"
+	ip -n "$H" link set lo up
+	ip -n "$H" link add up0 type veth peer name up0p
+	ip -n "$H" addr add 198.51.100.1/24 dev up0
+	ip -n "$H" link set up0 up
+	ip -n "$H" link set up0p up
+	ip -n "$H" route add default via 198.51.100.2
+	free_port() {	# whether 127.0.0.1:18080 can be bound in the namespace
+		ip netns exec "$H" python3 -c 'import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 18080))'
+	}
+	printf 'name: warmp\nimage: minimal\nmemory: 192M\naddress: 10.0.0.7\nnetwork: nat\nwarm: true\nports: ["18080:80"]\n' > "$D/p.yaml"
+	run --separate-stderr ip netns exec "$H" "$POOL_BIN" run "$D/p.yaml" -- true
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	wait_for 120 ip netns exec "$H" sh -c "'$POOL_BIN' ls --json | grep -q '\"state\": \"spare\", \"ready\": true'"
+	free_port				# the spare holds no port
+	ip netns exec "$H" "$POOL_BIN" run "$D/p.yaml" -- sh -c \
+		'mkdir -p /srv; echo claimed > /srv/i; busybox httpd -p 80 -h /srv; sleep 15' > "$D/run.out" 2>&1 &
+	wait_for 60 sh -c "ip netns exec '$H' curl -s --max-time 3 http://127.0.0.1:18080/i | grep -qx claimed"
+	run free_port
+	[ "$status" -ne 0 ]			# the claimed machine holds it now
+	wait
 }
