@@ -51,6 +51,8 @@ machines() { "$POOL_BIN" ls --json | python3 -c 'import json,sys; print(len(json
 
 spare_ready() { [ "$(ls_field "$1" state)" = spare ] && [ "$(ls_field "$1" ready)" = true ]; }
 
+state_is() { [ "$(ls_field "$1" state)" = "$2" ]; }	# state_is NAME STATE
+
 gone() { [ "$(machines)" = 0 ] && [ ! -e "$POOL_STATE_DIR/$1" ]; }
 
 now() { date +%s.%N; }
@@ -88,7 +90,7 @@ BOOT='cat /proc/sys/kernel/random/boot_id; cut -d" " -f1 /proc/uptime'
 @test "a run claims a spare that is still booting and waits for its READY" {
 	f=$(spec warm2)
 	"$POOL_BIN" run "$f" -- true
-	wait_for 30 test "$(ls_field warm2 state)" = spare
+	wait_for 30 state_is warm2 spare
 	[ "$(ls_field warm2 ready)" = false ] || skip "the spare was ready before the look (a fast host)"
 	POOL_BOOT_TIMES=1 run --separate-stderr "$POOL_BIN" run "$f" -- echo ran
 	echo "$stderr"
@@ -290,4 +292,32 @@ BOOT='cat /proc/sys/kernel/random/boot_id; cut -d" " -f1 /proc/uptime'
 	run free_port
 	[ "$status" -ne 0 ]			# the claimed machine holds it now
 	wait
+}
+
+@test "a spare that cannot boot is not tried again; the next run says why, and boots" {
+	f=$(spec warm12 'volumes:
+  - {path: data.img, size: 64M, target: /data}')
+	"$POOL_BIN" run "$f" -- true			# the image is made
+	wait_for 120 spare_ready warm12
+	"$POOL_BIN" down warm12
+	"$POOL_BIN" run "$f" -- sleep 6 &
+	r=$!
+	wait_for 60 state_is warm12 running
+	# the image is locked from the moment that machine lets go of it
+	python3 -c 'import fcntl, sys, time; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(60)' \
+		"$D/data.img" &
+	fl=$!
+	wait "$r"
+	wait_for 60 test -e "$POOL_STATE_DIR/.spares/warm12"	# its spare failed
+	sleep 4
+	[ "$(machines)" -eq 0 ]				# and was not tried again
+	[ -z "$(our_pids)" ]
+	kill "$fl"
+	wait "$fl" || true
+	run --separate-stderr "$POOL_BIN" run "$f" -- echo booted
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$output" = booted ]
+	[[ "$stderr" == *"the last spare of warm12 did not boot:"* ]]
+	[ ! -e "$POOL_STATE_DIR/.spares/warm12" ]		# said once
 }
