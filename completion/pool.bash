@@ -1,9 +1,11 @@
 # bash completion for pool(1): subcommands, their options, machine names
-# (read from the state folder, no control socket needed), spec files.
+# (read from the state folder, no control socket needed), spec files, the
+# verbs of pool mesh and the meshes of this host.
 # Needs nothing of the bash-completion package; it is installed where that
 # package looks for it (datadir/bash-completion/completions/pool).
 
-_pool_commands="run up down ls exec console logs ssh check channel doctor mkpasswd version help"
+_pool_commands="run up down ls egress exec console logs ssh check channel doctor mkpasswd mesh version help"
+_pool_mesh_verbs="init ca trust grant revoke status lighthouse"
 
 # The machines: folders under POOL_STATE_DIR (default /run/pool) whose
 # names are machine names. The state root is 0755 root's, so anyone may
@@ -25,6 +27,20 @@ _pool_channels() {
 	local root=${POOL_STATE_DIR:-/run/pool} f
 	for f in "$root"/channels/*; do
 		[[ -e $f ]] && printf '%s\n' "${f##*/}"
+	done
+	return 0
+}
+
+# The meshes: folders under POOL_DATA_DIR/mesh (default /var/lib/pool;
+# 0700, so only root sees them) whose names are mesh names.
+_pool_meshes() {
+	local root=${POOL_DATA_DIR:-/var/lib/pool} d n
+	[[ $root == /* ]] || root=/var/lib/pool
+	for d in "$root"/mesh/*/; do
+		[[ -d $d ]] || continue
+		n=${d%/}
+		n=${n##*/}
+		[[ $n =~ ^[a-z][a-z0-9-]{0,23}$ ]] && printf '%s\n' "$n"
 	done
 	return 0
 }
@@ -71,6 +87,9 @@ _pool() {
 	elif [[ $prev == "=" ]] && ((COMP_CWORD > 1)); then
 		prev=${COMP_WORDS[COMP_CWORD - 2]}
 	fi
+	# "HOST:PORT" (-p, --listen): bash splits it at ':' too; inside one
+	# there is nothing to offer.
+	[[ $cur == ":" || $prev == ":" ]] && return 0
 
 	if ((COMP_CWORD == 1)); then
 		if [[ $cur == -* ]]; then
@@ -88,11 +107,12 @@ _pool() {
 		w=${COMP_WORDS[i]}
 		case $w in
 		--) dashes=1; break ;;
-		=) ;;
-		--spec | --allow-path | --network | --env-file | -e | -w | --timeout | -i | --name | --uplink | --subnet)
+		= | :) ;;
+		--spec | --allow-path | --network | --env-file | -e | -w | --timeout | -i | --name | --uplink | --subnet | \
+			-p | --publish | --ip | --listen | --groups)
 			((i++)) ;;
 		-*) ;;
-		*) [[ ${COMP_WORDS[i - 1]} == "=" ]] || ((nargs++)) ;;
+		*) [[ ${COMP_WORDS[i - 1]} == "=" || ${COMP_WORDS[i - 1]} == ":" ]] || ((nargs++)) ;;
 		esac
 	done
 	if ((dashes)); then
@@ -109,15 +129,15 @@ _pool() {
 	--uplink) _pool_reply "$cur" "auto
 $(ls /sys/class/net 2>/dev/null)"; return 0 ;;
 	--name) _pool_reply "$cur" "$(_pool_channels)"; return 0 ;;
-	-e | -w | --timeout | --subnet) return 0 ;;
+	-e | -w | --timeout | --subnet | -p | --publish | --ip | --listen | --groups) return 0 ;;
 	esac
 
 	case $cmd in
-	run) opts="--spec --allow-path --allow-lan --network -e --env-file -w --warm --help --" ;;
-	up) opts="-d --detach --warm --spec --allow-path --allow-lan --network --help" ;;
-	check) opts="--spec --allow-path --allow-lan --network --help" ;;
+	run) opts="--spec --allow-path --allow-lan --network -p --publish -e --env-file -w --warm --help --" ;;
+	up) opts="-d --detach --warm --spec --allow-path --allow-lan --network -p --publish --help" ;;
+	check) opts="--spec --allow-path --allow-lan --network -p --publish --help" ;;
 	down) opts="--timeout --help" ;;
-	ls) opts="--json --help" ;;
+	ls | egress) opts="--json --help" ;;
 	exec) opts="--help --" ;;
 	logs) opts="--raw --help" ;;
 	ssh) opts="-i --help" ;;
@@ -129,6 +149,13 @@ $(ls /sys/class/net 2>/dev/null)"; return 0 ;;
 		else
 			opts="--name --help"
 		fi ;;
+	mesh)
+		case ${COMP_WORDS[2]} in
+		init) opts="--subnet --help" ;;
+		grant) opts="--ip --groups --help" ;;
+		lighthouse) opts="--ip --listen -d --stop --help" ;;
+		*) opts="--help" ;;
+		esac ;;
 	*) opts="--help" ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -143,8 +170,19 @@ $(ls /sys/class/net 2>/dev/null)"; return 0 ;;
 		elif [[ $cmd == run ]]; then
 			compopt -o default 2>/dev/null	# the command
 		fi ;;
-	down | exec | console | logs | ssh)
+	down | egress | exec | console | logs | ssh)
 		((nargs == 0)) && _pool_reply "$cur" "$(_pool_machines)" ;;
+	mesh)
+		if ((nargs == 0)); then
+			_pool_reply "$cur" "${_pool_mesh_verbs// /$'\n'}"
+		elif ((nargs == 1)); then
+			_pool_reply "$cur" "$(_pool_meshes)"
+		elif ((nargs == 2)); then
+			case ${COMP_WORDS[2]} in
+			trust) _pool_files "$cur" "" ;;
+			grant | revoke) _pool_dirs "$cur" ;;
+			esac
+		fi ;;
 	channel)
 		((nargs == 0)) && _pool_reply "$cur" "up
 down

@@ -684,8 +684,23 @@ void plan_print(const struct plan *p, FILE *out)
 		for (size_t i = 0; i < m->nallow; i++) {
 			const struct allow_rule *r = &m->allow[i];
 
-			fprintf(out, "allow       %s/%u port %u %s\n", ipv4_str(r->net, ip), r->prefix, r->port,
-				r->proto == 6 ? "tcp" : r->proto == 17 ? "udp" : "any");
+			const char *proto = r->proto == 6 ? "tcp" : r->proto == 17 ? "udp" : "tcp and udp";
+
+			if (r->name && r->port)
+				fprintf(out, "allow       %s (by name) port %u %s\n", r->name, r->port, proto);
+			else if (r->name)
+				fprintf(out, "allow       %s (by name) any port\n", r->name);
+			else if (r->port)
+				fprintf(out, "allow       %s/%u port %u %s\n", ipv4_str(r->net, ip), r->prefix,
+					r->port, proto);
+			else
+				fprintf(out, "allow       %s/%u any port\n", ipv4_str(r->net, ip), r->prefix);
+		}
+		for (size_t i = 0; i < m->nports; i++) {
+			char pm[PORT_MAP_STR_MAX];
+
+			fprintf(out, "publish     %s (bound before boot; a taken port is refused)\n",
+				port_map_str(&m->ports[i], pm));
 		}
 	}
 	if (m->mesh.set) {

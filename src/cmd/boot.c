@@ -248,7 +248,13 @@ int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine 
 		m->has_allow = false;
 	}
 	m->allow_lan = a->allow_lan;
-	if (a->network_none) {
+	if (a->network_none && a->nports) {
+		machine_free(m);
+		return pool_err_usage(e, "-p: --network none leaves the machine no port to publish");
+	}
+	if (a->network_none && m->nports) {
+		log_info("--network none: the spec's %zu published port%s stay unpublished", m->nports,
+			 m->nports == 1 ? "" : "s");
 		m->nports = 0;
 	} else if (a->nports) {
 		/* the command line's -p after the spec's ports; the same host

@@ -32,7 +32,17 @@ const char *mesh_data_root(void)
 {
 	const char *v = getenv("POOL_DATA_DIR");
 
-	return v && v[0] == '/' ? v : "/var/lib/pool";
+	return v && *v ? v : "/var/lib/pool";
+}
+
+/* POOL_DATA_DIR, when set, is an absolute path (never the default instead). */
+static int data_root_ok(struct pool_err *e)
+{
+	const char *r = mesh_data_root();
+
+	if (r[0] != '/')
+		return pool_err_usage(e, "POOL_DATA_DIR=%.60s: not an absolute path", r);
+	return 0;
 }
 
 static const char *nebula_cert(void)
@@ -44,6 +54,8 @@ static const char *nebula_cert(void)
 
 static int mesh_root(char *buf, size_t cap, struct pool_err *e)
 {
+	if (data_root_ok(e) < 0)
+		return -1;
 	if ((size_t)snprintf(buf, cap, "%s/mesh", mesh_data_root()) >= cap)
 		return pool_err_usage(e, "POOL_DATA_DIR is too long");
 	return 0;
@@ -54,6 +66,8 @@ int mesh_dir(const char *net, char *buf, size_t cap, struct pool_err *e)
 	if (!mesh_name_ok(net))
 		return pool_err_usage(e, "mesh %.40s: not a mesh name (a lowercase letter, then lowercase letters, digits or '-'; at most %d)",
 				      net, MESH_NAME_MAX);
+	if (data_root_ok(e) < 0)
+		return -1;
 	if ((size_t)snprintf(buf, cap, "%s/mesh/%s", mesh_data_root(), net) >= cap)
 		return pool_err_usage(e, "POOL_DATA_DIR is too long");
 	return 0;
@@ -64,6 +78,8 @@ static int data_dirs(struct pool_err *e)
 {
 	char path[PATH_MAX];
 
+	if (data_root_ok(e) < 0)
+		return -1;
 	if (mkdir_p(mesh_data_root(), 0700, e) < 0 || dir_private(mesh_data_root(), e) < 0)
 		return pool_err_wrap(e, "POOL_DATA_DIR");
 	if (mesh_root(path, sizeof path, e) < 0 || mkdir_p(path, 0700, e) < 0 ||

@@ -31,6 +31,8 @@ static int do_name(struct ctx *c, int n)
 			    shown);
 	if (strcmp(s, "channels") == 0)
 		return fail(c, n, "\"channels\" is reserved (pool keeps its channels' state under that name)");
+	if (strncmp(s, "lh-", 3) == 0)
+		return fail(c, n, "\"%s\": names that start with lh- are reserved for mesh lighthouses", shown);
 	memcpy(c->m->name, s, strlen(s) + 1);
 	return 0;
 }
@@ -269,7 +271,7 @@ static int do_ports(struct ctx *c, int n)
 		if (parse_port_map(s, pm, &why) < 0)
 			return fail(c, i, "\"%s\": %s ([127.0.0.1:]HOST_PORT:GUEST_PORT[/tcp|udp])", shown, why);
 		if ((pm->host_ip >> 24) != 127)
-			return fail(c, i, "\"%s\": a spec publishes on the host's loopback only (127.0.0.1); another host address needs the command line's -p",
+			return fail(c, i, "\"%s\": a spec publishes on the host's loopback only (127.0.0.0/8); another host address needs the command line's -p",
 				    shown);
 		if (pm->host_port < 1024)
 			return fail(c, i, "\"%s\": host port %u is below 1024 (ports a host service holds as root); a spec takes 1024..65535, the command line's -p any",

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -153,7 +154,9 @@ int spec_default(const char *cwd, const struct spec_env *env, struct machine *m,
 	base = end;
 	while (base > cwd && base[-1] != '/')
 		base--;
-	if (base < end && !(*base >= 'a' && *base <= 'z') && !(*base >= 'A' && *base <= 'Z')) {
+	/* a leading non-letter, or lh- (a lighthouse's), gets "m-" before it */
+	if (base < end && ((!(*base >= 'a' && *base <= 'z') && !(*base >= 'A' && *base <= 'Z')) ||
+			   (end - base >= 3 && strncasecmp(base, "lh-", 3) == 0))) {
 		memcpy(m->name, "m-", 2);
 		n = 2;
 	}

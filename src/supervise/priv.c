@@ -332,17 +332,22 @@ static void stop_vm(struct priv *v)
 }
 
 /* The guest rebooted (pool up): only once its hypervisor has ended, only
- * for a machine that keeps its console, not faster than RESTART_MIN_MS. */
+ * for a machine that keeps its console, and not sooner than RESTART_MIN_MS
+ * after the last start (it waits the rest). */
 static void restart(struct priv *v)
 {
 	struct sup *s = v->s;
 	struct pool_err e = { 0 };
 	int fds[3];
 
-	if (s->qemu > 0 || s->req->argv || v->asked || now_ms() - v->last_start_ms < RESTART_MIN_MS) {
+	uint64_t since = now_ms() - v->last_start_ms;
+
+	if (s->qemu > 0 || s->req->argv || v->asked) {
 		tell(v, PRIV_VM_FAILED, 0, "the machine may not start again now", NULL, 0);
 		return;
 	}
+	if (since < RESTART_MIN_MS)	/* a guest that reboots in a loop waits */
+		usleep((useconds_t)(RESTART_MIN_MS - since) * 1000);
 	shares_stop(&s->sh);	/* virtiofsd ends with its QEMU; start anew */
 	if (priv_vm_start(s, &e) < 0) {
 		tell(v, PRIV_VM_FAILED, 0, e.msg, NULL, 0);

@@ -12,6 +12,14 @@ setup() {
 	pool_env
 }
 
+# pool_in_tmux MARK WORDS: pool WORDS (shell words) with this test's state
+# in the 150x40 tmux session s=pooltest-PID, then "POOL-MARK-EXIT=status".
+pool_in_tmux() {
+	s="pooltest-$$"
+	tmux new-session -d -s "$s" -x 150 -y 40 \
+		"POOL_STATE_DIR='$POOL_STATE_DIR' POOL_CACHE_DIR='$POOL_CACHE_DIR' POOL_ACCEL=tcg '$POOL_BIN' $2; echo POOL-$1-EXIT=\$?; sleep 60"
+}
+
 teardown() {
 	# A test that failed half-way must not leave a machine running.
 	if [ -n "${BG_PID:-}" ] && kill -0 "$BG_PID" 2>/dev/null; then
@@ -97,41 +105,35 @@ teardown() {
 }
 
 @test "the console: a root shell at once, shutdown now ends the machine and pool up exits 0" {
-	s="pooltest-$$"
-	tmux new-session -d -s "$s" -x 150 -y 40 \
-		"POOL_STATE_DIR='$POOL_STATE_DIR' POOL_CACHE_DIR='$POOL_CACHE_DIR' POOL_ACCEL=tcg '$POOL_BIN' up '$HELLO'; echo POOL-UP-EXIT=\$?; sleep 60"
-	wait_for 60 sh -c "tmux capture-pane -p -t '$s' | grep -q '#\$'"
+	pool_in_tmux UP "up '$HELLO'"
+	pane_shows "$s" 60 '#$'
 	tmux send-keys -t "$s" 'echo $((6*7))-$(id -u)' Enter
-	wait_for 20 sh -c "tmux capture-pane -p -t '$s' | grep -q '^42-0'"
+	pane_shows "$s" 20 '^42-0'
 	tmux send-keys -t "$s" 'shutdown now' Enter
-	wait_for 30 sh -c "tmux capture-pane -p -t '$s' | grep -q 'POOL-UP-EXIT='"
+	pane_shows "$s" 30 'POOL-UP-EXIT='
 	tmux capture-pane -p -t "$s" | grep -q 'POOL-UP-EXIT=0'
 	assert_no_machine_left hello
 }
 
 @test "reboot in the guest brings the machine back" {
-	s="pooltest-$$"
-	tmux new-session -d -s "$s" -x 150 -y 40 \
-		"POOL_STATE_DIR='$POOL_STATE_DIR' POOL_CACHE_DIR='$POOL_CACHE_DIR' POOL_ACCEL=tcg '$POOL_BIN' up '$HELLO'; echo POOL-UP-EXIT=\$?; sleep 60"
-	wait_for 60 sh -c "tmux capture-pane -p -t '$s' | grep -q '#\$'"
+	pool_in_tmux UP "up '$HELLO'"
+	pane_shows "$s" 60 '#$'
 	tmux send-keys -t "$s" 'touch /tmp/before-reboot; reboot' Enter
-	wait_for 60 sh -c "tmux capture-pane -p -t '$s' | grep -q 'Restarting system'"
+	pane_shows "$s" 60 'Restarting system'
 	wait_for 60 sh -c "tmux capture-pane -p -t '$s' | grep -v '^\$' | tail -1 | grep -q '#\$'"
 	# A new boot: the tmpfs root is fresh.
 	tmux send-keys -t "$s" 'test -e /tmp/before-reboot && echo STILL-THERE || echo FRESH-BOOT' Enter
-	wait_for 20 sh -c "tmux capture-pane -p -t '$s' | grep -q '^FRESH-BOOT'"
+	pane_shows "$s" 20 '^FRESH-BOOT'
 	tmux send-keys -t "$s" 'poweroff' Enter
-	wait_for 30 sh -c "tmux capture-pane -p -t '$s' | grep -q 'POOL-UP-EXIT=0'"
+	pane_shows "$s" 30 'POOL-UP-EXIT=0'
 	assert_no_machine_left hello
 }
 
 @test "Ctrl-C stops the machine cleanly" {
-	s="pooltest-$$"
-	tmux new-session -d -s "$s" -x 150 -y 40 \
-		"POOL_STATE_DIR='$POOL_STATE_DIR' POOL_CACHE_DIR='$POOL_CACHE_DIR' POOL_ACCEL=tcg '$POOL_BIN' run '$HELLO' -- sh -c 'echo GUEST-RUNNING; sleep 300'; echo POOL-RUN-EXIT=\$?; sleep 60"
-	wait_for 60 sh -c "tmux capture-pane -p -t '$s' | grep -q '^GUEST-RUNNING'"
+	pool_in_tmux RUN "run '$HELLO' -- sh -c 'echo GUEST-RUNNING; sleep 300'"
+	pane_shows "$s" 60 '^GUEST-RUNNING'
 	tmux send-keys -t "$s" C-c
-	wait_for 30 sh -c "tmux capture-pane -p -t '$s' | grep -q 'POOL-RUN-EXIT='"
+	pane_shows "$s" 30 'POOL-RUN-EXIT='
 	tmux capture-pane -p -t "$s" | grep -q 'POOL-RUN-EXIT=130'
 	assert_no_machine_left hello
 }

@@ -2,6 +2,8 @@
 # channel.bats - pool channel up/down/status and the per-machine policy, each
 # test inside network namespaces of its own (never the host's network).
 
+load helpers
+
 setup() {
 	POOL_BIN="${POOL_BIN:-$BATS_TEST_DIRNAME/../../build/pool}"
 	NET_PROBE="${NET_PROBE:-$BATS_TEST_DIRNAME/../../build/tests/net_probe}"
@@ -196,11 +198,11 @@ links_of() { inh ip -d link show | sed -E 's/[a-z_]*timer +[0-9.]+//g'; }
 	probe add pool0 web 10.7.0.2 nat
 	run pool channel status
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"pool0: up"* ]]
-	[[ "$output" == *"address    10.7.0.1/24"* ]]
-	[[ "$output" == *"uplink     up0"* ]]
-	[[ "$output" == *"forwarding on"* ]]
-	[[ "$output" == *"machines   web"* ]]
+	output_has "pool0: up" \
+		"address    10.7.0.1/24" \
+		"uplink     up0" \
+		"forwarding on" \
+		"machines   web"
 	# someone deletes the table behind pool's back: status says so
 	inh nft delete table inet pool
 	run pool channel status
@@ -242,10 +244,10 @@ links_of() { inh ip -d link show | sed -E 's/[a-z_]*timer +[0-9.]+//g'; }
 	run probe tap pool0 a-rather-long-machine-name 10.0.0.9 nat allow \
 		198.51.100.0/24:443/tcp 9.9.9.9/32:53 -- 'nft list ruleset; ip -o link show "$NET_PROBE_TAP"'
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"\"$tap\" : goto pool0_m_a-rather-long-machine-name"* ]]
-	[[ "$output" == *"10.0.0.9 : goto pool0_a_a-rather-long-machine-name"* ]]
-	[[ "$output" == *"ip daddr 198.51.100.0/24 tcp dport 443 accept"* ]]
-	[[ "$output" == *"ip daddr 9.9.9.9 meta l4proto { tcp, udp } th dport 53 accept"* ]]
+	output_has "\"$tap\" : goto pool0_m_a-rather-long-machine-name" \
+		"10.0.0.9 : goto pool0_a_a-rather-long-machine-name" \
+		"ip daddr 198.51.100.0/24 tcp dport 443 accept" \
+		"ip daddr 9.9.9.9 meta l4proto { tcp, udp } th dport 53 accept"
 	[[ "$output" == *"$tap"*"master pool0"* ]]
 	[ "$(inh nft list ruleset)" = "$before" ]
 }

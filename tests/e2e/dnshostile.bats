@@ -6,7 +6,7 @@
 # answer and it still serves. Namespaces of its own: the machine's (C), the
 # supervisor's (S) and the upstream's (U).
 
-bats_require_minimum_version 1.5.0
+load helpers
 
 MAC=02:00:0a:00:00:02		# the machine 10.0.0.2
 SRV_MAC=02:00:0a:00:00:01	# the channel's bridge, 10.0.0.1
@@ -19,11 +19,8 @@ setup_file() {
 	/usr/bin/python3 -c 'import scapy' 2>/dev/null || skip "needs python3-scapy"
 	export T="pooldn-$$"
 	export S="$T-s" C="$T-c" U="$T-u" D="$BATS_FILE_TMPDIR"
-	ip netns add "$S"
-	ip netns add "$C"
+	machine_link "$S" "$C"
 	ip netns add "$U"
-	ip -n "$S" link add srv0 address "$SRV_MAC" type veth peer name eth0 netns "$C"
-	ip -n "$C" link set eth0 address "$MAC"
 	ip -n "$C" addr add 10.0.0.2/24 dev eth0
 	ip -n "$C" link set eth0 up
 	ip -n "$C" link set lo up
@@ -84,33 +81,33 @@ alive() {
 @test "another name is REFUSED and noted once; AAAA of an allowed name is empty" {
 	run --separate-stderr hostile q:evil.test q:evil.test q:registry.test:AAAA
 	echo "$output"
-	[ "${lines[0]}" = "q:evil.test: REFUSED tc=0" ]
-	[ "${lines[1]}" = "q:evil.test: REFUSED tc=0" ]
-	[ "${lines[2]}" = "q:registry.test:AAAA: NOERROR tc=0" ]
+	lines_are "q:evil.test: REFUSED tc=0" \
+		"q:evil.test: REFUSED tc=0" \
+		"q:registry.test:AAAA: NOERROR tc=0"
 	[ "$(grep -c 'note probe: DNS refused: evil.test (not in network.allow)' "$D/probe.out")" -eq 1 ]
 }
 
 @test "the question decides: a CNAME into an allowed name is refused, out of one is followed" {
 	run --separate-stderr hostile q:alias.test q:into.test
 	echo "$output"
-	[ "${lines[0]}" = "q:alias.test: REFUSED tc=0" ]
-	[ "${lines[1]}" = "q:into.test: NOERROR tc=0 A=198.51.100.12/0" ]
+	lines_are "q:alias.test: REFUSED tc=0" \
+		"q:into.test: NOERROR tc=0 A=198.51.100.12/0"
 	grep -qx 'allow 198.51.100.12 0 any 32' "$D/probe.out"
 }
 
 @test "a wildcard opens the names below it, not the name itself" {
 	run --separate-stderr hostile q:a.wild.test q:wild.test
 	echo "$output"
-	[ "${lines[0]}" = "q:a.wild.test: NOERROR tc=0 A=198.51.100.20/0" ]
-	[ "${lines[1]}" = "q:wild.test: REFUSED tc=0" ]
+	lines_are "q:a.wild.test: NOERROR tc=0 A=198.51.100.20/0" \
+		"q:wild.test: REFUSED tc=0"
 }
 
 @test "LAN addresses get no element without --allow-lan, and are left out of the answer" {
 	run --separate-stderr hostile q:lan.test q:mixed.test
 	echo "$output"
-	[ "${lines[0]}" = "q:lan.test: NOERROR tc=0" ]
-	[ "${lines[1]}" = "q:mixed.test: NOERROR tc=0 A=198.51.100.13/0" ]
-	! grep -q 'allow 192.168' "$D/probe.out"
+	lines_are "q:lan.test: NOERROR tc=0" \
+		"q:mixed.test: NOERROR tc=0 A=198.51.100.13/0"
+	! grep -q 'allow 192.168' "$D/probe.out" || false
 	grep -q 'note probe: DNS: lan.test: 192.168.1.5 is not opened (a LAN address: --allow-lan opens it)' "$D/probe.out"
 }
 
@@ -133,28 +130,27 @@ alive() {
 	run --separate-stderr hostile truncated question-cut pointer-loop huge-counts two-questions \
 		label-64 name-256 response ip-fragment bad-char
 	echo "$output"
-	[ "${lines[0]}" = "truncated: silent" ]
-	[ "${lines[1]}" = "question-cut: silent" ]
-	[ "${lines[2]}" = "pointer-loop: silent" ]
-	[ "${lines[3]}" = "huge-counts: silent" ]
-	[ "${lines[4]}" = "two-questions: silent" ]
-	[ "${lines[5]}" = "label-64: silent" ]
-	[ "${lines[6]}" = "name-256: silent" ]
-	[ "${lines[7]}" = "response: silent" ]
-	[ "${lines[8]}" = "ip-fragment: silent" ]
-	[ "${lines[9]}" = "bad-char: REFUSED tc=0" ]
-	[ "${#lines[@]}" -eq 10 ]
+	answers "truncated: silent" \
+		"question-cut: silent" \
+		"pointer-loop: silent" \
+		"huge-counts: silent" \
+		"two-questions: silent" \
+		"label-64: silent" \
+		"name-256: silent" \
+		"response: silent" \
+		"ip-fragment: silent" \
+		"bad-char: REFUSED tc=0"
 	alive
 }
 
 @test "another MAC, another source or another destination gets no answer (beside a good query)" {
 	run --separate-stderr hostile wrong-mac wrong-ip other-destination broadcast-mac q:registry.test
 	echo "$output"
-	[ "${lines[0]}" = "wrong-mac: silent" ]
-	[ "${lines[1]}" = "wrong-ip: silent" ]
-	[ "${lines[2]}" = "other-destination: silent" ]
-	[ "${lines[3]}" = "broadcast-mac: silent" ]
-	[ "${lines[4]}" = "q:registry.test: NOERROR tc=0 A=198.51.100.10/300" ]
+	lines_are "wrong-mac: silent" \
+		"wrong-ip: silent" \
+		"other-destination: silent" \
+		"broadcast-mac: silent" \
+		"q:registry.test: NOERROR tc=0 A=198.51.100.10/300"
 	grep -q 'not this machine to its server' "$D/probe.err"
 }
 
@@ -169,7 +165,7 @@ alive() {
 		esac
 	done <<<"$output"
 	[[ "$output" == *"q:registry.test: NOERROR tc=0 A=198.51.100.10/300"* ]]
-	! grep -Eq '^allow ' <(grep -v -e '198.51.100.10 443 tcp' -e '198.51.100.12 0 any' \
+	run ! grep -Eq '^allow ' <(grep -v -e '198.51.100.10 443 tcp' -e '198.51.100.12 0 any' \
 		-e '198.51.100.20 80 tcp' -e '198.51.100.13 0 any' -e '198.51.100.[1-8][0-9] 0 any' "$D/probe.out")
 	alive
 }

@@ -130,7 +130,7 @@ try wildcard res a.wild.test
 	# short.test: TTL 1, its element lives the floor (30 s) plus 2 s
 	ip netns exec "$H" nft list set inet pool pool0_e_web | grep -q '198.51.100.3 . tcp . 80'
 	sleep 34
-	! ip netns exec "$H" nft list set inet pool pool0_e_web | grep -q '198.51.100.3 . tcp . 80'
+	run ! sh -c "ip netns exec '$H' nft list set inet pool pool0_e_web | grep -q '198.51.100.3 . tcp . 80'"
 	ip netns exec "$H" nft list set inet pool pool0_e_web | grep -q '198.51.100.2 . tcp . 80'
 
 	# kill -9 of the supervisor: the port is free at once; pool down reclaims the rest

@@ -46,17 +46,112 @@ wait_for() {	# wait_for SECONDS CMD...: poll until CMD succeeds
 net_world() {
 	ip netns add "$1"
 	ip netns add "$2"
-	ip link add up0 netns "$1" type veth peer name wan0 netns "$2"
-	ip -n "$1" addr add 198.51.100.1/24 dev up0
-	ip -n "$2" addr add 198.51.100.2/24 dev wan0
 	ip -n "$1" link set lo up
 	ip -n "$2" link set lo up
+	veth_uplink "$1" "$2" 198.51.100.1 198.51.100.2 wan0
+}
+
+# veth_uplink H W HOST_IP WORLD_IP IFNAME: a veth from up0 in namespace H
+# to IFNAME in namespace W, HOST_IP and WORLD_IP on it (/24), and H's
+# default route through it.
+veth_uplink() {
+	ip link add up0 netns "$1" type veth peer name "$5" netns "$2"
+	ip -n "$1" addr add "$3/24" dev up0
+	ip -n "$2" addr add "$4/24" dev "$5"
 	ip -n "$1" link set up0 up
-	ip -n "$2" link set wan0 up
-	ip -n "$1" route add default via 198.51.100.2
+	ip -n "$2" link set "$5" up
+	ip -n "$1" route add default via "$4"
+}
+
+# kill_supervisors [STATE_DIR...]: kill -9, by the pid in its status file,
+# every supervisor under these state folders (this test's by default).
+kill_supervisors() {
+	local d f pid
+	for d in "${@:-$POOL_STATE_DIR}"; do
+		for f in "$d"/*/status; do
+			[ -e "$f" ] || continue
+			pid=$(sed -n 's/^pid=//p' "$f")
+			[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+		done
+	done
 }
 
 net_world_del() {
 	ip netns del "$2" 2>/dev/null || true
 	ip netns del "$1" 2>/dev/null || true
+}
+
+# test_world: net_world for this test, the host H=poolh-PID-N and the
+# internet I=pooli-PID-N. net_world_del "$H" "$I" undoes it.
+test_world() {
+	H="poolh-$$-$BATS_TEST_NUMBER"
+	I="pooli-$$-$BATS_TEST_NUMBER"
+	net_world "$H" "$I"
+}
+
+# host_ns H: a namespace H where pool runs (the "host"), with an uplink for
+# the channel's masquerade and the default route: a veth pair with both
+# ends in H, so nothing leaves it. ip netns del undoes it.
+host_ns() {
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	ip -n "$1" link add up0 type veth peer name up0p
+	ip -n "$1" addr add 198.51.100.1/24 dev up0
+	ip -n "$1" link set up0 up
+	ip -n "$1" link set up0p up
+	ip -n "$1" route add default via 198.51.100.2
+}
+
+# user_dir NAME SUB...: D, a new /tmp/pool-NAME.XXXXXX with the folders SUB
+# in it, all owned by uid 4242, the user pool acts for (SUDO_UID); bats'
+# own temp folders are root's alone. The caller removes it.
+user_dir() {
+	local sub
+	export SUDO_UID=4242 SUDO_GID=4242
+	D=$(mktemp -d "/tmp/pool-$1.XXXXXX")
+	chmod 755 "$D"
+	shift
+	for sub in "$@"; do
+		mkdir -p "$D/$sub"
+	done
+	chown -R 4242:4242 "$D"
+}
+
+# output_has TEXT...: $output holds each TEXT.
+output_has() {
+	local t
+	for t in "$@"; do
+		[[ "$output" == *"$t"* ]] || { echo "not in the output: $t"; return 1; }
+	done
+}
+
+# pane_shows SESSION SECONDS REGEX: wait until tmux's pane in SESSION has a
+# line matching REGEX (grep).
+pane_shows() {
+	wait_for "$2" sh -c 'tmux capture-pane -p -t "$1" | grep -q -- "$2"' pane "$1" "$3"
+}
+
+# machine_link S C: namespaces S, the supervisor's side (srv0, with the
+# channel bridge's MAC $SRV_MAC), and C, the machine's (eth0, $MAC), joined
+# by a veth.
+machine_link() {
+	ip netns add "$1"
+	ip netns add "$2"
+	ip -n "$1" link add srv0 address "$SRV_MAC" type veth peer name eth0 netns "$2"
+	ip -n "$2" link set eth0 address "$MAC"
+}
+
+# lines_are LINE...: $lines begins with these lines, in order.
+lines_are() {
+	local i=0 want
+	for want in "$@"; do
+		[ "${lines[$i]}" = "$want" ] || { echo "line $i: '${lines[$i]}', want '$want'"; return 1; }
+		i=$((i + 1))
+	done
+}
+
+# answers LINE...: $lines is these lines, in order, and no more.
+answers() {
+	lines_are "$@"
+	[ "${#lines[@]}" -eq "$#" ]
 }

@@ -22,8 +22,15 @@ setup_file() {
 # The pages as a reader sees them: no hyphenation, no justification.
 render() { MANWIDTH=100 man --nh --nj -l "$1" 2>&1; }
 
-# The subcommands pool --help lists.
-subcommands() { "$POOL_BIN" --help | awk '$1 == "pool" && $2 != "COMMAND" {print $2}'; }
+# The subcommands pool --help lists, each once (a command of several
+# verbs, pool mesh, has a line per verb).
+subcommands() { "$POOL_BIN" --help | awk '$1 == "pool" && $2 != "COMMAND" && !seen[$2]++ {print $2}'; }
+
+# The verbs of a command of several (mesh: init, ca, ...); none for the rest.
+verbs() {
+	"$POOL_BIN" --help | awk -v c="$1" '$1 == "pool" && $2 == c {n++; v[n] = $3}
+		END {if (n > 1) for (i = 1; i <= n; i++) print v[i]}'
+}
 
 @test "meson install puts pool, pool-init, the man pages and the completion under the prefix" {
 	for f in bin/pool libexec/pool/pool-init share/man/man1/pool.1 share/man/man5/pool.yaml.5 \
@@ -103,28 +110,40 @@ subcommands() { "$POOL_BIN" --help | awk '$1 == "pool" && $2 != "COMMAND" {print
 	text=$(render "$MAN1")
 	cmds=$(subcommands)
 	[ "$(printf '%s\n' "$cmds" | wc -l)" -ge 12 ]
+	commands=$(printf '%s\n' "$text" | sed -n '/^COMMANDS$/,/^[A-Z]/p')
 	for c in $cmds; do
 		# an entry of its own in COMMANDS: the command at a line's start
-		printf '%s\n' "$text" | sed -n '/^COMMANDS$/,/^[A-Z]/p' | grep -qE "^ +$c( |,|$)" ||
-			{ echo "pool(1): no entry for $c"; false; }
+		printf '%s\n' "$commands" | grep -qE "^ +$c( |,|$)" || { echo "pool(1): no entry for $c"; false; }
+		# and one for each of its verbs: "mesh init"
+		for v in $(verbs "$c"); do
+			printf '%s\n' "$commands" | grep -qE "^ +$c $v( |$)" || { echo "pool(1): no entry for $c $v"; false; }
+		done
 	done
+	[ "$(verbs mesh | wc -l)" -ge 7 ]
+	[ -z "$(verbs run)" ]
 	# options: every one the commands compare their arguments with
-	opts=$(grep -hoE '(strcmp\((argv\[[a-z0-9]+\]|arg|a), |value_of\(argc, argv, &?i, |option_value\(argc, argv, &i, )"-{1,2}[a-z][a-z-]*"' \
+	opts=$(grep -hoE '(strcmp\((argv\[[a-z0-9]+\]|arg|a), |(value_of|[a-z_]*option)\(argc, argv, &?i, )"-{1,2}[a-z][a-z-]*"' \
 		"$POOL_SRC"/src/cmd/*.c "$POOL_SRC"/src/main.c | grep -oE '"-[^"]*"' | tr -d '"' | sort -u)
-	[ "$(printf '%s\n' "$opts" | wc -l)" -ge 19 ]
+	[ "$(printf '%s\n' "$opts" | wc -l)" -ge 25 ]
+	printf '%s\n' "$opts" | grep -qx -- --listen	# the mesh verbs' own
 	for o in $opts; do
 		printf '%s\n' "$text" | grep -qE -- "(^|[[ ,(])$o([] ,=).]|$)" || { echo "pool(1): no option $o"; false; }
 	done
 	# environment: every POOL_ variable pool reads, as an entry
-	vars=$(grep -rhoE 'getenv\("POOL_[A-Z_]+"\)' "$POOL_SRC/src" | grep -oE 'POOL_[A-Z_]+' | sort -u)
-	[ "$(printf '%s\n' "$vars" | wc -l)" -ge 10 ]
+	vars=$(grep -rhoE '(getenv\(|env_path\([^"]*)"POOL_[A-Z_]+"' "$POOL_SRC/src" | grep -oE 'POOL_[A-Z_]+' | sort -u)
+	[ "$(printf '%s\n' "$vars" | wc -l)" -ge 16 ]
+	printf '%s\n' "$vars" | grep -qx POOL_CACHE_DIR	# read through env_path
 	for v in $vars; do
 		printf '%s\n' "$text" | sed -n '/^ENVIRONMENT$/,/^[A-Z]/p' | grep -qE "^ +$v$" ||
 			{ echo "pool(1): ENVIRONMENT has no entry for $v"; false; }
 	done
-	# --json's fields, as pool ls writes them
-	for f in $(grep -oE '\\"[a-z_]+\\": ' "$POOL_SRC/src/cmd/ls.c" | tr -d '\\": '); do
-		printf '%s\n' "$text" | grep -qw -- "$f" || { echo "pool(1): no ls --json field $f"; false; }
+	# --json's fields, as pool ls and pool egress write them
+	for c in ls egress; do
+		fields=$(grep -oE '\\"[a-z_]+\\": ' "$POOL_SRC/src/cmd/$c.c" | tr -d '\\": ' | sort -u)
+		[ "$(printf '%s\n' "$fields" | wc -l)" -ge 6 ]
+		for f in $fields; do
+			printf '%s\n' "$text" | grep -qw -- "$f" || { echo "pool(1): no $c --json field $f"; false; }
+		done
 	done
 	# the control: a name the code does not have is not found
 	! printf '%s\n' "$text" | grep -qE "^ +frobnicate( |,|$)" || false
@@ -189,14 +208,30 @@ complete_words() {
 		for o in --help $(printf '%s\n' "$usage" | grep -oE '(^|[ [])-{1,2}[a-z][a-z-]*' | tr -d ' ['); do
 			printf '%s\n' "${lines[@]}" | grep -qxF -- "$o" || { echo "pool $c -<TAB>: no $o in: ${lines[*]}"; false; }
 		done
+		# a command of several verbs: the verbs, then each one's options
+		[ -n "$(verbs "$c")" ] || continue
+		run complete_words pool "$c" ""
+		[ "$(printf '%s\n' "${lines[@]}" | sort)" = "$(verbs "$c" | sort)" ] || { echo "pool $c <TAB>: ${lines[*]}"; false; }
+		for v in $(verbs "$c"); do
+			usage=$("$POOL_BIN" "$c" "$v" --help)
+			[[ "$usage" == "usage: pool $c $v"* ]]
+			run complete_words pool "$c" "$v" -
+			for o in --help $(printf '%s\n' "$usage" | grep -oE '(^|[ [])-{1,2}[a-z][a-z-]*' | tr -d ' ['); do
+				printf '%s\n' "${lines[@]}" | grep -qxF -- "$o" ||
+					{ echo "pool $c $v -<TAB>: no $o in: ${lines[*]}"; false; }
+			done
+		done
 	done
+	# the control: an option no verb has is not offered
+	run complete_words pool mesh grant -
+	! printf '%s\n' "${lines[@]}" | grep -qxF -- --listen || false
 }
 
 @test "the completion offers running machines' names from the state folder, without their socket" {
 	export POOL_STATE_DIR="$BATS_TEST_TMPDIR/state"
 	mkdir -p "$POOL_STATE_DIR/web" "$POOL_STATE_DIR/db-1" "$POOL_STATE_DIR/channels" "$POOL_STATE_DIR/Not_A_Name"
 	: >"$POOL_STATE_DIR/stray-file"
-	for c in exec down console logs ssh; do
+	for c in exec down console logs ssh egress; do
 		run complete_words pool "$c" ""
 		[ "$status" -eq 0 ]
 		[ "$(printf '%s\n' "${lines[@]}" | sort | tr '\n' ' ')" = "db-1 web " ] || { echo "pool $c: ${lines[*]}"; false; }

@@ -18,30 +18,15 @@ setup_file() {
 	ip -n "$W" link set lo up
 	ip -n "$HA" link set lo up
 	ip -n "$HB" link set lo up
-	ip link add up0 netns "$HA" type veth peer name a0 netns "$W"
-	ip link add up0 netns "$HB" type veth peer name b0 netns "$W"
-	ip -n "$W" addr add 198.51.100.254/24 dev a0
-	ip -n "$W" addr add 203.0.113.254/24 dev b0
-	ip -n "$HA" addr add 198.51.100.1/24 dev up0
-	ip -n "$HB" addr add 203.0.113.1/24 dev up0
-	ip -n "$W" link set a0 up
-	ip -n "$W" link set b0 up
-	ip -n "$HA" link set up0 up
-	ip -n "$HB" link set up0 up
-	ip -n "$HA" route add default via 198.51.100.254
-	ip -n "$HB" route add default via 203.0.113.254
+	veth_uplink "$HA" "$W" 198.51.100.1 198.51.100.254 a0
+	veth_uplink "$HB" "$W" 203.0.113.1 203.0.113.254 b0
 	ip netns exec "$W" sysctl -qw net.ipv4.ip_forward=1
 	mkdir -p "$T"
 	chmod 755 "$BATS_FILE_TMPDIR" "$T"
 }
 
 teardown_file() {
-	local f pid
-	for f in "$T"/*/state/*/status; do
-		[ -e "$f" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$f")
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-	done
+	kill_supervisors "$T"/*/state
 	sleep 0.2
 	ip netns del "$HA" 2>/dev/null || true
 	ip netns del "$HB" 2>/dev/null || true

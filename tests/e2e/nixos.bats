@@ -129,15 +129,24 @@ spec_json() {
 		"$KERNEL" "$3" "$2" "$1"
 }
 
+# run_bad_json STORE INIT INITRD [OPTION...]: pool run (with the options) of
+# that spec, written to $D/bad.json; what it said shown.
+run_bad_json() {
+	spec_json "$1" "$2" "$3" > "$D/bad.json"
+	run --separate-stderr "$POOL_BIN" run "${@:4}" "$D/bad.json" -- true
+	echo "out: $output"
+	echo "err: $stderr"
+}
+
 @test "pool check: a nixos spec in JSON shows the spec's kernel, initrd, init= and the store shared read-only" {
 	POOL_VIRTIOFSD="$D/virtiofsd" run --separate-stderr "$POOL_BIN" check "$D/m.json"
 	echo "$output $stderr"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"virtiofsd   $D/virtiofsd"* ]]
-	[[ "$output" == *"kernel      $KERNEL"* ]]
-	[[ "$output" == *"initrd      $D/initrd.img"* ]]
-	[[ "$output" == *"init        /nix/store/init"* ]]
-	[[ "$output" == *"share       $D/store -> /nix/store (read-only, virtiofs tag store"* ]]
+	output_has "virtiofsd   $D/virtiofsd" \
+		"kernel      $KERNEL" \
+		"initrd      $D/initrd.img" \
+		"init        /nix/store/init" \
+		"share       $D/store -> /nix/store (read-only, virtiofs tag store"
 	[[ "$(grep '^cmdline' <<< "$output")" == *" init=/nix/store/init"* ]]
 	# pool's own image is not involved, and nothing is refused.
 	[[ "$output" != *"image hash"* ]]
@@ -173,10 +182,7 @@ spec_json() {
 }
 
 @test "a nixos spec with a missing initrd fails with one clear line and leaves no state folder" {
-	spec_json "$D/store" /nix/store/init "$D/no-such-initrd.img" > "$D/bad.json"
-	run --separate-stderr "$POOL_BIN" run "$D/bad.json" -- true
-	echo "out: $output"
-	echo "err: $stderr"
+	run_bad_json "$D/store" /nix/store/init "$D/no-such-initrd.img"
 	[ "$status" -eq 2 ]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
 	[[ "$stderr" == *"bad.json:1:"*"image.nixos.initrd: $D/no-such-initrd.img does not exist"* ]]
@@ -184,10 +190,8 @@ spec_json() {
 }
 
 @test "a nixos initrd the invoking user cannot read (/etc/shadow) never reaches the guest" {
-	spec_json "$D/store" /nix/store/init /etc/shadow > "$D/bad.json"
 	# granted on the command line, it is still opened as the user
-	run --separate-stderr "$POOL_BIN" run --allow-path /etc "$D/bad.json" -- true
-	echo "err: $stderr"
+	run_bad_json "$D/store" /nix/store/init /etc/shadow --allow-path /etc
 	[ "$status" -ne 0 ]
 	[ "$(printf '%s\n' "$stderr" | grep -c .)" -eq 1 ]
 	[[ "$stderr" == *"/etc/shadow"*"ermission denied"* ]]
@@ -195,9 +199,7 @@ spec_json() {
 }
 
 @test "a nixos init outside /nix/store, or one the kernel command line cannot carry, fails with one clear line" {
-	spec_json "$D/store" /sbin/init "$D/initrd.img" > "$D/bad.json"
-	run --separate-stderr "$POOL_BIN" run "$D/bad.json" -- true
-	echo "err: $stderr"
+	run_bad_json "$D/store" /sbin/init "$D/initrd.img"
 	[ "$status" -eq 2 ]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
 	[[ "$stderr" == *"bad.json:1:"*"image.nixos.init: /sbin/init is not inside the store"* ]]

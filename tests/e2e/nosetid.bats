@@ -7,11 +7,7 @@ load helpers
 
 setup() {
 	pool_env
-	export SUDO_UID=4242 SUDO_GID=4242	# the user pool acts for
-	D=$(mktemp -d /tmp/pool-nosetid.XXXXXX)
-	chmod 755 "$D"
-	mkdir -p "$D/code"
-	chown -R 4242:4242 "$D"
+	user_dir nosetid code
 }
 
 teardown() {
@@ -21,6 +17,15 @@ teardown() {
 # The value of NAME=VALUE on a line of $output.
 said() {
 	printf '%s\n' "$output" | sed -n "s/^$1=//p"
+}
+
+# said_is VALUE NAME...: each NAME said VALUE.
+said_is() {
+	local want="$1" name
+	shift
+	for name in "$@"; do
+		[ "$(said "$name")" = "$want" ] || { echo "$name=$(said "$name"), want $want"; return 1; }
+	done
 }
 
 @test "chmod 6755 in the guest is refused and the host's copy of the shell has no set-id bit" {
@@ -37,15 +42,10 @@ said() {
 		ls -l /code'
 	echo "$output $stderr"
 	[ "$status" -eq 0 ]
-	[ "$(said both)" = 1 ]
-	[ "$(said suid)" = 1 ]
-	[ "$(said sgid)" = 1 ]
-	[ "$(said dirsgid)" = 1 ]
+	said_is 1 both suid sgid dirsgid
 	[[ "$stderr" == *"Operation not permitted"* ]]
 	# The controls: the same calls without the bits work.
-	[ "$(said plain)" = 0 ]
-	[ "$(said sticky)" = 0 ]
-	[ "$(said fifo)" = 0 ]
+	said_is 0 plain sticky fifo
 	[ "$(stat -c %a "$D/code/x")" = 755 ]
 	[ "$(stat -c %a "$D/code/d")" = 1777 ]
 	[ "$(stat -c %F "$D/code/p")" = fifo ]
@@ -70,10 +70,8 @@ tryit("mknod644", lambda: os.mknod("/code/r", stat.S_IFREG | 0o644))
 '
 	echo "$output $stderr"
 	[ "$status" -eq 0 ]
-	[ "$(said open4755)" = "Operation not permitted" ]
-	[ "$(said mknod2755)" = "Operation not permitted" ]
-	[ "$(said open755)" = 0 ]
-	[ "$(said mknod644)" = 0 ]
+	said_is "Operation not permitted" open4755 mknod2755
+	said_is 0 open755 mknod644
 	[ "$(stat -c %a "$D/code/s")" = 755 ]
 	[ "$(stat -c %a "$D/code/r")" = 644 ]
 	[ -z "$(find "$D/code" -perm /6000)" ]
@@ -95,15 +93,12 @@ tryit("mknod644", lambda: os.mknod("/code/r", stat.S_IFREG | 0o644))
 		/code/t; echo run=\$?"
 	echo "$output $stderr"
 	[ "$status" -eq 0 ]
-	[ "$(said cap)" = 1 ]
-	[ "$(said getcap)" = 1 ]
-	[ "$(said security)" = 1 ]
-	[ "$(said trusted)" = 1 ]
+	said_is 1 cap getcap security trusted
 	[[ "$stderr" == *"Operation not supported"* ]]
 	# The controls: user xattrs round-trip, and the program still runs.
-	[ "$(said user)" = 0 ]
+	said_is 0 user
 	[[ "$output" == *$'\n'1$'\n'* ]]
-	[ "$(said run)" = 0 ]
+	said_is 0 run
 	[ "$(getfattr --only-values -n user.x "$D/code/t")" = 1 ]
 	run getfattr -d -m - "$D/code/t"
 	echo "$output"

@@ -9,15 +9,7 @@ load helpers
 setup() {
 	pool_env
 	H="poolp-$$-$BATS_TEST_NUMBER"
-	ip netns add "$H"
-	ip -n "$H" link set lo up
-	# An uplink for the channel's masquerade: a veth pair with both ends
-	# in the namespace, so nothing leaves it.
-	ip -n "$H" link add up0 type veth peer name up0p
-	ip -n "$H" addr add 198.51.100.1/24 dev up0
-	ip -n "$H" link set up0 up
-	ip -n "$H" link set up0p up
-	ip -n "$H" route add default via 198.51.100.2
+	host_ns "$H"
 	D=$(mktemp -d /tmp/pool-pool.XXXXXX)
 	chmod 755 "$D"
 }
@@ -25,12 +17,7 @@ setup() {
 # Every supervisor this test started (their pids are in the status files
 # of this test's own state folder) is ended by pid; then the namespace.
 teardown() {
-	local f pid
-	for f in "$POOL_STATE_DIR"/*/status; do
-		[ -e "$f" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$f")
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-	done
+	kill_supervisors
 	[ -z "${TMUX_S:-}" ] || tmux kill-session -t "$TMUX_S" 2>/dev/null || true
 	sleep 0.2
 	rm -rf "$POOL_STATE_DIR" "$D"
@@ -55,6 +42,13 @@ json_field() {	# json_field NAME FIELD < ls --json
 }
 
 sup_pid() { sed -n 's/^pid=//p' "$POOL_STATE_DIR/$1/status"; }
+
+# kill_supervisor NAME: kill -9 machine NAME's supervisor (pid), as a crash would.
+kill_supervisor() {
+	pid=$(sup_pid "$1")
+	kill -9 "$pid"
+	wait_for 20 bash -c "! kill -0 $pid 2>/dev/null"
+}
 
 # Nothing of machine $1 is left: folder, processes, TAP, nft elements.
 assert_gone() {
@@ -209,8 +203,7 @@ assert_gone() {
 	pid=$(sup_pid crash)
 	kids=$(pgrep -P "$pid" | tr '\n' ' ')
 	[ -n "$kids" ]
-	kill -9 "$pid"
-	wait_for 20 bash -c "! kill -0 $pid 2>/dev/null"
+	kill_supervisor crash
 	run --separate-stderr "$POOL_BIN" ls --json
 	echo "$output"
 	[ "$(echo "$output" | json_field crash state)" = dead ]
@@ -231,9 +224,7 @@ assert_gone() {
 	f=$(spec orphan 10.0.0.6)
 	run in_host "$POOL_BIN" up -d "$f"
 	[ "$status" -eq 0 ]
-	pid=$(sup_pid orphan)
-	kill -9 "$pid"
-	wait_for 20 bash -c "! kill -0 $pid 2>/dev/null"
+	kill_supervisor orphan
 	run in_host nft list ruleset
 	[[ "$output" == *orphan* ]]	# the rules a dead supervisor could not remove
 	run --separate-stderr in_host "$POOL_BIN" down orphan
@@ -379,9 +370,7 @@ assert_gone() {
 	f=$(spec moved 10.0.0.20)
 	run in_host "$POOL_BIN" up -d "$f"
 	[ "$status" -eq 0 ]
-	pid=$(sup_pid moved)
-	kill -9 "$pid"
-	wait_for 20 bash -c "! kill -0 $pid 2>/dev/null"
+	kill_supervisor moved
 	run in_host nft list ruleset
 	[[ "$output" == *10.0.0.20* ]]
 	f=$(spec moved 10.0.0.21)

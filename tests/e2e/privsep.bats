@@ -13,12 +13,7 @@ setup() {
 }
 
 teardown() {
-	local f pid
-	for f in "$POOL_STATE_DIR"/*/status; do
-		[ -e "$f" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$f")
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-	done
+	kill_supervisors
 	sleep 0.2
 	rm -rf "$D"
 }
@@ -44,12 +39,18 @@ field() {	# field PID NAME: a line of /proc/PID/status, its first value
 	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
 }
 
-@test "the guest-facing supervisor holds no capability and an id of its own; the privileged one keeps root" {
-	run --separate-stderr "$POOL_BIN" up -d "$(spec cap)"
+# up_parts NAME: pool up -d of machine NAME; sup, g and q are then its
+# privileged supervisor, its guest-facing process and its QEMU.
+up_parts() {
+	run --separate-stderr "$POOL_BIN" up -d "$(spec "$1")"
 	[ "$status" -eq 0 ]
-	sup=$(supervisor_of cap)
+	sup=$(supervisor_of "$1")
 	g=$(child_named "$sup" pool)
 	q=$(child_named "$sup" qemu-system-x86)
+}
+
+@test "the guest-facing supervisor holds no capability and an id of its own; the privileged one keeps root" {
+	up_parts cap
 	[ -n "$g" ] && [ -n "$q" ]
 	# the control: the privileged process is root, with its capabilities
 	[ "$(field "$sup" Uid)" = 0 ]
@@ -163,11 +164,7 @@ for n in itertools.count():
 }
 
 @test "kill -9 of the privileged supervisor takes its guest-facing process and QEMU with it" {
-	run --separate-stderr "$POOL_BIN" up -d "$(spec crash)"
-	[ "$status" -eq 0 ]
-	sup=$(supervisor_of crash)
-	g=$(child_named "$sup" pool)
-	q=$(child_named "$sup" qemu-system-x86)
+	up_parts crash
 	kill -9 "$sup"
 	wait_for 10 sh -c "! kill -0 $g 2>/dev/null && ! kill -0 $q 2>/dev/null"
 	# the next run reclaims what it left, its ids included

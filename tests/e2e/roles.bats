@@ -12,14 +12,7 @@ setup() {
 	SPEC="$T/m.yaml"
 	TS="poolroles-$$-$BATS_TEST_NUMBER"	# our own tmux server
 	H="poolr-$$-$BATS_TEST_NUMBER"		# our own network namespace
-	ip netns add "$H"
-	ip -n "$H" link set lo up
-	# An uplink for the channel's `auto`: a veth pair with the default route.
-	ip -n "$H" link add up0 type veth peer name up0p
-	ip -n "$H" addr add 198.51.100.1/24 dev up0
-	ip -n "$H" link set up0 up
-	ip -n "$H" link set up0p up
-	ip -n "$H" route add default via 198.51.100.2
+	host_ns "$H"	# its uplink serves the channel's `auto`
 }
 
 teardown() {

@@ -7,13 +7,9 @@ load helpers
 
 setup() {
 	pool_env
-	export SUDO_UID=4242 SUDO_GID=4242	# the user pool acts for
-	# A folder the user can reach (bats' own temp folders are root's alone).
-	D=$(mktemp -d /tmp/pool-scope.XXXXXX)
-	chmod 755 "$D"
-	mkdir -p "$D/code"
+	user_dir scope code
 	echo "from the host" > "$D/code/in.txt"
-	chown -R 4242:4242 "$D"
+	chown 4242:4242 "$D/code/in.txt"
 	N=""
 }
 

@@ -8,9 +8,7 @@ load helpers
 
 setup() {
 	pool_env
-	H="poolh-$$-$BATS_TEST_NUMBER"
-	I="pooli-$$-$BATS_TEST_NUMBER"
-	net_world "$H" "$I"
+	test_world
 	PKI="$BATS_TEST_TMPDIR/pki"
 	mkdir -p "$PKI"
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=pool test CA $$" \

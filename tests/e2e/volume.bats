@@ -7,11 +7,7 @@ load helpers
 
 setup() {
 	pool_env
-	export SUDO_UID=4242 SUDO_GID=4242	# the user pool acts for
-	D=$(mktemp -d /tmp/pool-vol.XXXXXX)
-	chmod 755 "$D"
-	mkdir -p "$D/ctl"
-	chown -R 4242:4242 "$D"
+	user_dir vol ctl
 	APID=""
 }
 

@@ -119,11 +119,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef POOL_LIBFUZZER
-#include "replay.h"
-
-int main(int argc, char **argv)
-{
-	return replay_main(argc, argv);
-}
-#endif
+#include "tests/fuzz/replay.h"

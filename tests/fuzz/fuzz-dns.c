@@ -10,6 +10,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #include "tests/fuzz/check.h"
+#include "tests/unit/dns_replies.h"
 
 static const char *const fuzz_patterns[] = {
 	"example.test", "*.example.test", "*.test", "host.example.test",
@@ -88,16 +89,6 @@ static void check_reply(const struct dns_query *q, bool accepted, const uint8_t 
 static void build_replies(const struct dns_query *q, bool accepted, const uint8_t *data,
 			  size_t size, const struct udp_frame *in)
 {
-	typedef int (*builder)(const struct dns_query *, uint8_t *, size_t, size_t *, const char **);
-	const struct {
-		builder fn;
-		unsigned rcode;
-	} rcodes[] = {
-		{ dns_reply_refused, DNS_RCODE_REFUSED },
-		{ dns_reply_servfail, DNS_RCODE_SERVFAIL },
-		{ dns_reply_nxdomain, DNS_RCODE_NXDOMAIN },
-		{ dns_reply_empty, DNS_RCODE_NOERROR },
-	};
 	struct dns_a recs[100];
 	uint8_t out[UDP_FRAME_HDR_LEN + DNS_UDP_MAX + 64], frame[UDP_FRAME_HDR_LEN + DNS_UDP_MAX];
 	size_t len, caps[3], nrecs, flen;
@@ -114,9 +105,10 @@ static void build_replies(const struct dns_query *q, bool accepted, const uint8_
 	caps[1] = DNS_HDR_LEN + q->qname_wire_len + 4 + (size > 6 ? data[6] : 0);
 	caps[2] = DNS_HDR_LEN + q->qname_wire_len + 3;	/* too small for anything */
 	for (size_t c = 0; c < 3; c++) {
-		for (size_t i = 0; i < sizeof rcodes / sizeof rcodes[0]; i++) {
-			if (rcodes[i].fn(q, out, caps[c], &len, &why) == 0)
-				check_reply(q, accepted, out, len, caps[c], rcodes[i].rcode, recs, 0);
+		for (size_t i = 0; i < sizeof dns_rcode_replies / sizeof dns_rcode_replies[0]; i++) {
+			if (dns_rcode_replies[i].fn(q, out, caps[c], &len, &why) == 0)
+				check_reply(q, accepted, out, len, caps[c], dns_rcode_replies[i].rcode,
+					    recs, 0);
 			else
 				CHECK(c > 0 && why != NULL);
 		}
@@ -299,11 +291,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef POOL_LIBFUZZER
 #include "tests/fuzz/replay.h"
-
-int main(int argc, char **argv)
-{
-	return replay_main(argc, argv);
-}
-#endif

@@ -37,11 +37,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef POOL_LIBFUZZER
 #include "tests/fuzz/replay.h"
-
-int main(int argc, char **argv)
-{
-	return replay_main(argc, argv);
-}
-#endif

@@ -1,8 +1,10 @@
 /* replay.h - the replay main() every fuzz harness shares: without
  * libFuzzer (gcc, sanitizers in CI) it runs LLVMFuzzerTestOneInput over
- * each file named, and each file one level inside each folder named. */
+ * each file named, and each file one level inside each folder named.
+ * A harness includes it last; under libFuzzer it adds nothing. */
 #ifndef POOL_FUZZ_REPLAY_H
 #define POOL_FUZZ_REPLAY_H
+#ifndef POOL_LIBFUZZER
 
 #include <dirent.h>
 #include <stdint.h>
@@ -89,7 +91,7 @@ static int replay(const char *path, int depth)
 	return r;
 }
 
-static int replay_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	int r = 0;
 
@@ -99,4 +101,5 @@ static int replay_main(int argc, char **argv)
 	return r;
 }
 
+#endif
 #endif

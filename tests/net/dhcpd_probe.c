@@ -11,6 +11,7 @@
 #include "src/net/mac.h"
 #include "src/common/log.h"
 #include "src/common/parse.h"
+#include "tests/net/serve_loop.h"
 
 #define USAGE \
 	"usage: dhcpd_probe [--dns IP]... [--hostname NAME] [--lease SECONDS] IFNAME IP/PREFIX ROUTER\n" \
@@ -19,12 +20,14 @@
 	"  POOL_DEBUG=1 logs why each frame was ignored.\n" \
 	"  On SIGTERM/SIGINT prints \"answered N ignored M\" and exits 0.\n"
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
+/* Answer what came, and say how many so far. */
+static void serve(void *ctx)
 {
-	(void)sig;
-	stop = 1;
+	struct dhcpd *d = ctx;
+
+	dhcpd_serve(d);
+	printf("answered %u ignored %u\n", d->answered, d->ignored);
+	fflush(stdout);
 }
 
 static int usage(void)
@@ -38,7 +41,6 @@ int main(int argc, char **argv)
 	struct pool_err e = { 0 };
 	struct dhcpd_config cfg = { 0 };
 	struct dhcpd d;
-	struct sigaction sa = { 0 };
 	const char *hostname = NULL, *why;
 	uint64_t v;
 	int i;
@@ -76,26 +78,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dhcpd_probe: %s\n", e.msg);
 		return 1;
 	}
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	printf("ready\n");
-	fflush(stdout);
-	while (!stop) {
-		struct pollfd p = { .fd = d.fd, .events = POLLIN };
-
-		if (poll(&p, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("dhcpd_probe: poll");
-			break;
-		}
-		if (p.revents & POLLIN) {
-			dhcpd_serve(&d);
-			printf("answered %u ignored %u\n", d.answered, d.ignored);
-			fflush(stdout);
-		}
-	}
+	serve_loop("dhcpd_probe", d.fd, serve, &d);
 	printf("answered %u ignored %u\n", d.answered, d.ignored);
 	dhcpd_close(&d);
 	return 0;

@@ -12,6 +12,7 @@
 #include "src/common/parse.h"
 #include "src/net/dnsd.h"
 #include "src/net/mac.h"
+#include "tests/net/serve_loop.h"
 
 #define USAGE \
 	"usage: dnsd_probe [--allow NAME[:PORT[/tcp|udp]]]... [--allow-lan] [--upstream-port N]\n" \
@@ -23,12 +24,9 @@
 	"  lines. POOL_DEBUG=1 logs why each frame was ignored. On SIGTERM/SIGINT prints\n" \
 	"  \"answered N refused N forwarded N ignored N failed N\" and exits 0.\n"
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
+static void serve(void *ctx)
 {
-	(void)sig;
-	stop = 1;
+	dnsd_serve(ctx);
 }
 
 static int usage(void)
@@ -101,7 +99,6 @@ int main(int argc, char **argv)
 	static struct allow_rule rules[64];
 	struct dnsd_config cfg = { .machine = "probe" };
 	struct pool_err e = { 0 };
-	struct sigaction sa = { 0 };
 	struct dnsd d;
 	const char *why;
 	uint64_t v;
@@ -148,23 +145,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dnsd_probe: %s\n", e.msg);
 		return 1;
 	}
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	printf("ready\n");
-	fflush(stdout);
-	while (!stop) {
-		struct pollfd p = { .fd = d.ep, .events = POLLIN };
-
-		if (poll(&p, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("dnsd_probe: poll");
-			break;
-		}
-		if (p.revents & POLLIN)
-			dnsd_serve(&d);
-	}
+	serve_loop("dnsd_probe", d.ep, serve, &d);
 	printf("answered %u refused %u forwarded %u ignored %u failed %u\n", d.answered, d.refused,
 	       d.forwarded, d.ignored, d.failed);
 	dnsd_close(&d);

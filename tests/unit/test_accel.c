@@ -12,6 +12,7 @@
 
 #include "src/vmm/accel.h"
 #include "src/util/err.h"
+#include "tests/unit/main.h"
 
 static const enum accel_mode specs[] = { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 static const char *const spec_names[] = { "auto", "kvm", "tcg" };
@@ -188,15 +189,9 @@ static void test_probe_agrees_with_host(void **state)
 	assert_int_equal(h.pvm, stat("/sys/module/kvm_pvm", &st) == 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_combination),
-		cmocka_unit_test(test_auto_kvm_only_on_real_kvm),
-		cmocka_unit_test(test_env_overrides_spec),
-		cmocka_unit_test(test_bad_env_and_missing_kvm),
-		cmocka_unit_test(test_probe_agrees_with_host),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_every_combination),
+	cmocka_unit_test(test_auto_kvm_only_on_real_kvm),
+	cmocka_unit_test(test_env_overrides_spec),
+	cmocka_unit_test(test_bad_env_and_missing_kvm),
+	cmocka_unit_test(test_probe_agrees_with_host))

@@ -24,6 +24,7 @@
 
 #include "src/util/beneath.h"
 #include "src/util/fsutil.h"
+#include "tests/unit/main.h"
 
 /* Every lookup is tried both ways: openat2, and the walk. */
 static const unsigned modes[] = { 0, BENEATH_WALK };
@@ -690,11 +691,30 @@ static void race(const char *rel, const struct stat *want, unsigned mode)
 			 mode_name[mode ? 1 : 0], ok, no);
 }
 
-static void test_race_folder(void **state)
+/* Opens of FOLDER/NAME (in root) race a swapper of FOLDER's entries a, b
+ * and c, in each mode: each open gets NAME itself or is refused. */
+static void race_swapped(const char *folder, const char *name, const char *a, const char *b,
+			 const char *c)
 {
-	char dir[PATH_MAX];
+	char rel[PATH_MAX], dir[PATH_MAX];
 	struct stat want;
 
+	snprintf(rel, sizeof rel, "root/%s/%s", folder, name);
+	sh_path(dir, sizeof dir, rel);
+	assert_int_equal(stat(dir, &want), 0);
+	snprintf(rel, sizeof rel, "root/%s", folder);
+	sh_path(dir, sizeof dir, rel);
+	snprintf(rel, sizeof rel, "%s/%s", folder, name);
+	for (size_t m = 0; m < 2; m++) {
+		pid_t pid = swapper(dir, a, b, c);
+
+		race(rel, &want, modes[m]);
+		stop(pid);
+	}
+}
+
+static void test_race_folder(void **state)
+{
 	(void)state;
 	sh_mkdir("root/race");
 	sh_mkdir("root/race/d");
@@ -708,21 +728,12 @@ static void test_race_folder(void **state)
 		snprintf(t, sizeof t, "%s/d", outside);
 		sh_ln(t, "root/race/abs");
 	}
-	sh_path(dir, sizeof dir, "root/race/d/secret");
-	assert_int_equal(stat(dir, &want), 0);
-	sh_path(dir, sizeof dir, "root/race");
-	for (size_t m = 0; m < 2; m++) {
-		pid_t pid = swapper(dir, "d", "rel", "abs");
-
-		race("race/d/secret", &want, modes[m]);
-		stop(pid);
-	}
+	race_swapped("race", "d/secret", "d", "rel", "abs");
 }
 
 static void test_race_last_name(void **state)
 {
-	char dir[PATH_MAX], t[PATH_MAX];
-	struct stat want;
+	char t[PATH_MAX];
 
 	(void)state;
 	signal(SIGALRM, on_alarm);
@@ -733,15 +744,7 @@ static void test_race_last_name(void **state)
 	assert_int_equal(mkfifo(t, 0644), 0);
 	snprintf(t, sizeof t, "%s/secret", outside);
 	sh_ln(t, "root/race2/lnk");
-	sh_path(dir, sizeof dir, "root/race2/f");
-	assert_int_equal(stat(dir, &want), 0);
-	sh_path(dir, sizeof dir, "root/race2");
-	for (size_t m = 0; m < 2; m++) {
-		pid_t pid = swapper(dir, "f", "fifo", "lnk");
-
-		race("race2/f", &want, modes[m]);
-		stop(pid);
-	}
+	race_swapped("race2", "f", "f", "fifo", "lnk");
 	alarm(0);
 }
 
@@ -980,6 +983,20 @@ static void store_ok(int fd)
 	close(s);
 }
 
+/* path given owner uid:gid (-1, -1: as it was) and mode (0: as it was),
+ * the store is refused for why (NULL: it is trusted). */
+static void store_after(int fd, const char *path, int uid, int gid, mode_t mode, const char *why)
+{
+	if (uid != -1 || gid != -1)
+		assert_int_equal(chown(path, (uid_t)uid, (gid_t)gid), 0);
+	if (mode)
+		assert_int_equal(chmod(path, mode), 0);
+	if (why)
+		store_refused(fd, why);
+	else
+		store_ok(fd);
+}
+
 static void test_nix_store(void **state)
 {
 	char top[PATH_MAX], nix[PATH_MAX], st[PATH_MAX], p[PATH_MAX];
@@ -1004,35 +1021,21 @@ static void test_nix_store(void **state)
 	assert_true(fd >= 0);
 
 	/* NixOS and the multi-user install: 1775 root:nixbld */
-	assert_int_equal(chown(st, 0, 30000), 0);
-	assert_int_equal(chmod(st, 01775), 0);
-	store_ok(fd);
+	store_after(fd, st, 0, 30000, 01775, NULL);
 	/* a store Nix made as root without build users: 0755 root:root */
-	assert_int_equal(chown(st, 0, 0), 0);
-	assert_int_equal(chmod(st, 0755), 0);
-	store_ok(fd);
+	store_after(fd, st, 0, 0, 0755, NULL);
 
-	assert_int_equal(chmod(st, 0775), 0);
-	store_refused(fd, "writable by its group without the sticky bit");
-	assert_int_equal(chmod(st, 01777), 0);
-	store_refused(fd, "writable by others");
-	assert_int_equal(chmod(st, 0755), 0);
-	assert_int_equal(chown(st, 1000, 0), 0);
-	store_refused(fd, "not owned by root");
-	assert_int_equal(chown(st, 0, 0), 0);
-	store_ok(fd);
+	store_after(fd, st, -1, -1, 0775, "writable by its group without the sticky bit");
+	store_after(fd, st, -1, -1, 01777, "writable by others");
+	store_after(fd, st, 1000, 0, 0755, "not owned by root");
+	store_after(fd, st, 0, 0, 0, NULL);
 
 	/* the folders on the way: not even the sticky exception */
-	assert_int_equal(chmod(nix, 01775), 0);
-	store_refused(fd, "on the way writable by its group");
-	assert_int_equal(chmod(nix, 0755), 0);
-	assert_int_equal(chown(nix, 1000, 1000), 0);
-	store_refused(fd, "on the way not owned by root");
+	store_after(fd, nix, -1, -1, 01775, "on the way writable by its group");
+	store_after(fd, nix, 1000, 1000, 0755, "on the way not owned by root");
 	assert_int_equal(chown(nix, 0, 0), 0);
-	assert_int_equal(chmod(top, 0777), 0);
-	store_refused(fd, "on the way writable by others");
-	assert_int_equal(chmod(top, 0755), 0);
-	store_ok(fd);
+	store_after(fd, top, -1, -1, 0777, "on the way writable by others");
+	store_after(fd, top, -1, -1, 0755, NULL);
 
 	/* a symlink on the way, to a good copy */
 	snprintf(p, sizeof p, "%s/realnix", top);
@@ -1049,26 +1052,20 @@ static void test_nix_store(void **state)
 	close(fd);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rel_check),
-		cmocka_unit_test(test_inside_opens),
-		cmocka_unit_test(test_dotdot_and_absolute),
-		cmocka_unit_test(test_symlinks_out),
-		cmocka_unit_test(test_magic_links),
-		cmocka_unit_test(test_symlinks_inside),
-		cmocka_unit_test(test_symlink_hops),
-		cmocka_unit_test(test_types),
-		cmocka_unit_test(test_create),
-		cmocka_unit_test(test_planted_symlinks),
-		cmocka_unit_test(test_race_folder),
-		cmocka_unit_test(test_race_last_name),
-		cmocka_unit_test(test_as_user),
-		cmocka_unit_test(test_allowed),
-		cmocka_unit_test(test_self_links),
-		cmocka_unit_test(test_nix_store),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown,
+	cmocka_unit_test(test_rel_check),
+	cmocka_unit_test(test_inside_opens),
+	cmocka_unit_test(test_dotdot_and_absolute),
+	cmocka_unit_test(test_symlinks_out),
+	cmocka_unit_test(test_magic_links),
+	cmocka_unit_test(test_symlinks_inside),
+	cmocka_unit_test(test_symlink_hops),
+	cmocka_unit_test(test_types),
+	cmocka_unit_test(test_create),
+	cmocka_unit_test(test_planted_symlinks),
+	cmocka_unit_test(test_race_folder),
+	cmocka_unit_test(test_race_last_name),
+	cmocka_unit_test(test_as_user),
+	cmocka_unit_test(test_allowed),
+	cmocka_unit_test(test_self_links),
+	cmocka_unit_test(test_nix_store))

@@ -17,6 +17,7 @@
 #include "src/image/cpio.h"
 #include "src/util/cleanup.h"
 #include "src/util/fsutil.h"
+#include "tests/unit/main.h"
 
 #define BIG_LEN 70000
 #define HOST_LEN 200003		/* several 64 KiB buffers, not a multiple of 4 */
@@ -86,17 +87,13 @@ static void build(const char *path)
 }
 
 /* Run a shell command and return its stdout (malloc'd). */
-static char *run(const char *fmt, ...)
+static char *run(const char *cmd)
 {
-	char cmd[1024], *out = NULL;
+	char *out = NULL;
 	size_t have = 0, cap = 0;
-	va_list ap;
 	FILE *f;
 	int st;
 
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
 	f = popen(cmd, "r");
 	assert_non_null(f);
 	for (;;) {
@@ -199,50 +196,46 @@ static void assert_dev(const char *line)
 	assert_true(p[0] == '1' && p[1] == ' ');
 }
 
-static void test_gnu_cpio(void **state)
+/* Build tmp/NAME.cpio and check what a tool makes of it: its listing, its
+ * long listing of dev/console (type 'c', numbers 5, 1), and its extraction
+ * into tmp/NAME-x. The commands find the two in $ARCHIVE and $DEST. */
+static void check_tool(const char *name, const char *list, const char *list_long,
+		       const char *extract)
 {
-	char arc[128], dir[128];
+	char arc[128], dir[128], cmd[512];
 	char *out;
 
-	(void)state;
-	snprintf(arc, sizeof arc, "%s/gnu.cpio", tmp);
-	snprintf(dir, sizeof dir, "%s/gnu-x", tmp);
+	snprintf(arc, sizeof arc, "%s/%s.cpio", tmp, name);
+	snprintf(dir, sizeof dir, "%s/%s-x", tmp, name);
 	build(arc);
+	if (setenv("ARCHIVE", arc, 1) < 0 || setenv("DEST", dir, 1) < 0)
+		fail_msg("setenv: %s", strerror(errno));
 
-	out = run("cpio --quiet -it < %s", arc);
+	out = run(list);
 	assert_lines(out, names, ARRAY_SIZE(names));
 	free(out);
-
-	/* The device, as a lister shows it: type 'c', numbers 5, 1. */
-	out = run("cpio --quiet -itv < %s | grep ' dev/console$'", arc);
+	snprintf(cmd, sizeof cmd, "%s | grep ' dev/console$'", list_long);
+	out = run(cmd);
 	assert_dev(out);
 	free(out);
 
 	assert_int_equal(mkdir(dir, 0755), 0);
-	free(run("cd %s && cpio --quiet -idm --no-absolute-filenames < %s", dir, arc));
+	free(run(extract));
 	check_tree(dir, 1);
+}
+
+static void test_gnu_cpio(void **state)
+{
+	(void)state;
+	check_tool("gnu", "cpio --quiet -it < \"$ARCHIVE\"", "cpio --quiet -itv < \"$ARCHIVE\"",
+		   "cd \"$DEST\" && cpio --quiet -idm --no-absolute-filenames < \"$ARCHIVE\"");
 }
 
 static void test_bsdtar(void **state)
 {
-	char arc[128], dir[128];
-	char *out;
-
 	(void)state;
-	snprintf(arc, sizeof arc, "%s/bsd.cpio", tmp);
-	snprintf(dir, sizeof dir, "%s/bsd-x", tmp);
-	build(arc);
-
-	out = run("bsdtar -tf %s", arc);
-	assert_lines(out, names, ARRAY_SIZE(names));
-	free(out);
-	out = run("bsdtar -tvf %s | grep ' dev/console$'", arc);
-	assert_dev(out);
-	free(out);
-
-	assert_int_equal(mkdir(dir, 0755), 0);
-	free(run("bsdtar -xpf %s -C %s", arc, dir));
-	check_tree(dir, 1);
+	check_tool("bsd", "bsdtar -tf \"$ARCHIVE\"", "bsdtar -tvf \"$ARCHIVE\"",
+		   "bsdtar -xpf \"$ARCHIVE\" -C \"$DEST\"");
 }
 
 static uint32_t hex8(const uint8_t *p)
@@ -298,19 +291,28 @@ static void test_deterministic(void **state)
 	free(db);
 }
 
+/* A writer of test.cpio into /dev/null (its fd in *fd). */
+static struct cpio *null_cpio(int *fd)
+{
+	struct cpio *c = malloc(sizeof *c);
+
+	*fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	assert_non_null(c);
+	assert_true(*fd >= 0);
+	cpio_init(c, *fd);
+	c->name = "test.cpio";
+	return c;
+}
+
 static void test_bad_paths(void **state)
 {
 	static const char *const bad[] = { "", "/", "..", "../etc", "a/../b", "a/..", "a//b", "a/" };
-	struct cpio *c = malloc(sizeof *c);
 	struct pool_err e = { 0 };
 	char longp[4097];
-	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int fd;
+	struct cpio *c = null_cpio(&fd);
 
 	(void)state;
-	assert_non_null(c);
-	assert_true(fd >= 0);
-	cpio_init(c, fd);
-	c->name = "test.cpio";
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		memset(&e, 0, sizeof e);
 		assert_int_equal(cpio_add_file(c, bad[i], 0644, "x", 1, &e), -1);
@@ -335,15 +337,12 @@ static void test_bad_paths(void **state)
 
 static void test_host_file_errors(void **state)
 {
-	struct cpio *c = malloc(sizeof *c);
 	struct pool_err e = { 0 };
 	char fifo[128];
-	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int fd;
+	struct cpio *c = null_cpio(&fd);
 
 	(void)state;
-	assert_non_null(c);
-	cpio_init(c, fd);
-	c->name = "test.cpio";
 	assert_int_equal(cpio_add_host_file(c, "x", 0644, "/nonexistent/file", &e), -1);
 	assert_int_equal(e.code, ENOENT);
 	assert_non_null(strstr(e.msg, "test.cpio"));
@@ -386,16 +385,10 @@ static void test_write_error(void **state)
 	free(c);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gnu_cpio),
-		cmocka_unit_test(test_bsdtar),
-		cmocka_unit_test(test_deterministic),
-		cmocka_unit_test(test_bad_paths),
-		cmocka_unit_test(test_host_file_errors),
-		cmocka_unit_test(test_write_error),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown,
+	cmocka_unit_test(test_gnu_cpio),
+	cmocka_unit_test(test_bsdtar),
+	cmocka_unit_test(test_deterministic),
+	cmocka_unit_test(test_bad_paths),
+	cmocka_unit_test(test_host_file_errors),
+	cmocka_unit_test(test_write_error))

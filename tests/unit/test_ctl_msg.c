@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "src/common/ctl_msg.h"
+#include "tests/unit/main.h"
 
 /* ---- conversations, frame by frame through the reader as the supervisor does ---- */
 
@@ -79,15 +80,31 @@ static void test_status_conversation(void **state)
 	assert_int_equal(c.kind, CTL_STATUS);
 }
 
-static void test_status_request_not_empty(void **state)
+/* f alone does not open a conversation. */
+static void assert_not_opening(const struct frame *f)
 {
-	struct frame f[] = { { CTL_MSG_STATUS, 0, "name=x\n", 7 } };
 	struct ctl_conv c;
 	const char *why;
 
-	(void)state;
 	assert_int_equal(converse(&c, f, 1, &why), 0);
 	assert_int_equal(c.kind, CTL_NEW);
+}
+
+/* An EXIT frame's payload for status 0. */
+static const uint8_t *exit0(void)
+{
+	static uint8_t p[AGENT_EXIT_LEN];
+
+	assert_int_equal(agent_exit_encode(p, 0), 0);
+	return p;
+}
+
+static void test_status_request_not_empty(void **state)
+{
+	static const struct frame f = { CTL_MSG_STATUS, 0, "name=x\n", 7 };
+
+	(void)state;
+	assert_not_opening(&f);
 }
 
 /* After STATUS or DOWN, any further frame ends the conversation. */
@@ -210,13 +227,12 @@ static void test_exec_then_other_frames(void **state)
 {
 	uint8_t ex[256];
 	size_t exn = exec_payload(ex, sizeof(ex));
-	uint8_t exit0[AGENT_EXIT_LEN];
 	const struct frame seconds[] = {
 		{ AGENT_STDIN, 8, "x", 1 },		/* another session */
 		{ AGENT_STDIN, 0, "x", 1 },
 		{ AGENT_STDOUT, 7, "x", 1 },
 		{ AGENT_STDERR, 7, "x", 1 },
-		{ AGENT_EXIT, 7, exit0, sizeof(exit0) },
+		{ AGENT_EXIT, 7, exit0(), AGENT_EXIT_LEN },
 		{ AGENT_EXEC, 7, ex, exn },		/* a second EXEC */
 		{ AGENT_EXEC, 8, ex, exn },
 		{ CTL_MSG_STATUS, 0, NULL, 0 },
@@ -230,7 +246,6 @@ static void test_exec_then_other_frames(void **state)
 	size_t j;
 
 	(void)state;
-	assert_int_equal(agent_exit_encode(exit0, 0), 0);
 	for (j = 0; j < sizeof(seconds) / sizeof(seconds[0]); j++) {
 		struct frame f[3] = { { AGENT_EXEC, 7, ex, exn }, { AGENT_STDIN, 7, "a", 1 },
 				      seconds[j] };
@@ -399,26 +414,23 @@ static void test_console_conversation(void **state)
 
 static void test_console_attach_not_empty(void **state)
 {
-	struct frame f[] = { { CTL_MSG_CONSOLE, 0, "ls\n", 3 } };
-	struct ctl_conv c;
-	const char *why;
+	static const struct frame f = { CTL_MSG_CONSOLE, 0, "ls\n", 3 };
 
 	(void)state;
-	assert_int_equal(converse(&c, f, 1, &why), 0);
-	assert_int_equal(c.kind, CTL_NEW);
+	assert_not_opening(&f);
 }
 
 /* Frames that cannot open a conversation. */
 static void test_bad_first_frames(void **state)
 {
-	uint8_t ready[AGENT_READY_LEN] = { 0 }, exit0[AGENT_EXIT_LEN];
+	uint8_t ready[AGENT_READY_LEN] = { 0 };
 	static const uint8_t shutdown0[1] = { 0 };
 	const struct frame bad[] = {
 		{ AGENT_STDIN, 1, "x", 1 },
 		{ AGENT_STDIN, 1, NULL, 0 },
 		{ AGENT_STDOUT, 1, "x", 1 },
 		{ AGENT_STDERR, 1, "x", 1 },
-		{ AGENT_EXIT, 1, exit0, sizeof(exit0) },
+		{ AGENT_EXIT, 1, exit0(), AGENT_EXIT_LEN },
 		{ AGENT_READY, 0, ready, sizeof(ready) },
 		{ AGENT_SHUTDOWN, 0, shutdown0, 1 },
 		{ AGENT_ERROR, 0, "x", 1 },
@@ -429,7 +441,6 @@ static void test_bad_first_frames(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(agent_exit_encode(exit0, 0), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (converse(&c, &bad[i], 1, &why) != 0)
 			fail_msg("%s accepted as a first frame", frame_type_name(bad[i].type));
@@ -654,12 +665,12 @@ static void test_status_decode_rejects(void **state)
 		{ "name=web\nstate=\npid=10\n", 0, "unknown state" },
 		{ "name=web\nstate=?\npid=10\n", 0, "unknown state" },
 	};
-	struct ctl_status s;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		size_t n = bad[i].len ? bad[i].len : strlen(bad[i].text);
+		struct ctl_status s;
 		const char *why = NULL;
 
 		if (ctl_status_decode((const uint8_t *)bad[i].text, n, &s, &why) != -1)
@@ -707,33 +718,27 @@ static void test_status_decode_value_bound(void **state)
 	assert_int_equal(ctl_status_decode((const uint8_t *)text, (size_t)n, &s, &why), -1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_claim_conversation),
-		cmocka_unit_test(test_claim_malformed),
-		cmocka_unit_test(test_status_conversation),
-		cmocka_unit_test(test_status_request_not_empty),
-		cmocka_unit_test(test_nothing_after_status_or_down),
-		cmocka_unit_test(test_down_seconds),
-		cmocka_unit_test(test_exec_conversation),
-		cmocka_unit_test(test_exec_then_other_frames),
-		cmocka_unit_test(test_exec_then_signal),
-		cmocka_unit_test(test_exec_needs_sid),
-		cmocka_unit_test(test_exec_malformed),
-		cmocka_unit_test(test_console_conversation),
-		cmocka_unit_test(test_console_attach_not_empty),
-		cmocka_unit_test(test_bad_first_frames),
-		cmocka_unit_test(test_status_roundtrip_full),
-		cmocka_unit_test(test_status_roundtrip_bare),
-		cmocka_unit_test(test_status_roundtrip_states),
-		cmocka_unit_test(test_status_roundtrip_largest),
-		cmocka_unit_test(test_status_encode_small_buffer),
-		cmocka_unit_test(test_status_fs_bound),
-		cmocka_unit_test(test_status_decode_rejects),
-		cmocka_unit_test(test_status_decode_too_long),
-		cmocka_unit_test(test_status_decode_value_bound),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_claim_conversation),
+	cmocka_unit_test(test_claim_malformed),
+	cmocka_unit_test(test_status_conversation),
+	cmocka_unit_test(test_status_request_not_empty),
+	cmocka_unit_test(test_nothing_after_status_or_down),
+	cmocka_unit_test(test_down_seconds),
+	cmocka_unit_test(test_exec_conversation),
+	cmocka_unit_test(test_exec_then_other_frames),
+	cmocka_unit_test(test_exec_then_signal),
+	cmocka_unit_test(test_exec_needs_sid),
+	cmocka_unit_test(test_exec_malformed),
+	cmocka_unit_test(test_console_conversation),
+	cmocka_unit_test(test_console_attach_not_empty),
+	cmocka_unit_test(test_bad_first_frames),
+	cmocka_unit_test(test_status_roundtrip_full),
+	cmocka_unit_test(test_status_roundtrip_bare),
+	cmocka_unit_test(test_status_roundtrip_states),
+	cmocka_unit_test(test_status_roundtrip_largest),
+	cmocka_unit_test(test_status_encode_small_buffer),
+	cmocka_unit_test(test_status_fs_bound),
+	cmocka_unit_test(test_status_decode_rejects),
+	cmocka_unit_test(test_status_decode_too_long),
+	cmocka_unit_test(test_status_decode_value_bound))

@@ -9,14 +9,10 @@
 #include <cmocka.h>
 
 #include "guest/net.h"
+#include "tests/unit/dhcp_frames.h"
+#include "tests/unit/main.h"
 
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define MS(x) ((uint64_t)(x) * 1000000u)
-
-static const uint8_t machine_mac[6] = { 0x02, 0x00, 0x0a, 0x00, 0x00, 0x02 };
-static const uint8_t other_mac[6] = { 0x02, 0x00, 0x0a, 0x00, 0x00, 0x03 };
-static const uint8_t host_mac[6] = { 0x02, 0x50, 0x00, 0x00, 0x00, 0x01 };
-static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 /* ---- pool.net= ---- */
 
@@ -85,24 +81,6 @@ static void test_spec(void **state)
 
 /* ---- a server: pool's own responder decides, frames are real ---- */
 
-static struct dhcpd_config server_config(void)
-{
-	struct dhcpd_config cfg = {
-		.machine_ip = IP(10, 0, 0, 2),
-		.prefix = 24,
-		.router = IP(10, 0, 0, 1),
-		.server_ip = IP(10, 0, 0, 1),
-		.dns = { IP(9, 9, 9, 9), IP(1, 1, 1, 1) },
-		.ndns = 2,
-		.hostname = "machine",
-		.lease_time = 86400,
-	};
-
-	memcpy(cfg.machine_mac, machine_mac, 6);
-	memcpy(cfg.server_mac, host_mac, 6);
-	return cfg;
-}
-
 struct frame {
 	uint8_t b[DHCP_FRAME_MAX];
 	size_t len;
@@ -146,13 +124,20 @@ static int serve(const struct dhcpd_config *cfg, const struct dhcpc *c, struct f
 	return 1;
 }
 
-static void bind_fully(struct dhcpc *c, const struct dhcpd_config *cfg)
+/* A new client, its DISCOVER ready to send. */
+static void client_start(struct dhcpc *c, uint32_t xid, uint64_t now)
 {
-	struct frame r;
 	const char *why = NULL;
 
 	memset(c, 0, sizeof *c);
-	assert_int_equal(dhcpc_start(c, machine_mac, 0x12345678, MS(0), &why), DHCPC_SEND);
+	assert_int_equal(dhcpc_start(c, machine_mac, xid, now, &why), DHCPC_SEND);
+}
+
+static void bind_fully(struct dhcpc *c, const struct dhcpd_config *cfg)
+{
+	struct frame r;
+
+	client_start(c, 0x12345678, MS(0));
 	assert_int_equal(serve(cfg, c, &r), 1);
 	assert_int_equal(dhcpc_input(c, r.b, r.len, MS(5)), DHCPC_SEND);
 	assert_int_equal(serve(cfg, c, &r), 1);
@@ -161,16 +146,14 @@ static void bind_fully(struct dhcpc *c, const struct dhcpd_config *cfg)
 
 static void test_exchange(void **state)
 {
-	struct dhcpd_config cfg = server_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct dhcpc c;
 	struct udp_frame f;
 	struct dhcp_msg m;
 	struct frame r;
-	const char *why = NULL;
 
 	(void)state;
-	memset(&c, 0, sizeof c);
-	assert_int_equal(dhcpc_start(&c, machine_mac, 0xcafef00d, MS(1000), &why), DHCPC_SEND);
+	client_start(&c, 0xcafef00d, MS(1000));
 	client_sent(&c, &f, &m);
 	assert_int_equal(m.type, DHCPDISCOVER);
 	assert_memory_equal(f.dst_mac, bcast, 6);
@@ -221,14 +204,12 @@ static void test_retransmit(void **state)
 {
 	static const unsigned want[] = { 250, 750, 1750, 3750, 5750, 7750 };
 	struct dhcpc c;
-	struct dhcpd_config cfg = server_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct frame r;
-	const char *why = NULL;
 	unsigned i;
 
 	(void)state;
-	memset(&c, 0, sizeof c);
-	assert_int_equal(dhcpc_start(&c, machine_mac, 7, MS(0), &why), DHCPC_SEND);
+	client_start(&c, 7, MS(0));
 	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
 		assert_int_equal(c.next_ns, MS(want[i]));
 		assert_int_equal(dhcpc_timer(&c, MS(want[i]) - 1), DHCPC_WAIT);
@@ -248,14 +229,13 @@ static void test_retransmit(void **state)
 
 static void test_nak_restarts(void **state)
 {
-	struct dhcpd_config cfg = server_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct dhcpc c;
 	struct frame r;
 	const char *why = NULL;
 
 	(void)state;
-	memset(&c, 0, sizeof c);
-	assert_int_equal(dhcpc_start(&c, machine_mac, 99, MS(0), &why), DHCPC_SEND);
+	client_start(&c, 99, MS(0));
 	assert_int_equal(serve(&cfg, &c, &r), 1);
 	assert_int_equal(dhcpc_input(&c, r.b, r.len, MS(1)), DHCPC_SEND);
 	/* The server has changed its mind: the machine's address moved. */
@@ -272,42 +252,11 @@ static void test_nak_restarts(void **state)
 
 /* ---- hand-made replies, for what pool's responder never sends ---- */
 
-struct pkt {
-	uint8_t b[DHCP_PKT_MAX];
-	size_t len;
-};
-
-static void put32(uint8_t *at, uint32_t v)
-{
-	at[0] = (uint8_t)(v >> 24);
-	at[1] = (uint8_t)(v >> 16);
-	at[2] = (uint8_t)(v >> 8);
-	at[3] = (uint8_t)v;
-}
-
 static void pkt_reply(struct pkt *p, uint8_t type, uint32_t xid, const uint8_t mac[6], uint32_t yiaddr)
 {
-	memset(p, 0, sizeof *p);
-	p->b[0] = BOOTREPLY;
-	p->b[1] = 1;
-	p->b[2] = 6;
-	put32(p->b + 4, xid);
-	put32(p->b + 16, yiaddr);
-	memcpy(p->b + 28, mac, 6);
-	put32(p->b + 236, 0x63825363);
-	p->len = 240;
-	p->b[p->len++] = DHO_MSG_TYPE;
-	p->b[p->len++] = 1;
-	p->b[p->len++] = type;
-}
-
-static void pkt_opt32(struct pkt *p, uint8_t code, uint32_t v)
-{
-	assert_true(p->len + 6 < sizeof p->b);
-	p->b[p->len++] = code;
-	p->b[p->len++] = 4;
-	put32(p->b + p->len, v);
-	p->len += 4;
+	pkt_header(p, BOOTREPLY, xid, mac);
+	put_ip(p->b + 16, yiaddr);
+	pkt_type(p, type);
 }
 
 static void pkt_frame(struct pkt *p, const uint8_t src_mac[6], struct frame *out)
@@ -318,9 +267,7 @@ static void pkt_frame(struct pkt *p, const uint8_t src_mac[6], struct frame *out
 	};
 	const char *why = NULL;
 
-	p->b[p->len++] = DHO_END;
-	while (p->len < DHCP_MIN_LEN)
-		p->b[p->len++] = 0;
+	pkt_end(p);
 	memcpy(f.src_mac, src_mac, 6);
 	memcpy(f.dst_mac, bcast, 6);
 	assert_int_equal(udp_frame_build(&f, p->b, p->len, out->b, sizeof out->b, &out->len, &why), 0);
@@ -329,12 +276,10 @@ static void pkt_frame(struct pkt *p, const uint8_t src_mac[6], struct frame *out
 /* A client in REQUESTING for 10.0.0.2 from server 10.0.0.1, xid 42. */
 static void requesting(struct dhcpc *c)
 {
-	struct dhcpd_config cfg = server_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct frame r;
-	const char *why = NULL;
 
-	memset(c, 0, sizeof *c);
-	assert_int_equal(dhcpc_start(c, machine_mac, 42, MS(0), &why), DHCPC_SEND);
+	client_start(c, 42, MS(0));
 	assert_int_equal(serve(&cfg, c, &r), 1);
 	assert_int_equal(dhcpc_input(c, r.b, r.len, MS(1)), DHCPC_SEND);
 }
@@ -391,12 +336,7 @@ static void test_ignores_what_is_not_ours(void **state)
 	assert_int_equal(c.lease.t2, 525);
 
 	/* In SELECTING, an ACK or an OFFER without server id is ignored. */
-	memset(&c, 0, sizeof c);
-	{
-		const char *why = NULL;
-
-		assert_int_equal(dhcpc_start(&c, machine_mac, 42, MS(0), &why), DHCPC_SEND);
-	}
+	client_start(&c, 42, MS(0));
 	assert_int_equal(feed_ack(&c, 42, machine_mac, me, srv, m24, srv), DHCPC_WAIT);
 	pkt_reply(&p, DHCPOFFER, 42, machine_mac, me);
 	pkt_frame(&p, host_mac, &r);
@@ -410,7 +350,7 @@ static void test_ignores_what_is_not_ours(void **state)
 
 static void test_malformed_frames(void **state)
 {
-	struct dhcpd_config cfg = server_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct dhcpc c;
 	struct frame good, bad;
 	size_t n, i;
@@ -515,12 +455,12 @@ static void test_lease_from_ack(void **state)
 
 static void test_renew(void **state)
 {
-	struct dhcpd_config cfg = server_config();
+	struct dhcpd_config cfg = dhcpd_test_config();
 	struct dhcpc c;
+	const char *why = NULL;
 	struct udp_frame f;
 	struct dhcp_msg m;
 	struct frame r;
-	const char *why = NULL;
 
 	(void)state;
 	bind_fully(&c, &cfg);
@@ -574,20 +514,14 @@ static void test_describe_and_resolv(void **state)
 	assert_int_equal(net_resolv_text(&l, small, sizeof small), -1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_spec),
-		cmocka_unit_test(test_exchange),
-		cmocka_unit_test(test_retransmit),
-		cmocka_unit_test(test_nak_restarts),
-		cmocka_unit_test(test_ignores_what_is_not_ours),
-		cmocka_unit_test(test_malformed_frames),
-		cmocka_unit_test(test_lease_checks),
-		cmocka_unit_test(test_lease_from_ack),
-		cmocka_unit_test(test_renew),
-		cmocka_unit_test(test_describe_and_resolv),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_spec),
+	cmocka_unit_test(test_exchange),
+	cmocka_unit_test(test_retransmit),
+	cmocka_unit_test(test_nak_restarts),
+	cmocka_unit_test(test_ignores_what_is_not_ours),
+	cmocka_unit_test(test_malformed_frames),
+	cmocka_unit_test(test_lease_checks),
+	cmocka_unit_test(test_lease_from_ack),
+	cmocka_unit_test(test_renew),
+	cmocka_unit_test(test_describe_and_resolv))

@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include "net/egress.h"
+#include "tests/unit/cases.h"
+#include "tests/unit/main.h"
 
 static struct allow_rule rules[] = {
 	{ .name = "registry.npmjs.org", .port = 443, .proto = 6 },
@@ -30,55 +32,77 @@ static struct dns_query question(const char *name, uint16_t qtype)
 static void test_decide(void **state)
 {
 	const struct egress_policy nat = { 0 };
+	/* the question, and what the allow list decides */
+	static const struct {
+		const char *name;
+		uint16_t qtype;
+		enum egress_verdict verdict;
+	} cases[] = {
+		{ "registry.npmjs.org", DNS_TYPE_A, EGRESS_RESOLVE },
+		{ "registry.npmjs.org", DNS_TYPE_AAAA, EGRESS_EMPTY },
+		{ "registry.npmjs.org", DNS_TYPE_ANY, EGRESS_RESOLVE },
+		{ "registry.npmjs.org", DNS_TYPE_TXT, EGRESS_EMPTY },
+		/* the wildcard is for names below, not the name itself */
+		{ "api.github.com", DNS_TYPE_A, EGRESS_RESOLVE },
+		{ "a.b.github.com", DNS_TYPE_A, EGRESS_RESOLVE },
+		{ "github.com", DNS_TYPE_A, EGRESS_REFUSE },
+		{ "evilgithub.com", DNS_TYPE_A, EGRESS_REFUSE },
+		{ "registry.npmjs.org.evil.test", DNS_TYPE_A, EGRESS_REFUSE },
+		/* a CIDR entry opens an address, not a name */
+		{ "1.1.1.1", DNS_TYPE_A, EGRESS_REFUSE },
+		{ "example.com", DNS_TYPE_AAAA, EGRESS_REFUSE },
+	};
+
 	struct dns_query q;
 
 	(void)state;
+	/* without an allow list (network: nat) a question goes upstream */
 	q = question("registry.npmjs.org", DNS_TYPE_A);
-	assert_int_equal(egress_decide(&policy, &q), EGRESS_RESOLVE);
 	assert_int_equal(egress_decide(&nat, &q), EGRESS_FORWARD);
-	q = question("registry.npmjs.org", DNS_TYPE_AAAA);
-	assert_int_equal(egress_decide(&policy, &q), EGRESS_EMPTY);
-	q = question("registry.npmjs.org", DNS_TYPE_ANY);
-	assert_int_equal(egress_decide(&policy, &q), EGRESS_RESOLVE);
-	q = question("registry.npmjs.org", DNS_TYPE_TXT);
-	assert_int_equal(egress_decide(&policy, &q), EGRESS_EMPTY);
-	/* the wildcard is for names below, not the name itself */
-	q = question("api.github.com", DNS_TYPE_A);
-	assert_int_equal(egress_decide(&policy, &q), EGRESS_RESOLVE);
-	q = question("a.b.github.com", DNS_TYPE_A);
-	assert_int_equal(egress_decide(&policy, &q), EGRESS_RESOLVE);
-	q = question("github.com", DNS_TYPE_A);
-	assert_int_equal(egress_decide(&policy, &q), EGRESS_REFUSE);
-	q = question("evilgithub.com", DNS_TYPE_A);
-	assert_int_equal(egress_decide(&policy, &q), EGRESS_REFUSE);
-	q = question("registry.npmjs.org.evil.test", DNS_TYPE_A);
-	assert_int_equal(egress_decide(&policy, &q), EGRESS_REFUSE);
-	/* a CIDR entry opens an address, not a name */
-	q = question("1.1.1.1", DNS_TYPE_A);
-	assert_int_equal(egress_decide(&policy, &q), EGRESS_REFUSE);
-	q = question("example.com", DNS_TYPE_AAAA);
-	assert_int_equal(egress_decide(&policy, &q), EGRESS_REFUSE);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char what[128];
+
+		q = question(cases[i].name, cases[i].qtype);
+		snprintf(what, sizeof what, "%s type %u", cases[i].name, cases[i].qtype);
+		case_int_equal(what, egress_decide(&policy, &q), cases[i].verdict);
+	}
 }
 
 static void test_addresses(void **state)
 {
+#define ADDR(fn, addr, want) { fn, #fn, addr, want }
+	static const struct {
+		bool (*fn)(uint32_t);
+		const char *fn_name;
+		uint32_t addr;
+		bool want;
+	} cases[] = {
+		ADDR(egress_addr_never, 0x7f000001, true),
+		ADDR(egress_addr_never, 0x00000000, true),
+		ADDR(egress_addr_never, 0xe0000001, true),
+		ADDR(egress_addr_never, 0xffffffff, true),
+		ADDR(egress_addr_never, 0x08080808, false),
+		ADDR(egress_addr_lan, 0x0a000001, true),
+		ADDR(egress_addr_lan, 0xac100001, true),
+		ADDR(egress_addr_lan, 0xac1fffff, true),
+		ADDR(egress_addr_lan, 0xac200000, false),
+		ADDR(egress_addr_lan, 0xc0a80101, true),
+		ADDR(egress_addr_lan, 0x64400001, true),
+		ADDR(egress_addr_lan, 0x647fffff, true),
+		ADDR(egress_addr_lan, 0x64800000, false),
+		ADDR(egress_addr_lan, 0xa9fea9fe, true),
+		ADDR(egress_addr_lan, 0xc6336402, false),	/* 198.51.100.2 */
+		ADDR(egress_addr_lan, 0x08080808, false),
+	};
+#undef ADDR
+
 	(void)state;
-	assert_true(egress_addr_never(0x7f000001));
-	assert_true(egress_addr_never(0x00000000));
-	assert_true(egress_addr_never(0xe0000001));
-	assert_true(egress_addr_never(0xffffffff));
-	assert_false(egress_addr_never(0x08080808));
-	assert_true(egress_addr_lan(0x0a000001));
-	assert_true(egress_addr_lan(0xac100001));
-	assert_true(egress_addr_lan(0xac1fffff));
-	assert_false(egress_addr_lan(0xac200000));
-	assert_true(egress_addr_lan(0xc0a80101));
-	assert_true(egress_addr_lan(0x64400001));
-	assert_true(egress_addr_lan(0x647fffff));
-	assert_false(egress_addr_lan(0x64800000));
-	assert_true(egress_addr_lan(0xa9fea9fe));
-	assert_false(egress_addr_lan(0xc6336402));	/* 198.51.100.2 */
-	assert_false(egress_addr_lan(0x08080808));
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char what[64];
+
+		snprintf(what, sizeof what, "%s(0x%08x)", cases[i].fn_name, (unsigned)cases[i].addr);
+		case_true(what, cases[i].fn(cases[i].addr) == cases[i].want);
+	}
 }
 
 static struct dns_answer answer(size_t n, const uint32_t *addr, const uint32_t *ttl)
@@ -258,16 +282,10 @@ static void test_text(void **state)
 	free(t);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decide),
-		cmocka_unit_test(test_addresses),
-		cmocka_unit_test(test_answer),
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_text),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_decide),
+	cmocka_unit_test(test_addresses),
+	cmocka_unit_test(test_answer),
+	cmocka_unit_test(test_full),
+	cmocka_unit_test(test_refused),
+	cmocka_unit_test(test_text))

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "src/image/elf.h"
+#include "tests/unit/main.h"
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -135,13 +136,7 @@ static void test_closure_of_self(void **state)
 	strv_free(&files);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_deps),
-		cmocka_unit_test(test_bent),
-		cmocka_unit_test(test_closure_of_self),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_deps),
+	cmocka_unit_test(test_bent),
+	cmocka_unit_test(test_closure_of_self))

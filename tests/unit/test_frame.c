@@ -10,6 +10,7 @@
 
 #include "src/common/agent_msg.h"
 #include "src/common/frame.h"
+#include "tests/unit/main.h"
 
 /* Deterministic PRNG (xorshift64*) so a failure replays the same way. */
 static uint64_t rng_state;
@@ -72,11 +73,24 @@ static void test_hdr_wire_format(void **state)
 	assert_memory_equal(out, wire, sizeof(wire));
 }
 
+/* A header's fields, good or bad. */
 struct bad_hdr {
 	uint32_t len;
 	uint16_t type, flags;
 	uint32_t sid;
 };
+
+/* Encode c as *h, decode that into *out: what frame_hdr_decode says. */
+static int hdr_roundtrip(const struct bad_hdr *c, struct frame_hdr *h, struct frame_hdr *out,
+			 const char **why)
+{
+	uint8_t buf[FRAME_HDR_LEN];
+
+	*h = (struct frame_hdr){ .len = c->len, .type = c->type, .flags = c->flags, .sid = c->sid };
+	*out = (struct frame_hdr){ 0 };
+	frame_hdr_encode(buf, h);
+	return frame_hdr_decode(buf, sizeof(buf), out, why);
+}
 
 static void test_hdr_rejects(void **state)
 {
@@ -100,18 +114,14 @@ static void test_hdr_rejects(void **state)
 		{ 5, AGENT_EXEC, 0, 1 },
 		{ 0, AGENT_EXEC, 0, 1 },
 	};
-	uint8_t buf[FRAME_HDR_LEN];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct frame_hdr h = { .len = bad[i].len, .type = bad[i].type,
-				       .flags = bad[i].flags, .sid = bad[i].sid };
-		struct frame_hdr out = { 0 };
+		struct frame_hdr h, out;
 		const char *why = NULL;
 
-		frame_hdr_encode(buf, &h);
-		if (frame_hdr_decode(buf, sizeof(buf), &out, &why) != -1)
+		if (hdr_roundtrip(&bad[i], &h, &out, &why) != -1)
 			fail_msg("bad header %zu accepted", i);
 		assert_non_null(why);
 	}
@@ -129,18 +139,14 @@ static void test_hdr_accepts_bounds(void **state)
 		{ AGENT_EXEC_FIXED_LEN, AGENT_EXEC, 0, 1 },
 		{ FRAME_PAYLOAD_MAX, AGENT_EXEC, 0, 1 },
 	};
-	uint8_t buf[FRAME_HDR_LEN];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		struct frame_hdr h = { .len = good[i].len, .type = good[i].type,
-				       .flags = good[i].flags, .sid = good[i].sid };
-		struct frame_hdr out = { 0 };
+		struct frame_hdr h, out;
 		const char *why = NULL;
 
-		frame_hdr_encode(buf, &h);
-		if (frame_hdr_decode(buf, sizeof(buf), &out, &why) != 0)
+		if (hdr_roundtrip(&good[i], &h, &out, &why) != 0)
 			fail_msg("good header %zu rejected: %s", i, why);
 		assert_memory_equal(&out, &h, sizeof(h));
 	}
@@ -804,10 +810,10 @@ static void test_reader_oversize_rejected_at_header(void **state)
 	struct frame_hdr bad = { .len = FRAME_PAYLOAD_MAX + 1, .type = AGENT_STDOUT, .sid = 1 };
 	struct frame_reader *r = new_reader();
 	uint8_t hdr[FRAME_HDR_LEN];
+	size_t i;
 	struct frame_hdr h;
 	const uint8_t *p;
 	const char *why = NULL;
-	size_t i;
 
 	(void)state;
 	frame_hdr_encode(hdr, &bad);
@@ -1024,35 +1030,29 @@ static void test_exec_encode_rejects(void **state)
 	free(huge);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hdr_wire_format),
-		cmocka_unit_test(test_hdr_rejects),
-		cmocka_unit_test(test_hdr_accepts_bounds),
-		cmocka_unit_test(test_hdr_short),
-		cmocka_unit_test(test_frame_encode_limits),
-		cmocka_unit_test(test_roundtrip_ready),
-		cmocka_unit_test(test_roundtrip_exec),
-		cmocka_unit_test(test_roundtrip_exec_minimal),
-		cmocka_unit_test(test_roundtrip_stdio),
-		cmocka_unit_test(test_roundtrip_exit),
-		cmocka_unit_test(test_exit_rejects),
-		cmocka_unit_test(test_roundtrip_shutdown),
-		cmocka_unit_test(test_roundtrip_error),
-		cmocka_unit_test(test_payload_check_types),
-		cmocka_unit_test(test_ctl_frames),
-		cmocka_unit_test(test_signal_frame),
-		cmocka_unit_test(test_reader_byte_by_byte),
-		cmocka_unit_test(test_reader_random_chunks),
-		cmocka_unit_test(test_reader_two_frames_one_chunk),
-		cmocka_unit_test(test_reader_frame_max),
-		cmocka_unit_test(test_reader_oversize_rejected_at_header),
-		cmocka_unit_test(test_reader_bad_frame_after_good),
-		cmocka_unit_test(test_exec_rejects),
-		cmocka_unit_test(test_exec_args_max),
-		cmocka_unit_test(test_exec_encode_rejects),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_hdr_wire_format),
+	cmocka_unit_test(test_hdr_rejects),
+	cmocka_unit_test(test_hdr_accepts_bounds),
+	cmocka_unit_test(test_hdr_short),
+	cmocka_unit_test(test_frame_encode_limits),
+	cmocka_unit_test(test_roundtrip_ready),
+	cmocka_unit_test(test_roundtrip_exec),
+	cmocka_unit_test(test_roundtrip_exec_minimal),
+	cmocka_unit_test(test_roundtrip_stdio),
+	cmocka_unit_test(test_roundtrip_exit),
+	cmocka_unit_test(test_exit_rejects),
+	cmocka_unit_test(test_roundtrip_shutdown),
+	cmocka_unit_test(test_roundtrip_error),
+	cmocka_unit_test(test_payload_check_types),
+	cmocka_unit_test(test_ctl_frames),
+	cmocka_unit_test(test_signal_frame),
+	cmocka_unit_test(test_reader_byte_by_byte),
+	cmocka_unit_test(test_reader_random_chunks),
+	cmocka_unit_test(test_reader_two_frames_one_chunk),
+	cmocka_unit_test(test_reader_frame_max),
+	cmocka_unit_test(test_reader_oversize_rejected_at_header),
+	cmocka_unit_test(test_reader_bad_frame_after_good),
+	cmocka_unit_test(test_exec_rejects),
+	cmocka_unit_test(test_exec_args_max),
+	cmocka_unit_test(test_exec_encode_rejects))

@@ -17,22 +17,19 @@
 #include "src/util/cleanup.h"
 #include "src/util/fsutil.h"
 #include "src/util/sha256.h"
-
-static char tmpdir[64];
+#include "tests/unit/main.h"
+#include "tests/unit/tmpdir.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/pool-test-fsutil.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return tmpdir_make("fsutil");
 }
 
 static int teardown(void **state)
 {
-	struct pool_err e = { 0 };
-
 	(void)state;
-	return rm_rf(tmpdir, &e);
+	return tmpdir_remove();
 }
 
 static void put(const char *path, const char *data, size_t len)
@@ -147,20 +144,6 @@ static void test_read_file_missing_and_empty(void **state)
 }
 
 /* ---- write_file_atomic ---- */
-
-static size_t count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	size_t n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
 
 static void test_write_file_atomic(void **state)
 {
@@ -385,19 +368,13 @@ static void test_sha256_padding_edges_match_sha256sum(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_path_resolve),
-		cmocka_unit_test(test_read_file_limits),
-		cmocka_unit_test(test_read_file_missing_and_empty),
-		cmocka_unit_test(test_write_file_atomic),
-		cmocka_unit_test(test_mkdir_p),
-		cmocka_unit_test(test_rm_rf_keeps_symlink_targets),
-		cmocka_unit_test(test_sha256_vectors),
-		cmocka_unit_test(test_sha256_million_a_in_chunks),
-		cmocka_unit_test(test_sha256_padding_edges_match_sha256sum),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown,
+	cmocka_unit_test(test_path_resolve),
+	cmocka_unit_test(test_read_file_limits),
+	cmocka_unit_test(test_read_file_missing_and_empty),
+	cmocka_unit_test(test_write_file_atomic),
+	cmocka_unit_test(test_mkdir_p),
+	cmocka_unit_test(test_rm_rf_keeps_symlink_targets),
+	cmocka_unit_test(test_sha256_vectors),
+	cmocka_unit_test(test_sha256_million_a_in_chunks),
+	cmocka_unit_test(test_sha256_padding_edges_match_sha256sum))

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "src/supervise/ids.h"
+#include "tests/unit/main.h"
 
 static char dir[64];
 
@@ -147,15 +148,9 @@ static void test_folder_refused(void **state)
 	assert_int_equal(l[1].fd, -1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_first_is_stable_and_in_range),
-		cmocka_unit_test(test_two_ids_differ_and_are_given_back),
-		cmocka_unit_test(test_held_by_another_process),
-		cmocka_unit_test(test_colliding_start),
-		cmocka_unit_test(test_folder_refused),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown,
+	cmocka_unit_test(test_first_is_stable_and_in_range),
+	cmocka_unit_test(test_two_ids_differ_and_are_given_back),
+	cmocka_unit_test(test_held_by_another_process),
+	cmocka_unit_test(test_colliding_start),
+	cmocka_unit_test(test_folder_refused))

@@ -16,6 +16,8 @@
 #include "src/image/kernel.h"
 #include "src/util/cleanup.h"
 #include "src/util/fsutil.h"
+#include "tests/unit/cases.h"
+#include "tests/unit/main.h"
 
 #define IMG_LEN 0x400
 #define STR_AT 0x300
@@ -76,6 +78,10 @@ static void test_good(void **state)
 
 static void test_bad(void **state)
 {
+	static const char *const refused[] = {
+		" 6.1.0", "", "6.1\x01-x more", "6.1\t-x more", "6.1\xc3\xa9 more", "../../etc more",
+		".. more",
+	};
 	uint8_t img[IMG_LEN];
 	const char *why = NULL;
 	char out[64];
@@ -117,20 +123,11 @@ static void test_bad(void **state)
 	assert_int_equal(bzimage_version(img, sizeof img, out, sizeof out, &why), -1);
 	assert_string_equal(why, "kernel_version string is not terminated");
 
-	make_image(img, " 6.1.0");
-	assert_null(version_of(img, sizeof img, 64));
-	make_image(img, "");
-	assert_null(version_of(img, sizeof img, 64));
-	make_image(img, "6.1\x01-x more");
-	assert_null(version_of(img, sizeof img, 64));
-	make_image(img, "6.1\t-x more");
-	assert_null(version_of(img, sizeof img, 64));
-	make_image(img, "6.1\xc3\xa9 more");
-	assert_null(version_of(img, sizeof img, 64));
-	make_image(img, "../../etc more");
-	assert_null(version_of(img, sizeof img, 64));
-	make_image(img, ".. more");
-	assert_null(version_of(img, sizeof img, 64));
+	/* Banners whose version is not one. */
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		make_image(img, refused[i]);
+		case_true(refused[i], version_of(img, sizeof img, 64) == NULL);
+	}
 
 	/* Every prefix shorter than the header fails cleanly. */
 	make_image(img, banner);
@@ -278,17 +275,11 @@ static void test_auto(void **state)
 	assert_int_equal(rm_rf(tmp, NULL), 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_prefixes),
-		cmocka_unit_test(test_real),
-		cmocka_unit_test(test_real_auto),
-		cmocka_unit_test(test_version_file_errors),
-		cmocka_unit_test(test_auto),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_good),
+	cmocka_unit_test(test_bad),
+	cmocka_unit_test(test_prefixes),
+	cmocka_unit_test(test_real),
+	cmocka_unit_test(test_real_auto),
+	cmocka_unit_test(test_version_file_errors),
+	cmocka_unit_test(test_auto))

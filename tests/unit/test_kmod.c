@@ -14,6 +14,8 @@
 #include "src/image/kmod.h"
 #include "src/util/cleanup.h"
 #include "src/util/fsutil.h"
+#include "tests/unit/cases.h"
+#include "tests/unit/main.h"
 
 /* The closure as one string "a b c" of module names, or the error. */
 static char result[4096];
@@ -43,6 +45,12 @@ static int closure(const char *dep, size_t len, const char *const *want, size_t 
 #define WANT(...) ((const char *const[]){ __VA_ARGS__ }), \
 	ARRAY_SIZE(((const char *const[]){ __VA_ARGS__ }))
 
+/* The closure in dep of the modules named after expected is expected. */
+#define assert_closure(dep, expected, ...) do { \
+	assert_int_equal(closure(dep, strlen(dep), WANT(__VA_ARGS__)), 0); \
+	assert_string_equal(result, expected); \
+} while (0)
+
 static const char diamond[] =
 	"kernel/top.ko: kernel/left.ko kernel/right.ko kernel/base.ko\n"
 	"kernel/left.ko: kernel/base.ko\n"
@@ -53,13 +61,12 @@ static const char diamond[] =
 static void test_diamond(void **state)
 {
 	(void)state;
-	assert_int_equal(closure(diamond, strlen(diamond), WANT("top")), 0);
-	assert_string_equal(result, "kernel/base.ko kernel/left.ko kernel/right.ko kernel/top.ko");
+	assert_closure(diamond, "kernel/base.ko kernel/left.ko kernel/right.ko kernel/top.ko",
+		       "top");
 	/* Asked for twice, and for something already in: each once. */
-	assert_int_equal(closure(diamond, strlen(diamond), WANT("left", "top", "left", "base")), 0);
-	assert_string_equal(result, "kernel/base.ko kernel/left.ko kernel/right.ko kernel/top.ko");
-	assert_int_equal(closure(diamond, strlen(diamond), WANT("other", "base")), 0);
-	assert_string_equal(result, "kernel/other.ko kernel/base.ko");
+	assert_closure(diamond, "kernel/base.ko kernel/left.ko kernel/right.ko kernel/top.ko",
+		       "left", "top", "left", "base");
+	assert_closure(diamond, "kernel/other.ko kernel/base.ko", "other", "base");
 	assert_int_equal(closure(diamond, strlen(diamond), NULL, 0), 0);
 	assert_string_equal(result, "");
 }
@@ -74,10 +81,17 @@ static void test_chain(void **state)
 		"a/m4.ko:";			/* no newline at the end */
 
 	(void)state;
-	assert_int_equal(closure(dep, strlen(dep), WANT("m1")), 0);
-	assert_string_equal(result, "a/m4.ko a/m3.ko a/m2.ko a/m1.ko");
-	assert_int_equal(closure(dep, strlen(dep), WANT("m4", "m2")), 0);
-	assert_string_equal(result, "a/m4.ko a/m3.ko a/m2.ko");
+	assert_closure(dep, "a/m4.ko a/m3.ko a/m2.ko a/m1.ko", "m1");
+	assert_closure(dep, "a/m4.ko a/m3.ko a/m2.ko", "m4", "m2");
+}
+
+/* kmod_name of path, in a buffer of cap bytes, is want. */
+static void assert_kmod_name(const char *path, size_t cap, const char *want)
+{
+	char name[64];
+
+	kmod_name(path, name, cap);
+	assert_string_equal(name, want);
 }
 
 static void test_names(void **state)
@@ -88,25 +102,19 @@ static void test_names(void **state)
 		"kernel/fs/fuse/fuse.ko.gz:\r\n"
 		"\n"
 		"  \n";
-	char name[64];
 
 	(void)state;
-	assert_int_equal(closure(dep, strlen(dep), WANT("virtio_rng")), 0);
-	assert_string_equal(result, "kernel/virtio.ko.zst kernel/drivers/char/hw_random/virtio-rng.ko.xz");
-	assert_int_equal(closure(dep, strlen(dep), WANT("virtio-rng", "fuse")), 0);
-	assert_string_equal(result, "kernel/virtio.ko.zst kernel/drivers/char/hw_random/virtio-rng.ko.xz "
-			    "kernel/fs/fuse/fuse.ko.gz");
+	assert_closure(dep, "kernel/virtio.ko.zst kernel/drivers/char/hw_random/virtio-rng.ko.xz",
+		       "virtio_rng");
+	assert_closure(dep, "kernel/virtio.ko.zst kernel/drivers/char/hw_random/virtio-rng.ko.xz "
+			    "kernel/fs/fuse/fuse.ko.gz",
+		       "virtio-rng", "fuse");
 
-	kmod_name("kernel/fs/fuse/virtiofs.ko", name, sizeof name);
-	assert_string_equal(name, "virtiofs");
-	kmod_name("kernel/drivers/char/hw_random/virtio-rng.ko.xz", name, sizeof name);
-	assert_string_equal(name, "virtio_rng");
-	kmod_name("x.ko.zst", name, sizeof name);
-	assert_string_equal(name, "x");
-	kmod_name("plain-name", name, sizeof name);
-	assert_string_equal(name, "plain_name");
-	kmod_name("kernel/long_module_name.ko", name, 5);
-	assert_string_equal(name, "long");
+	assert_kmod_name("kernel/fs/fuse/virtiofs.ko", 64, "virtiofs");
+	assert_kmod_name("kernel/drivers/char/hw_random/virtio-rng.ko.xz", 64, "virtio_rng");
+	assert_kmod_name("x.ko.zst", 64, "x");
+	assert_kmod_name("plain-name", 64, "plain_name");
+	assert_kmod_name("kernel/long_module_name.ko", 5, "long");
 }
 
 static void test_errors(void **state)
@@ -120,25 +128,38 @@ static void test_errors(void **state)
 	static const char self[] = "k/a.ko: k/a.ko\n";
 	static const char nocolon[] = "k/a.ko:\nk/b.ko k/a.ko\n";
 
-	(void)state;
-	assert_int_equal(closure(cycle, strlen(cycle), WANT("a")), -1);
-	assert_string_equal(result, "modules.dep: dependency cycle: a -> b -> c -> a");
-	assert_int_equal(closure(cycle, strlen(cycle), WANT("d")), 0);
-	assert_string_equal(result, "k/d.ko");
-	assert_int_equal(closure(self, strlen(self), WANT("a")), -1);
-	assert_string_equal(result, "modules.dep: dependency cycle: a -> a");
+#define DEP(text) text, sizeof(text) - 1
+	/* modules.dep, the module wanted; what closure() returns and its result
+	 * (NULL: not looked at) */
+	static const struct {
+		const char *dep;
+		size_t len;
+		const char *module;
+		int r;
+		const char *result;
+	} cases[] = {
+		{ DEP(cycle), "a", -1, "modules.dep: dependency cycle: a -> b -> c -> a" },
+		{ DEP(cycle), "d", 0, "k/d.ko" },
+		{ DEP(self), "a", -1, "modules.dep: dependency cycle: a -> a" },
+		{ DEP(cycle), "nosuch", -1, "module nosuch is not in modules.dep" },
+		{ DEP(""), "virtio", -1, "module virtio is not in modules.dep" },
+		{ DEP(cycle), "", -1, NULL },
+		{ DEP(missing), "a", -1, "module k/gone.ko (needed by a) is not in modules.dep" },
+		{ DEP(nocolon), "a", -1, "modules.dep:2: no ':' after the module path" },
+		{ DEP("k/a.ko:\0k/b.ko:\n"), "a", -1, "modules.dep:1: NUL byte" },
+	};
+#undef DEP
 
-	assert_int_equal(closure(cycle, strlen(cycle), WANT("nosuch")), -1);
-	assert_string_equal(result, "module nosuch is not in modules.dep");
-	assert_int_equal(closure("", 0, WANT("virtio")), -1);
-	assert_string_equal(result, "module virtio is not in modules.dep");
-	assert_int_equal(closure(cycle, strlen(cycle), WANT("")), -1);
-	assert_int_equal(closure(missing, strlen(missing), WANT("a")), -1);
-	assert_string_equal(result, "module k/gone.ko (needed by a) is not in modules.dep");
-	assert_int_equal(closure(nocolon, strlen(nocolon), WANT("a")), -1);
-	assert_string_equal(result, "modules.dep:2: no ':' after the module path");
-	assert_int_equal(closure("k/a.ko:\0k/b.ko:\n", 16, WANT("a")), -1);
-	assert_string_equal(result, "modules.dep:1: NUL byte");
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char what[64];
+
+		snprintf(what, sizeof what, "case %zu, module \"%s\"", i, cases[i].module);
+		case_int_equal(what, closure(cases[i].dep, cases[i].len, &cases[i].module, 1),
+			       cases[i].r);
+		if (cases[i].result)
+			case_string_equal(what, result, cases[i].result);
+	}
 }
 
 /* Never reads past len: the text is cut in the middle of a line, in a
@@ -372,20 +393,14 @@ static void test_unsigned_len_real(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_diamond),
-		cmocka_unit_test(test_unsigned_len),
-		cmocka_unit_test(test_unsigned_len_real),
-		cmocka_unit_test(test_chain),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_bounded),
-		cmocka_unit_test(test_deep),
-		cmocka_unit_test(test_builtin),
-		cmocka_unit_test(test_real),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_unsigned_len),
+	cmocka_unit_test(test_unsigned_len_real),
+	cmocka_unit_test(test_diamond),
+	cmocka_unit_test(test_chain),
+	cmocka_unit_test(test_names),
+	cmocka_unit_test(test_errors),
+	cmocka_unit_test(test_bounded),
+	cmocka_unit_test(test_deep),
+	cmocka_unit_test(test_builtin),
+	cmocka_unit_test(test_real))

@@ -5,13 +5,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "guest/login.h"
-#include "src/common/names.h"
+#include "tests/unit/cases.h"
+#include "tests/unit/main.h"
 
 static const char passwd[] =
 	"root:x:0:0:root:/root:/usr/bin/nu\n"
@@ -39,23 +41,6 @@ static char *make_hash(const char *pw)
 	out = strdup(h);
 	free(cd);
 	return out;
-}
-
-static void test_names(void **state)
-{
-	(void)state;
-	assert_true(valid_user_name("root"));
-	assert_true(valid_user_name("_svc"));
-	assert_true(valid_user_name("a-b_c9"));
-	assert_true(valid_user_name("abcdefghijabcdefghijabcdefghijab"));	/* 32 */
-	assert_false(valid_user_name("abcdefghijabcdefghijabcdefghijabc"));	/* 33 */
-	assert_false(valid_user_name(""));
-	assert_false(valid_user_name("9lives"));
-	assert_false(valid_user_name("-x"));
-	assert_false(valid_user_name("Root"));
-	assert_false(valid_user_name("a:b"));
-	assert_false(valid_user_name("a b"));
-	assert_false(valid_user_name("../etc"));
 }
 
 static void test_passwd(void **state)
@@ -174,50 +159,57 @@ static bool fake_exists(const char *path, void *ctx)
 
 static void test_shell(void **state)
 {
-	const char *const host[] = { "/usr/bin/nu", "/usr/bin/bash", "/bin/sh", "/usr/bin/zsh", NULL };
-	const char *const npm[] = { "/usr/bin/nu",
+	static const char *const host[] = { "/usr/bin/nu", "/usr/bin/bash", "/bin/sh", "/usr/bin/zsh", NULL };
+	static const char *const npm[] = { "/usr/bin/nu",
 		"/usr/lib/node_modules/nushell/node_modules/@nushell/linux-x64/bin/nu", "/bin/sh", NULL };
-	const char *const minimal[] = { "/bin/sh", NULL };
-	const char *const bare[] = { NULL };
+	static const char *const minimal[] = { "/bin/sh", NULL };
+	static const char *const bare[] = { NULL };
+	/* the shell wanted, the guest's files; what is chosen (NULL: not looked at) */
+#define FILES(f) f, #f
+	static const struct {
+		const char *wanted;
+		const char *const *files;
+		const char *on;
+		enum login_shell_result result;
+		const char *shell;
+	} cases[] = {
+		{ NULL, FILES(host), LOGIN_SHELL_WANTED, "/usr/bin/nu" },
+		{ "", FILES(host), LOGIN_SHELL_WANTED, "/usr/bin/nu" },
+		/* npm's real binary before its node wrapper */
+		{ "nu", FILES(npm), LOGIN_SHELL_WANTED,
+		  "/usr/lib/node_modules/nushell/node_modules/@nushell/linux-x64/bin/nu" },
+		{ "bash", FILES(host), LOGIN_SHELL_WANTED, "/usr/bin/bash" },
+		{ "zsh", FILES(host), LOGIN_SHELL_WANTED, "/usr/bin/zsh" },
+		{ "/usr/bin/zsh", FILES(host), LOGIN_SHELL_WANTED, "/usr/bin/zsh" },
+		/* a missing shell falls back to the default order */
+		{ "fish", FILES(host), LOGIN_SHELL_FALLBACK, "/usr/bin/nu" },
+		{ "bash", FILES(minimal), LOGIN_SHELL_FALLBACK, "/bin/sh" },
+		{ NULL, FILES(minimal), LOGIN_SHELL_WANTED, "/bin/sh" },
+		/* names with a slash are not looked up in the bin folders */
+		{ "../bin/sh", FILES(minimal), LOGIN_SHELL_FALLBACK, NULL },
+		{ NULL, FILES(bare), LOGIN_SHELL_NONE, "/bin/sh" },
+	};
+#undef FILES
 	char out[LOGIN_PATH_MAX];
 
 	(void)state;
-	assert_int_equal(login_shell_resolve(NULL, fake_exists, (void *)host, out, sizeof out), LOGIN_SHELL_WANTED);
-	assert_string_equal(out, "/usr/bin/nu");
-	assert_int_equal(login_shell_resolve("", fake_exists, (void *)host, out, sizeof out), LOGIN_SHELL_WANTED);
-	assert_string_equal(out, "/usr/bin/nu");
-	/* npm's real binary before its node wrapper */
-	assert_int_equal(login_shell_resolve("nu", fake_exists, (void *)npm, out, sizeof out), LOGIN_SHELL_WANTED);
-	assert_string_equal(out, "/usr/lib/node_modules/nushell/node_modules/@nushell/linux-x64/bin/nu");
-	assert_int_equal(login_shell_resolve("bash", fake_exists, (void *)host, out, sizeof out), LOGIN_SHELL_WANTED);
-	assert_string_equal(out, "/usr/bin/bash");
-	assert_int_equal(login_shell_resolve("zsh", fake_exists, (void *)host, out, sizeof out), LOGIN_SHELL_WANTED);
-	assert_string_equal(out, "/usr/bin/zsh");
-	assert_int_equal(login_shell_resolve("/usr/bin/zsh", fake_exists, (void *)host, out, sizeof out), LOGIN_SHELL_WANTED);
-	assert_string_equal(out, "/usr/bin/zsh");
-	/* a missing shell falls back to the default order */
-	assert_int_equal(login_shell_resolve("fish", fake_exists, (void *)host, out, sizeof out), LOGIN_SHELL_FALLBACK);
-	assert_string_equal(out, "/usr/bin/nu");
-	assert_int_equal(login_shell_resolve("bash", fake_exists, (void *)minimal, out, sizeof out), LOGIN_SHELL_FALLBACK);
-	assert_string_equal(out, "/bin/sh");
-	assert_int_equal(login_shell_resolve(NULL, fake_exists, (void *)minimal, out, sizeof out), LOGIN_SHELL_WANTED);
-	assert_string_equal(out, "/bin/sh");
-	/* names with a slash are not looked up in the bin folders */
-	assert_int_equal(login_shell_resolve("../bin/sh", fake_exists, (void *)minimal, out, sizeof out), LOGIN_SHELL_FALLBACK);
-	assert_int_equal(login_shell_resolve(NULL, fake_exists, (void *)bare, out, sizeof out), LOGIN_SHELL_NONE);
-	assert_string_equal(out, "/bin/sh");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char what[64];
+
+		snprintf(what, sizeof what, "\"%s\" on %s", cases[i].wanted ? cases[i].wanted : "(none)",
+			 cases[i].on);
+
+		case_int_equal(what, login_shell_resolve(cases[i].wanted, fake_exists,
+							 (void *)cases[i].files, out, sizeof out),
+			       cases[i].result);
+		if (cases[i].shell)
+			case_string_equal(what, out, cases[i].shell);
+	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_passwd),
-		cmocka_unit_test(test_passwd_bounds),
-		cmocka_unit_test(test_shadow),
-		cmocka_unit_test(test_verify),
-		cmocka_unit_test(test_shell),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_passwd),
+	cmocka_unit_test(test_passwd_bounds),
+	cmocka_unit_test(test_shadow),
+	cmocka_unit_test(test_verify),
+	cmocka_unit_test(test_shell))

@@ -10,6 +10,7 @@
 #include "src/net/mac.h"
 #include "src/common/names.h"
 #include "src/common/parse.h"
+#include "tests/unit/main.h"
 
 static void test_mac_encodes_address(void **state)
 {
@@ -71,14 +72,8 @@ static void test_tap_empty_name(void **state)
 	assert_int_equal(tap_name("", tap), -1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mac_encodes_address),
-		cmocka_unit_test(test_tap_short_name),
-		cmocka_unit_test(test_tap_long_name_hashed),
-		cmocka_unit_test(test_tap_empty_name),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_mac_encodes_address),
+	cmocka_unit_test(test_tap_short_name),
+	cmocka_unit_test(test_tap_long_name_hashed),
+	cmocka_unit_test(test_tap_empty_name))

@@ -11,28 +11,8 @@
 #include <cmocka.h>
 
 #include "src/mesh/mesh.h"
-
-static char *slurp(const char *rel)
-{
-	const char *root = getenv("POOL_SRC");
-	char path[4096];
-	char *buf;
-	long n;
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", root ? root : ".", rel);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
+#include "tests/unit/main.h"
+#include "tests/unit/srcfile.h"
 
 static void test_grants_roundtrip(void **state)
 {
@@ -141,7 +121,7 @@ static void test_config_machine(void **state)
 		.listen_port = 4242, .lighthouses = lhs, .nlighthouses = 2,
 		.advertise = adv, .nadvertise = 1, .inbound = rules, .ninbound = 3, .has_inbound = true,
 	};
-	char *got = mesh_config_yaml(&n), *want = slurp("tests/unit/mesh/machine.yml");
+	char *got = mesh_config_yaml(&n), *want = slurp_src("tests/unit/mesh/machine.yml");
 
 	(void)state;
 	assert_non_null(got);
@@ -179,7 +159,7 @@ static void test_config_lighthouse(void **state)
 		.key = "/run/pool/lh-corp/host.key", .subnet = 0xc0a86400u, .prefix = 24,
 		.listen_host = "198.51.100.1", .listen_port = 4242, .lighthouse = true,
 	};
-	char *got = mesh_config_yaml(&n), *want = slurp("tests/unit/mesh/lighthouse.yml");
+	char *got = mesh_config_yaml(&n), *want = slurp_src("tests/unit/mesh/lighthouse.yml");
 
 	(void)state;
 	assert_string_equal(got, want);
@@ -206,17 +186,11 @@ static void test_machine_state(void **state)
 	assert_int_equal(mesh_machine_parse("network=Corp\nip=1.2.3.4/24\ngroups=\nport=1\n", 41, &back), -1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_grants_roundtrip),
-		cmocka_unit_test(test_grants_refused),
-		cmocka_unit_test(test_groups_split),
-		cmocka_unit_test(test_config_machine),
-		cmocka_unit_test(test_config_default_inbound),
-		cmocka_unit_test(test_config_lighthouse),
-		cmocka_unit_test(test_machine_state),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_grants_roundtrip),
+	cmocka_unit_test(test_grants_refused),
+	cmocka_unit_test(test_groups_split),
+	cmocka_unit_test(test_config_machine),
+	cmocka_unit_test(test_config_default_inbound),
+	cmocka_unit_test(test_config_lighthouse),
+	cmocka_unit_test(test_machine_state))

@@ -25,6 +25,8 @@
 #include "src/supervise/nosetid.h"
 #include "src/util/err.h"
 #include "src/util/fsutil.h"
+#include "tests/unit/cases.h"
+#include "tests/unit/main.h"
 
 #ifndef __NR_fchmodat2
 #define __NR_fchmodat2 452
@@ -101,6 +103,20 @@ static mode_t mode_of(const char *path)
 	return st.st_mode;
 }
 
+/* A file a test makes, and the mode it must end up with. */
+struct made {
+	const char *name;
+	mode_t mode;
+};
+
+/* fn, run under the filter, succeeds and leaves the files made so (up to a NULL name). */
+static void check_made(int (*fn)(void), const struct made *made)
+{
+	assert_int_equal(in_child(fn, true), 0);
+	for (; made->name; made++)
+		case_int_equal(made->name, mode_of(at(made->name)), made->mode);
+}
+
 static void make_file(const char *path, mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
@@ -108,6 +124,14 @@ static void make_file(const char *path, mode_t mode)
 	assert_true(fd >= 0);
 	assert_int_equal(fchmod(fd, mode), 0);
 	assert_int_equal(close(fd), 0);
+}
+
+/* f, made 0644, has mode after fn ran under the filter. */
+static void check_on_f(int (*fn)(void), mode_t mode)
+{
+	make_file(at("f"), 0644);
+	assert_int_equal(in_child(fn, true), 0);
+	assert_int_equal(mode_of(at("f")), mode);
 }
 
 /* ---- chmod and friends ---- */
@@ -131,9 +155,8 @@ static void test_chmod(void **state)
 	(void)state;
 	make_file(at("f"), 0644);
 	assert_int_equal(mkdir(at("d"), 0755), 0);
-	assert_int_equal(in_child(do_chmod, true), 0);
-	assert_int_equal(mode_of(at("f")), S_IFREG | 0755);
-	assert_int_equal(mode_of(at("d")), S_IFDIR | 01777);
+	check_made(do_chmod, (const struct made[]){
+		{ "f", S_IFREG | 0755 }, { "d", S_IFDIR | 01777 }, { NULL, 0 } });
 }
 
 static int do_fchmod(void)
@@ -150,9 +173,7 @@ static int do_fchmod(void)
 static void test_fchmod(void **state)
 {
 	(void)state;
-	make_file(at("f"), 0644);
-	assert_int_equal(in_child(do_fchmod, true), 0);
-	assert_int_equal(mode_of(at("f")), S_IFREG | 0700);
+	check_on_f(do_fchmod, S_IFREG | 0700);
 }
 
 /* virtiofsd 7.2 sets a mode as fchmodat(/proc/self/fd, "N", S_IFREG|mode),
@@ -178,9 +199,7 @@ static int do_fchmodat(void)
 static void test_fchmodat(void **state)
 {
 	(void)state;
-	make_file(at("f"), 0644);
-	assert_int_equal(in_child(do_fchmodat, true), 0);
-	assert_int_equal(mode_of(at("f")), S_IFREG | 0750);
+	check_on_f(do_fchmodat, S_IFREG | 0750);
 }
 
 /* ---- files made with a mode ---- */
@@ -224,11 +243,9 @@ static int do_create(void)
 static void test_create(void **state)
 {
 	(void)state;
-	assert_int_equal(in_child(do_create, true), 0);
-	assert_int_equal(mode_of(at("a")), S_IFREG | 0644);
-	assert_int_equal(mode_of(at("a2")), S_IFREG | 0640);
-	assert_int_equal(mode_of(at("b")), S_IFREG | 0644);
-	assert_int_equal(mode_of(at("c")), S_IFREG | 0600);
+	check_made(do_create, (const struct made[]){
+		{ "a", S_IFREG | 0644 }, { "a2", S_IFREG | 0640 }, { "b", S_IFREG | 0644 },
+		{ "c", S_IFREG | 0600 }, { NULL, 0 } });
 }
 
 static int do_mknod(void)
@@ -251,10 +268,8 @@ static int do_mknod(void)
 static void test_mknod(void **state)
 {
 	(void)state;
-	assert_int_equal(in_child(do_mknod, true), 0);
-	assert_int_equal(mode_of(at("p")), S_IFIFO | 0644);
-	assert_int_equal(mode_of(at("p2")), S_IFIFO | 0600);
-	assert_int_equal(mode_of(at("r")), S_IFREG | 0755);
+	check_made(do_mknod, (const struct made[]){
+		{ "p", S_IFIFO | 0644 }, { "p2", S_IFIFO | 0600 }, { "r", S_IFREG | 0755 }, { NULL, 0 } });
 }
 
 static int do_mkdir(void)
@@ -384,9 +399,7 @@ static int do_exec(void)
 static void test_exec_keeps_filter(void **state)
 {
 	(void)state;
-	make_file(at("f"), 0644);
-	assert_int_equal(in_child(do_exec, true), 0);
-	assert_int_equal(mode_of(at("f")), S_IFREG | 0711);
+	check_on_f(do_exec, S_IFREG | 0711);
 }
 
 static int do_unprivileged(void)
@@ -413,20 +426,14 @@ static void test_unprivileged(void **state)
 	assert_int_equal(mode_of(at("f")), S_IFREG | 0755);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_chmod, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fchmod, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fchmodat, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mknod, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mkdir, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_openat2_and_io_uring, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_arch_killed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exec_keeps_filter, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unprivileged, setup, teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_chmod, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_fchmod, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_fchmodat, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_create, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_mknod, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_mkdir, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_openat2_and_io_uring, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_other_arch_killed, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_exec_keeps_filter, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_unprivileged, setup, teardown))

@@ -10,6 +10,8 @@
 
 #include "src/common/parse.h"
 #include "src/common/names.h"
+#include "tests/unit/cases.h"
+#include "tests/unit/main.h"
 
 static void test_u64(void **state)
 {
@@ -160,65 +162,53 @@ static void test_ipv4_str(void **state)
 	assert_int_equal(prefix_mask(1), 0x80000000u);
 }
 
+/* Checks valid(name) is ok, naming both when it is not. */
+static void check_name(const char *fn, bool (*valid)(const char *), const char *name, bool ok)
+{
+	char what[128];
+
+	snprintf(what, sizeof what, "%s(\"%s\")", fn, name);
+	case_true(what, valid(name) == ok);
+}
+
 static void test_names(void **state)
 {
+	/* each kind's accepted names, then its refused ones */
+	static const struct {
+		const char *fn;
+		bool (*valid)(const char *);
+		const char *ok[6], *bad[14];
+	} kinds[] = {
+		{ "valid_machine_name", valid_machine_name,
+		  { "a", "dev-1", "abcdefghijklmnopqrstuvwxyz012345" /* 32 */ },
+		  { "abcdefghijklmnopqrstuvwxyz0123456" /* 33 */, "", "1dev", "-dev", "Dev", "dev_1",
+		    "dev.1", "dev 1", "d\xc3\xa9v" } },
+		{ "valid_ifname", valid_ifname,
+		  { "eth0", "enp0s4", "abcdefghijklmno" /* 15 */, "..." },
+		  { "abcdefghijklmnop" /* 16 */, "", ".", "..", "eth/0", "eth:0", "eth 0", "eth\t0",
+		    "eth\x7f", "\xc3\xa9th0" } },
+		/* roles: a letter or '_', then letters, digits, '_' or '-'; 32 at most */
+		{ "valid_user_name", valid_user_name,
+		  { "root", "_svc", "a-b_c9", "abcdefghijabcdefghijabcdefghijab" /* 32 */ },
+		  { "abcdefghijabcdefghijabcdefghijabc" /* 33 */, "", "9lives", "-x", "Root", "a:b",
+		    "a b", "../etc" } },
+		/* channels: a bridge name and an nft identifier part, 15 at most */
+		{ "valid_channel_name", valid_channel_name,
+		  { "pool0", "abcdefghijklmno" /* 15 */ },
+		  { "abcdefghijklmnop" /* 16 */, "pool_0", "0pool", "" } },
+		/* mesh groups */
+		{ "valid_group_name", valid_group_name, { "dev", "Team.A_b-9" }, { "", "a,b", "a b" } },
+	};
+
 	(void)state;
-	assert_true(valid_machine_name("a"));
-	assert_true(valid_machine_name("dev-1"));
-	assert_true(valid_machine_name("abcdefghijklmnopqrstuvwxyz012345"));	/* 32 */
-	assert_false(valid_machine_name("abcdefghijklmnopqrstuvwxyz0123456"));	/* 33 */
-	assert_false(valid_machine_name(""));
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		for (size_t i = 0; kinds[k].ok[i]; i++)
+			check_name(kinds[k].fn, kinds[k].valid, kinds[k].ok[i], true);
+		for (size_t i = 0; kinds[k].bad[i]; i++)
+			check_name(kinds[k].fn, kinds[k].valid, kinds[k].bad[i], false);
+	}
 	assert_false(valid_machine_name(NULL));
-	assert_false(valid_machine_name("1dev"));
-	assert_false(valid_machine_name("-dev"));
-	assert_false(valid_machine_name("Dev"));
-	assert_false(valid_machine_name("dev_1"));
-	assert_false(valid_machine_name("dev.1"));
-	assert_false(valid_machine_name("dev 1"));
-	assert_false(valid_machine_name("d\xc3\xa9v"));
-
-	assert_true(valid_ifname("eth0"));
-	assert_true(valid_ifname("enp0s4"));
-	assert_true(valid_ifname("abcdefghijklmno"));	/* 15 */
-	assert_false(valid_ifname("abcdefghijklmnop"));	/* 16 */
-	assert_false(valid_ifname(""));
 	assert_false(valid_ifname(NULL));
-	assert_false(valid_ifname("."));
-	assert_false(valid_ifname(".."));
-	assert_true(valid_ifname("..."));
-	assert_false(valid_ifname("eth/0"));
-	assert_false(valid_ifname("eth:0"));
-	assert_false(valid_ifname("eth 0"));
-	assert_false(valid_ifname("eth\t0"));
-	assert_false(valid_ifname("eth\x7f"));
-	assert_false(valid_ifname("\xc3\xa9th0"));
-
-	/* roles: a letter or '_', then letters, digits, '_' or '-'; 32 at most */
-	assert_true(valid_user_name("root"));
-	assert_true(valid_user_name("_svc"));
-	assert_true(valid_user_name("a-b_c9"));
-	assert_true(valid_user_name("abcdefghijabcdefghijabcdefghijab"));	/* 32 */
-	assert_false(valid_user_name("abcdefghijabcdefghijabcdefghijabc"));	/* 33 */
-	assert_false(valid_user_name(""));
-	assert_false(valid_user_name("9lives"));
-	assert_false(valid_user_name("-x"));
-	assert_false(valid_user_name("Root"));
-	assert_false(valid_user_name("a:b"));
-
-	/* channels: a bridge name and an nft identifier part, 15 at most */
-	assert_true(valid_channel_name("pool0"));
-	assert_true(valid_channel_name("abcdefghijklmno"));	/* 15 */
-	assert_false(valid_channel_name("abcdefghijklmnop"));	/* 16 */
-	assert_false(valid_channel_name("pool_0"));
-	assert_false(valid_channel_name("0pool"));
-	assert_false(valid_channel_name(""));
-
-	/* mesh groups */
-	assert_true(valid_group_name("dev"));
-	assert_true(valid_group_name("Team.A_b-9"));
-	assert_false(valid_group_name(""));
-	assert_false(valid_group_name("a,b"));
-	assert_false(valid_group_name("a b"));
 }
 
 static void test_split_fields(void **state)
@@ -243,17 +233,11 @@ static void test_split_fields(void **state)
 	assert_int_equal(split_fields(line, f, 3), 2);	/* the line ends at its newline */
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_u64),
-		cmocka_unit_test(test_size),
-		cmocka_unit_test(test_ipv4),
-		cmocka_unit_test(test_cidr),
-		cmocka_unit_test(test_ipv4_str),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_split_fields),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_u64),
+	cmocka_unit_test(test_size),
+	cmocka_unit_test(test_ipv4),
+	cmocka_unit_test(test_cidr),
+	cmocka_unit_test(test_ipv4_str),
+	cmocka_unit_test(test_names),
+	cmocka_unit_test(test_split_fields))

@@ -24,6 +24,7 @@
 #include "src/util/fsutil.h"
 #include "src/util/strv.h"
 #include "src/vmm/vmm.h"
+#include "tests/unit/main.h"
 
 #define SANDBOX "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
 #define HASH_ROOT "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7"
@@ -120,6 +121,15 @@ static void build(const struct machine *m, enum plan_mode mode, struct plan *p)
 		fail_msg("plan_build: %s", e.msg);
 	if (vmm_argv(p, &e) < 0)
 		fail_msg("vmm_argv: %s", e.msg);
+}
+
+/* The PLAN_RUN plan of spec text, on a host with a kernel (else the test is skipped). */
+static void host_plan(const char *text, struct machine *m, struct plan *p)
+{
+	if (!have_host)
+		skip();
+	parse(text, m);
+	build(m, PLAN_RUN, p);
 }
 
 /* Index of the argument after `flag` whose value is `val`, or -1. */
@@ -339,10 +349,7 @@ static void test_plan_image_hash(void **state)
 	struct plan p1, p2, p3, p4;
 
 	(void)state;
-	if (!have_host)
-		skip();
-	parse(spec_text, &m);
-	build(&m, PLAN_RUN, &p1);
+	host_plan(spec_text, &m, &p1);
 	build(&m, PLAN_UP, &p2);
 	assert_true(is_hex64(p1.image_hash));
 	assert_string_equal(p1.image_hash, p2.image_hash);
@@ -374,10 +381,7 @@ static void test_plan_argv_and_cmdline(void **state)
 	size_t cl;
 
 	(void)state;
-	if (!have_host)
-		skip();
-	parse(spec_text, &m);
-	build(&m, PLAN_RUN, &p);
+	host_plan(spec_text, &m, &p);
 
 	assert_string_equal(p.argv.v[0], "/opt/test/qemu-system-x86_64");
 	want_pair(&p.argv, "-smp", "2");
@@ -439,10 +443,7 @@ static void test_plan_print(void **state)
 	char want[4096];
 
 	(void)state;
-	if (!have_host)
-		skip();
-	parse(spec_text, &m);
-	build(&m, PLAN_RUN, &p);
+	host_plan(spec_text, &m, &p);
 	f = open_memstream(&out, &len);
 	assert_non_null(f);
 	plan_print(&p, f);
@@ -524,10 +525,7 @@ static void test_image_ensure(void **state)
 	const char *l;
 
 	(void)state;
-	if (!have_host)
-		skip();
-	parse(spec_text, &m);
-	build(&m, PLAN_RUN, &p);
+	host_plan(spec_text, &m, &p);
 	make_image(&p, path, sizeof path, &built);
 	assert_true(built);
 	assert_string_equal(path, p.image_path);
@@ -597,10 +595,7 @@ static void test_machine_initrd(void **state)
 	size_t alllen, baselen, len;
 
 	(void)state;
-	if (!have_host)
-		skip();
-	parse(text, &m);
-	build(&m, PLAN_RUN, &p);
+	host_plan(text, &m, &p);
 	make_image(&p, image, sizeof image, &built);
 
 	fd = image_machine_initrd(image, &m, "usr /usr ro\n", false, NULL, NULL, 0, &e);
@@ -813,20 +808,14 @@ static void test_plan_hash(void **state)
 #undef SPEC
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plan_cpus_and_tb),
-		cmocka_unit_test(test_plan_hash),
-		cmocka_unit_test(test_plan_kernel_and_modules),
-		cmocka_unit_test(test_plan_image_hash),
-		cmocka_unit_test(test_plan_argv_and_cmdline),
-		cmocka_unit_test(test_plan_tcg_over_kvm_spec),
-		cmocka_unit_test(test_plan_print),
-		cmocka_unit_test(test_image_ensure),
-		cmocka_unit_test(test_machine_initrd),
-		cmocka_unit_test(test_machine_initrd_host_etc),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_TEST_MAIN(setup, teardown,
+	cmocka_unit_test(test_plan_cpus_and_tb),
+	cmocka_unit_test(test_plan_hash),
+	cmocka_unit_test(test_plan_kernel_and_modules),
+	cmocka_unit_test(test_plan_image_hash),
+	cmocka_unit_test(test_plan_argv_and_cmdline),
+	cmocka_unit_test(test_plan_tcg_over_kvm_spec),
+	cmocka_unit_test(test_plan_print),
+	cmocka_unit_test(test_image_ensure),
+	cmocka_unit_test(test_machine_initrd),
+	cmocka_unit_test(test_machine_initrd_host_etc))

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "src/supervise/priv_msg.h"
+#include "tests/unit/main.h"
 
 static int check(const struct priv_msg *m, size_t nfds, bool to_priv)
 {
@@ -132,13 +133,7 @@ static void test_send_recv(void **state)
 	close(p[0]);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_direction),
-		cmocka_unit_test(test_fds_and_fields),
-		cmocka_unit_test(test_send_recv),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_direction),
+	cmocka_unit_test(test_fds_and_fields),
+	cmocka_unit_test(test_send_recv))

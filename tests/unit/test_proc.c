@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "src/util/proc.h"
+#include "tests/unit/main.h"
 
 static int sh(const char *script, bool err_stream, size_t max, int fd3, char **out)
 {
@@ -90,14 +91,8 @@ static void test_failures(void **state)
 	assert_null(out);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status_and_output),
-		cmocka_unit_test(test_output_bounded),
-		cmocka_unit_test(test_nothing_of_ours_but_fd3),
-		cmocka_unit_test(test_failures),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_status_and_output),
+	cmocka_unit_test(test_output_bounded),
+	cmocka_unit_test(test_nothing_of_ours_but_fd3),
+	cmocka_unit_test(test_failures))

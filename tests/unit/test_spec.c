@@ -18,37 +18,11 @@
 #include "src/spec/spec.h"
 #include "src/common/names.h"
 #include "src/common/parse.h"
+#include "tests/unit/cases.h"
+#include "tests/unit/main.h"
+#include "tests/unit/srcfile.h"
 
 #define SPEC_DIR "/srv/spec"
-
-static const char *src_root(void)
-{
-	const char *s = getenv("POOL_SRC");
-
-	return s && *s ? s : ".";
-}
-
-/* Read a whole file; fails the test when it cannot. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static bool has_suffix(const char *s, const char *suffix)
 {
@@ -73,6 +47,13 @@ static int parse_pass(const char *name, const struct spec_env *env, struct machi
 	return r;
 }
 
+/* A position in the spec: line and column, from 1. */
+static void assert_pos(const struct spec_pos *p, int line, int col)
+{
+	assert_int_equal(p->line, line);
+	assert_int_equal(p->col, col);
+}
+
 /* The golden specs are read as if the command line granted the folders
  * outside /srv/spec they name (--allow-path) and the Nix store were one
  * only root can change. */
@@ -87,35 +68,54 @@ static void load_pass(const char *name, struct machine *m)
 		fail_msg("%s: %s", name, e.msg);
 }
 
-static void test_pass_all(void **state)
+/* Load tests/spec/pass/FILE, the spec of the machine called name. */
+static void load_machine(const char *file, const char *name, struct machine *m)
 {
-	char path[4096];
+	load_pass(file, m);
+	assert_string_equal(m->name, name);
+}
+
+/* Call check on each spec in tests/spec/SUB (NAME.yaml or NAME.json); return how many. */
+static int each_spec(const char *sub, void (*check)(const char *dir, const char *name))
+{
+	char dir[4096];
 	struct dirent *de;
 	DIR *d;
 	int count = 0;
 
-	(void)state;
-	snprintf(path, sizeof path, "%s/tests/spec/pass", src_root());
-	d = opendir(path);
+	snprintf(dir, sizeof dir, "%s/tests/spec/%s", src_root(), sub);
+	d = opendir(dir);
 	assert_non_null(d);
 	while ((de = readdir(d))) {
-		struct machine m;
-
 		if (!has_suffix(de->d_name, ".yaml") && !has_suffix(de->d_name, ".json"))
 			continue;
-		load_pass(de->d_name, &m);
-		assert_true(valid_machine_name(m.name));
-		assert_string_equal(m.file, de->d_name);
-		assert_string_equal(m.dir, SPEC_DIR);
-		assert_true(m.cpus == POOL_CPUS_AUTO || (m.cpus >= 1 && m.cpus <= POOL_CPUS_MAX));
-		assert_true(m.memory >= POOL_MEMORY_MIN);
-		assert_true(m.network == NET_NONE || m.has_address);
-		assert_true(m.pos[KEY_NAME].line > 0);
-		machine_free(&m);
+		check(dir, de->d_name);
 		count++;
 	}
 	closedir(d);
-	assert_true(count >= 5);
+	return count;
+}
+
+static void check_pass(const char *dir, const char *name)
+{
+	struct machine m;
+
+	(void)dir;
+	load_pass(name, &m);
+	assert_true(valid_machine_name(m.name));
+	assert_string_equal(m.file, name);
+	assert_string_equal(m.dir, SPEC_DIR);
+	assert_true(m.cpus == POOL_CPUS_AUTO || (m.cpus >= 1 && m.cpus <= POOL_CPUS_MAX));
+	assert_true(m.memory >= POOL_MEMORY_MIN);
+	assert_true(m.network == NET_NONE || m.has_address);
+	assert_true(m.pos[KEY_NAME].line > 0);
+	machine_free(&m);
+}
+
+static void test_pass_all(void **state)
+{
+	(void)state;
+	assert_true(each_spec("pass", check_pass) >= 5);
 }
 
 static void test_pass_minimal(void **state)
@@ -123,8 +123,7 @@ static void test_pass_minimal(void **state)
 	struct machine m;
 
 	(void)state;
-	load_pass("minimal.yaml", &m);
-	assert_string_equal(m.name, "dev");
+	load_machine("minimal.yaml", "dev", &m);
 	assert_true(m.has_address);
 	assert_int_equal(m.address, 0x0a000002u);
 	assert_string_equal(m.interface, "eth0");
@@ -148,21 +147,28 @@ static void test_pass_minimal(void **state)
 	assert_null(m.workdir);
 	assert_int_equal(m.accel, ACCEL_AUTO);
 	assert_false(m.mesh.set);
-	assert_int_equal(m.pos[KEY_NAME].line, 2);
-	assert_int_equal(m.pos[KEY_NAME].col, 7);
-	assert_int_equal(m.pos[KEY_ADDRESS].line, 3);
-	assert_int_equal(m.pos[KEY_ADDRESS].col, 10);
+	assert_pos(&m.pos[KEY_NAME], 2, 7);
+	assert_pos(&m.pos[KEY_ADDRESS], 3, 10);
 	assert_int_equal(m.pos[KEY_CPUS].line, 0);
 	machine_free(&m);
 }
 
 static void test_pass_full(void **state)
 {
+	/* full.yaml's network.allow, in its order */
+	static const struct {
+		const char *text;
+		struct allow_rule rule;
+	} allow[] = {
+		{ "140.82.112.0/20:443/tcp", { 0x8c527000u, 20, 443, 6 } },
+		{ "1.1.1.1:53/udp", { 0x01010101u, 32, 53, 17 } },
+		{ "10.20.0.0/16", { 0x0a140000u, 16, 0, 0 } },
+		{ "192.168.7.7:22", { 0xc0a80707u, 32, 22, 0 } },
+	};
 	struct machine m;
 
 	(void)state;
-	load_pass("full.yaml", &m);
-	assert_string_equal(m.name, "full-machine-01");
+	load_machine("full.yaml", "full-machine-01", &m);
 	assert_int_equal(m.address, 0x0a00002au);
 	assert_string_equal(m.interface, "enp0s4");
 	assert_int_equal(m.cpus, 4);
@@ -170,8 +176,7 @@ static void test_pass_full(void **state)
 	assert_int_equal(m.memory, 2ULL << 30);
 	assert_int_equal(m.image, IMAGE_DISK);
 	assert_string_equal(m.disk, SPEC_DIR "/images/root.img");
-	assert_int_equal(m.disk_pos.line, 8);
-	assert_int_equal(m.disk_pos.col, 9);
+	assert_pos(&m.disk_pos, 8, 9);
 	assert_string_equal(m.kernel, "/srv/kernels/vmlinuz");
 	assert_string_equal(m.cmdline, "quiet loglevel=3");
 	assert_string_equal(m.channel, "pool0");
@@ -179,22 +184,14 @@ static void test_pass_full(void **state)
 	assert_int_equal(m.network, NET_NAT);
 	assert_true(m.has_allow);
 	assert_int_equal(m.nallow, 4);
-	assert_int_equal(m.allow[0].net, 0x8c527000u);
-	assert_int_equal(m.allow[0].prefix, 20);
-	assert_int_equal(m.allow[0].port, 443);
-	assert_int_equal(m.allow[0].proto, 6);
-	assert_int_equal(m.allow[1].net, 0x01010101u);
-	assert_int_equal(m.allow[1].prefix, 32);
-	assert_int_equal(m.allow[1].port, 53);
-	assert_int_equal(m.allow[1].proto, 17);
-	assert_int_equal(m.allow[2].net, 0x0a140000u);
-	assert_int_equal(m.allow[2].prefix, 16);
-	assert_int_equal(m.allow[2].port, 0);
-	assert_int_equal(m.allow[2].proto, 0);
-	assert_int_equal(m.allow[3].net, 0xc0a80707u);
-	assert_int_equal(m.allow[3].prefix, 32);
-	assert_int_equal(m.allow[3].port, 22);
-	assert_int_equal(m.allow[3].proto, 0);
+	for (size_t i = 0; i < 4; i++) {
+		const struct allow_rule *got = &m.allow[i], *want = &allow[i].rule;
+
+		case_int_equal(allow[i].text, got->net, want->net);
+		case_int_equal(allow[i].text, got->prefix, want->prefix);
+		case_int_equal(allow[i].text, got->port, want->port);
+		case_int_equal(allow[i].text, got->proto, want->proto);
+	}
 
 	assert_int_equal(m.nusers, 3);
 	assert_string_equal(m.users[0].name, "root");
@@ -206,8 +203,7 @@ static void test_pass_full(void **state)
 	assert_string_equal(m.users[1].hash,
 			    "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7");
 	assert_string_equal(m.users[1].shell, "nu");
-	assert_int_equal(m.users[1].pos.line, 21);
-	assert_int_equal(m.users[1].pos.col, 3);
+	assert_pos(&m.users[1].pos, 21, 3);
 	assert_string_equal(m.users[2].name, "_build");
 	assert_string_equal(m.users[2].shell, "/bin/sh");
 	assert_null(m.users[2].hash);
@@ -217,8 +213,7 @@ static void test_pass_full(void **state)
 	assert_string_equal(m.shares[0].target, "/code");
 	assert_false(m.shares[0].readonly);
 	assert_int_equal(m.shares[0].pos.line, 30);
-	assert_int_equal(m.shares[0].source_pos.line, 30);
-	assert_int_equal(m.shares[0].source_pos.col, 14);
+	assert_pos(&m.shares[0].source_pos, 30, 14);
 	assert_string_equal(m.shares[1].source, "/etc/ssl/certs");
 	assert_string_equal(m.shares[1].target, "/etc/ssl/certs");
 	assert_true(m.shares[1].readonly);
@@ -263,8 +258,7 @@ static void test_pass_full(void **state)
 	assert_int_equal(m.mesh.inbound[2].cidr_prefix, 24);
 	assert_int_equal(m.mesh.ip_pos.line, 43);
 
-	assert_int_equal(m.pos[KEY_MESH].line, 42);
-	assert_int_equal(m.pos[KEY_MESH].col, 3);
+	assert_pos(&m.pos[KEY_MESH], 42, 3);
 	machine_free(&m);
 	/* machine_free leaves it empty */
 	assert_null(m.users);
@@ -277,8 +271,7 @@ static void test_pass_nix_json(void **state)
 	struct machine m;
 
 	(void)state;
-	load_pass("nix.json", &m);
-	assert_string_equal(m.name, "nixbox");
+	load_machine("nix.json", "nixbox", &m);
 	assert_int_equal(m.address, 0x0a000009u);
 	assert_int_equal(m.cpus, 2);
 	assert_int_equal(m.memory, 1ULL << 30);
@@ -312,8 +305,7 @@ static void test_pass_none_and_flow(void **state)
 	struct machine m;
 
 	(void)state;
-	load_pass("none.yaml", &m);
-	assert_string_equal(m.name, "offline");
+	load_machine("none.yaml", "offline", &m);
 	assert_false(m.has_address);
 	assert_int_equal(m.network, NET_NONE);
 	assert_int_equal(m.image, IMAGE_MINIMAL);
@@ -322,8 +314,7 @@ static void test_pass_none_and_flow(void **state)
 	assert_int_equal(m.memory, 64ULL << 20);
 	machine_free(&m);
 
-	load_pass("flow.yaml", &m);
-	assert_string_equal(m.name, "flow");
+	load_machine("flow.yaml", "flow", &m);
 	assert_int_equal(m.address, 0x0a0000feu);
 	assert_string_equal(m.interface, "eth1");
 	assert_int_equal(m.memory, 1ULL << 30);
@@ -361,52 +352,41 @@ static void test_pass_none_and_flow(void **state)
 	machine_free(&m);
 }
 
+/* dir/NAME.yaml is refused with the message in dir/NAME.err. */
+static void check_fail(const char *dir, const char *name)
+{
+	struct pool_err e = { 0 };
+	struct machine m;
+	char path[8192];
+	char *text, *want;
+	size_t len, wlen;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	text = slurp(path, &len);
+	snprintf(path, sizeof path, "%s/%.*s.err", dir, (int)(strlen(name) - 5), name);
+	want = slurp(path, &wlen);
+	while (wlen && want[wlen - 1] == '\n')
+		want[--wlen] = '\0';
+
+	memset(&m, 0x5a, sizeof m);
+	if (spec_parse(text, len, name, SPEC_DIR, NULL, &m, &e) == 0)
+		fail_msg("%s: parsed, expected: %s", name, want);
+	if (strcmp(e.msg, want) != 0)
+		fail_msg("%s:\n  got:      %s\n  expected: %s", name, e.msg, want);
+	assert_int_equal(e.status, POOL_EXIT_USAGE);
+	assert_null(strchr(e.msg, '\n'));
+	/* left empty */
+	assert_null(m.file);
+	assert_null(m.users);
+	assert_int_equal(m.name[0], '\0');
+	free(text);
+	free(want);
+}
+
 static void test_fail_all(void **state)
 {
-	char dir[4096], path[8192];
-	struct dirent *de;
-	DIR *d;
-	int count = 0;
-
 	(void)state;
-	snprintf(dir, sizeof dir, "%s/tests/spec/fail", src_root());
-	d = opendir(dir);
-	assert_non_null(d);
-	while ((de = readdir(d))) {
-		struct pool_err e = { 0 };
-		struct machine m;
-		char *text, *want;
-		size_t len, wlen;
-		int r;
-
-		if (!has_suffix(de->d_name, ".yaml") && !has_suffix(de->d_name, ".json"))
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		text = slurp(path, &len);
-		snprintf(path, sizeof path, "%s/%.*s.err", dir,
-			 (int)(strlen(de->d_name) - 5), de->d_name);
-		want = slurp(path, &wlen);
-		while (wlen && want[wlen - 1] == '\n')
-			want[--wlen] = '\0';
-
-		memset(&m, 0x5a, sizeof m);
-		r = spec_parse(text, len, de->d_name, SPEC_DIR, NULL, &m, &e);
-		if (r == 0)
-			fail_msg("%s: parsed, expected: %s", de->d_name, want);
-		if (strcmp(e.msg, want) != 0)
-			fail_msg("%s:\n  got:      %s\n  expected: %s", de->d_name, e.msg, want);
-		assert_int_equal(e.status, POOL_EXIT_USAGE);
-		assert_null(strchr(e.msg, '\n'));
-		/* left empty */
-		assert_null(m.file);
-		assert_null(m.users);
-		assert_int_equal(m.name[0], '\0');
-		free(text);
-		free(want);
-		count++;
-	}
-	closedir(d);
-	assert_true(count >= 35);
+	assert_true(each_spec("fail", check_fail) >= 35);
 }
 
 static int lab_subnet(const char *channel, uint32_t *net, unsigned *prefix, void *ctx)
@@ -570,6 +550,7 @@ static void test_default(void **state)
 		{ "/home/alice/web/", "web" },
 		{ "/srv/123abc", "m-123abc" },
 		{ "/srv/_x", "m--x" },
+		{ "/srv/lh-tools", "m-lh-tools" },	/* lh- is a lighthouse's */
 		{ "/srv/abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz012345" },
 		{ "/srv/9abcdefghijklmnopqrstuvwxyz0123456789", "m-9abcdefghijklmnopqrstuvwxyz012" },
 		{ "/srv/caf\xc3\xa9", "caf--" },
@@ -647,6 +628,25 @@ static const char *host_check(const char *dir, const char *text, struct pool_err
 
 static void test_check_host(void **state)
 {
+	/* H, then spec; refused with where, the folder, what */
+	static const struct {
+		const char *spec, *where, *what;
+	} refused[] = {
+		{ "shares:\n  - {source: src, target: /a}\n  - {source: missing, target: /b}\n",
+		  "h.yaml:5:14: shares[1].source: ", "/missing does not exist" },
+		{ "shares:\n  - source: file\n    target: /a\n",
+		  "h.yaml:4:13: shares[0].source: ", "/file is not a folder" },
+		{ "volumes:\n  - {path: nodir/v.img, size: 1G}\n",
+		  "h.yaml:4:12: volumes[0].path: folder ", "/nodir does not exist" },
+		{ "volumes:\n  - {path: vol, size: 1G}\n",
+		  "h.yaml:4:12: volumes[0].path: ", "/vol exists and is not a regular file" },
+		{ "image: {disk: root.img}\n", "h.yaml:3:15: image.disk: ", "/root.img does not exist" },
+		{ "image: {nixos: {kernel: vmlinuz, initrd: initrd, init: /init, store: src}}\n",
+		  "h.yaml:3:42: image.nixos.initrd: ", "/initrd does not exist" },
+		{ "image: {nixos: {kernel: vmlinuz, initrd: vmlinuz, init: /init, store: file}}\n",
+		  "h.yaml:3:71: image.nixos.store: ", "/file is not a folder" },
+		{ "kernel: ./nokernel\n", "h.yaml:3:9: kernel: ", "/nokernel does not exist" },
+	};
 	char dir[] = "/tmp/pool-test-spec-XXXXXX";
 	char path[4096], want[8192];
 	struct pool_err e = { 0 };
@@ -669,37 +669,11 @@ static void test_check_host(void **state)
 		 "kernel: vmlinuz\n", H);
 	assert_string_equal(host_check(dir, text, &e), "");
 
-	snprintf(text, sizeof text, "%sshares:\n  - {source: src, target: /a}\n  - {source: missing, target: /b}\n", H);
-	snprintf(want, sizeof want, "h.yaml:5:14: shares[1].source: %s/missing does not exist", dir);
-	assert_string_equal(host_check(dir, text, &e), want);
-
-	snprintf(text, sizeof text, "%sshares:\n  - source: file\n    target: /a\n", H);
-	snprintf(want, sizeof want, "h.yaml:4:13: shares[0].source: %s/file is not a folder", dir);
-	assert_string_equal(host_check(dir, text, &e), want);
-
-	snprintf(text, sizeof text, "%svolumes:\n  - {path: nodir/v.img, size: 1G}\n", H);
-	snprintf(want, sizeof want, "h.yaml:4:12: volumes[0].path: folder %s/nodir does not exist", dir);
-	assert_string_equal(host_check(dir, text, &e), want);
-
-	snprintf(text, sizeof text, "%svolumes:\n  - {path: vol, size: 1G}\n", H);
-	snprintf(want, sizeof want, "h.yaml:4:12: volumes[0].path: %s/vol exists and is not a regular file", dir);
-	assert_string_equal(host_check(dir, text, &e), want);
-
-	snprintf(text, sizeof text, "%simage: {disk: root.img}\n", H);
-	snprintf(want, sizeof want, "h.yaml:3:15: image.disk: %s/root.img does not exist", dir);
-	assert_string_equal(host_check(dir, text, &e), want);
-
-	snprintf(text, sizeof text, "%simage: {nixos: {kernel: vmlinuz, initrd: initrd, init: /init, store: src}}\n", H);
-	snprintf(want, sizeof want, "h.yaml:3:42: image.nixos.initrd: %s/initrd does not exist", dir);
-	assert_string_equal(host_check(dir, text, &e), want);
-
-	snprintf(text, sizeof text, "%simage: {nixos: {kernel: vmlinuz, initrd: vmlinuz, init: /init, store: file}}\n", H);
-	snprintf(want, sizeof want, "h.yaml:3:71: image.nixos.store: %s/file is not a folder", dir);
-	assert_string_equal(host_check(dir, text, &e), want);
-
-	snprintf(text, sizeof text, "%skernel: ./nokernel\n", H);
-	snprintf(want, sizeof want, "h.yaml:3:9: kernel: %s/nokernel does not exist", dir);
-	assert_string_equal(host_check(dir, text, &e), want);
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		snprintf(text, sizeof text, "%s%s", H, refused[i].spec);
+		snprintf(want, sizeof want, "%s%s%s", refused[i].where, dir, refused[i].what);
+		assert_string_equal(host_check(dir, text, &e), want);
+	}
 
 	/* the default spec has no positions */
 	{
@@ -789,24 +763,18 @@ static void test_pass_warm(void **state)
 	machine_free(&m);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pass_all),
-		cmocka_unit_test(test_pass_warm),
-		cmocka_unit_test(test_pass_minimal),
-		cmocka_unit_test(test_pass_full),
-		cmocka_unit_test(test_pass_nix_json),
-		cmocka_unit_test(test_pass_none_and_flow),
-		cmocka_unit_test(test_fail_all),
-		cmocka_unit_test(test_channel_subnet),
-		cmocka_unit_test(test_odd_inputs),
-		cmocka_unit_test(test_pass_hashed),
-		cmocka_unit_test(test_default),
-		cmocka_unit_test(test_check_host),
-		cmocka_unit_test(test_spec_load),
-		cmocka_unit_test(test_strings),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_pass_all),
+	cmocka_unit_test(test_pass_warm),
+	cmocka_unit_test(test_pass_minimal),
+	cmocka_unit_test(test_pass_full),
+	cmocka_unit_test(test_pass_nix_json),
+	cmocka_unit_test(test_pass_none_and_flow),
+	cmocka_unit_test(test_fail_all),
+	cmocka_unit_test(test_channel_subnet),
+	cmocka_unit_test(test_odd_inputs),
+	cmocka_unit_test(test_pass_hashed),
+	cmocka_unit_test(test_default),
+	cmocka_unit_test(test_check_host),
+	cmocka_unit_test(test_spec_load),
+	cmocka_unit_test(test_strings))

@@ -10,6 +10,8 @@
 
 #include "src/net/dhcp_pkt.h"
 #include "src/net/udp_frame.h"
+#include "tests/unit/frame_route.h"
+#include "tests/unit/main.h"
 
 static const uint8_t machine_mac[6] = { 0x02, 0x00, 0x0a, 0x00, 0x00, 0x02 };
 static const uint8_t host_mac[6] = { 0x02, 0x50, 0x00, 0x00, 0x00, 0x01 };
@@ -54,12 +56,7 @@ static void test_any_port(void **state)
 	assert_int_equal(get16(fr + 14 + 6), 0);	/* no fragment bits */
 
 	assert_int_equal(udp_frame_parse(fr, len, &p, &why), 0);
-	assert_memory_equal(p.src_mac, machine_mac, 6);
-	assert_memory_equal(p.dst_mac, host_mac, 6);
-	assert_int_equal(p.src_ip, 0x0a000002);
-	assert_int_equal(p.dst_ip, 0x0a000001);
-	assert_int_equal(p.src_port, 40000);
-	assert_int_equal(p.dst_port, 53);
+	assert_frame_route(p, machine_mac, 0x0a000002, 40000, host_mac, 0x0a000001, 53);
 	assert_ptr_equal(p.payload, fr + UDP_FRAME_HDR_LEN);
 	assert_int_equal(p.payload_len, sizeof query);
 
@@ -176,12 +173,7 @@ static void test_reply_addresses(void **state)
 	assert_int_equal(udp_frame_parse(fr, len, &in, &why), 0);
 	memset(&rep, 0xaa, sizeof rep);
 	udp_frame_reply(&in, &rep);
-	assert_memory_equal(rep.dst_mac, machine_mac, 6);
-	assert_memory_equal(rep.src_mac, host_mac, 6);
-	assert_int_equal(rep.src_ip, 0x0a000001);
-	assert_int_equal(rep.dst_ip, 0x0a000002);
-	assert_int_equal(rep.src_port, 53);
-	assert_int_equal(rep.dst_port, 40000);
+	assert_frame_route(rep, host_mac, 0x0a000001, 53, machine_mac, 0x0a000002, 40000);
 	assert_null(rep.payload);
 	assert_int_equal(rep.payload_len, 0);
 	assert_int_equal(udp_frame_build(&rep, query, sizeof query, out, sizeof out, &len, &why), 0);
@@ -190,14 +182,8 @@ static void test_reply_addresses(void **state)
 	assert_int_equal(back.dst_ip, 0x0a000002);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_any_port),
-		cmocka_unit_test(test_rules),
-		cmocka_unit_test(test_build_in_place),
-		cmocka_unit_test(test_reply_addresses),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_any_port),
+	cmocka_unit_test(test_rules),
+	cmocka_unit_test(test_build_in_place),
+	cmocka_unit_test(test_reply_addresses))

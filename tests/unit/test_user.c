@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "src/util/user.h"
+#include "tests/unit/main.h"
 
 /* alice 1001:1001, bob 1002:100; nobody else. */
 static int lookup(const char *name, uid_t uid, uid_t *ou, gid_t *og, char *oname, size_t cap)
@@ -106,13 +107,7 @@ static void test_doas_pkexec_real(void **state)
 	assert_string_equal(u.via, "the real uid");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sudo),
-		cmocka_unit_test(test_sudo_refused),
-		cmocka_unit_test(test_doas_pkexec_real),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_sudo),
+	cmocka_unit_test(test_sudo_refused),
+	cmocka_unit_test(test_doas_pkexec_real))

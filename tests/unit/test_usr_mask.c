@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "src/image/usr_mask.h"
+#include "tests/unit/main.h"
 
 static void mk(const char *root, const char *rel, mode_t mode, bool dir)
 {
@@ -66,11 +67,5 @@ static void test_scan(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scan),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_scan))

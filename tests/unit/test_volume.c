@@ -16,44 +16,26 @@
 
 #include "src/util/fsutil.h"
 #include "src/image/volume_image.h"
-
-static char tmpdir[64];
+#include "tests/unit/main.h"
+#include "tests/unit/tmpdir.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/pool-test-volume.XXXXXX");
 	unsetenv("POOL_MKFS");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return tmpdir_make("volume");
 }
 
 static int teardown(void **state)
 {
-	struct pool_err e = { 0 };
-
 	(void)state;
 	unsetenv("POOL_MKFS");
-	return rm_rf(tmpdir, &e);
+	return tmpdir_remove();
 }
 
 static void in_tmp(char *out, size_t cap, const char *name)
 {
 	snprintf(out, cap, "%s/%s", tmpdir, name);
-}
-
-/* Files in tmpdir other than the ones named, e.g. a temporary left behind. */
-static int count_entries(void)
-{
-	DIR *d = opendir(tmpdir);
-	struct dirent *de;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
 }
 
 static void test_is_ext(void **state)
@@ -179,7 +161,7 @@ static void test_create_sparse_formatted_locked(void **state)
 	assert_int_equal(st.st_uid, getuid());
 	assert_int_equal(pread(fd, sb, sizeof sb, 0), (ssize_t)sizeof sb);
 	assert_true(volume_is_ext(sb, sizeof sb));
-	assert_int_equal(count_entries(), 1);	/* no temporary left */
+	assert_int_equal(count_entries(tmpdir), 1);	/* no temporary left */
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 
 	/* held: a second open is refused, and says so */
@@ -189,7 +171,7 @@ static void test_create_sparse_formatted_locked(void **state)
 	/* an existing image is never replaced */
 	e = (struct pool_err){ 0 };
 	assert_int_equal(volume_create(path, size, getuid(), getgid(), &e), VOLUME_EXISTS);
-	assert_int_equal(count_entries(), 1);
+	assert_int_equal(count_entries(tmpdir), 1);
 
 	/* a copy of the fd (what QEMU holds) keeps the lock */
 	fd2 = dup(fd);
@@ -216,26 +198,20 @@ static void test_create_mkfs_fails_leaves_nothing(void **state)
 	setenv("POOL_MKFS", "/bin/false", 1);
 	assert_int_equal(volume_create(path, 64ULL << 20, getuid(), getgid(), &e), -1);
 	assert_non_null(strstr(e.msg, "/bin/false failed"));
-	assert_int_equal(count_entries(), 0);
+	assert_int_equal(count_entries(tmpdir), 0);
 
 	setenv("POOL_MKFS", "/nonexistent/mkfs", 1);
 	e = (struct pool_err){ 0 };
 	assert_int_equal(volume_create(path, 64ULL << 20, getuid(), getgid(), &e), -1);
 	assert_non_null(strstr(e.msg, "cannot run"));
-	assert_int_equal(count_entries(), 0);
+	assert_int_equal(count_entries(tmpdir), 0);
 	unsetenv("POOL_MKFS");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_is_ext),
-		cmocka_unit_test(test_serial),
-		cmocka_unit_test(test_record),
-		cmocka_unit_test_setup_teardown(test_open_refuses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_sparse_formatted_locked, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_mkfs_fails_leaves_nothing, setup, teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_is_ext),
+	cmocka_unit_test(test_serial),
+	cmocka_unit_test(test_record),
+	cmocka_unit_test_setup_teardown(test_open_refuses, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_create_sparse_formatted_locked, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_create_mkfs_fails_leaves_nothing, setup, teardown))

@@ -181,6 +181,17 @@ let
   # How a type is named inside another's description (optionDescriptionPhrase).
   phrase = unparenthesize: t: if unparenthesize (t.descriptionClass or null) then t.description else "(${t.description})";
 
+  # listOf, attrsOf and lazyAttrsOf: a composite type of elemType, described
+  # as "WHAT of ...", whose definitions merge elemType merges.
+  containerOf = name: what: check: emptyValue: merge: elemType: mkOptionType {
+    inherit name check emptyValue;
+    description = "${what} of ${phrase (c: c == "noun" || c == "composite") elemType}";
+    descriptionClass = "composite";
+    merge = merge elemType;
+    functor = defaultFunctor name // { wrapped = elemType; };
+    nestedTypes.elemType = elemType;
+  };
+
   types = rec {
     raw = mkOptionType { name = "raw"; description = "raw value"; descriptionClass = "noun"; merge = mergeOneOption; };
     unspecified = mkOptionType { name = "unspecified"; description = "unspecified value"; descriptionClass = "noun"; };
@@ -306,20 +317,11 @@ let
         functor = defaultFunctor "enum" // { type = enum; payload = values; binOp = a: b: unique (a ++ b); };
       };
 
-    listOf = elemType: mkOptionType {
-      name = "listOf";
-      description = "list of ${phrase (c: c == "noun" || c == "composite") elemType}";
-      descriptionClass = "composite";
-      check = isList;
-      merge = loc: defs:
-        map (x: x.value) (filter (x: x ? value) (concatLists (imap1 (n: def:
-          imap1 (m: v:
-            (mergeDefinitions (loc ++ [ "[definition ${toString n}-entry ${toString m}]" ]) elemType
-              [ { inherit (def) file; value = v; } ]).optionalValue) def.value) defs)));
-      emptyValue = { value = [ ]; };
-      functor = defaultFunctor "listOf" // { wrapped = elemType; };
-      nestedTypes.elemType = elemType;
-    };
+    listOf = containerOf "listOf" "list" isList { value = [ ]; } (elemType: loc: defs:
+      map (x: x.value) (filter (x: x ? value) (concatLists (imap1 (n: def:
+        imap1 (m: v:
+          (mergeDefinitions (loc ++ [ "[definition ${toString n}-entry ${toString m}]" ]) elemType
+            [ { inherit (def) file; value = v; } ]).optionalValue) def.value) defs))));
     nonEmptyListOf = elemType:
       let list = addCheck (listOf elemType) (l: l != [ ]); in
       list // {
@@ -328,33 +330,15 @@ let
         functor = list.functor // { name = "nonEmptyListOf"; type = nonEmptyListOf; };
       };
 
-    attrsOf = elemType: mkOptionType {
-      name = "attrsOf";
-      description = "attribute set of ${phrase (c: c == "noun" || c == "composite") elemType}";
-      descriptionClass = "composite";
-      check = isAttrs;
-      merge = loc: defs:
-        mapAttrs (n: v: v.value) (filterAttrs (n: v: v ? value) (zipAttrsWith (name: defs:
-          (mergeDefinitions (loc ++ [ name ]) elemType defs).optionalValue)
-          (map (def: mapAttrs (n: v: { inherit (def) file; value = v; }) def.value) defs)));
-      emptyValue = { value = { }; };
-      functor = defaultFunctor "attrsOf" // { wrapped = elemType; };
-      nestedTypes.elemType = elemType;
-    };
-    lazyAttrsOf = elemType: mkOptionType {
-      name = "lazyAttrsOf";
-      description = "lazy attribute set of ${phrase (c: c == "noun" || c == "composite") elemType}";
-      descriptionClass = "composite";
-      check = isAttrs;
-      merge = loc: defs:
-        zipAttrsWith (name: defs:
-          let merged = mergeDefinitions (loc ++ [ name ]) elemType defs;
-          in merged.optionalValue.value or elemType.emptyValue.value or merged.mergedValue)
-          (map (def: mapAttrs (n: v: { inherit (def) file; value = v; }) def.value) defs);
-      emptyValue = { value = { }; };
-      functor = defaultFunctor "lazyAttrsOf" // { wrapped = elemType; };
-      nestedTypes.elemType = elemType;
-    };
+    attrsOf = containerOf "attrsOf" "attribute set" isAttrs { value = { }; } (elemType: loc: defs:
+      mapAttrs (n: v: v.value) (filterAttrs (n: v: v ? value) (zipAttrsWith (name: defs:
+        (mergeDefinitions (loc ++ [ name ]) elemType defs).optionalValue)
+        (map (def: mapAttrs (n: v: { inherit (def) file; value = v; }) def.value) defs))));
+    lazyAttrsOf = containerOf "lazyAttrsOf" "lazy attribute set" isAttrs { value = { }; } (elemType: loc: defs:
+      zipAttrsWith (name: defs:
+        let merged = mergeDefinitions (loc ++ [ name ]) elemType defs;
+        in merged.optionalValue.value or elemType.emptyValue.value or merged.mergedValue)
+        (map (def: mapAttrs (n: v: { inherit (def) file; value = v; }) def.value) defs));
 
     uniq = elemType: mkOptionType {
       name = "unique";
