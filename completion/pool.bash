@@ -133,8 +133,8 @@ $(ls /sys/class/net 2>/dev/null)"; return 0 ;;
 	esac
 
 	case $cmd in
-	run) opts="--spec --allow-path --allow-lan --network -p --publish -e --env-file -w --help --" ;;
-	up) opts="-d --detach --spec --allow-path --allow-lan --network -p --publish --help" ;;
+	run) opts="--spec --allow-path --allow-lan --network -p --publish -e --env-file -w --warm --help --" ;;
+	up) opts="-d --detach --warm --spec --allow-path --allow-lan --network -p --publish --help" ;;
 	check) opts="--spec --allow-path --allow-lan --network -p --publish --help" ;;
 	down) opts="--timeout --help" ;;
 	ls | egress) opts="--json --help" ;;

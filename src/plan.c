@@ -2,12 +2,14 @@
 #include "plan.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -18,6 +20,7 @@
 #include "image/kmod.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/sha256.h"
 #include "common/parse.h"
 #include "image/volume_image.h"
 #include "supervise/state.h"
@@ -113,6 +116,34 @@ int paths_from_env(struct pool_paths *p, struct pool_err *e)
 	return 0;
 }
 
+unsigned plan_cpus(unsigned spec, long host_cpus)
+{
+	if (spec != POOL_CPUS_AUTO)
+		return spec;
+	if (host_cpus < 1)
+		return 1;
+	return host_cpus > PLAN_CPUS_AUTO_MAX ? PLAN_CPUS_AUTO_MAX : (unsigned)host_cpus;
+}
+
+unsigned plan_tb_mib(uint64_t ram_mib)
+{
+	uint64_t t = ram_mib / 8;
+
+	if (t >= 1024)
+		return 1024;
+	return t < 128 ? 128 : (unsigned)t;
+}
+
+/* The cores this process may run on (its affinity: a cpuset narrows it). */
+static long host_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		return CPU_COUNT(&set);
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 static int resolve_kernel(struct plan *p, struct pool_err *e)
 {
 	const struct machine *m = p->m;
@@ -145,8 +176,15 @@ static int resolve_modules(struct plan *p, struct pool_err *e)
 {
 	_cleanup_free_ char *dep = NULL, *builtin = NULL;
 	size_t deplen, builtinlen = 0;
-	const char *want[16];
-	size_t nwant = 0;
+	const struct machine *m = p->m;
+	const struct image_devices dev = {
+		.nic = m->network != NET_NONE,
+		.shares = m->image == IMAGE_HOST || m->nshares > 0,
+		.volumes = m->nvolumes > 0,
+		.mesh = m->mesh.set,
+	};
+	const char *all[IMAGE_MODULES_MAX], *want[IMAGE_MODULES_MAX];
+	size_t nall = image_modules(&dev, all), nwant = 0;
 	char path[PATH_MAX + 32];
 	struct pool_err ignore = { 0 };
 
@@ -156,13 +194,9 @@ static int resolve_modules(struct plan *p, struct pool_err *e)
 	snprintf(path, sizeof path, "%s/modules.builtin", p->moddir);
 	if (read_file(path, 64u << 20, &builtin, &builtinlen, &ignore) < 0)
 		builtin = NULL;
-	for (size_t i = 0; i < image_nmodules && nwant < ARRAY_SIZE(want); i++)
-		if (!builtin || !kmod_builtin(builtin, builtinlen, image_modules[i]))
-			want[nwant++] = image_modules[i];
-	/* tun only where nebula needs it */
-	for (size_t i = 0; p->m->mesh.set && i < image_mesh_nmodules && nwant < ARRAY_SIZE(want); i++)
-		if (!builtin || !kmod_builtin(builtin, builtinlen, image_mesh_modules[i]))
-			want[nwant++] = image_mesh_modules[i];
+	for (size_t i = 0; i < nall; i++)
+		if (!builtin || !kmod_builtin(builtin, builtinlen, all[i]))
+			want[nwant++] = all[i];
 	return kmod_closure(dep, deplen, want, nwant, &p->modules, e);
 }
 
@@ -196,13 +230,13 @@ static int resolve_image(struct plan *p, struct pool_err *e)
 		return pool_err_wrap(e, "%s", m->file);
 	if (access(p->paths.init, R_OK) != 0)
 		return pool_err_sys(e, "pool-init %s (set POOL_INIT, or install pool)", p->paths.init);
-	if (busybox_applets(p->paths.busybox, &p->applets, e) < 0)
+	if (busybox_applets(p->paths.busybox, p->paths.cache, &p->applets, e) < 0)
 		return -1;
 	if (m->mesh.set && resolve_nebula(p, e) < 0)
 		return -1;
 	in = (struct image_inputs){
 		.init = p->paths.init, .busybox = p->paths.busybox, .moddir = p->moddir,
-		.modules = &p->modules, .applets = &p->applets,
+		.modules = &p->modules, .applets = &p->applets, .memo = p->paths.cache,
 		.nebula = p->nebula[0] ? p->nebula : NULL, .nebula_libs = &p->nebula_libs,
 	};
 	if (image_hash(&in, p->image_hash, e) < 0)
@@ -350,8 +384,13 @@ int plan_build(const struct machine *m, enum plan_mode mode, const struct path_g
 	accel_probe(&host);
 	if (accel_choose(m->accel, getenv("POOL_ACCEL"), &host, &p->accel, e) < 0)
 		return -1;
-	if (p->accel.mode == ACCEL_TCG)
-		p->tsc_khz = host_tsc_khz();
+	p->cpus = plan_cpus(m->cpus, host_cpus());
+	if (p->accel.mode == ACCEL_TCG) {
+		struct sysinfo si;
+
+		p->tsc_khz = host_tsc_khz_cached(p->paths.cache);
+		p->tb_mib = plan_tb_mib(sysinfo(&si) == 0 ? (uint64_t)si.totalram * si.mem_unit >> 20 : 0);
+	}
 	if (m->image == IMAGE_HOST) {
 		struct plan_share *sh = &p->shares[p->nshares++];
 
@@ -401,6 +440,171 @@ int plan_build(const struct machine *m, enum plan_mode mode, const struct path_g
 	return 0;
 }
 
+/* --- the plan's identity (plan_hash) --- */
+
+static void hash_s(struct sha256 *h, const char *tag, const char *v)
+{
+	sha256_update(h, tag, strlen(tag) + 1);
+	sha256_update(h, v ? v : "", v ? strlen(v) + 1 : 1);
+}
+
+static void hash_u(struct sha256 *h, const char *tag, uint64_t v)
+{
+	char b[24];
+
+	snprintf(b, sizeof b, "%llu", (unsigned long long)v);
+	hash_s(h, tag, b);
+}
+
+/* Which file: device and inode; with content, also size and times (a
+ * binary replaced in place). Missing is an identity too. */
+static void hash_st(struct sha256 *h, const char *tag, int r, const struct stat *st, bool content)
+{
+	char b[160];
+
+	if (r < 0)
+		snprintf(b, sizeof b, "missing");
+	else if (content)
+		snprintf(b, sizeof b, "%ju %ju %jd %jd.%09ld %jd.%09ld", (uintmax_t)st->st_dev,
+			 (uintmax_t)st->st_ino, (intmax_t)st->st_size, (intmax_t)st->st_mtim.tv_sec,
+			 st->st_mtim.tv_nsec, (intmax_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+	else
+		snprintf(b, sizeof b, "%ju %ju", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino);
+	hash_s(h, tag, b);
+}
+
+static void hash_path(struct sha256 *h, const char *tag, const char *path, bool content)
+{
+	struct stat st;
+
+	hash_s(h, tag, path);
+	hash_st(h, tag, stat(path, &st), &st, content);
+}
+
+static void hash_fd(struct sha256 *h, const char *tag, int fd, const char *path, bool content)
+{
+	struct stat st;
+
+	if (fd < 0) {
+		hash_path(h, tag, path, content);
+		return;
+	}
+	hash_s(h, tag, path);
+	hash_st(h, tag, fstat(fd, &st), &st, content);
+}
+
+int plan_hash(const struct plan *p, uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
+	      char hex[65], struct pool_err *e)
+{
+	const struct machine *m = p->m;
+	struct sha256 h;
+	uint8_t out[32];
+
+	(void)e;
+	sha256_init(&h);
+	hash_s(&h, "plan", "pool-plan-v1");
+	hash_u(&h, "mode", p->mode);
+	hash_s(&h, "name", m->name);
+	hash_u(&h, "image", m->image);
+	hash_u(&h, "cpus", p->cpus);
+	hash_u(&h, "memory", m->memory);
+	hash_u(&h, "accel", p->accel.mode);
+	hash_u(&h, "tb", p->tb_mib);
+	hash_u(&h, "ephemeral", m->ephemeral);
+	hash_s(&h, "workdir", m->workdir);
+	hash_s(&h, "interface", m->interface);
+	hash_s(&h, "cmdline", p->cmdline);
+	hash_fd(&h, "kernel", p->kernel_fd, p->kernel, true);
+	hash_s(&h, "version", p->kernel_version);
+	if (m->image == IMAGE_NIXOS) {
+		hash_fd(&h, "initrd", p->initrd_fd, p->initrd, true);
+		hash_s(&h, "init", m->nixos.init);
+	} else {
+		hash_s(&h, "image-hash", p->image_hash);	/* pool-init, busybox, modules: by content */
+	}
+	hash_path(&h, "qemu", p->paths.qemu, true);
+	if (p->nshares)
+		hash_path(&h, "virtiofsd", p->paths.virtiofsd, true);
+	for (size_t i = 0; i < p->nshares; i++) {
+		const struct plan_share *sh = &p->shares[i];
+
+		hash_path(&h, "share", sh->source, false);
+		hash_s(&h, "target", sh->target);
+		hash_s(&h, "tag", sh->tag);
+		hash_u(&h, "ro", sh->readonly);
+		hash_u(&h, "host", sh->host);
+		for (size_t k = 0; k < sh->protect.n; k++)
+			hash_s(&h, "protect", sh->protect.v[k]);
+	}
+	for (size_t i = 0; i < p->nvolumes; i++) {
+		hash_path(&h, "volume", p->volumes[i].path, false);
+		hash_s(&h, "target", p->volumes[i].target);
+		hash_u(&h, "size", p->volumes[i].size);
+	}
+	for (size_t i = 0; i < m->nusers; i++) {
+		const struct role *r = &m->users[i];
+
+		hash_s(&h, "user", r->name);
+		hash_s(&h, "shell", r->shell);
+		if (r->has_pass_id)
+			sha256_update(&h, r->pass_id, sizeof r->pass_id);
+		else
+			hash_s(&h, "hash", r->hash);
+		for (size_t k = 0; k < r->nkeys; k++)
+			hash_s(&h, "key", r->keys[k]);
+	}
+	hash_u(&h, "net", p->has_net);
+	if (p->has_net) {
+		char ip[16];
+
+		hash_u(&h, "mode", m->network);
+		hash_s(&h, "channel", m->channel);
+		hash_s(&h, "address", ipv4_str(m->address, ip));
+		hash_s(&h, "tap", p->net.tap);
+		hash_u(&h, "subnet", p->subnet);
+		hash_u(&h, "prefix", p->prefix);
+		hash_u(&h, "allow-lan", m->allow_lan);
+		for (size_t i = 0; i < m->nallow; i++) {
+			const struct allow_rule *r = &m->allow[i];
+
+			hash_u(&h, "allow", (uint64_t)r->net << 32 | (uint64_t)r->prefix << 24 |
+						    (uint64_t)r->port << 8 | r->proto);
+		}
+		for (size_t i = 0; i < m->nports; i++) {
+			const struct port_map *pm = &m->ports[i];
+
+			hash_u(&h, "port", (uint64_t)pm->host_ip << 32 | (uint64_t)pm->host_port << 16 |
+						   pm->guest_port);
+			hash_u(&h, "proto", pm->proto);
+		}
+	}
+	hash_u(&h, "uid", uid);
+	hash_u(&h, "gid", gid);
+	for (size_t i = 0; i < ngroups; i++)
+		hash_u(&h, "group", groups[i]);
+	for (size_t i = 0; p->grants && i < p->grants->n; i++) {
+		const struct path_grant *g = &p->grants->v[i];
+
+		hash_s(&h, "grant", g->path);
+		hash_fd(&h, "real", g->fd, g->real, false);
+	}
+	if (m->image == IMAGE_HOST) {
+		char path[PATH_MAX + 16];
+
+		for (size_t i = 0; host_etc_allow[i]; i++) {
+			struct stat st;
+
+			hash_s(&h, "etc", host_etc_allow[i]);
+			hash_st(&h, "etc", lstat(host_etc_allow[i], &st), &st, true);
+		}
+		snprintf(path, sizeof path, "%s/usr-mask", p->paths.cache);
+		hash_path(&h, "usr-mask", path, true);
+	}
+	sha256_final(&h, out);
+	sha256_hex(out, hex);
+	return 0;
+}
+
 /* Whether a path is an executable in the guest: the host's own for image
  * host (its /usr is the guest's), a busybox applet for minimal. */
 static bool guest_has(const char *path, void *ctx)
@@ -444,7 +648,10 @@ void plan_print(const struct plan *p, FILE *out)
 	fprintf(out, "machine     %s\n", m->name);
 	fprintf(out, "spec        %s\n", m->file);
 	fprintf(out, "image       %s\n", image_kind_str(m->image));
-	fprintf(out, "cpus        %u\n", m->cpus);
+	if (m->cpus == POOL_CPUS_AUTO)
+		fprintf(out, "cpus        %u (auto: the host's cores, at most %d)\n", p->cpus, PLAN_CPUS_AUTO_MAX);
+	else
+		fprintf(out, "cpus        %u\n", p->cpus);
 	fprintf(out, "memory      %lluM\n", (unsigned long long)(m->memory >> 20));
 	fprintf(out, "network     %s\n", net_mode_str(m->network));
 	if (m->has_address)

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "vmm/accel.h"
@@ -74,6 +75,8 @@ struct plan {
 	struct strv nebula_libs;	/* its interpreter and libraries */
 
 	struct accel_choice accel;
+	unsigned cpus;		/* the spec's, or cpus: auto resolved (plan_cpus) */
+	unsigned tb_mib;	/* TCG: the translation cache, MiB */
 	unsigned long tsc_khz;	/* TCG: the host's TSC rate, for tsc_early_khz= */
 	uid_t uid;		/* the hypervisor runs as this uid and gid, which */
 	gid_t gid;		/* the supervisor takes at start (supervise/ids.h) */
@@ -103,7 +106,33 @@ struct plan {
  * kernel command line. The hypervisor's argv is vmm_argv's (vmm.h). */
 int plan_build(const struct machine *m, enum plan_mode mode, const struct path_grants *grants,
 	       struct plan *p, struct pool_err *e);
+/* The plan's identity, for spares: a SHA-256 over everything that goes
+ * into the machine and decides what it is: the mode, the kernel and boot
+ * image (by content), the command line, cpus, memory, accelerator, the
+ * hypervisor and virtiofsd binaries, each share (its folder by device and
+ * inode, its settings, its protected paths), each volume (its image by
+ * device and inode), the users (their hashes; a pass: by pass_id), the
+ * network (mode, address, MAC, allow list, --allow-lan), the invoking user
+ * (uid, gid, groups), the command line's grants (each folder and where it
+ * resolved) and image host's /etc and /usr mask. Not warm:, and not the
+ * per-boot secrets (the ssh host key). u: who pool acts for. */
+int plan_hash(const struct plan *p, uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
+	      char hex[65], struct pool_err *e);
+
 void plan_print(const struct plan *p, FILE *out);
 void plan_free(struct plan *p);
+
+#define PLAN_CPUS_AUTO_MAX 8	/* cpus: auto takes the host's cores, at most this many */
+
+/* Pure: the vCPUs for a spec's cpus (POOL_CPUS_AUTO: host_cpus, the cores
+ * pool may run on, capped at PLAN_CPUS_AUTO_MAX; QEMU's multi-threaded
+ * TCG runs each vCPU on a host thread, so more than the host's cores only
+ * adds contention). */
+unsigned plan_cpus(unsigned spec, long host_cpus);
+
+/* Pure: the TCG translation cache for a host with ram_mib of memory:
+ * 1 GiB (a build translates much code, and a cache that fills is flushed
+ * whole), an eighth of a small host's memory, at least 128 MiB. */
+unsigned plan_tb_mib(uint64_t ram_mib);
 
 #endif

@@ -11,11 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cmd/claim.h"
 #include "cmd/usage.h"
 #include "mesh/mesh.h"
 #include "common/log.h"
+#include "common/parse.h"
+#include "supervise/spare.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "util/user.h"
@@ -53,6 +57,8 @@ static int option(int argc, char **argv, int *i, struct boot_args *a, struct poo
 		a->nports++;
 	} else if (strcmp(arg, "--allow-lan") == 0) {
 		a->allow_lan = true;
+	} else if ((a->which == BOOT_RUN || a->which == BOOT_UP) && strcmp(arg, "--warm") == 0) {
+		a->warm = true;
 	} else if (a->which == BOOT_UP && (strcmp(arg, "-d") == 0 || strcmp(arg, "--detach") == 0)) {
 		a->detached = true;
 	} else if (a->which == BOOT_RUN && (v = cmd_option(argc, argv, i, "-w", &missing))) {
@@ -98,6 +104,8 @@ int boot_args_parse(int argc, char **argv, enum boot_cmd cmd, struct boot_args *
 					       : unexpected(e, argv[0], argv[i]);
 		a->spec = argv[i];
 	}
+	if (cmd == BOOT_UP && a->warm && !a->detached)
+		return pool_err_usage(e, "%s: --warm keeps a spare for the next up -d or run: it needs -d", argv[0]);
 	if (cmd != BOOT_RUN)
 		return 0;
 	if (i == dashes)
@@ -332,13 +340,65 @@ int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine 
 	return 0;
 }
 
+/* A spare of p for the next run (spare.h), when the spec or --warm asks
+ * and POOL_WARM_IDLE allows: said, not fatal, when it cannot be made. */
+static void keep_spare(struct plan *p, unsigned idle_s)
+{
+	const struct pool_user *u;
+	struct pool_err e = { 0 };
+
+	if (pool_user_get(&u, &e) < 0 || spare_keep(p, idle_s, u->uid, u->gid, u->groups, u->ngroups, &e) < 0)
+		log_warnx("%s: no spare for the next run: %s", p->m->name, e.msg);
+}
+
+/* Before a cold boot: a spare of the same plan is used instead, a stale
+ * one discarded, a machine that is stopping waited out (claim.h). 1 with
+ * *status when a spare did the work, 0 to boot, -1 with e. */
+static int try_spare(const struct boot_args *a, struct plan *p, const struct run_request *req, bool spares,
+		     int *status, struct pool_err *e)
+{
+	const struct pool_user *u;
+	struct claim_request cr = {
+		.root = p->paths.state, .name = p->m->name, .times = req->times,
+		.argv = req->argv, .argc = req->argc, .env = req->env, .nenv = req->nenv,
+		.cwd = p->m->workdir ? p->m->workdir : "",
+	};
+	char hash[65], ip[16], why[1024], line[64 + PORT_MAPS_MAX * PORT_MAP_STR_MAX];
+	size_t o;
+
+	if (pool_user_get(&u, e) < 0 ||
+	    plan_hash(p, u->uid, u->gid, u->groups, u->ngroups, hash, e) < 0)
+		return -1;
+	cr.hash = hash;
+	/* what up -d prints (supervise_detached's line) */
+	o = (size_t)snprintf(line, sizeof line, "%s %s", p->m->name,
+			     p->has_net ? ipv4_str(p->m->address, ip) : "-");
+	for (size_t i = 0; p->has_net && i < p->m->nports && o < sizeof line; i++) {
+		char pm[PORT_MAP_STR_MAX];
+
+		o += (size_t)snprintf(line + o, sizeof line - o, " %s", port_map_str(&p->m->ports[i], pm));
+	}
+	cr.up_line = line;
+	cr.how = !spares || (a->which == BOOT_UP && !a->detached) ? CLAIM_DISCARD
+		 : a->which == BOOT_RUN ? CLAIM_FOR_RUN : CLAIM_FOR_UP;
+	if (spare_last_failure(p->paths.state, p->m->name, why, sizeof why))
+		log_warnx("the last spare of %s did not boot: %s", p->m->name, why);
+	return claim_spare(&cr, status, e);
+}
+
 int boot_machine(const struct boot_args *a, struct pool_err *e)
 {
-	struct run_request req = { .ready_fd = -1, .detached = a->detached };
+	struct boot_times times = { 0 };
+	struct run_request req = { .ready_fd = -1, .detached = a->detached, .times = &times };
 	struct load_grants lg;
 	struct machine m;
-	struct plan p;
+	struct plan p = { .kernel_fd = -1, .initrd_fd = -1 };
+	unsigned idle_s = 0;
 	int status = -1;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_REALTIME, &t0);
+	times.start_ns = (uint64_t)t0.tv_sec * 1000000000u + (uint64_t)t0.tv_nsec;
 
 	if (geteuid() != 0)
 		return pool_err_usage(e, "pool %s needs root (it opens the machine's devices and drops privileges before the hypervisor starts): try sudo",
@@ -354,9 +414,24 @@ int boot_machine(const struct boot_args *a, struct pool_err *e)
 		run_env_free(&req);
 		return -1;
 	}
+	if (spare_idle_s(&idle_s, e) < 0)
+		goto out;
 	if (plan_build(&m, a->which == BOOT_RUN ? PLAN_RUN : PLAN_UP, &lg.g, &p, e) == 0) {
-		status = req.detached ? supervise_detached(&p, e) : supervise(&p, &req, e);
+		bool warm = (m.warm || a->warm) && idle_s > 0 && (a->which == BOOT_RUN || req.detached);
+		int r = try_spare(a, &p, &req, idle_s > 0, &status, e);
+
+		if (r == 0)	/* a cold boot: its guest-facing side says its times */
+			status = req.detached ? supervise_detached(&p, e) : supervise(&p, &req, e);
+		else if (r < 0)
+			status = -1;
+		if (r == 1 && a->which == BOOT_RUN && getenv("POOL_BOOT_TIMES"))
+			boot_times_print(&times);
+		/* After a run that booted or claimed (its machine is gone, or
+		 * going), or an up -d that is up: the next spare. */
+		if (warm && (status >= 0 || r == 1))
+			keep_spare(&p, idle_s);
 	}
+out:
 	plan_free(&p);
 	machine_free(&m);
 	load_grants_free(&lg);

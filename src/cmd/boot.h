@@ -22,6 +22,7 @@ struct boot_args {
 	size_t nallow_path;
 	bool allow_lan;			/* --allow-lan */
 	bool detached;			/* up -d */
+	bool warm;			/* run, up -d: --warm, as warm: true for this boot */
 	bool network_none;		/* --network none */
 	struct port_map ports[PORT_MAPS_MAX];	/* -p [HOST_IP:]HOST_PORT:GUEST_PORT[/proto] */
 	size_t nports;
@@ -46,7 +47,10 @@ int boot_args_parse(int argc, char **argv, enum boot_cmd cmd, struct boot_args *
 int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine *m, struct pool_err *e);
 
 /* Load, check and plan, then supervise the machine (run: the command;
- * up: the console, or -d in the background, returning once it is READY). */
+ * up: the console, or -d in the background, returning once it is READY).
+ * A spare of the same plan is claimed instead of booting (cmd/claim.h);
+ * after a run or up -d of a warm spec, the next spare boots in the
+ * background (supervise/spare.h). */
 int boot_machine(const struct boot_args *a, struct pool_err *e);
 
 #endif

@@ -52,9 +52,9 @@ static void check_cgroup(void)
 		advise(false, "memory limit", detail, "run pool as root on a host whose cgroup file system is writable");
 		return;
 	}
-	snprintf(detail, sizeof detail, "cgroup %s, in %s: each machine's QEMU gets the guest's memory + %uM (+ %uM under TCG)",
+	snprintf(detail, sizeof detail, "cgroup %s, in %s: each machine's QEMU gets the guest's memory + %uM (+ TCG's translation cache, an eighth of the host's memory within 128M-1G)",
 		 h.version == CGROUP_V2 ? "v2 memory.max" : "v1 memory.limit_in_bytes", h.node,
-		 VMM_OVERHEAD_MIB, (unsigned)VMM_TCG_CACHE_MIB);
+		 VMM_OVERHEAD_MIB);
 	advise(true, "memory limit", detail, NULL);
 }
 

@@ -68,8 +68,9 @@ static void json_row(const struct row *r, bool last)
 		printf("%d", (int)st->pid);
 	else
 		printf("null");
-	printf(", \"state\": \"%s\", \"uptime_s\": %llu, \"memory_kib\": %llu, \"ports\": [", r->state,
-	       (unsigned long long)r->uptime_s, (unsigned long long)r->rss_kb);
+	printf(", \"state\": \"%s\", \"ready\": %s, \"uptime_s\": %llu, \"memory_kib\": %llu, \"ports\": [",
+	       r->state, r->m.alive && st->ready ? "true" : "false", (unsigned long long)r->uptime_s,
+	       (unsigned long long)r->rss_kb);
 	for (size_t i = 0; i < st->nports; i++) {
 		char ip[16];
 

@@ -19,6 +19,7 @@
 #include "common/parse.h"
 #include "util/strv.h"
 #include "util/user.h"
+#include "cmd/ctl_client.h"
 #include "supervise/state.h"
 
 
@@ -121,6 +122,10 @@ int cmd_ssh(int argc, char **argv, struct pool_err *e)
 		    parse_ipv4(me.st.address, &a, &why) < 0)
 			return pool_err_fail(e, "ssh: machine %s has no address (network: none?)", name);
 		snprintf(addr, sizeof addr, "%s", me.st.address);
+		/* A spare is nobody's until a run claims it (supervise/spare.h). */
+		if (ctl_query(state, name, &me.st, &ignore) == 0 && me.st.state == CTL_SPARE)
+			return pool_err_fail(e, "ssh: machine %s is a spare: nobody uses it before a run claims it",
+					     name);
 	}
 	if (read_line(dir, SSHKEYS_USER, user, sizeof user) < 0)
 		return pool_err_fail(e, "ssh: machine %s has no role with ssh keys (users: NAME: {keys: [...]})",

@@ -6,8 +6,8 @@
 #include <string.h>
 
 static const struct cmd_usage usages[] = {
-	{ "run", "[-e VAR[=VALUE]]... [--env-file FILE] [-w DIR] [--allow-path DIR]... [--allow-lan] [--network none] [-p|--publish [HOST_IP:]HOST_PORT:GUEST_PORT[/proto]]... [SPEC] [--] CMD [ARG...]", "boot, run CMD in the guest, power off; exit with CMD's status" },
-	{ "up", "[-d] [--allow-path DIR]... [--allow-lan] [--network none] [-p|--publish [HOST_IP:]HOST_PORT:GUEST_PORT[/proto]]... [SPEC]", "boot and attach the console (Ctrl-] powers off); -d: leave it running, print name, address and published ports" },
+	{ "run", "[-e VAR[=VALUE]]... [--env-file FILE] [-w DIR] [--warm] [--allow-path DIR]... [--allow-lan] [--network none] [-p|--publish [HOST_IP:]HOST_PORT:GUEST_PORT[/proto]]... [SPEC] [--] CMD [ARG...]", "boot, run CMD in the guest, power off; exit with CMD's status" },
+	{ "up", "[-d [--warm]] [--allow-path DIR]... [--allow-lan] [--network none] [-p|--publish [HOST_IP:]HOST_PORT:GUEST_PORT[/proto]]... [SPEC]", "boot and attach the console (Ctrl-] powers off); -d: leave it running, print name, address and published ports" },
 	{ "down", "NAME [--timeout S]", "power off; killed after S seconds (default 10)" },
 	{ "ls", "[--json]", "machines: name, address, pid, state, uptime, memory, published ports" },
 	{ "egress", "NAME [--json]", "names resolved for the machine's allow list, their addresses and TTLs; refused names; dropped connections" },

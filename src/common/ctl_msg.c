@@ -8,10 +8,26 @@
 #include "common/names.h"
 #include "parse.h"
 
+/* An EXEC that opens an exec session (from the start, or after a CLAIM). */
+static int exec_step(struct ctl_conv *c, const struct frame_hdr *h, const uint8_t *p, const char **why)
+{
+	struct agent_exec x;
+
+	if (h->sid == 0) {
+		*why = "EXEC without a session id";
+		return -1;
+	}
+	if (agent_exec_decode(p, h->len, &x, why) < 0)
+		return -1;
+	agent_exec_free(&x);
+	c->kind = CTL_EXEC;
+	c->sid = h->sid;
+	return 0;
+}
+
 int ctl_conv_step(struct ctl_conv *c, const struct frame_hdr *h, const uint8_t *p,
 		  const char **why)
 {
-	struct agent_exec x;
 
 	if (frame_payload_check(h->type, p, h->len, why) < 0)
 		return -1;
@@ -33,20 +49,19 @@ int ctl_conv_step(struct ctl_conv *c, const struct frame_hdr *h, const uint8_t *
 			c->kind = CTL_CONSOLE;
 			return 0;
 		case AGENT_EXEC:
-			if (h->sid == 0) {
-				*why = "EXEC without a session id";
-				return -1;
-			}
-			if (agent_exec_decode(p, h->len, &x, why) < 0)
-				return -1;
-			agent_exec_free(&x);
-			c->kind = CTL_EXEC;
-			c->sid = h->sid;
+			return exec_step(c, h, p, why);
+		case CTL_MSG_CLAIM:
+			c->kind = CTL_CLAIM;
 			return 0;
 		default:
 			break;
 		}
-		*why = "a conversation starts with an empty STATUS, DOWN, EXEC or an empty CONSOLE";
+		*why = "a conversation starts with an empty STATUS, DOWN, EXEC, CLAIM or an empty CONSOLE";
+		return -1;
+	case CTL_CLAIM:
+		if (h->type == AGENT_EXEC)
+			return exec_step(c, h, p, why);
+		*why = "only EXEC follows CLAIM";
 		return -1;
 	case CTL_EXEC:
 		if ((h->type == AGENT_STDIN || h->type == AGENT_SIGNAL) && h->sid == c->sid)
@@ -75,6 +90,8 @@ const char *ctl_state_name(enum ctl_state s)
 		return "running";
 	case CTL_STOPPING:
 		return "stopping";
+	case CTL_SPARE:
+		return "spare";
 	}
 	return "?";
 }
@@ -112,6 +129,7 @@ long ctl_status_encode(char *out, size_t cap, const struct ctl_status *s)
 		PUT("port=%s:%u:%u/%s\n", ipv4_str(s->ports[i].host_ip, ip), s->ports[i].host_port,
 		    s->ports[i].guest_port, s->ports[i].proto == 17 ? "udp" : "tcp");
 	}
+	PUT("ready=%d\n", s->ready ? 1 : 0);
 #undef PUT
 	return (long)o;
 }
@@ -160,7 +178,7 @@ static int pid_value(const char *v, pid_t *pid, const char **why)
 int ctl_status_decode(const uint8_t *p, size_t n, struct ctl_status *s, const char **why)
 {
 	enum { K_NAME = 1, K_ADDR = 2, K_STATE = 4, K_PID = 8, K_QEMU = 16, K_STARTED = 32,
-	       K_CONSOLE = 64, K_CHANNEL = 128 };
+	       K_CONSOLE = 64, K_CHANNEL = 128, K_READY = 256 };
 	unsigned seen = 0, bit;
 	size_t at = 0;
 	char key[16], val[64];
@@ -225,6 +243,8 @@ int ctl_status_decode(const uint8_t *p, size_t n, struct ctl_status *s, const ch
 				s->state = CTL_RUNNING;
 			else if (!strcmp(val, "stopping"))
 				s->state = CTL_STOPPING;
+			else if (!strcmp(val, "spare"))
+				s->state = CTL_SPARE;
 			else {
 				*why = "STATUS: unknown state";
 				return -1;
@@ -248,6 +268,11 @@ int ctl_status_decode(const uint8_t *p, size_t n, struct ctl_status *s, const ch
 				return -1;
 			s->console = (int)u;
 			bit = K_CONSOLE;
+		} else if (!strcmp(key, "ready")) {
+			if (parse_u64(val, 0, 1, &u, why) < 0)
+				return -1;
+			s->ready = (int)u;
+			bit = K_READY;
 		} else {
 			*why = "STATUS: unknown key";
 			return -1;

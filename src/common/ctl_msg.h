@@ -13,6 +13,11 @@
  *                         ERROR) and closes
  *   CONSOLE (empty)       then CONSOLE frames both ways (typed bytes in,
  *                         console bytes out); one console at a time
+ *   CLAIM (hash, how)     take a spare whose plan hash is this one: one
+ *                         STATUS once it is READY (it is the claimer's
+ *                         now), or an ERROR and close; then (how run) one
+ *                         EXEC as above, and the machine powers off when
+ *                         this connection ends
  *
  * Anything else, in any order, ends the connection: ctl_conv_step is the
  * whole rule, a pure function the supervisor runs on every frame a client
@@ -38,6 +43,7 @@ enum ctl_kind {
 	CTL_DOWN,
 	CTL_EXEC,
 	CTL_CONSOLE,
+	CTL_CLAIM,	/* a claim sent; an EXEC may follow */
 };
 
 /* One client's conversation, as far as it has gone. */
@@ -58,6 +64,7 @@ enum ctl_state {
 	CTL_BOOTING,	/* hypervisor started, agent not ready yet */
 	CTL_RUNNING,	/* agent READY */
 	CTL_STOPPING,	/* powering off */
+	CTL_SPARE,	/* booted (or booting) ahead of a run; nobody has used it */
 };
 const char *ctl_state_name(enum ctl_state s);
 
@@ -75,6 +82,7 @@ struct ctl_status {
 	int console;		/* 1 when a console is attached */
 	struct port_map ports[PORT_MAPS_MAX];	/* published ports ("port=IP:HOST:GUEST/proto") */
 	size_t nports;
+	int ready;		/* 1 once the agent is READY */
 };
 
 /* "name=...\n" lines; returns the length or -1 when cap is too small. */

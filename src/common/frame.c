@@ -23,6 +23,7 @@ const char *frame_type_name(unsigned type)
 		[CTL_MSG_CONSOLE] = "CONSOLE",
 		[CTL_MSG_DOWN] = "DOWN",
 		[AGENT_SIGNAL] = "SIGNAL",
+		[CTL_MSG_CLAIM] = "CLAIM",
 	};
 
 	if (type == 0 || type > FRAME_TYPE_MAX)
@@ -61,6 +62,12 @@ static int len_check(unsigned type, size_t len, const char **why)
 	case CTL_MSG_DOWN:
 		if (len != CTL_DOWN_LEN) {
 			*why = "DOWN payload is not 4 bytes";
+			return -1;
+		}
+		return 0;
+	case CTL_MSG_CLAIM:
+		if (len != CTL_CLAIM_LEN) {
+			*why = "CLAIM payload is not 33 bytes";
 			return -1;
 		}
 		return 0;
@@ -118,7 +125,7 @@ int frame_hdr_decode(const uint8_t *buf, size_t n, struct frame_hdr *h, const ch
 	if (len_check(d.type, d.len, why) < 0)
 		return -1;
 	if ((d.type == AGENT_READY || d.type == AGENT_SHUTDOWN || d.type == CTL_MSG_STATUS ||
-	     d.type == CTL_MSG_CONSOLE || d.type == CTL_MSG_DOWN) && d.sid != 0) {
+	     d.type == CTL_MSG_CONSOLE || d.type == CTL_MSG_DOWN || d.type == CTL_MSG_CLAIM) && d.sid != 0) {
 		*why = "READY/SHUTDOWN/STATUS/CONSOLE/DOWN frame with a session id";
 		return -1;
 	}
@@ -162,6 +169,12 @@ int frame_payload_check(unsigned type, const uint8_t *p, size_t n, const char **
 	case CTL_MSG_DOWN:
 		if (get_be32(p) > CTL_DOWN_MAX_S) {
 			*why = "DOWN timeout past 3600 s";
+			return -1;
+		}
+		return 0;
+	case CTL_MSG_CLAIM:
+		if (p[CTL_CLAIM_HASH_LEN] != CTL_CLAIM_RUN && p[CTL_CLAIM_HASH_LEN] != CTL_CLAIM_UP) {
+			*why = "CLAIM: how is neither run nor up";
 			return -1;
 		}
 		return 0;

@@ -25,6 +25,7 @@
  *   STATUS    any length, no NUL byte (control socket)
  *   CONSOLE   any length (control socket)
  *   DOWN      exactly CTL_DOWN_LEN (4) (control socket)
+ *   CLAIM     exactly CTL_CLAIM_LEN (33): a plan hash and how (0 run, 1 up -d)
  *   SIGNAL    exactly AGENT_SIGNAL_LEN (4), a signal 1..64, sid != 0
  *
  * This file is built into pool and into the static pool-init: it uses
@@ -62,9 +63,10 @@ enum ctl_type {
 	CTL_MSG_STATUS = 9,	/* request: empty; reply: key=value lines */
 	CTL_MSG_CONSOLE = 10,	/* attach (empty), then console bytes both ways */
 	CTL_MSG_DOWN = 11,	/* be32 seconds to wait before the machine is killed */
+	CTL_MSG_CLAIM = 13,	/* a spare for this plan: 32-byte plan hash, u8 how */
 };
 
-#define FRAME_TYPE_MAX 12u
+#define FRAME_TYPE_MAX 13u
 
 /* "READY", "EXEC", ...; "?" for anything else. */
 const char *frame_type_name(unsigned type);
@@ -86,6 +88,13 @@ struct frame_hdr {
 /* DOWN payload: be32 seconds, 0..CTL_DOWN_MAX_S. */
 #define CTL_DOWN_LEN 4u
 #define CTL_DOWN_MAX_S 3600u
+/* CLAIM payload: the claimer's plan hash (raw SHA-256), then how: the
+ * machine powers off when the claiming connection ends (CTL_CLAIM_RUN,
+ * pool run), or stays up as any machine (CTL_CLAIM_UP, pool up -d). */
+#define CTL_CLAIM_HASH_LEN 32u
+#define CTL_CLAIM_LEN 33u
+#define CTL_CLAIM_RUN 0u
+#define CTL_CLAIM_UP 1u
 
 /* Header codec. frame_hdr_decode needs n >= FRAME_HDR_LEN and checks the
  * type, the flags, len <= FRAME_PAYLOAD_MAX, the fixed per-type lengths

@@ -14,35 +14,55 @@
 #include <unistd.h>
 
 #include "cpio.h"
+#include "kmod.h"
+#include "memo.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 #include "util/proc.h"
 #include "util/sha256.h"
 #include "volume_image.h"
 
-const char *const image_modules[] = {
-	"virtio_mmio", "virtio_console", "virtio_net", "virtio_blk", "virtiofs", "overlay",
-	"ext4",	/* volumes */
-};
-const char *const image_mesh_modules[] = { "tun" };
-const size_t image_mesh_nmodules = ARRAY_SIZE(image_mesh_modules);
-const size_t image_nmodules = ARRAY_SIZE(image_modules);
+size_t image_modules(const struct image_devices *d, const char *out[IMAGE_MODULES_MAX])
+{
+	size_t n = 0;
+
+	out[n++] = "virtio_mmio";	/* every device of a microvm */
+	out[n++] = "virtio_console";	/* the agent's port */
+	if (d->nic)
+		out[n++] = "virtio_net";
+	if (d->shares)
+		out[n++] = "virtiofs";
+	if (d->volumes) {
+		out[n++] = "virtio_blk";
+		out[n++] = "ext4";
+	}
+	if (d->mesh)
+		out[n++] = "tun";	/* nebula's */
+	return n;
+}
 
 /* Names pool-init answers to itself; busybox's applets of these names are
  * left out. */
 static const char *const own_applets[] = { "shutdown", "poweroff", "halt", "reboot", "init" };
 
-int busybox_applets(const char *busybox, struct strv *out, struct pool_err *e)
+int busybox_applets(const char *busybox, const char *memo, struct strv *out, struct pool_err *e)
 {
 	const char *argv[] = { "busybox", "--list-full", NULL };
 	struct proc_opts o = { .path = busybox, .argv = argv, .fd3 = -1, .max = 1u << 20 };
 	_cleanup_free_ char *list = NULL;
 	char *line, *save = NULL;
+	struct stat sb;
+	bool have_sb = stat(busybox, &sb) == 0;
 	size_t len;
-	int st = proc_run(&o, &list, &len, e);
+	int st = 0;
 
-	if (st < 0)
-		return -1;
+	if (!have_sb || memo_get(memo, "applets", busybox, &sb, &list, &len) != 1) {
+		st = proc_run(&o, &list, &len, e);
+		if (st < 0)
+			return -1;
+		if (st == 0 && have_sb && len)
+			memo_put(memo, "applets", busybox, &sb, list, len);
+	}
 	for (line = strtok_r(list, "\n", &save); st == 0 && line; line = strtok_r(NULL, "\n", &save)) {
 		const char *base;
 		bool skip = false;
@@ -61,22 +81,13 @@ int busybox_applets(const char *busybox, struct strv *out, struct pool_err *e)
 	return 0;
 }
 
-static int hash_file(struct sha256 *s, const char *path, struct pool_err *e)
+static int hash_file(struct sha256 *s, const char *memo, const char *path, struct pool_err *e)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	uint8_t buf[65536];
-	ssize_t n;
+	uint8_t d[32];
 
-	if (fd < 0)
-		return pool_err_sys(e, "%s", path);
-	while ((n = read(fd, buf, sizeof buf)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return pool_err_sys(e, "%s", path);
-		}
-		sha256_update(s, buf, (size_t)n);
-	}
+	if (memo_digest(memo, path, d, e) < 0)
+		return -1;
+	sha256_update(s, d, sizeof d);
 	return 0;
 }
 
@@ -92,22 +103,22 @@ int image_hash(const struct image_inputs *in, char hex[65], struct pool_err *e)
 	char path[4096];
 
 	sha256_init(&s);
-	hash_str(&s, "pool-image-v1");
+	hash_str(&s, "pool-image-v2");
 	hash_str(&s, "init");
-	if (hash_file(&s, in->init, e) < 0)
+	if (hash_file(&s, in->memo, in->init, e) < 0)
 		return -1;
 	hash_str(&s, "busybox");
-	if (hash_file(&s, in->busybox, e) < 0)
+	if (hash_file(&s, in->memo, in->busybox, e) < 0)
 		return -1;
 	for (size_t i = 0; i < in->applets->n; i++)
 		hash_str(&s, in->applets->v[i]);
 	if (in->nebula) {
 		hash_str(&s, "nebula");
-		if (hash_file(&s, in->nebula, e) < 0)
+		if (hash_file(&s, in->memo, in->nebula, e) < 0)
 			return -1;
 		for (size_t i = 0; in->nebula_libs && i < in->nebula_libs->n; i++) {
 			hash_str(&s, in->nebula_libs->v[i]);
-			if (hash_file(&s, in->nebula_libs->v[i], e) < 0)
+			if (hash_file(&s, in->memo, in->nebula_libs->v[i], e) < 0)
 				return -1;
 		}
 	}
@@ -115,7 +126,7 @@ int image_hash(const struct image_inputs *in, char hex[65], struct pool_err *e)
 	for (size_t i = 0; i < in->modules->n; i++) {
 		hash_str(&s, in->modules->v[i]);
 		snprintf(path, sizeof path, "%s/%s", in->moddir, in->modules->v[i]);
-		if (hash_file(&s, path, e) < 0)
+		if (hash_file(&s, in->memo, path, e) < 0)
 			return -1;
 	}
 	sha256_final(&s, out);
@@ -142,6 +153,17 @@ static int add_parents(struct cpio *c, struct strv *made, const char *path, stru
 		*s = '/';
 	}
 	return 0;
+}
+
+/* A module without its signature (kmod_unsigned_len). */
+static int add_module(struct cpio *c, const char *arch, const char *host, struct pool_err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	if (read_file(host, 256u << 20, &buf, &len, e) < 0)
+		return -1;
+	return cpio_add_file(c, arch, 0644, buf, kmod_unsigned_len((const uint8_t *)buf, len), e);
 }
 
 static int build(const struct image_inputs *in, int fd, struct pool_err *e)
@@ -190,8 +212,7 @@ static int build(const struct image_inputs *in, int fd, struct pool_err *e)
 
 		snprintf(host, sizeof host, "%s/%s", in->moddir, in->modules->v[i]);
 		snprintf(arch, sizeof arch, "lib/modules/%s", in->modules->v[i]);
-		if (add_parents(&c, &made, arch, e) < 0 ||
-		    cpio_add_host_file(&c, arch, 0644, host, e) < 0)
+		if (add_parents(&c, &made, arch, e) < 0 || add_module(&c, arch, host, e) < 0)
 			goto out;
 		if (strlen(in->modules->v[i]) + 2 + listlen > 65536) {
 			pool_err_fail(e, "module list too long");

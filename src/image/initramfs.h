@@ -16,6 +16,7 @@ struct image_inputs {
 	const char *moddir;	/* /lib/modules/VERSION */
 	const struct strv *modules;	/* relative paths, load order */
 	const struct strv *applets;	/* busybox applet paths ("bin/ls") */
+	const char *memo;	/* the cache folder whose memo/ image_hash may use (memo.h); NULL: none */
 	const char *nebula;		/* NULL, or nebula for a mesh: usr/bin/nebula in the image */
 	const struct strv *nebula_libs;	/* its interpreter and libraries, at their host paths */
 };
@@ -27,17 +28,27 @@ struct image_secret {
 	size_t len;
 };
 
-/* The modules every machine gets (names, for kmod_closure). */
-extern const char *const image_modules[];
-extern const size_t image_nmodules;
-/* and those of a machine with a mesh (the plan adds them) */
-extern const char *const image_mesh_modules[];
-extern const size_t image_mesh_nmodules;
+/* The devices a machine has, which decide the modules its image holds. */
+struct image_devices {
+	bool nic;		/* network is not none: virtio_net */
+	bool shares;		/* a share (image host's /usr is one): virtiofs */
+	bool volumes;		/* a volume: virtio_blk and ext4 */
+	bool mesh;		/* a mesh: tun, for nebula */
+};
 
-/* The applets of a busybox binary (runs `busybox --list-full`). */
-int busybox_applets(const char *busybox, struct strv *out, struct pool_err *e);
+#define IMAGE_MODULES_MAX 8
 
-/* SHA-256 over every input's bytes and names: the cache key. */
+/* The modules a machine with devices d needs (names, for kmod_closure),
+ * and no others: each one costs its load time in every boot. */
+size_t image_modules(const struct image_devices *d, const char *out[IMAGE_MODULES_MAX]);
+
+/* The applets of a busybox binary: `busybox --list-full`, remembered in
+ * memo's cache folder (memo.h) while the binary stays as it is (memo NULL:
+ * always asked). */
+int busybox_applets(const char *busybox, const char *memo, struct strv *out, struct pool_err *e);
+
+/* SHA-256 over every input's names and the SHA-256 of its bytes (each from
+ * in->memo while the file stays as it is): the cache key. */
 int image_hash(const struct image_inputs *in, char hex[65], struct pool_err *e);
 
 /* Make sure cache_dir/images/HASH.cpio exists; build it when missing.

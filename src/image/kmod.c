@@ -335,3 +335,22 @@ int kmod_builtin(const char *builtin, size_t len, const char *name)
 	}
 	return 0;
 }
+
+#define MODULE_SIG_STRING "~Module signature appended~\n"
+#define MODULE_SIG_INFO_LEN 12	/* algo, hash, id_type, signer_len, key_id_len, pad[3], be32 sig_len */
+
+size_t kmod_unsigned_len(const uint8_t *buf, size_t n)
+{
+	const size_t mlen = sizeof MODULE_SIG_STRING - 1;
+	const uint8_t *info;
+	uint64_t sig;
+
+	if (n < mlen + MODULE_SIG_INFO_LEN || memcmp(buf + n - mlen, MODULE_SIG_STRING, mlen) != 0)
+		return n;
+	info = buf + n - mlen - MODULE_SIG_INFO_LEN;
+	sig = (uint64_t)info[3] + info[4] +
+	      ((uint64_t)info[8] << 24 | (uint64_t)info[9] << 16 | (uint64_t)info[10] << 8 | info[11]);
+	if (sig > n - mlen - MODULE_SIG_INFO_LEN)
+		return n;
+	return n - mlen - MODULE_SIG_INFO_LEN - (size_t)sig;
+}

@@ -12,6 +12,7 @@
 #include "util/beneath.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/sha256.h"
 #include "common/log.h"
 #include "common/parse.h"
 #include "spec/reach.h"
@@ -1005,6 +1006,15 @@ static int hash_passwords(struct ctx *c)
 		cd = calloc(1, sizeof *cd);
 		if (!cd)
 			return fail_oom(c);
+		{
+			struct sha256 id;
+
+			sha256_init(&id);
+			sha256_update(&id, "pool-pass-id-v1", 16);
+			sha256_update(&id, y->text, strlen(y->text));
+			sha256_final(&id, m->users[i].pass_id);
+			m->users[i].has_pass_id = true;
+		}
 		h = crypt_rn(y->text, salt, cd, (int)sizeof *cd);
 		if (!h || h[0] == '*' || !(m->users[i].hash = strdup(h))) {
 			int err = errno ? errno : EINVAL;
@@ -1026,7 +1036,7 @@ int set_defaults(struct machine *m)
 {
 	m->has_address = false;
 	snprintf(m->interface, sizeof m->interface, "eth0");
-	m->cpus = 1;
+	m->cpus = POOL_CPUS_AUTO;
 	m->memory = 512ULL << 20;
 	m->image = IMAGE_HOST;
 	snprintf(m->channel, sizeof m->channel, "%s", POOL_DEFAULT_CHANNEL);
@@ -1055,7 +1065,7 @@ static const char *const top_keys[KEY__MAX] = {
 	[KEY_KERNEL] = "kernel", [KEY_CMDLINE] = "cmdline", [KEY_CHANNEL] = "channel",
 	[KEY_NETWORK] = "network", [KEY_USERS] = "users", [KEY_SHARES] = "shares",
 	[KEY_VOLUMES] = "volumes", [KEY_EPHEMERAL] = "ephemeral", [KEY_WORKDIR] = "workdir",
-	[KEY_ACCEL] = "accel", [KEY_MESH] = "mesh", [KEY_PORTS] = "ports",
+	[KEY_ACCEL] = "accel", [KEY_MESH] = "mesh", [KEY_PORTS] = "ports", [KEY_WARM] = "warm",
 };
 
 int validate(struct ctx *c)
@@ -1099,9 +1109,17 @@ int validate(struct ctx *c)
 	if (v[KEY_INTERFACE] >= 0 && get_ifname(c, v[KEY_INTERFACE], m->interface, "interface") < 0)
 		return -1;
 	if (v[KEY_CPUS] >= 0) {
-		if (get_uint(c, v[KEY_CPUS], 1, POOL_CPUS_MAX, &u) < 0)
+		const struct ynode *y = &d->v[v[KEY_CPUS]];
+
+		if (y->kind == Y_SCALAR && y->plain && strcmp(y->text, "auto") == 0)
+			m->cpus = POOL_CPUS_AUTO;
+		else if (y->kind != Y_SCALAR || !y->plain || y->has_nul || y->len == 0 ||
+			 strspn(y->text, "0123456789") != y->len)
+			return fail_type(c, v[KEY_CPUS], "an integer 1..64 or auto");
+		else if (get_uint(c, v[KEY_CPUS], 1, POOL_CPUS_MAX, &u) < 0)
 			return -1;
-		m->cpus = (unsigned)u;
+		else
+			m->cpus = (unsigned)u;
 	}
 	if (v[KEY_MEMORY] >= 0 &&
 	    get_size(c, v[KEY_MEMORY], POOL_MEMORY_MIN, POOL_MEMORY_MAX, &m->memory) < 0)
@@ -1137,6 +1155,8 @@ int validate(struct ctx *c)
 	if (v[KEY_MESH] >= 0 && do_mesh(c, v[KEY_MESH]) < 0)
 		return -1;
 	if (v[KEY_PORTS] >= 0 && do_ports(c, v[KEY_PORTS]) < 0)
+		return -1;
+	if (v[KEY_WARM] >= 0 && get_bool(c, v[KEY_WARM], &m->warm) < 0)
 		return -1;
 
 	if (m->mesh.set && m->network == NET_NONE)

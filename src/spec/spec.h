@@ -16,6 +16,7 @@ struct reach_range;
 #define POOL_MEMORY_MIN (64ULL << 20)
 #define POOL_MEMORY_MAX (1ULL << 40)
 #define POOL_CPUS_MAX 64
+#define POOL_CPUS_AUTO 0	/* cpus: auto, the default: the host's cores, capped (plan.c) */
 
 enum image_kind { IMAGE_MINIMAL, IMAGE_HOST, IMAGE_DISK, IMAGE_NIXOS };
 enum net_mode { NET_NAT, NET_ISOLATED, NET_NONE };
@@ -30,7 +31,7 @@ struct spec_pos {
 enum spec_key {
 	KEY_NAME, KEY_ADDRESS, KEY_INTERFACE, KEY_CPUS, KEY_MEMORY, KEY_IMAGE,
 	KEY_KERNEL, KEY_CMDLINE, KEY_CHANNEL, KEY_NETWORK, KEY_USERS, KEY_SHARES,
-	KEY_VOLUMES, KEY_EPHEMERAL, KEY_WORKDIR, KEY_ACCEL, KEY_MESH, KEY_PORTS,
+	KEY_VOLUMES, KEY_EPHEMERAL, KEY_WORKDIR, KEY_ACCEL, KEY_MESH, KEY_PORTS, KEY_WARM,
 	KEY__MAX
 };
 
@@ -52,6 +53,11 @@ struct role {
 	size_t nkeys;
 	char *shell;		/* NULL: default (nu, then bash, then sh) */
 	struct spec_pos pos;	/* the user name (key) */
+	/* pass: stands for a password the spec holds in plain text; its hash
+	 * is salted anew at every load, so what identifies it across loads
+	 * (plan_hash) is a SHA-256 of the password, kept in memory only. */
+	bool has_pass_id;
+	uint8_t pass_id[32];
 };
 
 #define SHARE_PROTECT_MAX 64
@@ -111,7 +117,7 @@ struct machine {
 	bool has_address;
 	uint32_t address;	/* host byte order */
 	char interface[16];	/* default "eth0" */
-	unsigned cpus;		/* default 1 */
+	unsigned cpus;		/* 1..POOL_CPUS_MAX, or POOL_CPUS_AUTO (the default) */
 	uint64_t memory;	/* bytes, default 512M */
 
 	enum image_kind image;	/* default IMAGE_HOST */
@@ -144,6 +150,7 @@ struct machine {
 	bool ephemeral;		/* default true */
 	char *workdir;		/* NULL: guest default (/root or /) */
 	enum accel_mode accel;	/* default ACCEL_AUTO */
+	bool warm;		/* keep a spare booted for the next run (default false) */
 
 	struct {
 		bool set;

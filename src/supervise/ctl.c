@@ -52,6 +52,7 @@ void ctl_drop(struct sup *s, struct ctl_client *c)
 
 	if (c->fd < 0)
 		return;
+	spare_client_gone(s, c);
 	/* A command whose client went away gets end-of-input and a hang-up,
 	 * as a command whose terminal closed would. */
 	if (c->conv.kind == CTL_EXEC && c->gsid && s->agent_open) {
@@ -177,8 +178,11 @@ static int on_ctl_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 		ctl_refuse(s, c, "control socket: %s", why);
 		return 0;
 	}
-	if (was == CTL_NEW && (c->conv.kind == CTL_EXEC || c->conv.kind == CTL_CONSOLE)) {
+	if ((was == CTL_NEW || was == CTL_CLAIM) && (c->conv.kind == CTL_EXEC || c->conv.kind == CTL_CONSOLE)) {
 		size_t sessions = 0;
+
+		if (spare_refuses(s, c, was))
+			return 0;
 
 		for (size_t i = 0; i < CTL_CLIENTS_MAX; i++)
 			sessions += s->cl[i].fd >= 0 && &s->cl[i] != c &&
@@ -213,8 +217,11 @@ static int on_ctl_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 			s->deadline_ms = deadline;
 		return 0;	/* the connection ends with the supervisor */
 	}
+	case CTL_CLAIM:
+		spare_claim(s, c, p, h->len);
+		return 0;
 	case CTL_EXEC:
-		if (was == CTL_NEW)
+		if (was == CTL_NEW || was == CTL_CLAIM)
 			ctl_exec(s, c, p, h->len);
 		else if (c->gsid && s->agent_open)
 			agent_conn_send(&s->agent, h->type, c->gsid, p, h->len, &s->err);

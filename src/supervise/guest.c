@@ -90,6 +90,11 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 				"%.3f s (host)\n",
 				(double)s->agent.times.init_ns / 1e9, (double)s->agent.times.modules_ns / 1e9,
 				(double)s->agent.times.ready_ns / 1e9, (double)(now_ms() - s->start_ms) / 1e3);
+		if (s->req->times) {
+			s->req->times->ready_ns = real_ns();
+			s->req->times->guest = s->agent.times;
+		}
+		spare_ready(s);
 		if (!s->ready_told) {	/* pool up -d returns now */
 			tell_ready(s);
 			s->ready_told = true;
@@ -136,6 +141,8 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 		s->have_exit = true;
 		s->exit_status = st;
 		s->stdin_open = false;
+		if (s->req->times)
+			s->req->times->exit_ns = real_ns();
 		begin_shutdown(s, e);
 		return 0;
 	case AGENT_SHUTDOWN:

@@ -17,6 +17,24 @@ uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+uint64_t real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void boot_times_print(const struct boot_times *t)
+{
+	fprintf(stderr, "pool: boot steps: start %.6f qemu %.6f ready %.6f exit %.6f qemu_end %.6f end %.6f (host, s); "
+		"init %.6f modules %.6f ready %.6f (guest, s)\n",
+		(double)t->start_ns / 1e9, (double)t->qemu_ns / 1e9, (double)t->ready_ns / 1e9,
+		(double)t->exit_ns / 1e9, (double)t->qemu_end_ns / 1e9, (double)real_ns() / 1e9,
+		(double)t->guest.init_ns / 1e9, (double)t->guest.modules_ns / 1e9,
+		(double)t->guest.ready_ns / 1e9);
+}
+
 /* What `pool ls` shows of this machine. */
 void status_fill(const struct sup *s, struct ctl_status *st)
 {
@@ -28,7 +46,9 @@ void status_fill(const struct sup *s, struct ctl_status *st)
 		ipv4_str(m->address, st->address);
 		snprintf(st->channel, sizeof st->channel, "%s", m->channel);
 	}
-	st->state = s->shutting_down ? CTL_STOPPING : s->agent.ready ? CTL_RUNNING : CTL_BOOTING;
+	st->state = s->shutting_down ? CTL_STOPPING : s->spare ? CTL_SPARE
+						   : s->agent.ready ? CTL_RUNNING : CTL_BOOTING;
+	st->ready = s->agent.ready;
 	st->pid = s->priv_pid;
 	st->qemu = s->qemu > 0 ? s->qemu : 0;
 	for (size_t i = 0; i < s->sh.n && st->nfs < CTL_FS_MAX; i++)

@@ -82,6 +82,8 @@ int priv_vm_start(struct sup *s, struct pool_err *e)
 	s->agent_open = true;
 	s->reboot_notice = false;
 	s->start_ms = now_ms();
+	if (s->req->times && !s->req->times->qemu_ns)
+		s->req->times->qemu_ns = real_ns();
 	return 0;
 fail:
 	for (int i = 0; i < 2; i++) {
@@ -200,6 +202,8 @@ static void priv_event(struct sup *s, const struct priv_msg *m, const int *fds, 
 	case PRIV_VM_EXITED:
 		s->qemu_status = m->a;
 		s->qemu = -1;
+		if (s->req->times)
+			s->req->times->qemu_end_ns = real_ns();
 		break;
 	case PRIV_VM_FAILED:
 		s->restarting = false;

@@ -4,6 +4,7 @@
  *   .lock            held while machine folders are created, probed or
  *                    reclaimed, so two pools never disagree about who lives
  *   channels/NAME    a channel's record (its uplink, forwarding before it)
+ *   .spares/NAME     why the last spare of NAME did not boot (spare.c)
  *   NAME/            0700, root's: one machine
  *     lock           held (exclusive) by the machine's supervisor while it lives
  *     status         what pool ls shows, and what a reclaim needs (ctl_msg.h)

@@ -51,6 +51,8 @@ struct ctl_client {
 	uint64_t stalled_ms;	/* since when its queue is past CTL_OUT_HIGH and not shrinking */
 	size_t stalled_len;
 	bool closing;		/* close once what is queued is written */
+	bool claimer;		/* it claimed this machine when it was a spare (spare.c) */
+	bool claim_granted;	/* and was told so (the machine was READY) */
 };
 
 struct sup {
@@ -108,6 +110,11 @@ struct sup {
 	bool restart_failed;
 	bool rotating;		/* a fresh console.log was asked for */
 	bool ready_told;
+	/* spare.c: a spare until claimed; claimed, never again. */
+	bool spare;		/* nobody has claimed it (it takes no exec, no console) */
+	bool claimed;		/* a client claimed it: it was a spare, and is no more */
+	bool claimed_run;	/* by pool run: it powers off when the claimer leaves */
+	uint64_t idle_deadline_ms;	/* a READY spare powers off at this time */
 
 	uint8_t conq[65536];	/* typed input waiting for the console */
 	char tail[4096];	/* the last console bytes, for error messages */
@@ -118,6 +125,8 @@ struct sup {
 
 /* life.c */
 uint64_t now_ms(void);
+/* CLOCK_REALTIME in ns, for boot_times. */
+uint64_t real_ns(void);
 /* What pool ls shows of this machine. */
 void status_fill(const struct sup *s, struct ctl_status *st);
 /* Power the machine off: through its agent, killed after the grace time
@@ -163,6 +172,20 @@ void qemu_err_in(struct sup *s);
 void console_note(struct sup *s, const char *line);
 /* The last few console lines, made printable, for an error message. */
 void tail_lines(const struct sup *s, char *out, size_t cap, int lines);
+
+/* spare.c: a spare's life in its supervisor (spare.h has the rest). */
+void spare_init(struct sup *s);
+/* An EXEC or CONSOLE from client c (after `was`): refused with a line
+ * (true) while the machine is a spare, or after a claim not granted. */
+bool spare_refuses(struct sup *s, struct ctl_client *c, enum ctl_kind was);
+/* A CLAIM from client c (its payload, checked by frame.c). */
+void spare_claim(struct sup *s, struct ctl_client *c, const uint8_t *p, size_t n);
+/* The agent is READY: a pending claim is granted, a spare's idle clock starts. */
+void spare_ready(struct sup *s);
+/* Once a round: a spare left unclaimed too long powers off. */
+void spare_tick(struct sup *s);
+/* Client c is going away: the machine it claimed for a run powers off. */
+void spare_client_gone(struct sup *s, struct ctl_client *c);
 
 /* ctl.c */
 int ctl_listen(struct sup *s, struct pool_err *e);

@@ -381,6 +381,7 @@ static int event_loop(struct sup *s, struct pool_err *e)
 		if (s->con >= 0 && s->conq_len)
 			console_out(s);
 		ctl_timers(s);
+		spare_tick(s);
 		if (s->agent_open && s->agent.outlen && agent_conn_flush(&s->agent, e) < 0) {
 			log_warnx("%s", e->msg);
 			s->agent.outlen = 0;
@@ -454,6 +455,8 @@ static __attribute__((noreturn)) void guest_facing(struct sup *s)
 		keep[nkeep++] = s->ports.fd[i];
 	drop_to_guest_facing(s, keep, nkeep);
 	status = outcome(s, event_loop(s, &e), &e);
+	if (s->req->times && s->req->argv && getenv("POOL_BOOT_TIMES"))
+		boot_times_print(s->req->times);
 	ctl_close(s);
 	tell_done(s, status, &e);
 	_exit(0);
@@ -558,6 +561,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 
 	shares_init(&s.sh);
 	sup_net_init(&s.net);
+	spare_init(&s);
 	ports_init(&s.ports);
 	s.net.dns_hooks = (struct dnsd_hooks){ .allow = dns_allow, .note = dns_note, .state = dns_state,
 						.ctx = &s };
@@ -598,7 +602,8 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 		}
 	}
 	/* a host port already taken is refused before anything boots */
-	if (p->has_net && ports_open(&s.ports, p->m->ports, p->m->nports, p->m->address, e) < 0)
+	if (p->has_net && !req->spare &&	/* a spare's, when it is claimed (spare.c) */
+	    ports_open(&s.ports, p->m->ports, p->m->nports, p->m->address, e) < 0)
 		goto out;
 	if (volumes_open(p, &s.vols, e) < 0)
 		goto out;

@@ -5,8 +5,23 @@
 #define POOL_SUPERVISOR_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
+#include "common/agent_msg.h"
 #include "plan.h"
+
+/* When each step of one boot happened, for POOL_BOOT_TIMES and bench/boot:
+ * host clocks in ns since the epoch (CLOCK_REALTIME, so they compare with
+ * a shell's `date +%s.%N`), 0 for a step that did not happen; the guest's
+ * READY timestamps in ns since its kernel started. */
+struct boot_times {
+	uint64_t start_ns;	/* pool started on the boot */
+	uint64_t qemu_ns;	/* the hypervisor spawned */
+	uint64_t ready_ns;	/* the agent's READY arrived */
+	uint64_t exit_ns;	/* the command's EXIT arrived */
+	uint64_t qemu_end_ns;	/* the hypervisor ended */
+	struct agent_ready guest;
+};
 
 struct run_request {
 	char **argv;		/* the guest command (run), NULL for up */
@@ -15,7 +30,19 @@ struct run_request {
 	size_t nenv;
 	bool detached;		/* up -d: no console on stdio */
 	int ready_fd;		/* up -d: gets "R" when the agent is READY; else -1 */
+	struct boot_times *times;	/* filled in when not NULL */
+	/* A spare (spare.h): booted ahead of the next run of its plan, in
+	 * state spare until one client claims it with the same plan hash;
+	 * powers off after spare_idle_s unclaimed. Detached, no command. */
+	bool spare;
+	unsigned spare_idle_s;
+	const char *plan_hash;	/* the spare's plan_hash(), 64 hex digits */
 };
+
+/* POOL_BOOT_TIMES: one line on stderr with every step's clock (bench/boot
+ * reads it); a step that did not happen shows 0 (a claimed spare's
+ * hypervisor start). */
+void boot_times_print(const struct boot_times *t);
 
 /* Boot the plan and serve it in the foreground. Returns the exit status
  * (the guest command's for run; 0 when the guest powered off for up), or

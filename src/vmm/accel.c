@@ -2,12 +2,16 @@
 #include "accel.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/parse.h"
 #include "util/cleanup.h"
+#include "util/fsutil.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <time.h>
@@ -47,6 +51,58 @@ unsigned long host_tsc_khz(void)
 	return 0;
 }
 #endif
+
+#define BOOT_ID "/proc/sys/kernel/random/boot_id"
+
+int tsc_record_parse(const char *text, size_t len, const char *boot_id, unsigned long *khz)
+{
+	size_t idlen = strlen(boot_id);
+	const char *v, *why;
+	char num[24];
+	uint64_t u;
+	size_t n;
+
+	if (idlen == 0 || len <= idlen + 1 || memcmp(text, boot_id, idlen) != 0 || text[idlen] != ' ')
+		return -1;
+	v = text + idlen + 1;
+	n = len - idlen - 1;
+	if (v[n - 1] == '\n')	/* n > 0: len > idlen + 1 */
+		n--;
+	if (n == 0 || n >= sizeof num)
+		return -1;
+	memcpy(num, v, n);
+	num[n] = '\0';
+	if (parse_u64(num, 1000, 100000000, &u, &why) < 0)	/* 1 MHz .. 100 GHz */
+		return -1;
+	*khz = (unsigned long)u;
+	return 0;
+}
+
+unsigned long host_tsc_khz_cached(const char *cache)
+{
+	struct pool_err ignore = { 0 };
+	_cleanup_free_ char *id = NULL, *text = NULL;
+	char path[PATH_MAX], rec[96];
+	size_t idlen, len;
+	unsigned long khz;
+	int n;
+
+	if (!cache || read_file(BOOT_ID, 128, &id, &idlen, &ignore) < 0)
+		return host_tsc_khz();
+	id[strcspn(id, "\n ")] = '\0';
+	if ((size_t)snprintf(path, sizeof path, "%s/tsc", cache) >= sizeof path)
+		return host_tsc_khz();
+	/* Trusted only in a folder that is root's alone. */
+	if (dir_private(cache, &ignore) == 0 && read_file(path, sizeof rec, &text, &len, &ignore) == 0 &&
+	    tsc_record_parse(text, len, id, &khz) == 0)
+		return khz;
+	khz = host_tsc_khz();
+	n = snprintf(rec, sizeof rec, "%s %lu\n", id, khz);
+	if (khz && geteuid() == 0 && n > 0 && (size_t)n < sizeof rec && mkdir_p(cache, 0755, &ignore) == 0 &&
+	    dir_private(cache, &ignore) == 0)
+		write_file_atomic(path, rec, (size_t)n, 0644, &ignore);
+	return khz;
+}
 
 static bool cpuinfo_has_virt(void)
 {

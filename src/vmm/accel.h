@@ -3,6 +3,7 @@
 #define POOL_ACCEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "spec/spec.h"
 #include "util/err.h"
@@ -28,6 +29,15 @@ void accel_probe(struct accel_host *h);
  * (tsc_early_khz=) spares it calibrating against the emulated PIT, which
  * under load fails often enough to hang one boot in ten. */
 unsigned long host_tsc_khz(void);
+
+/* The same, measured once per host boot: kept in CACHE/tsc as
+ * "BOOT_ID KHZ" (/proc/sys/kernel/random/boot_id), trusted only in a
+ * folder that is root's alone and written only by root. */
+unsigned long host_tsc_khz_cached(const char *cache);
+
+/* Pure: the rate in a "BOOT_ID KHZ\n" record when it is for boot_id;
+ * 0, or -1 for another boot or anything malformed. */
+int tsc_record_parse(const char *text, size_t len, const char *boot_id, unsigned long *khz);
 
 /* Pure. env is POOL_ACCEL (may be NULL); it overrides the spec's accel.
  * A bad POOL_ACCEL value is a usage error; kvm asked for where there is no

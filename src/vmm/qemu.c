@@ -17,12 +17,14 @@ static int qemu_argv(const struct plan *p, struct strv *argv, struct pool_err *e
 	ADD("-M");
 	ADD("microvm,pit=on,pic=on,rtc=on");
 	ADD("-accel");
-	/* TCG's translation cache counts in the memory limit (vmm.h) */
-	ADD("%s", kvm ? "kvm" : "tcg,tb-size=" VMM_STR(VMM_TCG_CACHE_MIB));
+	if (kvm)
+		ADD("kvm");
+	else	/* a host thread per vCPU; a cache that holds a build's code */
+		ADD("tcg,thread=multi,tb-size=%u", p->tb_mib);
 	ADD("-cpu");
 	ADD("%s", kvm ? "host" : "max");
 	ADD("-smp");
-	ADD("%u", m->cpus);
+	ADD("%u", p->cpus);
 	ADD("-m");
 	ADD("%lluM", (unsigned long long)(m->memory >> 20));
 	if (p->nshares) {

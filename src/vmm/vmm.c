@@ -33,7 +33,7 @@ void vmm_fds_init(struct vmm_fds *f)
 
 uint64_t vmm_memory_limit(const struct plan *p)
 {
-	uint64_t mib = VMM_OVERHEAD_MIB + (p->accel.mode == ACCEL_KVM ? 0 : VMM_TCG_CACHE_MIB);
+	uint64_t mib = VMM_OVERHEAD_MIB + (p->accel.mode == ACCEL_KVM ? 0 : p->tb_mib);
 
 	return p->m->memory + (mib << 20);
 }
@@ -77,9 +77,12 @@ void vmm_print(const struct plan *p, FILE *out)
 	for (size_t i = 0; i < p->nvolumes; i++)
 		fprintf(out, ", %d volume %s", vmm_fd(vmm_volume_slot(p, i)), p->volumes[i].serial);
 	fputc('\n', out);
-	fprintf(out, "memory max  %lluM (the guest's %lluM, QEMU's %uM%s; a memory cgroup where the host has one)\n",
+	fprintf(out, "memory max  %lluM (the guest's %lluM, QEMU's %uM",
 		(unsigned long long)(vmm_memory_limit(p) >> 20), (unsigned long long)(p->m->memory >> 20),
-		VMM_OVERHEAD_MIB, p->accel.mode == ACCEL_KVM ? "" : ", TCG's translation cache " VMM_STR(VMM_TCG_CACHE_MIB) "M");
+		VMM_OVERHEAD_MIB);
+	if (p->accel.mode != ACCEL_KVM)
+		fprintf(out, ", TCG's translation cache %uM", p->tb_mib);
+	fputs("; a memory cgroup where the host has one)\n", out);
 }
 
 int vmm_boot_fd(const char *path, int opened, struct pool_err *e)

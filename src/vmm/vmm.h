@@ -58,7 +58,6 @@ void vmm_fds_init(struct vmm_fds *f);
  * 75 MiB measured under TCG), and under TCG its translation cache, which
  * qemu.c caps with tb-size. */
 #define VMM_OVERHEAD_MIB 256u
-#define VMM_TCG_CACHE_MIB 256	/* a bare number: qemu.c spells it into the argv */
 #define VMM_STR_(x) #x
 #define VMM_STR(x) VMM_STR_(x)
 uint64_t vmm_memory_limit(const struct plan *p);

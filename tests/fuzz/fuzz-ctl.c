@@ -62,10 +62,23 @@ static void check_step(const struct ctl_conv *prev, const struct ctl_conv *c,
 			agent_exec_free(&x);
 			break;
 		}
+		case CTL_MSG_CLAIM:
+			CHECK(h->len == CTL_CLAIM_LEN && h->sid == 0 && c->kind == CTL_CLAIM);
+			CHECK(p[CTL_CLAIM_HASH_LEN] == CTL_CLAIM_RUN || p[CTL_CLAIM_HASH_LEN] == CTL_CLAIM_UP);
+			break;
 		default:
 			CHECK(!"a conversation opened by another frame type");
 		}
 		break;
+	case CTL_CLAIM: {
+		struct agent_exec x;
+
+		/* only the one EXEC that opens the claimer's session */
+		CHECK(h->type == AGENT_EXEC && h->sid != 0 && c->kind == CTL_EXEC && c->sid == h->sid);
+		CHECK(agent_exec_decode(p, h->len, &x, &w) == 0);
+		agent_exec_free(&x);
+		break;
+	}
 	case CTL_EXEC:
 		CHECK((h->type == AGENT_STDIN || h->type == AGENT_SIGNAL) && h->sid == prev->sid);
 		CHECK(memcmp(prev, c, sizeof(*c)) == 0);

@@ -256,6 +256,80 @@ static void test_exec_then_other_frames(void **state)
 	}
 }
 
+/* CLAIM, then one EXEC (of any session id), then that session's frames;
+ * nothing else after CLAIM. */
+static void test_claim_conversation(void **state)
+{
+	uint8_t ex[256], claim[CTL_CLAIM_LEN] = { 0 }, up[CTL_CLAIM_LEN] = { 0 };
+	size_t exn = exec_payload(ex, sizeof(ex));
+	const struct frame ok[] = {
+		{ CTL_MSG_CLAIM, 0, claim, sizeof claim }, { AGENT_EXEC, 9, ex, exn },
+		{ AGENT_STDIN, 9, "a", 1 }, { AGENT_SIGNAL, 9, sigint, 4 },
+	};
+	const struct frame seconds[] = {
+		{ CTL_MSG_CLAIM, 0, claim, sizeof claim },	/* twice */
+		{ AGENT_STDIN, 9, "a", 1 },
+		{ AGENT_EXEC, 0, ex, exn },
+		{ CTL_MSG_STATUS, 0, NULL, 0 },
+		{ CTL_MSG_DOWN, 0, down30, 4 },
+		{ CTL_MSG_CONSOLE, 0, NULL, 0 },
+		{ AGENT_SIGNAL, 9, sigint, 4 },
+	};
+	struct ctl_conv c;
+	const char *why;
+	size_t j;
+
+	(void)state;
+	memset(claim, 0xab, CTL_CLAIM_HASH_LEN);
+	assert_int_equal(converse(&c, ok, 1, &why), 1);
+	assert_int_equal(c.kind, CTL_CLAIM);
+	assert_int_equal(converse(&c, ok, 4, &why), 4);
+	assert_int_equal(c.kind, CTL_EXEC);
+	assert_int_equal(c.sid, 9);
+	up[CTL_CLAIM_HASH_LEN] = CTL_CLAIM_UP;
+	{
+		const struct frame f[] = { { CTL_MSG_CLAIM, 0, up, sizeof up } };
+
+		assert_int_equal(converse(&c, f, 1, &why), 1);
+	}
+	for (j = 0; j < sizeof(seconds) / sizeof(seconds[0]); j++) {
+		struct frame f[2] = { { CTL_MSG_CLAIM, 0, claim, sizeof claim }, seconds[j] };
+
+		if (converse(&c, f, 2, &why) != 1)
+			fail_msg("CLAIM, then %s sid %u: want the second refused",
+				 frame_type_name(f[1].type), f[1].sid);
+	}
+}
+
+/* The reader refuses a CLAIM of another length, with a session id, or with
+ * a how that is neither run nor up. */
+static void test_claim_malformed(void **state)
+{
+	uint8_t claim[CTL_CLAIM_LEN + 1] = { 0 };
+	struct frame_reader *r = malloc(sizeof(*r));
+	struct frame_hdr h;
+	const uint8_t *p;
+	const char *why;
+	long m;
+
+	(void)state;
+	assert_non_null(r);
+	frame_reader_init(r);
+	m = frame_encode(wire, sizeof(wire), CTL_MSG_CLAIM, 0, claim, CTL_CLAIM_LEN - 1);
+	assert_int_equal(frame_reader_feed(r, wire, (size_t)m), (size_t)m);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), -1);
+	frame_reader_init(r);
+	m = frame_encode(wire, sizeof(wire), CTL_MSG_CLAIM, 3, claim, CTL_CLAIM_LEN);
+	assert_int_equal(frame_reader_feed(r, wire, (size_t)m), (size_t)m);
+	assert_int_equal(frame_reader_next(r, &h, &p, &why), -1);
+	/* a how of 2: the header passes, the payload does not */
+	claim[CTL_CLAIM_HASH_LEN] = 2;
+	assert_int_equal(frame_payload_check(CTL_MSG_CLAIM, claim, CTL_CLAIM_LEN, &why), -1);
+	claim[CTL_CLAIM_HASH_LEN] = CTL_CLAIM_RUN;
+	assert_int_equal(frame_payload_check(CTL_MSG_CLAIM, claim, CTL_CLAIM_LEN, &why), 0);
+	free(r);
+}
+
 static void test_exec_needs_sid(void **state)
 {
 	uint8_t ex[256];
@@ -442,18 +516,18 @@ static void test_status_roundtrip_bare(void **state)
 	roundtrip(&s);
 	/* no network, no hypervisor, no shares: those keys are left out */
 	assert_true(ctl_status_encode(text, sizeof(text), &s) > 0);
-	assert_string_equal(text, "name=a\nstate=booting\npid=1\nstarted=0\nconsole=0\n");
+	assert_string_equal(text, "name=a\nstate=booting\npid=1\nstarted=0\nconsole=0\nready=0\n");
 }
 
 static void test_status_roundtrip_states(void **state)
 {
-	static const enum ctl_state st[] = { CTL_BOOTING, CTL_RUNNING, CTL_STOPPING };
-	static const char *const names[] = { "booting", "running", "stopping" };
+	static const enum ctl_state st[] = { CTL_BOOTING, CTL_RUNNING, CTL_STOPPING, CTL_SPARE };
+	static const char *const names[] = { "booting", "running", "stopping", "spare" };
 	struct ctl_status s = { .name = "m", .pid = 99 };
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		s.state = st[i];
 		assert_string_equal(ctl_state_name(st[i]), names[i]);
 		roundtrip(&s);
@@ -645,6 +719,8 @@ static void test_status_decode_value_bound(void **state)
 }
 
 UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_claim_conversation),
+	cmocka_unit_test(test_claim_malformed),
 	cmocka_unit_test(test_status_conversation),
 	cmocka_unit_test(test_status_request_not_empty),
 	cmocka_unit_test(test_nothing_after_status_or_down),

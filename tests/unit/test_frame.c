@@ -588,7 +588,8 @@ static void stream_build(struct stream *s)
 	for (i = 0; i < NFRAMES; i++) {
 		uint16_t type = (uint16_t)(i % FRAME_TYPE_MAX + 1);
 		uint32_t sid = type == AGENT_READY || type == AGENT_SHUTDOWN || type == CTL_MSG_STATUS ||
-					type == CTL_MSG_CONSOLE || type == CTL_MSG_DOWN ? 0 : (uint32_t)i + 1;
+					type == CTL_MSG_CONSOLE || type == CTL_MSG_DOWN ||
+					type == CTL_MSG_CLAIM ? 0 : (uint32_t)i + 1;
 		size_t n, k;
 		long f;
 
@@ -608,6 +609,9 @@ static void stream_build(struct stream *s)
 		case AGENT_SIGNAL:
 			n = 4;
 			break;
+		case CTL_MSG_CLAIM:
+			n = CTL_CLAIM_LEN;
+			break;
 		case AGENT_EXEC:
 			n = 6 + i;
 			break;
@@ -624,6 +628,8 @@ static void stream_build(struct stream *s)
 			memset(pl, 0, n);
 			pl[3] = 15;
 		}
+		if (type == CTL_MSG_CLAIM)
+			pl[CTL_CLAIM_HASH_LEN] = (uint8_t)(i & 1);
 		f = frame_encode(s->bytes + s->len, cap - s->len, type, sid, pl, n);
 		assert_true(f > 0);
 		s->off[i] = s->len;

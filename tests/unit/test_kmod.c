@@ -319,7 +319,83 @@ static void test_real(void **state)
 	}
 }
 
+/* A module with a signature trailer: body, signature of sig bytes,
+ * struct module_signature (sig_len big-endian), the magic. */
+static size_t signed_module(uint8_t *buf, size_t body, uint32_t sig, uint32_t claimed)
+{
+	static const char magic[] = "~Module signature appended~\n";
+	size_t n = 0;
+
+	memset(buf, 'B', body);
+	n += body;
+	memset(buf + n, 'S', sig);
+	n += sig;
+	memset(buf + n, 0, 12);
+	buf[n + 2] = 2;	/* PKEY_ID_PKCS7 */
+	buf[n + 8] = (uint8_t)(claimed >> 24);
+	buf[n + 9] = (uint8_t)(claimed >> 16);
+	buf[n + 10] = (uint8_t)(claimed >> 8);
+	buf[n + 11] = (uint8_t)claimed;
+	n += 12;
+	memcpy(buf + n, magic, sizeof magic - 1);
+	return n + sizeof magic - 1;
+}
+
+static void test_unsigned_len(void **state)
+{
+	static uint8_t buf[4096];
+	size_t n;
+
+	(void)state;
+	n = signed_module(buf, 1000, 500, 500);
+	assert_int_equal(kmod_unsigned_len(buf, n), 1000);
+	/* no trailer: as is */
+	assert_int_equal(kmod_unsigned_len(buf, 1000), 1000);
+	/* a signature longer than the file: as is */
+	n = signed_module(buf, 10, 5, 100000);
+	assert_int_equal(kmod_unsigned_len(buf, n), n);
+	/* shorter than a trailer */
+	assert_int_equal(kmod_unsigned_len(buf, 20), 20);
+	assert_int_equal(kmod_unsigned_len(buf, 0), 0);
+}
+
+/* The host's own modules: each signed one loses exactly its trailer. */
+static void test_unsigned_len_real(void **state)
+{
+	char path[512];
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	struct pool_err e = { 0 };
+	struct dirent *de;
+	DIR *d = opendir("/lib/modules");
+
+	(void)state;
+	if (!d)
+		skip();
+	while ((de = readdir(d)) && de->d_name[0] == '.')
+		;
+	if (!de) {
+		closedir(d);
+		skip();
+	}
+	snprintf(path, sizeof path, "/lib/modules/%s/kernel/drivers/virtio/virtio_ring.ko", de->d_name);
+	closedir(d);
+	if (read_file(path, 64u << 20, &buf, &len, &e) < 0)
+		skip();
+	if (len > 28 && memcmp(buf + len - 28, "~Module signature appended~\n", 28) == 0) {
+		size_t u = kmod_unsigned_len((const uint8_t *)buf, len);
+
+		assert_true(u < len - 40);
+		assert_true(u > len / 2);
+		assert_memory_equal(buf, "\177ELF", 4);
+	} else {
+		assert_int_equal(kmod_unsigned_len((const uint8_t *)buf, len), len);
+	}
+}
+
 UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_unsigned_len),
+	cmocka_unit_test(test_unsigned_len_real),
 	cmocka_unit_test(test_diamond),
 	cmocka_unit_test(test_chain),
 	cmocka_unit_test(test_names),

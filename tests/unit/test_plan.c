@@ -207,19 +207,101 @@ static void deps_of(const char *dep, const char *mod, struct strv *out)
 	fail_msg("%s is not in modules.dep", mod);
 }
 
-static void test_plan_kernel_and_modules(void **state)
+/* The plan's modules for machine m, whose devices are d: every module d
+ * calls for that is not built in is there; each comes after everything
+ * modules.dep says it needs; the list holds nothing else, so it ends with
+ * a wanted module. */
+static void check_modules(const struct machine *m, const struct image_devices *d, struct plan *p)
 {
-	struct machine m = { 0 };
-	struct plan p;
 	struct pool_err e = { 0 };
 	_cleanup_free_ char *dep = NULL, *builtin = NULL;
-	size_t deplen, builtinlen = 0;
+	size_t deplen, builtinlen = 0, nwant;
+	const char *want[IMAGE_MODULES_MAX];
 	char path[PATH_MAX + 32];
-	struct stat st;
 	long last_wanted = -1;
 
+	build(m, PLAN_RUN, p);
+	snprintf(path, sizeof path, "%s/modules.dep", p->moddir);
+	assert_int_equal(read_file(path, 64u << 20, &dep, &deplen, &e), 0);
+	snprintf(path, sizeof path, "%s/modules.builtin", p->moddir);
+	if (read_file(path, 64u << 20, &builtin, &builtinlen, &e) < 0)
+		builtin = NULL;
+	assert_true(p->modules.n > 0);
+	nwant = image_modules(d, want);
+	for (size_t w = 0; w < nwant; w++) {
+		long at = index_of_name(&p->modules, want[w]);
+		char b[160];
+
+		snprintf(b, sizeof b, "/%s.ko", want[w]);
+		if (builtin && strstr(builtin, b)) {
+			assert_int_equal(at, -1);
+			continue;
+		}
+		if (at < 0)
+			fail_msg("wanted module %s is not in the plan", want[w]);
+		if (at > last_wanted)
+			last_wanted = at;
+	}
+	assert_int_equal(last_wanted, (long)p->modules.n - 1);
+	for (size_t i = 0; i < p->modules.n; i++) {
+		struct strv deps = { 0 };
+
+		for (size_t j = i + 1; j < p->modules.n; j++)
+			assert_string_not_equal(p->modules.v[i], p->modules.v[j]);
+		deps_of(dep, p->modules.v[i], &deps);
+		for (size_t k = 0; k < deps.n; k++) {
+			bool before = false;
+
+			for (size_t j = 0; j < i; j++)
+				before |= strcmp(p->modules.v[j], deps.v[k]) == 0;
+			if (!before)
+				fail_msg("%s comes before its dependency %s", p->modules.v[i], deps.v[k]);
+		}
+		strv_free(&deps);
+	}
+	/* the case that matters most: virtio_mmio after virtio */
+	if (index_of_name(&p->modules, "virtio") >= 0 && index_of_name(&p->modules, "virtio_mmio") >= 0)
+		assert_true(index_of_name(&p->modules, "virtio") < index_of_name(&p->modules, "virtio_mmio"));
+}
+
+/* -accel tcg with a host thread per vCPU and the plan's translation cache. */
+static void want_tcg(const struct plan *p)
+{
+	char want[64];
+
+	snprintf(want, sizeof want, "tcg,thread=multi,tb-size=%u", p->tb_mib);
+	assert_true(p->tb_mib >= 128 && p->tb_mib <= 1024);
+	want_pair(&p->argv, "-accel", want);
+}
+
+static void test_plan_cpus_and_tb(void **state)
+{
 	(void)state;
-	host_plan(spec_text, &m, &p);
+	assert_int_equal(plan_cpus(3, 64), 3);	/* the spec's number, as is */
+	assert_int_equal(plan_cpus(64, 2), 64);
+	assert_int_equal(plan_cpus(POOL_CPUS_AUTO, 2), 2);	/* auto: the host's cores */
+	assert_int_equal(plan_cpus(POOL_CPUS_AUTO, 1), 1);
+	assert_int_equal(plan_cpus(POOL_CPUS_AUTO, 128), PLAN_CPUS_AUTO_MAX);	/* capped */
+	assert_int_equal(plan_cpus(POOL_CPUS_AUTO, -1), 1);	/* unknown: one */
+	assert_int_equal(plan_tb_mib(24 * 1024), 1024);
+	assert_int_equal(plan_tb_mib(4 * 1024), 512);
+	assert_int_equal(plan_tb_mib(512), 128);
+	assert_int_equal(plan_tb_mib(0), 128);
+}
+
+static void test_plan_kernel_and_modules(void **state)
+{
+	static const struct image_devices none = { 0 }, all = { .nic = true, .shares = true, .volumes = true };
+	struct machine m = { 0 }, full = { 0 };
+	struct plan p, pf;
+	char path[PATH_MAX + 32], spec[1024];
+	struct stat st;
+
+	(void)state;
+	if (!have_host)
+		skip();
+	parse(spec_text, &m);
+	check_modules(&m, &none, &p);
 
 	/* the kernel: a /boot file whose suffix is its version */
 	assert_int_equal(stat(p.kernel, &st), 0);
@@ -229,52 +311,31 @@ static void test_plan_kernel_and_modules(void **state)
 	snprintf(path, sizeof path, "/lib/modules/%s", p.kernel_version);
 	assert_string_equal(p.moddir, path);
 
-	/* modules: every wanted one that is not built in is there; each comes
-	 * after everything modules.dep says it needs; the list holds nothing
-	 * else, so it ends with a wanted module */
-	snprintf(path, sizeof path, "%s/modules.dep", p.moddir);
-	assert_int_equal(read_file(path, 64u << 20, &dep, &deplen, &e), 0);
-	snprintf(path, sizeof path, "%s/modules.builtin", p.moddir);
-	if (read_file(path, 64u << 20, &builtin, &builtinlen, &e) < 0)
-		builtin = NULL;
-	assert_true(p.modules.n > 0);
-	for (size_t w = 0; w < image_nmodules; w++) {
-		long at = index_of_name(&p.modules, image_modules[w]);
-		char b[160];
+	/* no NIC, no share, no volume: none of their drivers */
+	assert_int_equal(index_of_name(&p.modules, "virtio_net"), -1);
+	assert_int_equal(index_of_name(&p.modules, "virtiofs"), -1);
+	assert_int_equal(index_of_name(&p.modules, "virtio_blk"), -1);
+	assert_true(index_of_name(&p.modules, "virtio_console") >= 0);
 
-		snprintf(b, sizeof b, "/%s.ko", image_modules[w]);
-		if (builtin && strstr(builtin, b)) {
-			assert_int_equal(at, -1);
-			continue;
-		}
-		if (at < 0)
-			fail_msg("wanted module %s is not in the plan", image_modules[w]);
-		if (at > last_wanted)
-			last_wanted = at;
-	}
-	assert_int_equal(last_wanted, (long)p.modules.n - 1);
-	for (size_t i = 0; i < p.modules.n; i++) {
-		struct strv deps = { 0 };
-
-		for (size_t j = i + 1; j < p.modules.n; j++)
-			assert_string_not_equal(p.modules.v[i], p.modules.v[j]);
-		deps_of(dep, p.modules.v[i], &deps);
-		for (size_t d = 0; d < deps.n; d++) {
-			bool before = false;
-
-			for (size_t j = 0; j < i; j++)
-				before |= strcmp(p.modules.v[j], deps.v[d]) == 0;
-			if (!before)
-				fail_msg("%s comes before its dependency %s", p.modules.v[i], deps.v[d]);
-		}
-		strv_free(&deps);
-	}
-	/* the case that matters most: virtio_mmio after virtio */
-	if (index_of_name(&p.modules, "virtio") >= 0 && index_of_name(&p.modules, "virtio_mmio") >= 0)
-		assert_true(index_of_name(&p.modules, "virtio") < index_of_name(&p.modules, "virtio_mmio"));
+	/* a NIC, a share and a volume: each one's driver */
+	snprintf(path, sizeof path, "%s/code", tmpdir);
+	mkdir(path, 0755);
+	snprintf(spec, sizeof spec,
+		 "name: plan-full\nimage: minimal\naddress: 10.0.0.9\n"
+		 "shares:\n  - {source: code, target: /code}\n"
+		 "volumes:\n  - {path: data.img, size: 64M, target: /data}\n");
+	parse(spec, &full);
+	check_modules(&full, &all, &pf);
+	assert_true(index_of_name(&pf.modules, "virtio_net") >= 0);
+	assert_true(index_of_name(&pf.modules, "virtiofs") >= 0);
+	assert_true(index_of_name(&pf.modules, "virtio_blk") >= 0);
+	/* and so another image */
+	assert_string_not_equal(p.image_hash, pf.image_hash);
 
 	plan_free(&p);
+	plan_free(&pf);
 	machine_free(&m);
+	machine_free(&full);
 }
 
 static bool is_hex64(const char *s)
@@ -325,10 +386,10 @@ static void test_plan_argv_and_cmdline(void **state)
 	assert_string_equal(p.argv.v[0], "/opt/test/qemu-system-x86_64");
 	want_pair(&p.argv, "-smp", "2");
 	want_pair(&p.argv, "-m", "256M");
-	want_pair(&p.argv, "-accel", "tcg,tb-size=256");
+	want_tcg(&p);
 	assert_int_equal(p.accel.mode, ACCEL_TCG);
 	/* the memory cgroup's limit: the guest's, QEMU's, TCG's cache */
-	assert_int_equal(vmm_memory_limit(&p), (256ULL + VMM_OVERHEAD_MIB + VMM_TCG_CACHE_MIB) << 20);
+	assert_int_equal(vmm_memory_limit(&p), (256ULL + VMM_OVERHEAD_MIB + p.tb_mib) << 20);
 	p.accel.mode = ACCEL_KVM;
 	assert_int_equal(vmm_memory_limit(&p), (256ULL + VMM_OVERHEAD_MIB) << 20);
 	p.accel.mode = ACCEL_TCG;
@@ -371,7 +432,7 @@ static void test_plan_tcg_over_kvm_spec(void **state)
 	snprintf(text, sizeof text, "%saccel: kvm\n", spec_text);
 	parse(text, &m);
 	build(&m, PLAN_RUN, &p);
-	want_pair(&p.argv, "-accel", "tcg,tb-size=256");
+	want_tcg(&p);
 	assert_non_null(strstr(p.accel.why, "POOL_ACCEL"));
 	plan_free(&p);
 	machine_free(&m);
@@ -690,7 +751,71 @@ static void test_machine_initrd_host_etc(void **state)
 	machine_free(&m);
 }
 
+/* plan_hash of spec text (parsed, planned) as uid 1000; mode as given. */
+static void hash_of(const char *text, enum plan_mode mode, uid_t uid, char hex[65])
+{
+	static const gid_t groups[] = { 1000, 27 };
+	struct pool_err e = { 0 };
+	struct machine m = { 0 };
+	struct plan p;
+
+	parse(text, &m);
+	build(&m, mode, &p);
+	assert_int_equal(plan_hash(&p, uid, 1000, groups, 2, hex, &e), 0);
+	assert_int_equal(strlen(hex), 64);
+	plan_free(&p);
+	machine_free(&m);
+}
+
+static void test_plan_hash(void **state)
+{
+	char base[65], h[65], spec[1024], code[PATH_MAX], old[PATH_MAX + 8];
+
+	(void)state;
+	if (!have_host)
+		skip();
+	snprintf(code, sizeof code, "%s/hcode", tmpdir);
+	mkdir(code, 0755);
+#define SPEC(extra) (snprintf(spec, sizeof spec, "name: h1\nimage: minimal\nnetwork: none\nmemory: 256M\n" \
+			      "shares:\n  - {source: hcode, target: /code}\n%s", extra), spec)
+	hash_of(SPEC(""), PLAN_RUN, 1000, base);
+	hash_of(SPEC(""), PLAN_RUN, 1000, h);
+	assert_string_equal(base, h);				/* the same plan, the same hash */
+	hash_of(SPEC("warm: true\n"), PLAN_RUN, 1000, h);
+	assert_string_equal(base, h);				/* not warm: */
+	hash_of(SPEC(""), PLAN_UP, 1000, h);
+	assert_string_not_equal(base, h);			/* an up's machine is not a run's */
+	hash_of(SPEC(""), PLAN_RUN, 1001, h);
+	assert_string_not_equal(base, h);			/* nor another user's */
+	hash_of(SPEC("cpus: 3\n"), PLAN_RUN, 1000, h);
+	assert_string_not_equal(base, h);
+	hash_of(SPEC("cmdline: quiet\n"), PLAN_RUN, 1000, h);
+	assert_string_not_equal(base, h);
+	/* a pass: is salted anew at each load, and hashes the same */
+	hash_of(SPEC("users:\n  root: {pass: s3cret}\n"), PLAN_RUN, 1000, base);
+	hash_of(SPEC("users:\n  root: {pass: s3cret}\n"), PLAN_RUN, 1000, h);
+	assert_string_equal(base, h);
+	hash_of(SPEC("users:\n  root: {pass: other}\n"), PLAN_RUN, 1000, h);
+	assert_string_not_equal(base, h);
+	/* the share's folder replaced at the same path: another plan */
+	hash_of(SPEC(""), PLAN_RUN, 1000, base);
+	snprintf(old, sizeof old, "%s.old", code);
+	assert_int_equal(rename(code, old), 0);
+	assert_int_equal(mkdir(code, 0755), 0);
+	hash_of(SPEC(""), PLAN_RUN, 1000, h);
+	assert_string_not_equal(base, h);
+	/* and its files changing do not change it (the share is live) */
+	hash_of(SPEC(""), PLAN_RUN, 1000, base);
+	snprintf(old, sizeof old, "%s/f", code);
+	put(old, "x", 1);
+	hash_of(SPEC(""), PLAN_RUN, 1000, h);
+	assert_string_equal(base, h);
+#undef SPEC
+}
+
 UNIT_TEST_MAIN(setup, teardown,
+	cmocka_unit_test(test_plan_cpus_and_tb),
+	cmocka_unit_test(test_plan_hash),
 	cmocka_unit_test(test_plan_kernel_and_modules),
 	cmocka_unit_test(test_plan_image_hash),
 	cmocka_unit_test(test_plan_argv_and_cmdline),

@@ -107,7 +107,7 @@ static void check_pass(const char *dir, const char *name)
 	assert_true(valid_machine_name(m.name));
 	assert_string_equal(m.file, name);
 	assert_string_equal(m.dir, SPEC_DIR);
-	assert_true(m.cpus >= 1 && m.cpus <= POOL_CPUS_MAX);
+	assert_true(m.cpus == POOL_CPUS_AUTO || (m.cpus >= 1 && m.cpus <= POOL_CPUS_MAX));
 	assert_true(m.memory >= POOL_MEMORY_MIN);
 	assert_true(m.network == NET_NONE || m.has_address);
 	assert_true(m.pos[KEY_NAME].line > 0);
@@ -129,7 +129,8 @@ static void test_pass_minimal(void **state)
 	assert_true(m.has_address);
 	assert_int_equal(m.address, 0x0a000002u);
 	assert_string_equal(m.interface, "eth0");
-	assert_int_equal(m.cpus, 1);
+	assert_int_equal(m.cpus, POOL_CPUS_AUTO);
+	assert_false(m.warm);
 	assert_int_equal(m.memory, 512ULL << 20);
 	assert_int_equal(m.image, IMAGE_HOST);
 	assert_null(m.kernel);
@@ -173,6 +174,7 @@ static void test_pass_full(void **state)
 	assert_int_equal(m.address, 0x0a00002au);
 	assert_string_equal(m.interface, "enp0s4");
 	assert_int_equal(m.cpus, 4);
+	assert_true(m.warm);
 	assert_int_equal(m.memory, 2ULL << 30);
 	assert_int_equal(m.image, IMAGE_DISK);
 	assert_string_equal(m.disk, SPEC_DIR "/images/root.img");
@@ -625,7 +627,8 @@ static void test_default(void **state)
 	assert_null(m.users[0].hash);
 	assert_string_equal(m.file, "<default>");
 	assert_string_equal(m.dir, "/home/alice/web");
-	assert_int_equal(m.cpus, 1);
+	assert_int_equal(m.cpus, POOL_CPUS_AUTO);
+	assert_false(m.warm);
 	assert_int_equal(m.memory, 512ULL << 20);
 	assert_string_equal(m.interface, "eth0");
 	assert_string_equal(m.channel, "pool0");
@@ -836,8 +839,21 @@ static void test_strings(void **state)
 	assert_string_equal(accel_mode_str(ACCEL_TCG), "tcg");
 }
 
+static void test_pass_warm(void **state)
+{
+	struct machine m;
+
+	(void)state;
+	load_pass("warm.yaml", &m);
+	assert_int_equal(m.cpus, POOL_CPUS_AUTO);
+	assert_true(m.warm);
+	assert_int_equal(m.pos[KEY_WARM].line, 6);
+	machine_free(&m);
+}
+
 UNIT_TEST_MAIN(NULL, NULL,
 	cmocka_unit_test(test_pass_all),
+	cmocka_unit_test(test_pass_warm),
 	cmocka_unit_test(test_pass_minimal),
 	cmocka_unit_test(test_pass_full),
 	cmocka_unit_test(test_pass_nix_json),
