@@ -152,7 +152,7 @@ $(ls /sys/class/net 2>/dev/null)"; return 0 ;;
 	mesh)
 		case ${COMP_WORDS[2]} in
 		init) opts="--subnet --help" ;;
-		grant) opts="--ip --groups --help" ;;
+		grant) opts="--ip --groups --lighthouse --help" ;;
 		lighthouse) opts="--ip --listen -d --stop --help" ;;
 		*) opts="--help" ;;
 		esac ;;

@@ -716,6 +716,20 @@ void plan_print(const struct plan *p, FILE *out)
 			p->nebula[0] ? p->nebula : "/usr/bin/nebula (the host's /usr)");
 		for (size_t i = 0; i < p->nebula_libs.n; i++)
 			fprintf(out, "            %s\n", p->nebula_libs.v[i]);
+		/* where the host said they are (pool mesh grant, this host's own) */
+		for (size_t i = 0; i < m->mesh.nlighthouses; i++) {
+			const struct mesh_lighthouse *l = &m->mesh.lighthouses[i];
+
+			if (l->host) {
+				char h[16];
+
+				fprintf(out, "lighthouse  %s at %s:%u/udp\n", ipv4_str(l->overlay, ip),
+					ipv4_str(l->host, h), l->port);
+			} else {
+				fprintf(out, "lighthouse  %s at this host's port %u/udp\n", ipv4_str(l->overlay, ip),
+					l->port);
+			}
+		}
 	}
 	for (size_t i = 0; i < p->nshares; i++) {
 		const struct plan_share *sh = &p->shares[i];

@@ -100,7 +100,7 @@ in
           lighthouses = lib.mkOption {
             type = lib.types.attrsOf lib.types.str;
             default = { };
-            description = "Overlay address -> \"HOST:PORT\" where that lighthouse listens.";
+            description = "Overlay address -> \"HOST:PORT\" where that lighthouse listens, each one granted (pool mesh grant --lighthouse); { }: every lighthouse the grant gives.";
           };
           inbound = lib.mkOption {
             type = lib.types.nullOr (lib.types.listOf lib.types.attrs);

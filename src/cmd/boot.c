@@ -264,6 +264,27 @@ static void remind_quarantined(const struct machine *m, const struct path_grants
 	}
 }
 
+/* The spec asks, the host grants; from here on the machine's lighthouses
+ * are the ones the host decided (pool check shows them). */
+static int boot_mesh(struct machine *m, struct pool_err *e)
+{
+	struct mesh_lighthouse v[MESH_MACHINE_LIGHTHOUSES_MAX], *copy;
+	size_t n;
+
+	if (mesh_check_spec(m, v, &n, e) < 0)
+		return -1;
+	if (!m->mesh.set)
+		return 0;
+	copy = calloc(n + 1, sizeof *copy);
+	if (!copy)
+		return pool_err_sys(e, "mesh");
+	memcpy(copy, v, n * sizeof *copy);
+	free(m->mesh.lighthouses);
+	m->mesh.lighthouses = copy;
+	m->mesh.nlighthouses = n;
+	return 0;
+}
+
 int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine *m, struct pool_err *e)
 {
 	const struct pool_user *u;
@@ -331,7 +352,7 @@ int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine 
 		m->workdir = w;
 	}
 	if (machine_refuse_unsupported(m, e) < 0 || spec_check_host(m, &lg->g, e) < 0 ||
-	    mesh_check_spec(m, e) < 0) {
+	    boot_mesh(m, e) < 0) {
 		machine_free(m);
 		return -1;
 	}

@@ -1,5 +1,6 @@
-/* mesh_grant.c - pool mesh grant NET DIR --ip IP/PREFIX [--groups A,B]:
- * the overlay address and groups the spec in DIR may ask for. */
+/* mesh_grant.c - pool mesh grant NET DIR --ip IP/PREFIX [--groups A,B]
+ * [--lighthouse OVERLAY=HOST:PORT]...: the overlay address and groups the
+ * spec in DIR may ask for, and where its machine's lighthouses are. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,9 @@
 int cmd_mesh_grant(int argc, char **argv, struct pool_err *e)
 {
 	const char *net = NULL, *dir = NULL, *v, *why;
+	struct mesh_lighthouse lighthouses[MESH_GRANT_LIGHTHOUSES_MAX];
 	char **groups = NULL;
-	size_t ngroups = 0;
+	size_t ngroups = 0, nlighthouses = 0;
 	uint32_t ip = 0;
 	unsigned prefix = 0;
 	bool missing = false, have_ip = false;
@@ -31,11 +33,22 @@ int cmd_mesh_grant(int argc, char **argv, struct pool_err *e)
 			for (size_t k = 0; k < ngroups; k++)
 				free(groups[k]);
 			free(groups);
+			groups = NULL;
+			ngroups = 0;
 			if (mesh_groups_split(v, &groups, &ngroups, &why) < 0) {
-				groups = NULL;
 				r = pool_err_usage(e, "mesh grant: --groups %.60s: %s", v, why);
 				goto out;
 			}
+		} else if ((v = cmd_option(argc, argv, &i, "--lighthouse", &missing))) {
+			if (nlighthouses == MESH_GRANT_LIGHTHOUSES_MAX) {
+				r = pool_err_usage(e, "mesh grant: --lighthouse: at most %d", MESH_GRANT_LIGHTHOUSES_MAX);
+				goto out;
+			}
+			if (mesh_lighthouse_parse(v, &lighthouses[nlighthouses], &why) < 0) {
+				r = pool_err_usage(e, "mesh grant: --lighthouse %.60s: %s (OVERLAY=HOST:PORT)", v, why);
+				goto out;
+			}
+			nlighthouses++;
 		} else if (missing) {
 			r = cmd_usage_error(e, argv[0], "an option needs a value");
 			goto out;
@@ -52,10 +65,11 @@ int cmd_mesh_grant(int argc, char **argv, struct pool_err *e)
 		r = cmd_usage_error(e, argv[0], !net || !dir ? NULL : "--ip is required");
 		goto out;
 	}
-	r = mesh_grant(net, dir, ip, prefix, groups, ngroups, e);
+	r = mesh_grant(net, dir, ip, prefix, groups, ngroups, lighthouses, nlighthouses, e);
 	if (r == 0)
-		printf("mesh %s: %s may join as %s/%u with %zu group%s\n", net, dir, ipv4_str(ip, b), prefix,
-		       ngroups, ngroups == 1 ? "" : "s");
+		printf("mesh %s: %s may join as %s/%u with %zu group%s and %zu lighthouse%s\n", net, dir,
+		       ipv4_str(ip, b), prefix, ngroups, ngroups == 1 ? "" : "s", nlighthouses,
+		       nlighthouses == 1 ? "" : "s");
 out:
 	for (size_t k = 0; k < ngroups; k++)
 		free(groups[k]);

@@ -22,7 +22,7 @@ static const struct cmd_usage usages[] = {
 	{ "mesh init", "NET [--subnet CIDR]", "this host's Nebula CA for mesh NET (POOL_DATA_DIR)" },
 	{ "mesh ca", "NET", "print this host's CA certificate of mesh NET (PEM)" },
 	{ "mesh trust", "NET FILE", "trust another host's CA certificate" },
-	{ "mesh grant", "NET DIR --ip IP/PREFIX [--groups A,B]", "let the spec in DIR join NET with that address and groups" },
+	{ "mesh grant", "NET DIR --ip IP/PREFIX [--groups A,B] [--lighthouse OVERLAY=HOST:PORT]...", "let the spec in DIR join NET with that address, groups and lighthouses" },
 	{ "mesh revoke", "NET DIR", "take DIR's grant away" },
 	{ "mesh status", "NET", "CAs, grants, the lighthouse and this host's machines on NET" },
 	{ "mesh lighthouse", "NET --ip IP --listen ADDR:PORT [-d] | NET --stop", "run NET's lighthouse on this host, unprivileged, without tun" },

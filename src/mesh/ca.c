@@ -533,8 +533,37 @@ static int grants_store(const char *net, const struct mesh_grants *g, struct poo
 	return write_file_atomic(path, text, strlen(text), 0600, e);
 }
 
+/* A grant's lighthouses: in the mesh, not its network or broadcast
+ * address, not the grant's own address. */
+static int lighthouses_ok(const char *net, uint32_t subnet, unsigned sprefix, uint32_t ip,
+			  const struct mesh_lighthouse *l, size_t n, struct pool_err *e)
+{
+	char b1[16], b2[16];
+
+	if (n > MESH_GRANT_LIGHTHOUSES_MAX)
+		return pool_err_usage(e, "--lighthouse: at most %d", MESH_GRANT_LIGHTHOUSES_MAX);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t o = l[i].overlay;
+
+		if (!mesh_lighthouse_host_ok(l[i].host) || !l[i].port)
+			return pool_err_usage(e, "--lighthouse %s: not at a unicast address and a port",
+					      ipv4_str(o, b1));
+		if (!ipv4_in(o, subnet, sprefix) || o == subnet || o == (subnet | ~prefix_mask(sprefix)))
+			return pool_err_usage(e, "--lighthouse %s: not a host address of mesh %s (%s/%u)",
+					      ipv4_str(o, b1), net, ipv4_str(subnet, b2), sprefix);
+		if (o == ip)
+			return pool_err_usage(e, "--lighthouse %s: that is the address granted (--ip)",
+					      ipv4_str(o, b1));
+		for (size_t k = 0; k < i; k++)
+			if (l[k].overlay == o)
+				return pool_err_usage(e, "--lighthouse %s: given twice", ipv4_str(o, b1));
+	}
+	return 0;
+}
+
 int mesh_grant(const char *net, const char *dir, uint32_t ip, unsigned prefix, char **groups,
-	       size_t ngroups, struct pool_err *e)
+	       size_t ngroups, const struct mesh_lighthouse *lighthouses, size_t nlighthouses,
+	       struct pool_err *e)
 {
 	struct mesh_grants g = { 0 };
 	_cleanup_free_ char *real = NULL;
@@ -566,22 +595,43 @@ int mesh_grant(const char *net, const char *dir, uint32_t ip, unsigned prefix, c
 				      net);
 	if (mesh_lighthouse_get(net, &lh, &listen, e) == 0 && lh == ip)
 		return pool_err_usage(e, "--ip %s: the lighthouse of mesh %s has it", ipv4_str(ip, b1), net);
+	if (lighthouses_ok(net, subnet, sprefix, ip, lighthouses, nlighthouses, e) < 0)
+		return -1;
 	lock = mesh_lock(net, e);
 	if (lock < 0 || mesh_grants_load(net, &g, e) < 0)
 		return -1;
 	for (size_t i = 0; i < g.n; i++) {
-		if (strcmp(g.v[i].dir, real) == 0)
+		if (strcmp(g.v[i].dir, real) == 0) {
 			old = &g.v[i];
-		else if (g.v[i].ip == ip) {
+			continue;
+		}
+		if (g.v[i].ip == ip) {
 			pool_err_usage(e, "--ip %s is granted to %s already", ipv4_str(ip, b1), g.v[i].dir);
 			goto out;
 		}
+		/* a machine's address is no lighthouse's, nor the other way round */
+		for (size_t k = 0; k < nlighthouses; k++)
+			if (lighthouses[k].overlay == g.v[i].ip) {
+				pool_err_usage(e, "--lighthouse %s: granted to %s as a machine's address",
+					       ipv4_str(g.v[i].ip, b1), g.v[i].dir);
+				goto out;
+			}
+		for (size_t k = 0; k < g.v[i].nlighthouses; k++)
+			if (g.v[i].lighthouses[k].overlay == ip) {
+				pool_err_usage(e, "--ip %s: the grant of %s has it as a lighthouse", ipv4_str(ip, b1),
+					       g.v[i].dir);
+				goto out;
+			}
 	}
 	if (old) {
 		gr = old;
 		for (size_t k = 0; k < gr->ngroups; k++)
 			free(gr->groups[k]);
 		free(gr->groups);
+		free(gr->lighthouses);
+		gr->groups = NULL;
+		gr->lighthouses = NULL;
+		gr->ngroups = gr->nlighthouses = 0;
 	} else {
 		struct mesh_grant *v = realloc(g.v, (g.n + 1) * sizeof *v);
 
@@ -609,6 +659,18 @@ int mesh_grant(const char *net, const char *dir, uint32_t ip, unsigned prefix, c
 			goto out;
 		}
 		gr->ngroups++;
+	}
+	if (nlighthouses) {
+		gr->lighthouses = calloc(nlighthouses, sizeof *gr->lighthouses);
+		if (!gr->lighthouses) {
+			pool_err_sys(e, "grants");
+			goto out;
+		}
+		for (size_t k = 0; k < nlighthouses; k++)
+			gr->lighthouses[k] = (struct mesh_lighthouse){ .overlay = lighthouses[k].overlay,
+								       .host = lighthouses[k].host,
+								       .port = lighthouses[k].port };
+		gr->nlighthouses = nlighthouses;
 	}
 	r = grants_store(net, &g, e);
 out:
@@ -649,6 +711,7 @@ int mesh_revoke(const char *net, const char *dir, struct pool_err *e)
 	for (size_t k = 0; k < g.v[i].ngroups; k++)
 		free(g.v[i].groups[k]);
 	free(g.v[i].groups);
+	free(g.v[i].lighthouses);
 	free(g.v[i].dir);
 	memmove(&g.v[i], &g.v[i + 1], (g.n - i - 1) * sizeof *g.v);
 	g.n--;
@@ -688,30 +751,80 @@ static void shell_word(const char *s, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-static int refuse(const struct machine *m, const struct spec_pos *pos, const char *what,
-		  struct pool_err *e)
+/* The --lighthouse options of the grant that lets m in: the grant's
+ * lighthouses (gr, NULL: none yet), each replaced by the spec's with its
+ * overlay address and the spec's others added; this host's own (own,
+ * NULL: none) needs none. Only the spec's when both do not fit. */
+static size_t grant_lighthouses(const struct machine *m, const struct mesh_grant *gr,
+				const struct mesh_lighthouse *own, struct mesh_lighthouse *v)
 {
-	char dir[1024], ip[16], groups[1100] = "";
-	size_t o = 0;
+	size_t n = 0, asked = 0;
 
-	shell_word(m->dir, dir, sizeof dir);
-	for (size_t i = 0; i < m->mesh.ngroups && o + 70 < sizeof groups; i++)
-		o += (size_t)snprintf(groups + o, sizeof groups - o, "%s%s", i ? "," : "", m->mesh.groups[i]);
-	return pool_err_usage(e, "%s:%d:%d: mesh: %s; to let it join: pool mesh grant %s %s --ip %s/%u%s%s",
-			      m->file, pos->line, pos->col, what, m->mesh.network, dir,
-			      ipv4_str(m->mesh.ip, ip), m->mesh.prefix, o ? " --groups " : "", groups);
+	for (size_t i = 0; i < m->mesh.nlighthouses; i++)
+		if (!own || m->mesh.lighthouses[i].overlay != own->overlay)
+			asked++;
+	for (size_t i = 0; gr && i < gr->nlighthouses; i++) {
+		bool mine = false;
+
+		for (size_t k = 0; k < m->mesh.nlighthouses; k++)
+			mine = mine || m->mesh.lighthouses[k].overlay == gr->lighthouses[i].overlay;
+		if (!mine && (!own || gr->lighthouses[i].overlay != own->overlay) &&
+		    gr->lighthouses[i].overlay != m->mesh.ip)
+			v[n++] = gr->lighthouses[i];
+	}
+	if (n + asked > MESH_GRANT_LIGHTHOUSES_MAX)
+		n = 0;
+	for (size_t i = 0; i < m->mesh.nlighthouses && n < MESH_GRANT_LIGHTHOUSES_MAX; i++)
+		if (!own || m->mesh.lighthouses[i].overlay != own->overlay)
+			v[n++] = m->mesh.lighthouses[i];
+	return n;
 }
 
-int mesh_check_spec(const struct machine *m, struct pool_err *e)
+static int refuse(const struct machine *m, const struct spec_pos *pos, const char *what,
+		  const struct mesh_grant *gr, const struct mesh_lighthouse *own, struct pool_err *e)
+{
+	struct mesh_lighthouse lv[MESH_GRANT_LIGHTHOUSES_MAX];
+	char dir[1024], ip[16], opts[1600] = "", where[64], line[sizeof e->msg];
+	size_t o = 0, nl = grant_lighthouses(m, gr, own, lv);
+	int n;
+
+	shell_word(m->dir, dir, sizeof dir);
+	snprintf(where, sizeof where, "%d:%d", pos->line, pos->col);
+	for (size_t i = 0; i < m->mesh.ngroups && o + 70 < sizeof opts; i++)
+		o += (size_t)snprintf(opts + o, sizeof opts - o, "%s%s", i ? "," : " --groups ",
+				      m->mesh.groups[i]);
+	for (size_t i = 0; i < nl && o + 60 < sizeof opts; i++) {
+		char l[MESH_LIGHTHOUSE_STR_MAX];
+
+		o += (size_t)snprintf(opts + o, sizeof opts - o, " --lighthouse %s", mesh_lighthouse_str(&lv[i], l));
+	}
+	/* a command cut short would grant something else: too long, it is
+	 * not shown whole but said */
+	n = snprintf(line, sizeof line, "%s:%s: mesh: %s; to let it join: pool mesh grant %s %s --ip %s/%u%s",
+		     m->file, where, what, m->mesh.network, dir, ipv4_str(m->mesh.ip, ip), m->mesh.prefix, opts);
+	if (n > 0 && (size_t)n < sizeof line)
+		return pool_err_usage(e, "%s", line);
+	return pool_err_usage(e, "%s:%s: mesh: %s; to let it join: pool mesh grant %s with --ip %s/%u, the spec's groups and a --lighthouse for each of its lighthouses",
+			      m->file, where, what, m->mesh.network, ipv4_str(m->mesh.ip, ip), m->mesh.prefix);
+}
+
+int mesh_check_spec(const struct machine *m, struct mesh_lighthouse *out, size_t *nout,
+		    struct pool_err *e)
 {
 	struct mesh_grants g = { 0 };
+	struct mesh_lighthouse own = { 0 }, picked[MESH_MACHINE_LIGHTHOUSES_MAX];
+	const struct mesh_lighthouse *ownp = NULL;
 	const struct mesh_grant *gr;
 	const struct spec_pos *top = &m->pos[KEY_MESH];
+	struct mesh_addr listen;
 	uint32_t subnet;
 	unsigned prefix;
 	char what[600], b1[16], b2[16];
-	int r = 0;
+	size_t refused;
+	int r = 0, k;
 
+	if (nout)
+		*nout = 0;
 	if (!m->mesh.set)
 		return 0;
 	if (mesh_subnet(m->mesh.network, &subnet, &prefix, e) < 0)
@@ -721,31 +834,68 @@ int mesh_check_spec(const struct machine *m, struct pool_err *e)
 		return pool_err_usage(e, "%s:%d:%d: mesh.ip: %s/%u is not in mesh %s (%s/%u)", m->file,
 				      m->mesh.ip_pos.line, m->mesh.ip_pos.col, ipv4_str(m->mesh.ip, b1),
 				      m->mesh.prefix, m->mesh.network, ipv4_str(subnet, b2), prefix);
+	/* this host's lighthouse, while it runs, counts without a grant */
+	r = mesh_lighthouse_get(m->mesh.network, &own.overlay, &listen, e);
+	if (r < 0)
+		return pool_err_wrap(e, "%s:%d:%d: mesh", m->file, top->line, top->col);
+	if (r == 0) {
+		own.host = listen.ip;
+		own.port = listen.port;
+		ownp = &own;
+	}
+	r = 0;
 	if (mesh_grants_load(m->mesh.network, &g, e) < 0)
 		return -1;
 	gr = mesh_grant_find(&g, m->dir);
 	if (!gr) {
 		snprintf(what, sizeof what, "the folder %s has no grant for mesh %s", m->dir, m->mesh.network);
-		r = refuse(m, top, what, e);
+		r = refuse(m, top, what, NULL, ownp, e);
 		goto out;
 	}
 	if (gr->ip != m->mesh.ip) {
 		snprintf(what, sizeof what, "ip %s is not the one granted (%s)", ipv4_str(m->mesh.ip, b1),
 			 ipv4_str(gr->ip, b2));
-		r = refuse(m, &m->mesh.ip_pos, what, e);
+		r = refuse(m, &m->mesh.ip_pos, what, gr, ownp, e);
 		goto out;
 	}
 	for (size_t i = 0; i < m->mesh.ngroups; i++) {
 		bool ok = false;
 
-		for (size_t k = 0; k < gr->ngroups; k++)
-			ok = ok || strcmp(gr->groups[k], m->mesh.groups[i]) == 0;
+		for (size_t j = 0; j < gr->ngroups; j++)
+			ok = ok || strcmp(gr->groups[j], m->mesh.groups[i]) == 0;
 		if (!ok) {
 			snprintf(what, sizeof what, "group %s is not granted", m->mesh.groups[i]);
-			r = refuse(m, &m->mesh.groups_pos, what, e);
+			r = refuse(m, &m->mesh.groups_pos, what, gr, ownp, e);
 			goto out;
 		}
 	}
+	/* the host decides where the machine's lighthouses are: the spec
+	 * picks among the grant's */
+	k = mesh_lighthouses_pick(gr, m->mesh.lighthouses, m->mesh.nlighthouses, ownp, picked,
+				  MESH_MACHINE_LIGHTHOUSES_MAX, &refused);
+	if (k < 0 && refused < m->mesh.nlighthouses) {
+		const struct mesh_lighthouse *l = &m->mesh.lighthouses[refused];
+		char at[24] = "";
+
+		for (size_t i = 0; i < gr->nlighthouses; i++)
+			if (gr->lighthouses[i].overlay == l->overlay)
+				snprintf(at, sizeof at, "%s:%u", ipv4_str(gr->lighthouses[i].host, b2),
+					 gr->lighthouses[i].port);
+		snprintf(what, sizeof what, "lighthouse %s at %s:%u is not granted%s%s%s", ipv4_str(l->overlay, b1),
+			 ipv4_str(l->host, b2), l->port, at[0] ? " (the grant has it at " : "", at,
+			 at[0] ? ")" : "");
+		r = refuse(m, &l->pos, what, gr, ownp, e);
+		goto out;
+	}
+	if (k < 0) {
+		r = pool_err_usage(e, "%s:%d:%d: mesh: more than %d lighthouses", m->file, top->line, top->col,
+				   MESH_MACHINE_LIGHTHOUSES_MAX);
+		goto out;
+	}
+	if (out)
+		memcpy(out, picked, (size_t)k * sizeof *out);
+	if (nout)
+		*nout = (size_t)k;
 out:
 	mesh_grants_free(&g);
 	return r;
@@ -1006,10 +1156,10 @@ static void machines(FILE *out, const char *net)
 int mesh_status(const char *net, FILE *out, struct pool_err *e)
 {
 	struct mesh_grants g = { 0 };
-	struct mesh_addr listen;
+	struct mesh_addr listen = { 0 };
 	char **paths;
 	size_t n;
-	uint32_t subnet, lh;
+	uint32_t subnet, lh = 0;
 	unsigned prefix;
 	char b1[16];
 	int r;
@@ -1030,10 +1180,16 @@ int mesh_status(const char *net, FILE *out, struct pool_err *e)
 		fprintf(out, "grant       %s/%u groups ", ipv4_str(g.v[i].ip, b1), g.v[i].prefix);
 		for (size_t k = 0; k < g.v[i].ngroups; k++)
 			fprintf(out, "%s%s", k ? "," : "", g.v[i].groups[k]);
-		fprintf(out, "%s %s\n", g.v[i].ngroups ? "" : "-", g.v[i].dir);
+		fprintf(out, "%s lighthouses ", g.v[i].ngroups ? "" : "-");
+		for (size_t k = 0; k < g.v[i].nlighthouses; k++) {
+			char l[MESH_LIGHTHOUSE_STR_MAX];
+
+			fprintf(out, "%s%s", k ? "," : "", mesh_lighthouse_str(&g.v[i].lighthouses[k], l));
+		}
+		fprintf(out, "%s %s\n", g.v[i].nlighthouses ? "" : "-", g.v[i].dir);
 	}
 	if (!g.n)
-		fprintf(out, "grant       none (pool mesh grant %s DIR --ip IP/PREFIX --groups A,B)\n", net);
+		fprintf(out, "grant       none (pool mesh grant %s DIR --ip IP/PREFIX --groups A,B --lighthouse OVERLAY=HOST:PORT)\n", net);
 	mesh_grants_free(&g);
 	r = mesh_lighthouse_get(net, &lh, &listen, e);
 	if (r < 0)

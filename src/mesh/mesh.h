@@ -9,7 +9,7 @@
  *     ca.crt           this host's CA certificate (public)
  *     ca.key           0600: its key; it never leaves the host
  *     trusted/FPR.crt  other hosts' CA certificates, by fingerprint
- *     grants           "IP/PREFIX GROUPS DIR" lines (mesh_grants_parse)
+ *     grants           "IP/PREFIX GROUPS LIGHTHOUSES DIR" lines (mesh_grants_parse)
  *     lighthouse       "ip=a.b.c.d\nlisten=ADDR:PORT\n": pool mesh lighthouse
  *
  * nebula-cert (Debian's nebula 1.6.1, v1 certificates) does the
@@ -32,6 +32,10 @@
 #define MESH_GROUPS_MAX 64
 #define MESH_GRANTS_MAX 4096
 #define MESH_GRANTS_FILE_MAX (1u << 20)
+#define MESH_GRANT_LIGHTHOUSES_MAX 16	/* a grant's, and a spec's */
+/* a machine's: its grant's and this host's own */
+#define MESH_MACHINE_LIGHTHOUSES_MAX (MESH_GRANT_LIGHTHOUSES_MAX + 1)
+#define MESH_LIGHTHOUSE_STR_MAX 40	/* "a.b.c.d=e.f.g.h:PORT" */
 #define MESH_NEBULA_PORT 4242	/* a machine's nebula listens here in its guest */
 #define MESH_HOST_PORT_MIN 4243	/* each mesh machine's UDP port on the host's uplink */
 #define MESH_HOST_PORT_MAX 4498
@@ -47,12 +51,16 @@ bool mesh_name_ok(const char *net);
 
 /* --- grants (grants.c, pure) --- */
 
-/* The overlay address and groups the spec in folder dir may have. */
+/* The overlay address and groups the spec in folder dir may have, and
+ * the lighthouses its machine may reach: the host decides where they
+ * are, the spec may only pick among them. */
 struct mesh_grant {
 	uint32_t ip;		/* host byte order */
 	unsigned prefix;
 	char **groups;
 	size_t ngroups;
+	struct mesh_lighthouse *lighthouses;	/* each overlay address once, not ip */
+	size_t nlighthouses;	/* at most MESH_GRANT_LIGHTHOUSES_MAX */
 	char *dir;		/* absolute, no newline */
 };
 
@@ -61,13 +69,17 @@ struct mesh_grants {
 	size_t n;
 };
 
-/* Parse a grants file: one "IP/PREFIX GROUPS DIR" line each, GROUPS
- * comma-separated group names or "-", DIR the rest of the line (absolute;
- * no NUL). Each DIR once. Returns 0, or -1 with *why and *line (1-based)
- * on the first bad line; g is then empty. Pure. */
+/* Parse a grants file: one "IP/PREFIX GROUPS LIGHTHOUSES DIR" line each,
+ * GROUPS comma-separated group names or "-", LIGHTHOUSES comma-separated
+ * OVERLAY=HOST:PORT (mesh_lighthouse_parse) or "-", DIR the rest of the
+ * line (absolute; no NUL). A line of an older pool, "IP/PREFIX GROUPS
+ * DIR", has no lighthouses (a DIR starts with '/', LIGHTHOUSES never).
+ * Each DIR once. Returns 0, or -1 with *why and *line (1-based) on the
+ * first bad line; g is then empty. Pure. */
 int mesh_grants_parse(const char *buf, size_t len, struct mesh_grants *g, const char **why,
 		      size_t *line);
-/* The file's text again (malloc'd; NULL on ENOMEM). */
+/* The file's text again, every line with its LIGHTHOUSES (malloc'd; NULL
+ * on ENOMEM). */
 char *mesh_grants_format(const struct mesh_grants *g);
 /* The grant of folder dir, or NULL. */
 const struct mesh_grant *mesh_grant_find(const struct mesh_grants *g, const char *dir);
@@ -78,6 +90,32 @@ bool mesh_grant_dir_ok(const char *dir);
 /* "a,b" -> groups; "" or "-" -> none. Each a valid group name, none twice.
  * -1 with *why otherwise. */
 int mesh_groups_split(const char *s, char ***groups, size_t *n, const char **why);
+
+/* Where a lighthouse may be: a unicast address (not 0/8, loopback,
+ * multicast, reserved or broadcast). */
+bool mesh_lighthouse_host_ok(uint32_t host);
+/* "OVERLAY=HOST:PORT" (a.b.c.d=e.f.g.h:N, N 1..65535, HOST as
+ * mesh_lighthouse_host_ok): 0, or -1 with *why. */
+int mesh_lighthouse_parse(const char *s, struct mesh_lighthouse *l, const char **why);
+/* "a.b.c.d=e.f.g.h:N" into buf (MESH_LIGHTHOUSE_STR_MAX), which it returns. */
+const char *mesh_lighthouse_str(const struct mesh_lighthouse *l, char *buf);
+/* "A,B" of mesh_lighthouse_parse -> v (malloc'd; NULL when none); "" or
+ * "-" -> none. At most MESH_GRANT_LIGHTHOUSES_MAX, each overlay address
+ * once. -1 with *why otherwise. */
+int mesh_lighthouses_split(const char *s, struct mesh_lighthouse **v, size_t *n, const char **why);
+
+/* The lighthouses a machine of grant gr gets when its spec asks for
+ * want[0..nwant): the host decides. own, when not NULL, is this host's
+ * lighthouse: it stands for any entry with its overlay address (wherever
+ * the spec says it is) and comes last. Every other entry must be one of
+ * the grant's, at the same host and port; none asked gives all of the
+ * grant's. out has room for cap (MESH_MACHINE_LIGHTHOUSES_MAX is always
+ * enough for a grant parsed here). Returns how many, or -1 with *refused
+ * the index in want of the first one the grant does not hold, or nwant
+ * when out has no room. Pure. */
+int mesh_lighthouses_pick(const struct mesh_grant *gr, const struct mesh_lighthouse *want,
+			  size_t nwant, const struct mesh_lighthouse *own, struct mesh_lighthouse *out,
+			  size_t cap, size_t *refused);
 
 /* --- a node's config.yml (config.c, pure) --- */
 
@@ -142,18 +180,27 @@ int mesh_trust(const char *net, const char *file, char fpr[65], bool *already,
 int mesh_cert_info(const char *path, struct mesh_ca_info *ci, struct pool_err *e);
 
 int mesh_grants_load(const char *net, struct mesh_grants *g, struct pool_err *e);
-/* pool mesh grant / revoke (dir: a folder; its real path is recorded). */
+/* pool mesh grant / revoke (dir: a folder; its real path is recorded).
+ * A grant replaces the folder's old one, lighthouses too. A lighthouse's
+ * overlay address lies in the mesh, is not ip, nor another folder's
+ * granted address. */
 int mesh_grant(const char *net, const char *dir, uint32_t ip, unsigned prefix, char **groups,
-	       size_t ngroups, struct pool_err *e);
+	       size_t ngroups, const struct mesh_lighthouse *lighthouses, size_t nlighthouses,
+	       struct pool_err *e);
 int mesh_revoke(const char *net, const char *dir, struct pool_err *e);
 
 /* pool mesh status NET, printed to out. */
 int mesh_status(const char *net, FILE *out, struct pool_err *e);
 
 /* The spec asks, the host grants: the mesh exists, the spec's folder has
- * a grant, and its ip and groups are within it. The error is one line
- * that ends in the `pool mesh grant` command to run. */
-int mesh_check_spec(const struct machine *m, struct pool_err *e);
+ * a grant, its ip and groups are within it, and every lighthouse it names
+ * is the grant's or this host's own (mesh_lighthouses_pick). The error is
+ * one line that ends in the `pool mesh grant` command to run. out (room
+ * for MESH_MACHINE_LIGHTHOUSES_MAX; NULL: not wanted) gets the machine's
+ * lighthouses as the host decides, *nout how many; this host's own is
+ * where it listens (host 0: every address of the host). */
+int mesh_check_spec(const struct machine *m, struct mesh_lighthouse *out, size_t *nout,
+		    struct pool_err *e);
 
 /* Every CA certificate a node of NET accepts (this host's and the
  * trusted ones), concatenated PEM, malloc'd. */

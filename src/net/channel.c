@@ -323,7 +323,10 @@ static void channel_script(FILE *f, const char *c, const char *up, uint32_t net,
 		"add rule inet %2$s %1$s_forward iifname \"%1$s\" ip daddr ",
 		c, t);
 	ranges_script(f, reach_never, reach_nnever);
+	/* a mesh machine's own chain before the LAN's drop: its lighthouses
+	 * are where the host's grant says, often on the LAN */
 	fprintf(f, " drop\n"
+		"add rule inet %2$s %1$s_forward iifname \"%1$s\" ip saddr vmap @%1$s_mesh\n"
 		"add rule inet %2$s %1$s_forward iifname \"%1$s\" ip saddr != @%1$s_allowlan ip daddr ",
 		c, t);
 	ranges_script(f, reach_lan, reach_nlan);
@@ -331,8 +334,6 @@ static void channel_script(FILE *f, const char *c, const char *up, uint32_t net,
 		"add rule inet %2$s %1$s_forward iifname \"%1$s\" ip saddr != @%1$s_allowlan ip daddr @hostnets drop\n"
 		"add rule inet %2$s %1$s_forward iifname \"%1$s\" oifname \"%3$s\" ip saddr @%1$s_nat accept\n"
 		"add rule inet %2$s %1$s_forward iifname \"%1$s\" oifname \"%3$s\" ip saddr vmap @%1$s_allow\n"
-		/* a mesh machine's own chain: its lighthouses, its forwarded port */
-		"add rule inet %2$s %1$s_forward iifname \"%1$s\" ip saddr vmap @%1$s_mesh\n"
 		"add rule inet %2$s %1$s_forward iifname \"%1$s\" drop\n"
 		"add rule inet %2$s %1$s_forward iifname \"%3$s\" oifname \"%1$s\" ct state established,related accept\n"
 		"add rule inet %2$s %1$s_forward oifname \"%1$s\" ip daddr vmap @%1$s_mesh\n"

@@ -60,7 +60,8 @@ static void allow_rule_script(FILE *f, const char *chain, const struct allow_rul
 
 /* The machine's mesh chain, jumped to from <channel>_mesh by its address
  * (on the input and forward hooks, after which the channel's drop still
- * stands), and the DNAT of its port on the host. */
+ * stands) and from its allow list's chain before that list's drop, and
+ * the DNAT of its port on the host. */
 static void mesh_script(FILE *f, const char *channel, const struct machine_net *mn)
 {
 	const char *t = CHANNEL_NFT_TABLE;
@@ -142,6 +143,9 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 		"add rule bridge %1$s %2$s_m_%3$s drop\n"
 		"add element bridge %1$s ports { \"%6$s\" : goto %2$s_m_%3$s }\n",
 		t, channel, mn->name, mbuf, ibuf, mn->tap);
+	/* the mesh chain first: the allow list's chain jumps to it */
+	if (mn->mesh)
+		mesh_script(f, channel, mn);
 	if (mn->mode == NET_NAT) {
 		if (channel_hostnets_script(f, e) < 0) {
 			fclose(f);
@@ -171,6 +175,10 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 		fprintf(f, "add chain inet %s %s\nflush chain inet %s %s\n", t, chain, t, chain);
 		/* a live connection outlives the element that let it start */
 		fprintf(f, "add rule inet %s %s ct state established,related accept\n", t, chain);
+		/* the mesh's lighthouses (the host's grant), before the list's
+		 * drop: what the mesh chain does not take comes back here */
+		if (mn->mesh)
+			fprintf(f, "add rule inet %s %s jump %s_n_%s\n", t, chain, channel, mn->name);
 		for (i = 0; i < mn->nallow; i++)
 			if (!mn->allow[i].name)
 				allow_rule_script(f, chain, &mn->allow[i]);
@@ -183,8 +191,6 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 		fprintf(f, "add rule inet %s %s drop\n", t, chain);
 		fprintf(f, "add element inet %s %s_allow { %s : goto %s }\n", t, channel, ibuf, chain);
 	}
-	if (mn->mesh)
-		mesh_script(f, channel, mn);
 	if (nft_run_stream(f, &script, e) < 0)
 		return pool_err_wrap(e, "machine %s on channel %s", mn->name, channel);
 	return 0;

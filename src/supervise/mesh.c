@@ -72,33 +72,31 @@ int sup_mesh_claim(struct plan *p, struct sup_mesh *sm, struct pool_err *e)
 	struct mesh_addr listen;
 	char path[PATH_MAX + 16], text[1400];
 	uint32_t lh;
-	size_t o = 0, n = 0;
+	size_t o = 0, n;
 	int r;
 
 	memset(sm, 0, sizeof *sm);
 	if (!m->mesh.set)
 		return 0;
 	sm->on = true;
-	for (size_t i = 0; i < m->mesh.nlighthouses && n < 16; i++)
-		sm->lighthouses[n++] = m->mesh.lighthouses[i];
+	/* checked again here: the lighthouses are the host's grant's (and
+	 * this host's own), whatever the spec says */
+	if (mesh_check_spec(m, sm->lighthouses, &n, e) < 0)
+		return -1;
 	p->net.mesh = true;
 	p->net.mesh_guest_port = MESH_NEBULA_PORT;
 	r = mesh_lighthouse_get(m->mesh.network, &lh, &listen, e);
 	if (r < 0)
 		return -1;
 	if (r == 0) {
-		bool listed = false;
-
 		p->net.mesh_lh_ip = listen.ip;
 		p->net.mesh_lh_port = listen.port;
-		/* this host's lighthouse is one of the machine's, and its relay:
-		 * machines here cannot reach each other's underlay */
+		/* this host's lighthouse is one of the machine's, and its relay
+		 * (machines here cannot reach each other's underlay); on every
+		 * address of the host, the machine finds it on the channel's */
 		for (size_t i = 0; i < n; i++)
-			listed = listed || sm->lighthouses[i].overlay == lh;
-		if (!listed && lh != m->mesh.ip)
-			sm->lighthouses[n++] = (struct mesh_lighthouse){
-				.overlay = lh, .host = listen.ip ? listen.ip : p->subnet + 1, .port = listen.port,
-			};
+			if (sm->lighthouses[i].overlay == lh && !sm->lighthouses[i].host)
+				sm->lighthouses[i].host = p->subnet + 1;
 	}
 	p->net.lighthouses = sm->lighthouses;
 	p->net.nlighthouses = n;

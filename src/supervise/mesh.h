@@ -13,7 +13,7 @@
 
 struct sup_mesh {
 	bool on;
-	struct mesh_lighthouse lighthouses[17];	/* the spec's, and this host's own */
+	struct mesh_lighthouse lighthouses[MESH_MACHINE_LIGHTHOUSES_MAX];	/* as the host decided */
 	struct mesh_cert cert;
 	char *bundle;
 	size_t bundle_len;

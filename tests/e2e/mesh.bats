@@ -26,6 +26,8 @@ setup_file() {
 }
 
 teardown_file() {
+	local pid
+	for pid in $(cat "$T/w.pids" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
 	kill_supervisors "$T"/*/state
 	sleep 0.2
 	ip netns del "$HA" 2>/dev/null || true
@@ -48,8 +50,13 @@ on() {
 }
 pool_on() { local h="$1"; shift; on "$h" "$POOL_BIN" "$@"; }
 
-# spec HOST DIR NAME ADDRESS OVERLAY GROUPS [NETWORK]: a minimal machine on mesh corp
+# Where host A's lighthouse is, as the other hosts grant it.
+GRANT_LH="--lighthouse 192.168.100.1=198.51.100.1:4242"
+
+# spec HOST DIR NAME ADDRESS OVERLAY GROUPS [NETWORK]: a minimal machine on
+# mesh corp; its lighthouses: line is $LH when set ("": none).
 spec() {
+	local lh=${LH-'  lighthouses: {192.168.100.1: "198.51.100.1:4242"}'}
 	mkdir -p "$T/$1/$2"
 	chmod 755 "$T/$1" "$T/$1/$2"
 	cat > "$T/$1/$2/pool.yaml" <<EOF
@@ -62,7 +69,7 @@ mesh:
   network: corp
   ip: $5/24
   groups: [$6]
-  lighthouses: {192.168.100.1: "198.51.100.1:4242"}
+$lh
   inbound:
     - {port: 8000, proto: tcp, groups: [dev]}
     - {port: any, proto: icmp, host: any}
@@ -82,7 +89,7 @@ snapshot() { (cd "$1" && find . -printf '%p %m %s\n' | sort && find . -type f -e
 no_trace() {
 	[ ! -e "$T/$1/state/$2" ] || { echo "state folder of $2 left"; return 1; }
 	run on "$1" nft list table inet pool
-	if grep -E "_n_$2|_nd_$2|$3" <<< "$output"; then echo "nft left: $output"; return 1; fi
+	if grep -E "_n_$2|_nd_$2|_a_$2|$3" <<< "$output"; then echo "nft left: $output"; return 1; fi
 	# (the lighthouse's own key lives while it does)
 	[ -z "$(find "$T/$1" -name '*.key' ! -path '*/data/mesh/corp/ca.key' ! -path '*/state/lh-corp/*')" ] ||
 		{ echo "a key file left"; return 1; }
@@ -102,7 +109,17 @@ no_trace() {
 	[ "$output" = 0 ]
 	pool_on a mesh trust corp "$T/b.crt"
 	pool_on b mesh trust corp "$T/a.crt"
-	pool_on a mesh grant corp "$T/a" --ip 192.168.100.9/24 --groups dev
+	# an older pool's grants file (no lighthouses) is read, and written
+	# back with what the grant gives
+	printf '192.168.100.9/24 dev %s\n' "$T/a" > "$T/a/data/mesh/corp/grants"
+	run pool_on a mesh status corp
+	[[ "$output" == *"grant       192.168.100.9/24 groups dev lighthouses - $T/a"* ]]
+	pool_on a mesh grant corp "$T/a" --ip 192.168.100.9/24 --groups dev \
+		$GRANT_LH --lighthouse=192.168.100.20=203.0.113.1:4343
+	grep -qxF "192.168.100.9/24 dev 192.168.100.1=198.51.100.1:4242,192.168.100.20=203.0.113.1:4343 $T/a" \
+		"$T/a/data/mesh/corp/grants"
+	run pool_on a mesh status corp
+	[[ "$output" == *"grant       192.168.100.9/24 groups dev lighthouses 192.168.100.1=198.51.100.1:4242,192.168.100.20=203.0.113.1:4343 $T/a"* ]]
 	pool_on a mesh revoke corp "$T/a"
 	run pool_on a mesh status corp
 	[ "$status" -eq 0 ]
@@ -119,7 +136,15 @@ no_trace() {
 		"mesh trust corp $T/a.crt" "mesh trust corp $T/missing.crt" \
 		"mesh grant corp $T/a --ip 10.1.1.2/24" "mesh grant corp $T/a --ip 192.168.100.2/16" \
 		"mesh grant corp $T/a --ip 192.168.100.2/24 --groups a,,b" "mesh grant corp $T/nowhere --ip 192.168.100.2/24" \
-		"mesh grant corp $T/a" "mesh revoke corp $T/a" "mesh status nope" "mesh lighthouse corp --ip 10.9.9.9 --listen 0.0.0.0:4242" \
+		"mesh grant corp $T/a" "mesh grant corp $T/a --ip 192.168.100.2/24 --lighthouse 192.168.100.1" \
+		"mesh grant corp $T/a --ip 192.168.100.2/24 --lighthouse 192.168.100.1=127.0.0.1:4242" \
+		"mesh grant corp $T/a --ip 192.168.100.2/24 --lighthouse 192.168.100.1=198.51.100.1:0" \
+		"mesh grant corp $T/a --ip 192.168.100.2/24 --lighthouse 10.9.9.9=198.51.100.1:4242" \
+		"mesh grant corp $T/a --ip 192.168.100.2/24 --lighthouse 192.168.100.0=198.51.100.1:4242" \
+		"mesh grant corp $T/a --ip 192.168.100.2/24 --lighthouse 192.168.100.2=198.51.100.1:4242" \
+		"mesh grant corp $T/a --ip 192.168.100.2/24 $GRANT_LH --lighthouse 192.168.100.1=198.51.100.2:4242" \
+		"mesh grant corp $T/a --ip 192.168.100.2/24 --lighthouse" \
+		"mesh revoke corp $T/a" "mesh status nope" "mesh lighthouse corp --ip 10.9.9.9 --listen 0.0.0.0:4242" \
 		"mesh lighthouse corp --ip 192.168.100.1 --listen 0.0.0.0:80" "mesh frobnicate corp"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr pool_on a $bad
@@ -172,9 +197,37 @@ no_trace() {
 	pool_on a mesh grant corp "$T/a/web" --ip 192.168.100.2/24 --groups dev
 }
 
+@test "mesh: the host says where a machine's lighthouses are; a spec naming another is refused, an isolated one's too" {
+	# this host's own lighthouse counts wherever the spec puts it; a
+	# second one the host did not give is UDP out of an isolated machine
+	LH='  lighthouses: {192.168.100.1: "198.51.100.1:4242", 192.168.100.77: "198.51.100.254:53"}' \
+		spec a iso2 m9 10.0.0.9 192.168.100.9 dev isolated
+	pool_on a mesh grant corp "$T/a/iso2" --ip 192.168.100.9/24 --groups dev
+	run --separate-stderr up a iso2
+	[ "$status" -eq 2 ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == *"pool.yaml:10:"*": mesh: lighthouse 192.168.100.77 at 198.51.100.254:53 is not granted; to let it join: pool mesh grant corp $T/a/iso2 --ip 192.168.100.9/24 --groups dev --lighthouse 192.168.100.77=198.51.100.254:53" ]]
+	[ ! -e "$T/a/state/m9" ]
+	# the grant's lighthouse at another port is not the spec's
+	pool_on a mesh grant corp "$T/a/iso2" --ip 192.168.100.9/24 --groups dev --lighthouse 192.168.100.77=198.51.100.254:4242
+	run --separate-stderr up a iso2
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"lighthouse 192.168.100.77 at 198.51.100.254:53 is not granted (the grant has it at 198.51.100.254:4242); to let it join: pool mesh grant corp $T/a/iso2 --ip 192.168.100.9/24 --groups dev --lighthouse 192.168.100.77=198.51.100.254:53" ]]
+	[ ! -e "$T/a/state/m9" ]
+	# granted as asked: the spec passes, and pool check shows where the
+	# host put them: the second as granted, the first this host's own
+	pool_on a mesh grant corp "$T/a/iso2" --ip 192.168.100.9/24 --groups dev --lighthouse 192.168.100.77=198.51.100.254:53
+	run --separate-stderr bash -c "cd '$T/a/iso2' && ip netns exec '$HA' env POOL_STATE_DIR='$T/a/state' POOL_DATA_DIR='$T/a/data' '$POOL_BIN' check"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"lighthouse  192.168.100.77 at 198.51.100.254:53/udp"* ]]
+	[[ "$output" == *"lighthouse  192.168.100.1 at this host's port 4242/udp"* ]]
+	[[ "$output" != *"198.51.100.1:4242"* ]]
+	pool_on a mesh revoke corp "$T/a/iso2"
+}
+
 @test "mesh: machines on two hosts over the overlay: groups, untrusted CA, expiry, nebula restarts, nothing left" {
 	spec b dev m2 10.0.0.2 192.168.100.3 dev
-	pool_on b mesh grant corp "$T/b/dev" --ip 192.168.100.3/24 --groups dev
+	pool_on b mesh grant corp "$T/b/dev" --ip 192.168.100.3/24 --groups dev $GRANT_LH
 	up a web
 	up b dev
 	# m1 listens on 8000 (open to group dev)
@@ -187,6 +240,10 @@ no_trace() {
 	[[ "$output" == *"udp dport 4243 dnat ip to 10.0.0.2:4242"* ]]
 	run on b nft list table inet pool
 	[[ "$output" == *"10.0.0.2 : jump pool0_n_m2"* ]]
+	# the lighthouse host B granted, UDP to it alone
+	run on b nft list chain inet pool pool0_n_m2
+	[[ "$output" == *"ip daddr 198.51.100.1 udp dport 4242 accept"* ]]
+	[ "$(grep -c 'udp dport .* accept' <<<"$output")" -eq 2 ]	# and the forwarded port's
 
 	# nebula killed in m1 comes back, and the overlay with it
 	old=$(ex a m1 -- pidof nebula)
@@ -196,9 +253,11 @@ no_trace() {
 	down b m2
 	no_trace b m2 10.0.0.2
 
-	# group guest: ping yes, port 8000 no
-	spec b guest m3 10.0.0.3 192.168.100.4 guest
-	pool_on b mesh grant corp "$T/b/guest" --ip 192.168.100.4/24 --groups guest
+	# group guest: ping yes, port 8000 no; its spec names no lighthouse:
+	# the grant's are the machine's
+	LH= spec b guest m3 10.0.0.3 192.168.100.4 guest
+	! grep -q lighthouses "$T/b/guest/pool.yaml"
+	pool_on b mesh grant corp "$T/b/guest" --ip 192.168.100.4/24 --groups guest $GRANT_LH
 	up b guest
 	wait_for 60 ex b m3 -- ping -c1 -W2 192.168.100.2
 	run ex b m3 -- sh -c 'echo | timeout 8 nc 192.168.100.2 8000'
@@ -207,7 +266,7 @@ no_trace() {
 
 	# host c's CA: nobody trusts it; m4 reaches its lighthouse never, m1 never
 	spec c untrusted m4 10.0.0.4 192.168.100.5 dev
-	pool_on c mesh grant corp "$T/c/untrusted" --ip 192.168.100.5/24 --groups dev
+	pool_on c mesh grant corp "$T/c/untrusted" --ip 192.168.100.5/24 --groups dev $GRANT_LH
 	(cd "$T/c/untrusted" && ip netns exec "$HB" env POOL_STATE_DIR="$T/b/state" POOL_DATA_DIR="$T/c/data" "$POOL_BIN" up -d)
 	run ex b m4 -- ping -c3 -W3 192.168.100.2
 	[ "$status" -ne 0 ]
@@ -223,6 +282,39 @@ no_trace() {
 	no_trace b m2 10.0.0.2
 }
 
+# on_w PORT: a service in the world that answers from-w-PORT
+on_w() {
+	ip netns exec "$W" busybox nc -ll -p "$1" -e /bin/echo "from-w-$1" </dev/null >/dev/null 2>&1 &
+	echo $! >> "$T/w.pids"
+}
+
+@test "mesh: a nat machine with an allow list reaches its lighthouse and peers; the list still drops the rest" {
+	on_w 8080
+	on_w 8081
+	wait_for 10 bash -c "ip netns exec '$HB' busybox nc 198.51.100.254 8081 </dev/null | grep -qx from-w-8081"
+	spec b allow m6 10.0.0.6 192.168.100.7 dev '{mode: nat, allow: ["198.51.100.254:8080/tcp"]}'
+	pool_on b mesh grant corp "$T/b/allow" --ip 192.168.100.7/24 --groups dev $GRANT_LH
+	up b allow
+	# the list: 8080 is open, 8081 (which host B reaches) and UDP 53 are not
+	run ex b m6 -- sh -c 'timeout 10 nc 198.51.100.254 8080 </dev/null'
+	[ "$output" = from-w-8080 ]
+	run ex b m6 -- sh -c 'timeout 10 nc 198.51.100.254 8081 </dev/null'
+	[ "$output" != from-w-8081 ]
+	run ex b m6 -- timeout 5 nslookup example.test 198.51.100.254
+	# the mesh: its lighthouse on host A, and m1 there over the overlay
+	wait_for 60 ex b m6 -- ping -c1 -W2 192.168.100.2
+	run ex b m6 -- sh -c 'echo | timeout 10 nc 192.168.100.2 8000'
+	[ "$output" = from-m1 ]
+	# what the list dropped: the other port and the UDP, never the lighthouse
+	run --separate-stderr pool_on b egress m6
+	echo "$output"
+	[[ "$output" == *"198.51.100.254:8081/tcp"* ]]
+	[[ "$output" == *"198.51.100.254:53/udp"* ]]
+	[[ "$output" != *"198.51.100.1:4242"* ]]
+	down b m6
+	no_trace b m6 10.0.0.6
+}
+
 @test "mesh: two machines of one host reach each other through its lighthouse; an isolated one reaches only its mesh" {
 	spec a iso m5 10.0.0.5 192.168.100.6 dev isolated
 	pool_on a mesh grant corp "$T/a/iso" --ip 192.168.100.6/24 --groups dev
@@ -236,9 +328,12 @@ no_trace() {
 	[ "$status" -ne 0 ]
 	run ex a m5 -- sh -c 'echo | timeout 5 nc 10.0.0.1 22'
 	[ "$status" -ne 0 ]
-	# an isolated machine has no forwarded port
+	# an isolated machine has no forwarded port, and UDP to its lighthouse alone
 	run on a nft list table inet pool
 	[[ "$output" != *pool0_nd_m5* ]]
+	run on a nft list chain inet pool pool0_n_m5
+	[[ "$output" == *"fib daddr type local udp dport 4242 accept"* ]]
+	[[ "$output" != *"198.51.100."* ]]
 	run --separate-stderr pool_on a mesh status corp
 	[[ "$output" == *"machine     m1 192.168.100.2/24 groups dev, host port 4243/udp (running)"* ]]
 	down a m5
