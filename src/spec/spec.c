@@ -198,6 +198,22 @@ oom:
 	return pool_err_set(e, POOL_EXIT_FAIL, ENOMEM, "<default>");
 }
 
+long machine_role_uid(const struct machine *m, const char *name)
+{
+	long uid = 1000;
+
+	if (strcmp(name, "root") == 0)
+		return 0;
+	for (size_t i = 0; i < m->nusers; i++) {
+		if (strcmp(m->users[i].name, "root") == 0)
+			continue;
+		if (strcmp(m->users[i].name, name) == 0)
+			return uid;
+		uid++;
+	}
+	return -1;
+}
+
 void machine_free(struct machine *m)
 {
 	size_t i, j;
@@ -235,6 +251,7 @@ void machine_free(struct machine *m)
 	for (i = 0; m->shares && i < m->nshares; i++) {
 		free(m->shares[i].source);
 		free(m->shares[i].target);
+		free(m->shares[i].owner);
 		for (j = 0; m->shares[i].protect && j < m->shares[i].nprotect; j++)
 			free(m->shares[i].protect[j]);
 		free(m->shares[i].protect);

@@ -61,6 +61,7 @@ struct share {
 	bool has_protect;	/* protect: given (it replaces the default list) */
 	char **protect;		/* paths in the share served read-only, normalised */
 	size_t nprotect;
+	char *owner;		/* owner: the role whose the share is in the guest; NULL: root */
 	struct spec_pos pos;		/* the list item */
 	struct spec_pos source_pos;	/* its source: value */
 };
@@ -229,6 +230,11 @@ int spec_path_open_as_user(const struct machine *m, const struct path_grants *g,
 int spec_check_host(const struct machine *m, const struct path_grants *g, struct pool_err *e);
 
 void machine_free(struct machine *m);
+
+/* The uid pool-init gives role `name` (its primary gid is the same): 0
+ * for root, then 1000 on in the order of users:, root left out. -1 when
+ * the spec has no such role. */
+long machine_role_uid(const struct machine *m, const char *name);
 
 const char *image_kind_str(enum image_kind k);
 const char *net_mode_str(enum net_mode n);
