@@ -138,7 +138,7 @@ $(ls /sys/class/net 2>/dev/null)"; return 0 ;;
 	check) opts="--spec --allow-path --allow-lan --network -p --publish --help" ;;
 	down) opts="--timeout --help" ;;
 	ls | egress) opts="--json --help" ;;
-	exec) opts="--help --" ;;
+	exec) opts="-e --env-file -w --help --" ;;
 	logs) opts="--raw --help" ;;
 	ssh) opts="-i --help" ;;
 	channel)

@@ -11,7 +11,7 @@ static const struct cmd_usage usages[] = {
 	{ "down", "NAME [--timeout S]", "power off; killed after S seconds (default 10)" },
 	{ "ls", "[--json]", "machines: name, address, pid, state, uptime, memory, published ports" },
 	{ "egress", "NAME [--json]", "names resolved for the machine's allow list, their addresses and TTLs; refused names; dropped connections" },
-	{ "exec", "NAME [--] CMD [ARG...]", "run CMD on a running machine; exit with its status" },
+	{ "exec", "[-e VAR[=VALUE]]... [--env-file FILE] [-w DIR] NAME [--] CMD [ARG...]", "run CMD on a running machine; exit with its status" },
 	{ "console", "NAME", "attach the serial console (Ctrl-] detaches)" },
 	{ "logs", "[--raw] NAME", "the machine's console log" },
 	{ "ssh", "[-i KEY] NAME [-- CMD...]", "ssh to the machine as its first user with keys" },

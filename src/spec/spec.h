@@ -200,7 +200,9 @@ int spec_load(const char *path, const struct spec_env *env, struct machine *m,
 
 /* The embedded default spec for folder `cwd` (pool(1)):
  * name from cwd's base name ([a-z0-9-], "m-" before a leading non-letter,
- * "pool" when nothing is left), image host, cwd shared read-write at the
+ * "pool" when nothing is left; at most 25 characters of it), "-" and the
+ * first 6 hex digits of the SHA-256 of cwd (without trailing slashes), so
+ * each folder has its own machine; image host, cwd shared read-write at the
  * same path and used as workdir, network nat, root without password.
  * has_address is left false: the caller picks a free address in the
  * channel. Refuses cwd "/" and folders in /proc, /sys, /dev, /run. */

@@ -35,8 +35,15 @@ int sup_net_open(const struct plan *p, struct sup_net *n, struct pool_err *e)
 
 		channel_cfg_default(&cc);
 		snprintf(cc.name, sizeof cc.name, "%s", m->channel);
-		if (channel_up(&cc, &changed, e) < 0)
-			return pool_err_wrap(e, "channel %s", m->channel);
+		if (channel_up(&cc, &changed, e) < 0) {
+			size_t len;
+
+			pool_err_wrap(e, "channel %s", m->channel);
+			len = strlen(e->msg);
+			snprintf(e->msg + len, sizeof e->msg - len,
+				 " (sudo pool channel up --uplink IF makes it; --network none boots the machine without a network)");
+			return -1;
+		}
 		log_info("channel %s was down: brought it up (uplink auto, %s/%u)", m->channel,
 			 ipv4_str(cc.subnet, (char[16]){ 0 }), cc.prefix);
 		if (channel_subnet(m->channel, &subnet, &prefix) < 0)

@@ -276,7 +276,8 @@ int state_claim(const char *root, const char *dir, const char *name, const char 
 	if (flock(*lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		close(*lock_fd);
 		*lock_fd = -1;
-		return pool_err_usage(e, "machine %s is already running (%s)", name, dir);
+		return pool_err_usage(e, "machine %s is already running: pool exec %s -- CMD runs a command on it, pool console %s attaches its console",
+				      name, name, name);
 	}
 	/* A folder left by a supervisor that died: its network rules (the
 	 * address it had may differ from ours), then all but the lock. */
