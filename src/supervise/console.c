@@ -77,6 +77,61 @@ void tail_lines(const struct sup *s, char *out, size_t cap, int lines)
 	out[o] = '\0';
 }
 
+/* What the console printed, to its log, the user and an attached console. */
+static void console_show(struct sup *s, const char *buf, size_t n)
+{
+	if (n == 0)
+		return;
+	tail_add(s, buf, n);
+	log_write(s, buf, n);
+	if (!s->req->argv && !s->req->detached)	/* pool up: the console is the user's */
+		write_all(1, buf, n);
+	if (s->console_cl >= 0)
+		ctl_send_to(s, &s->cl[s->console_cl], CTL_MSG_CONSOLE, 0, buf, n);
+}
+
+/* The kernel's line on every boot of a microvm (it has no PCI, and says
+ * so at error level): dropped while the machine boots. Until then the
+ * console is passed on a whole line at a time; once the line is gone or
+ * the agent is ready, everything as it comes. */
+#define BOOT_NOISE "PCI: Fatal: No config space access function found"
+
+void console_booted(struct sup *s)
+{
+	if (s->boot_quiet)
+		return;
+	s->boot_quiet = true;
+	console_show(s, s->boot_line, s->boot_line_len);
+	s->boot_line_len = 0;
+}
+
+static void console_boot(struct sup *s, const char *buf, size_t n)
+{
+	while (n > 0 && !s->boot_quiet) {
+		const char *nl = memchr(buf, '\n', n);
+		size_t take = nl ? (size_t)(nl - buf) + 1 : n;
+
+		if (take > sizeof s->boot_line - s->boot_line_len) {
+			console_booted(s);	/* no line of the kernel's: stop looking */
+			break;
+		}
+		memcpy(s->boot_line + s->boot_line_len, buf, take);
+		s->boot_line_len += take;
+		buf += take;
+		n -= take;
+		if (!nl)
+			return;	/* the rest of the line comes later */
+		if (memmem(s->boot_line, s->boot_line_len, BOOT_NOISE, sizeof BOOT_NOISE - 1)) {
+			s->boot_line_len = 0;
+			console_booted(s);
+		} else {
+			console_show(s, s->boot_line, s->boot_line_len);
+			s->boot_line_len = 0;
+		}
+	}
+	console_show(s, buf, n);
+}
+
 /* Read what the console has; all of it when drain is set. */
 void console_in(struct sup *s, bool drain)
 {
@@ -84,20 +139,18 @@ void console_in(struct sup *s, bool drain)
 
 	do {
 		ssize_t n = read(s->con, buf, sizeof buf);
+		bool gone = n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 
+		if (gone)
+			console_booted(s);
 		if (n <= 0) {
-			if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			if (gone) {
 				close(s->con);
 				s->con = -1;
 			}
 			return;
 		}
-		tail_add(s, buf, (size_t)n);
-		log_write(s, buf, (size_t)n);
-		if (!s->req->argv && !s->req->detached)	/* pool up: the console is the user's */
-			write_all(1, buf, (size_t)n);
-		if (s->console_cl >= 0)
-			ctl_send_to(s, &s->cl[s->console_cl], CTL_MSG_CONSOLE, 0, buf, (size_t)n);
+		console_boot(s, buf, (size_t)n);
 	} while (drain);
 }
 

@@ -139,9 +139,9 @@ void log_rotate(struct sup *s)
 	s->rotating = true;
 }
 
-void tell_ready(struct sup *s)
+void tell_ready(struct sup *s, const char *times)
 {
-	ask(s, PRIV_READY, 0, 0, NULL);
+	ask(s, PRIV_READY, 0, 0, times);
 }
 
 void tell_done(struct sup *s, int status, const struct pool_err *e)
@@ -183,6 +183,8 @@ static void priv_event(struct sup *s, const struct priv_msg *m, const int *fds, 
 			s->sh.fs[i].pid = i < m->npids ? m->pids[i] : -1;
 		s->restarting = false;
 		s->reboot_notice = false;
+		s->boot_quiet = false;	/* a new boot: its noise again */
+		s->boot_line_len = 0;
 		s->start_ms = now_ms();
 		s->boot_deadline_ms = s->start_ms + (uint64_t)s->timeout_s * 1000;
 		break;
@@ -469,7 +471,13 @@ static void on_request(struct priv *v)
 			break;
 		case PRIV_READY:
 			if (v->s->ready_fd >= 0) {	/* pool up -d: the machine is up */
-				if (write(v->s->ready_fd, "R", 1) < 0)
+				/* "R" and the boot times (which pool up -d shows only as
+				 * text it checks) */
+				char said[sizeof m.text + 1];
+
+				said[0] = 'R';
+				memcpy(said + 1, m.text, strnlen(m.text, sizeof m.text - 1) + 1);
+				if (write_all(v->s->ready_fd, said, strlen(said)) < 0)
 					log_debug("ready pipe: %s", strerror(errno));
 				close(v->s->ready_fd);
 				v->s->ready_fd = -1;

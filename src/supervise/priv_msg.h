@@ -22,7 +22,7 @@ enum priv_type {
 	PRIV_KILL_VM = 1,	/* stop the hypervisor now (SIGKILL) */
 	PRIV_RESTART_VM,	/* the guest rebooted: start the hypervisor again */
 	PRIV_ROTATE_LOG,	/* console.log is full: a fresh one, the old as .1 */
-	PRIV_READY,		/* the agent is READY: pool up -d may return */
+	PRIV_READY,		/* the agent is READY: pool up -d may return; text: the boot times */
 	PRIV_ALLOW,		/* el[0..nel): open these for the machine's allow list (answered PRIV_ALLOWED) */
 	PRIV_EGRESS_STATE,	/* fds: a memfd with what pool egress shows */
 	PRIV_DONE,		/* a: exit status or -1; b: its error's status; text */

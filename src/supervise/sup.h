@@ -104,6 +104,9 @@ struct sup {
 	bool ready_told;
 
 	uint8_t conq[65536];	/* typed input waiting for the console */
+	char boot_line[256];	/* the console's unfinished line while it boots (console.c) */
+	size_t boot_line_len;
+	bool boot_quiet;	/* its noise line is gone, or the agent is ready: nothing held back */
 	char tail[4096];	/* the last console bytes, for error messages */
 	char qemu_last[512];	/* QEMU's last whole line on stderr */
 	char qemu_cur[512];	/* and the one it is writing */
@@ -135,7 +138,7 @@ void priv_events(struct sup *s, struct pool_err *e);
 void vm_kill(struct sup *s);
 void vm_restart(struct sup *s);
 void log_rotate(struct sup *s);
-void tell_ready(struct sup *s);
+void tell_ready(struct sup *s, const char *times);	/* times: the boot times, one line */
 void tell_done(struct sup *s, int status, const struct pool_err *e);
 int sup_allow(struct sup *s, const struct egress_elem *el, size_t n, struct pool_err *e);
 void sup_egress_state(struct sup *s, const char *text, size_t len);
@@ -152,6 +155,9 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p);
 /* console.c */
 void console_in(struct sup *s, bool drain);	/* drain: all there is */
 void console_out(struct sup *s);		/* typed input, without blocking */
+/* The machine booted (its agent is ready): the console is held back no
+ * more (see BOOT_NOISE in console.c). */
+void console_booted(struct sup *s);
 void qemu_err_in(struct sup *s);
 /* A line of pool's own for the machine's log and the user's stderr. */
 void console_note(struct sup *s, const char *line);

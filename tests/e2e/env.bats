@@ -24,6 +24,8 @@ teardown() {
 	rm -rf "$D"
 }
 
+has_line() { printf '%s\n' "$output" | grep -qxF -- "$1"; }
+
 # The guest's variables (names only, sorted) from `env` output in $1,
 # less those of $2 (the same command without any -e): what the options
 # added.
@@ -43,10 +45,10 @@ added() {
 	echo "$output $stderr"
 	[ "$status" -eq 0 ]
 	[ "$(added "$output" "$base")" = "CI FROM_FILE HOSTVAR OVERRIDE SPACED " ]
-	[[ "$output" == *$'\nCI=1\n'* ]]
-	[[ "$output" == *$'\nHOSTVAR=from-host\n'* ]]
-	[[ "$output" == *$'\nSPACED=two words\n'* ]]
-	[[ "$output" == *$'\nOVERRIDE=cli\n'* ]]
+	has_line "CI=1"
+	has_line "HOSTVAR=from-host"
+	has_line "SPACED=two words"
+	has_line "OVERRIDE=cli"
 	[[ "$output" != *SECRET_TOKEN* ]]
 }
 
@@ -64,9 +66,9 @@ added() {
 	[[ "$stderr" == *"unexpected argument --bogus"* ]]
 	run --separate-stderr "$POOL_BIN" run "$D/m.yaml" --bogus -- env
 	[ "$status" -eq 2 ]
-	# Nothing booted: no machine folder was ever made, no image built.
+	# Nothing booted: no machine folder was made, no accelerator chosen.
 	[ ! -e "$POOL_STATE_DIR/envm" ]
-	[ ! -e "$POOL_CACHE_DIR" ] || [ -z "$(ls -A "$POOL_CACHE_DIR")" ]
+	[[ "$stderr" != *accel* ]]
 }
 
 @test "exec: -e, --env-file and -w before NAME and between NAME and --; exactly those variables; unknown options refused before connecting" {
@@ -92,7 +94,7 @@ added() {
 	echo "$output $stderr"
 	[ "$status" -eq 0 ]
 	[ "$(added "$output" "$base")" = "CI HOSTVAR TOKEN " ]
-	[[ "$output" == *$'\nTOKEN=abc\n'* ]]
+	has_line "TOKEN=abc"
 	[[ "$output" != *SECRET_TOKEN* ]]
 	run --separate-stderr "$POOL_BIN" exec envm pwd
 	[ "$output" = /tmp ]	# the spec's workdir
