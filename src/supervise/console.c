@@ -29,9 +29,9 @@ static void tail_add(struct sup *s, const char *buf, size_t n)
 	s->tail_len += n;
 }
 
-static void log_write(struct sup *s, const char *buf, size_t n)
+static void log_bytes(struct sup *s, const char *buf, size_t n)
 {
-	if (s->log_fd < 0)
+	if (s->log_fd < 0 || n == 0)
 		return;
 	/* Past its size the privileged side makes a fresh one; meanwhile,
 	 * and should it never come, at most LOG_MAX more. */
@@ -39,8 +39,55 @@ static void log_write(struct sup *s, const char *buf, size_t n)
 		log_rotate(s);
 	if (s->log_size + n > 2 * LOG_MAX)
 		return;
-	if (write_all(s->log_fd, buf, n) == 0)
+	if (write_all(s->log_fd, buf, n) == 0) {
 		s->log_size += n;
+		s->log_mid = buf[n - 1] != '\n';
+	}
+}
+
+/* Bytes of one writer (LOG_CONSOLE, or an exec session's stream): a line
+ * another left unfinished is ended first. */
+static void log_write_as(struct sup *s, uint64_t who, const char *buf, size_t n)
+{
+	if (n == 0)
+		return;
+	if (s->log_who != who && s->log_mid)
+		log_bytes(s, "\r\n", 2);
+	s->log_who = who;
+	log_bytes(s, buf, n);
+}
+
+static void log_write(struct sup *s, const char *buf, size_t n)
+{
+	log_write_as(s, LOG_CONSOLE, buf, n);
+}
+
+void log_session(struct sup *s, uint32_t sid, bool err, const uint8_t *p, size_t n)
+{
+	uint64_t who = (uint64_t)sid << 1 | err;
+	char mark[32];
+	int ml = snprintf(mark, sizeof mark, "[exec %u%s] ", (unsigned)sid, err ? " err" : "");
+
+	while (n > 0) {
+		const uint8_t *nl = memchr(p, '\n', n);
+		size_t take = nl ? (size_t)(nl - p) + 1 : n;
+
+		/* a line of its own starts with the session's mark */
+		if (s->log_who != who || !s->log_mid)
+			log_write_as(s, who, mark, (size_t)ml);
+		log_write_as(s, who, (const char *)p, take);
+		p += take;
+		n -= take;
+	}
+}
+
+void log_note(struct sup *s, const char *line)
+{
+	char buf[700];
+	int n = snprintf(buf, sizeof buf, "pool: %s\r\n", line);
+
+	if (n > 0)
+		log_write(s, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 void console_note(struct sup *s, const char *line)

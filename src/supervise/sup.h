@@ -91,6 +91,8 @@ struct sup {
 	struct id_lease ids[2];	/* the hypervisor's uid and gid, the guest-facing side's */
 	int console_cl;		/* the client holding the console, or -1 */
 	uint32_t next_sid;	/* exec sessions towards the guest */
+	uint32_t orphan[CTL_SESSIONS_MAX];	/* sessions whose client went away: the log keeps their output */
+	size_t orphan_next;
 
 	bool agent_open;
 	bool stdin_open;
@@ -107,6 +109,8 @@ struct sup {
 	char boot_line[256];	/* the console's unfinished line while it boots (console.c) */
 	size_t boot_line_len;
 	bool boot_quiet;	/* its noise line is gone, or the agent is ready: nothing held back */
+	bool log_mid;		/* console.log's last line is unfinished */
+	uint64_t log_who;	/* who wrote it: LOG_CONSOLE, or an exec session (console.c) */
 	char tail[4096];	/* the last console bytes, for error messages */
 	char qemu_last[512];	/* QEMU's last whole line on stderr */
 	char qemu_cur[512];	/* and the one it is writing */
@@ -161,6 +165,12 @@ void console_booted(struct sup *s);
 void qemu_err_in(struct sup *s);
 /* A line of pool's own for the machine's log and the user's stderr. */
 void console_note(struct sup *s, const char *line);
+/* An exec session's output in the machine's log: each line marked
+ * "[exec SID] " (stdout) or "[exec SID err] " (stderr). */
+#define LOG_CONSOLE 0u
+void log_session(struct sup *s, uint32_t sid, bool err, const uint8_t *p, size_t n);
+/* A line of pool's own for the machine's log only. */
+void log_note(struct sup *s, const char *line);
 /* The last few console lines, made printable, for an error message. */
 void tail_lines(const struct sup *s, char *out, size_t cap, int lines);
 
