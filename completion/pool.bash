@@ -139,7 +139,7 @@ $(ls /sys/class/net 2>/dev/null)"; return 0 ;;
 	down) opts="--timeout --help" ;;
 	ls | egress) opts="--json --help" ;;
 	exec) opts="-e --env-file -w --help --" ;;
-	logs) opts="--raw --help" ;;
+	logs) opts="-f --follow --last --raw --help" ;;
 	ssh) opts="-i --help" ;;
 	channel)
 		if ((nargs == 0)); then

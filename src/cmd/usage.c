@@ -13,7 +13,7 @@ static const struct cmd_usage usages[] = {
 	{ "egress", "NAME [--json]", "names resolved for the machine's allow list, their addresses and TTLs; refused names; dropped connections" },
 	{ "exec", "[-e VAR[=VALUE]]... [--env-file FILE] [-w DIR] NAME [--] CMD [ARG...]", "run CMD on a running machine; exit with its status" },
 	{ "console", "NAME", "attach the serial console (Ctrl-] detaches)" },
-	{ "logs", "[--raw] NAME", "the machine's console log" },
+	{ "logs", "[-f] [--last] [--raw] NAME", "the machine's console log and its exec sessions' output; -f follows it, --last is the last one's after it ended" },
 	{ "ssh", "[-i KEY] NAME [-- CMD...]", "ssh to the machine as its first user with keys" },
 	{ "check", "[--allow-path DIR]... [--allow-lan] [--network none] [-p|--publish [HOST_IP:]HOST_PORT:GUEST_PORT[/proto]]... [SPEC]", "validate, print the resolved plan; boots nothing" },
 	{ "channel", "up|down|status [--name NAME] [--uplink IF|auto] [--subnet CIDR]", "the host network for machines" },

@@ -33,16 +33,17 @@ static void log_bytes(struct sup *s, const char *buf, size_t n)
 {
 	if (s->log_fd < 0 || n == 0)
 		return;
-	/* Past its size the privileged side makes a fresh one; meanwhile,
-	 * and should it never come, at most LOG_MAX more. */
-	if (s->log_size + n > LOG_MAX)
-		log_rotate(s);
+	/* Once past its size the privileged side makes a fresh one (it looks
+	 * at the file itself, so only after the bytes are in); meanwhile, and
+	 * should it never come, at most LOG_MAX more. */
 	if (s->log_size + n > 2 * LOG_MAX)
 		return;
 	if (write_all(s->log_fd, buf, n) == 0) {
 		s->log_size += n;
 		s->log_mid = buf[n - 1] != '\n';
 	}
+	if (s->log_size >= LOG_MAX)
+		log_rotate(s);
 }
 
 /* Bytes of one writer (LOG_CONSOLE, or an exec session's stream): a line
