@@ -12,6 +12,7 @@ static const struct cmd_usage usages[] = {
 	{ "ls", "[--json]", "machines: name, address, pid, state, uptime, memory, published ports" },
 	{ "egress", "NAME [--json]", "names resolved for the machine's allow list, their addresses and TTLs; refused names; dropped connections" },
 	{ "exec", "[-e VAR[=VALUE]]... [--env-file FILE] [-w DIR] NAME [--] CMD [ARG...]", "run CMD on a running machine; exit with its status" },
+	{ "cp", "[NAME:]SRC [NAME:]DST", "copy a file or folder between this host and a running machine" },
 	{ "console", "NAME", "attach the serial console (Ctrl-] detaches)" },
 	{ "logs", "[-f] [--last] [--raw] NAME", "the machine's console log and its exec sessions' output; -f follows it, --last is the last one's after it ended" },
 	{ "ssh", "[-i KEY] NAME [-- CMD...]", "ssh to the machine as its first user with keys" },
