@@ -10,13 +10,16 @@ load helpers
 setup_file() {
 	export POOL_STATE_DIR="$BATS_FILE_TMPDIR/state" POOL_CACHE_DIR="$BATS_FILE_TMPDIR/cache"
 	export POOL_ACCEL="${POOL_ACCEL:-tcg}"
-	F="$BATS_FILE_TMPDIR/m.yaml"
+	CPM=$(mktemp -d /tmp/pool-cpm.XXXXXX)
+	chmod 755 "$CPM"
+	F="$CPM/m.yaml"
 	printf 'name: cpm\nimage: minimal\nmemory: 256M\nnetwork: none\n' > "$F"
 	SUDO_UID=4242 SUDO_GID=4242 "$POOL_BIN" up -d "$F" >&3
 }
 
 teardown_file() {
 	"$POOL_BIN" down cpm || true
+	rm -rf "$CPM"
 }
 
 setup() {
