@@ -121,34 +121,39 @@ arch(d + "/link.tar", [("x", tarfile.DIRTYPE, b"", ""), ("x/l", tarfile.SYMTYPE,
                        ("x/l/pwned", tarfile.REGTYPE, b"no", "")])
 arch(d + "/fine.tar", [("x", tarfile.DIRTYPE, b"", ""), ("x/ok", tarfile.REGTYPE, b"yes", "")])
 EOF
+	# The guest's root makes its tar a liar: a tar of its own first in
+	# PATH (image host: /bin/sh is dash, which looks tar up there).
+	printf 'name: liar\nimage: host\nnetwork: none\n' > "$D/liar.yaml"
+	"$POOL_BIN" up -d "$D/liar.yaml"
 	for t in climb other link fine; do
-		"$POOL_BIN" exec cpm -- sh -c "cat > /root/$t.tar" < "$D/$t.tar"
+		"$POOL_BIN" exec liar -- sh -c "cat > /root/$t.tar" < "$D/$t.tar"
 	done
-	# The guest's root makes its tar a liar.
-	lie() { "$POOL_BIN" exec cpm -- sh -c "rm -f /bin/tar; printf '#!/bin/sh\ncat /root/$1.tar\n' > /bin/tar; chmod 755 /bin/tar; mkdir -p /root/x"; }
+	"$POOL_BIN" exec liar -- sh -c 'mount -t tmpfs liar /usr/local/sbin; mkdir -p /root/x'
+	lie() { "$POOL_BIN" exec liar -- sh -c "printf '#!/bin/sh\ncat /root/$1.tar\n' > /usr/local/sbin/tar; chmod 755 /usr/local/sbin/tar"; }
 	lie climb
-	run --separate-stderr "$POOL_BIN" cp cpm:/root/x "$D/mine/"
+	run --separate-stderr "$POOL_BIN" cp liar:/root/x "$D/mine/"
 	echo "$output $stderr"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"the machine sent \"x/../../outside/pwned\""* ]]
 	lie other
-	run --separate-stderr "$POOL_BIN" cp cpm:/root/x "$D/mine/"
+	run --separate-stderr "$POOL_BIN" cp liar:/root/x "$D/mine/"
 	echo "$output $stderr"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"the machine sent \"etc-pwned\", which is not in x"* ]]
 	lie link
-	run --separate-stderr "$POOL_BIN" cp cpm:/root/x "$D/mine/"
+	run --separate-stderr "$POOL_BIN" cp liar:/root/x "$D/mine/"
 	echo "$output $stderr"
 	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"x/l: "* ]]
 	[ -z "$(ls -A "$D/outside")" ]
 	[ ! -e "$D/mine/etc-pwned" ]
 	# The control: the same liar with an honest archive is taken.
 	lie fine
-	run --separate-stderr "$POOL_BIN" cp cpm:/root/x "$D/mine/fine"
+	run --separate-stderr "$POOL_BIN" cp liar:/root/x "$D/mine/fine"
 	echo "$output $stderr"
 	[ "$status" -eq 0 ]
 	[ "$(cat "$D/mine/fine/ok")" = yes ]
-	"$POOL_BIN" exec cpm -- sh -c 'rm /bin/tar; ln -s busybox /bin/tar'
+	"$POOL_BIN" down liar
 }
 
 @test "cp: one path in a machine, one here; usage errors before anything connects" {
