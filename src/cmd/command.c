@@ -60,7 +60,7 @@ static bool env_name(const char *s, size_t n)
 /* "VAR=VALUE" as given, or "VAR" taken from pool's own environment. */
 static int env_add(char ***env, size_t *nenv, const char *item, const char *where, struct pool_err *e)
 {
-	const char *eq = strchr(item, '='), *v;
+	const char *eq = strchr(item, '=');
 	size_t n = eq ? (size_t)(eq - item) : strlen(item);
 	char **nv;
 	char *one;
@@ -71,7 +71,8 @@ static int env_add(char ***env, size_t *nenv, const char *item, const char *wher
 		return pool_err_usage(e, "%s: %.*s: the value is longer than %u bytes", where, (int)n, item,
 				      ENV_VALUE_MAX);
 	if (!eq) {
-		v = getenv(item);
+		const char *v = getenv(item);
+
 		if (!v)
 			return pool_err_usage(e, "%s: %s is not set here (sudo resets the environment: sudo -E, or sudo --preserve-env=%s, keeps it)",
 					      where, item, item);

@@ -98,9 +98,7 @@ static bool plain_name(const char *s)
 
 /* What the child tells the parent on its status pipe: "O" once it is
  * ready (nothing refused), then "D" when all went well or "E" and why. */
-static __attribute__((noreturn)) void child_fail(int st, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void child_fail(int st, const char *fmt, ...)
+__attribute__((noreturn, format(printf, 2, 3))) static void child_fail(int st, const char *fmt, ...)
 {
 	char msg[sizeof ((struct pool_err *)0)->msg + 1];
 	va_list ap;

@@ -48,11 +48,13 @@ static int copy_rest(int fd, const char *path, struct log_out *out, struct pool_
 {
 	char buf[16384];
 	ssize_t n;
-	int r;
 
-	while ((n = read(fd, buf, sizeof buf)) > 0)
-		if ((r = out_bytes(out, buf, (size_t)n, e)) != 0)
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		int r = out_bytes(out, buf, (size_t)n, e);
+
+		if (r != 0)
 			return r;
+	}
 	return n < 0 ? pool_err_sys(e, "%s", path) : 0;
 }
 
@@ -75,13 +77,13 @@ static int follow(const char *root, const char *name, const char *path, struct l
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct timespec tick = { 0, FOLLOW_TICK_MS * 1000000L };
 	struct pool_err ignore = { 0 };
-	int r;
 
 	if (fd < 0 && errno != ENOENT)
 		return pool_err_sys(e, "%s", path);
 	for (;;) {
 		struct machine_entry m;
 		struct stat a, b;
+		int r;
 		bool alive = machine_probe(root, name, &m, &ignore) == 0 && m.alive;
 
 		if (fd >= 0 && (r = copy_rest(fd, path, out, e)) != 0)
