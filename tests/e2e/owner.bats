@@ -10,6 +10,7 @@ load helpers
 setup() {
 	pool_env
 	export SUDO_UID=4242 SUDO_GID=4242	# the user pool acts for
+	H="poolo-$$-$BATS_TEST_NUMBER"	# a namespace of our own, where one is needed
 	D=$(mktemp -d /tmp/pool-owner.XXXXXX)
 	chmod 755 "$D"
 	mkdir -p "$D/code"
@@ -31,6 +32,13 @@ EOF
 }
 
 teardown() {
+	local f pid
+	for f in "$POOL_STATE_DIR"/*/status; do
+		[ -e "$f" ] || continue
+		pid=$(sed -n 's/^pid=//p' "$f")
+		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+	done
+	ip netns del "$H" 2>/dev/null || true
 	rm -rf "$D"
 }
 
@@ -148,4 +156,34 @@ all_mine() {
 	echo "$output $stderr"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"share       $D/code -> /code (read-write, virtiofs tag share0, owner uid 1000 in the guest)"* ]]
+}
+
+@test "an ssh role with owner: logs in with ssh and writes its share, as the user on the host" {
+	# ssh runs as the invoking user, who needs a passwd entry: nobody here
+	export SUDO_UID=65534 SUDO_GID=65534
+	chown -R 65534:65534 "$D/code"
+	ssh-keygen -q -t ed25519 -N "" -C owner-test -f "$D/id"
+	chown 65534:65534 "$D/id" "$D/id.pub"
+	ip netns add "$H"
+	ip -n "$H" link set lo up
+	ip -n "$H" link add up0 type veth peer name up0p
+	ip -n "$H" addr add 198.51.100.1/24 dev up0
+	ip -n "$H" link set up0 up
+	ip -n "$H" link set up0p up
+	ip -n "$H" route add default via 198.51.100.2
+	printf 'name: sshown\nimage: host\naddress: 10.0.0.9\nnetwork: isolated\nusers:\n  root: {}\n  dev:\n    keys: ["%s"]\nshares:\n  - {source: code, target: /code, owner: dev}\n' \
+		"$(cat "$D/id.pub")" > "$D/m.yaml"
+	run --separate-stderr ip netns exec "$H" "$POOL_BIN" up -d "$D/m.yaml"
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	ssh_in() { ip netns exec "$H" "$POOL_BIN" ssh -i "$D/id" sshown -- "$@" 2>"$D/ssh.err"; }
+	wait_for 300 ssh_in true || { cat "$D/ssh.err"; false; }
+	run ssh_in sh -c 'id -un; cd /code && echo from-ssh > note && mkdir -p src && stat -c "%U %n" note src'
+	echo "$output"
+	ip netns exec "$H" "$POOL_BIN" down sshown
+	[ "${lines[0]}" = dev ]
+	[[ "$output" == *"dev note"* ]]
+	[[ "$output" == *"dev src"* ]]
+	[ "$(cat "$D/code/note")" = from-ssh ]
+	[ "$(stat -c %u:%g "$D/code/note")" = 65534:65534 ]
 }
