@@ -560,7 +560,8 @@ int cmd_cp(int argc, char **argv, struct pool_err *e)
 		return pool_err_sys(e, "cp");
 	{
 		const char *args[] = { "sh", "-c", to_guest ? to_guest_sh : from_guest_sh, "sh", guest->path, base };
-		struct agent_exec x = { .cwd = "", .argv = args, .argc = to_guest ? 6 : 5 };
+		struct agent_exec x = { .flags = AGENT_EXEC_UNLOGGED, .cwd = "", .argv = args,
+					.argc = to_guest ? 6 : 5 };
 
 		len = agent_exec_encode(buf, FRAME_PAYLOAD_MAX, &x);
 		if (len < 0)

@@ -61,7 +61,8 @@ void ctl_drop(struct sup *s, struct ctl_client *c)
 		snprintf(line, sizeof line, "exec %u: its client went away; the command is hung up (what it still says stays here)",
 			 (unsigned)c->gsid);
 		log_note(s, line);
-		s->orphan[s->orphan_next++ % CTL_SESSIONS_MAX] = c->gsid;
+		if (!c->unlogged)
+			s->orphan[s->orphan_next++ % CTL_SESSIONS_MAX] = c->gsid;
 		agent_conn_send(&s->agent, AGENT_STDIN, c->gsid, NULL, 0, &ignore);
 		agent_conn_send(&s->agent, AGENT_SIGNAL, c->gsid, hup, sizeof hup, &ignore);
 	}
@@ -166,6 +167,8 @@ static void ctl_exec(struct sup *s, struct ctl_client *c, const uint8_t *p, size
 	}
 	if (!x.cwd[0] && s->p->m->workdir)
 		x.cwd = s->p->m->workdir;
+	c->unlogged = x.flags & AGENT_EXEC_UNLOGGED;
+	x.flags &= (uint8_t)~AGENT_EXEC_UNLOGGED;	/* the guest never sees it */
 	buf = malloc(FRAME_PAYLOAD_MAX);
 	len = buf ? agent_exec_encode(buf, FRAME_PAYLOAD_MAX, &x) : -1;
 	agent_exec_free(&x);
@@ -183,7 +186,13 @@ static void ctl_exec(struct sup *s, struct ctl_client *c, const uint8_t *p, size
 		struct agent_exec y;
 
 		/* the log says which command a session's lines are of */
-		if (agent_exec_decode(buf, (size_t)len, &y, &why) == 0) {
+		if (c->unlogged) {
+			char line[100];
+
+			snprintf(line, sizeof line, "exec %u: a copy (pool cp), its stream not kept here",
+				 (unsigned)c->gsid);
+			log_note(s, line);
+		} else if (agent_exec_decode(buf, (size_t)len, &y, &why) == 0) {
 			char line[400];
 
 			session_line(line, sizeof line, c->gsid, &y);
@@ -275,7 +284,7 @@ static int on_ctl_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 
 /* What a session's frame leaves in the machine's log: its output, marked,
  * and how it ended. */
-static void log_from_session(struct sup *s, const struct frame_hdr *h, const uint8_t *p)
+static void log_from_session(struct sup *s, bool unlogged, const struct frame_hdr *h, const uint8_t *p)
 {
 	char line[300];
 	int st;
@@ -284,7 +293,8 @@ static void log_from_session(struct sup *s, const struct frame_hdr *h, const uin
 	switch (h->type) {
 	case AGENT_STDOUT:
 	case AGENT_STDERR:
-		log_session(s, h->sid, h->type == AGENT_STDERR, p, h->len);
+		if (!unlogged)
+			log_session(s, h->sid, h->type == AGENT_STDERR, p, h->len);
 		break;
 	case AGENT_EXIT:
 		if (agent_exit_decode(p, h->len, &st, &why) == 0) {
@@ -318,7 +328,7 @@ void ctl_from_guest(struct sup *s, const struct frame_hdr *h, const uint8_t *p)
 
 		if (c->fd < 0 || c->conv.kind != CTL_EXEC || c->gsid != h->sid)
 			continue;
-		log_from_session(s, h, p);
+		log_from_session(s, c->unlogged, h, p);
 		ctl_send_to(s, c, h->type, c->conv.sid, p, h->len);
 		if (h->type == AGENT_EXIT || h->type == AGENT_ERROR) {
 			c->closing = true;
@@ -331,7 +341,7 @@ void ctl_from_guest(struct sup *s, const struct frame_hdr *h, const uint8_t *p)
 	for (size_t i = 0; i < CTL_SESSIONS_MAX; i++) {
 		if (s->orphan[i] != h->sid)
 			continue;
-		log_from_session(s, h, p);
+		log_from_session(s, false, h, p);
 		if (h->type == AGENT_EXIT || h->type == AGENT_ERROR)
 			s->orphan[i] = 0;
 		return;

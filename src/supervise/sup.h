@@ -46,6 +46,7 @@ struct ctl_client {
 	struct agent_conn conn;
 	struct ctl_conv conv;
 	uint32_t gsid;		/* exec: the session's id towards the guest */
+	bool unlogged;		/* exec: its output stays out of the machine's log (pool cp) */
 	uint64_t accepted_ms;
 	uint64_t stalled_ms;	/* since when its queue is past CTL_OUT_HIGH and not shrinking */
 	size_t stalled_len;

@@ -49,6 +49,10 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$(sha256sum < "$D/mine/back")" = "$sum" ]
 	[ "$(stat -c %u:%g "$D/mine/back")" = 4242:4242 ]
+	# The stream is no part of the machine's log; that it was, is.
+	[ "$(stat -c %s "$POOL_STATE_DIR/cpm/console.log")" -lt 1000000 ]
+	run "$POOL_BIN" logs cpm
+	[[ "$output" == *"a copy (pool cp), its stream not kept here"* ]]
 }
 
 @test "a folder both ways: files, subfolders, a link, modes; into a folder or to a new name" {
