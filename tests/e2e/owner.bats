@@ -171,14 +171,15 @@ all_mine() {
 	ip -n "$H" link set up0 up
 	ip -n "$H" link set up0p up
 	ip -n "$H" route add default via 198.51.100.2
-	printf 'name: sshown\nimage: host\naddress: 10.0.0.9\nnetwork: isolated\nusers:\n  root: {}\n  dev:\n    keys: ["%s"]\nshares:\n  - {source: code, target: /code, owner: dev}\n' \
+	printf 'name: sshown\nimage: host\naddress: 10.0.0.9\nnetwork: isolated\nusers:\n  root: {}\n  dev:\n    shell: bash\n    keys: ["%s"]\nshares:\n  - {source: code, target: /code, owner: dev}\n' \
 		"$(cat "$D/id.pub")" > "$D/m.yaml"
 	run --separate-stderr ip netns exec "$H" "$POOL_BIN" up -d "$D/m.yaml"
 	echo "$output $stderr"
 	[ "$status" -eq 0 ]
 	ssh_in() { ip netns exec "$H" "$POOL_BIN" ssh -i "$D/id" sshown -- "$@" 2>"$D/ssh.err"; }
 	wait_for 300 ssh_in true || { cat "$D/ssh.err"; false; }
-	run ssh_in sh -c 'id -un; cd /code && echo from-ssh > note && mkdir -p src && stat -c "%U %n" note src'
+	# one word: ssh hands the remote shell (bash) one command line
+	run ssh_in 'id -un; cd /code && echo from-ssh > note && mkdir -p src && stat -c "%U %n" note src'
 	echo "$output"
 	ip netns exec "$H" "$POOL_BIN" down sshown
 	[ "${lines[0]}" = dev ]
