@@ -58,6 +58,8 @@ teardown() {
 
 @test "logs -f follows the log across its rotation and ends when the machine does, with every line in order" {
 	"$POOL_BIN" up -d "$D/m.yaml"
+	# the console's shell has said hello: nothing else cuts the lines
+	wait_for 60 grep -q "built-in shell" "$POOL_STATE_DIR/lg/console.log"
 	"$POOL_BIN" logs -f lg > "$D/followed" &
 	FOLLOWER=$!
 	# 300000 marked lines are past the 4 MiB where the log is rotated.
@@ -71,6 +73,8 @@ teardown() {
 	[ "$status" -eq 0 ]
 	FOLLOWER=
 	grep -q '\] the-end' "$D/followed"
+	# what was followed is the log, byte for byte
+	cat "$POOL_STATE_DIR/.last/lg/console.log.1" "$POOL_STATE_DIR/.last/lg/console.log" | cmp - "$D/followed"
 	# every number once, in order, across the rotation
 	run bash -c "sed -n 's/^\[exec [0-9]*\] \([0-9][0-9]*\)\r\?$/\1/p' '$D/followed' | tr -d '\r' > '$D/nums'; seq 1 300000 | cmp - '$D/nums'"
 	echo "$output"
