@@ -4,7 +4,7 @@
 # Needs nothing of the bash-completion package; it is installed where that
 # package looks for it (datadir/bash-completion/completions/pool).
 
-_pool_commands="run up down ls egress exec console logs ssh check channel doctor mkpasswd mesh version help"
+_pool_commands="run up down ls egress exec cp console logs ssh check channel doctor mkpasswd mesh version help"
 _pool_mesh_verbs="init ca trust grant revoke status lighthouse"
 
 # The machines: folders under POOL_STATE_DIR (default /run/pool) whose
@@ -138,8 +138,9 @@ $(ls /sys/class/net 2>/dev/null)"; return 0 ;;
 	check) opts="--spec --allow-path --allow-lan --network -p --publish --help" ;;
 	down) opts="--timeout --help" ;;
 	ls | egress) opts="--json --help" ;;
-	exec) opts="--help --" ;;
-	logs) opts="--raw --help" ;;
+	exec) opts="-e --env-file -w --help --" ;;
+	cp) opts="--help" ;;
+	logs) opts="-f --follow --last --raw --help" ;;
 	ssh) opts="-i --help" ;;
 	channel)
 		if ((nargs == 0)); then
@@ -170,7 +171,16 @@ $(ls /sys/class/net 2>/dev/null)"; return 0 ;;
 		elif [[ $cmd == run ]]; then
 			compopt -o default 2>/dev/null	# the command
 		fi ;;
-	down | egress | exec | console | logs | ssh)
+	exec)
+		if ((nargs == 0)); then
+			_pool_reply "$cur" "$(_pool_machines)"
+		else
+			compopt -o default 2>/dev/null	# the command
+		fi ;;
+	cp)	# NAME: or a host path, for each of the two
+		compopt -o default 2>/dev/null
+		[[ $cur == */* ]] || _pool_reply "$cur" "$(_pool_machines | sed 's/$/:/')" ;;
+	down | egress | console | logs | ssh)
 		((nargs == 0)) && _pool_reply "$cur" "$(_pool_machines)" ;;
 	mesh)
 		if ((nargs == 0)); then

@@ -199,8 +199,14 @@ static __attribute__((noreturn)) void session(const struct login_user *u)
 			_exit(1);
 		}
 	}
-	if (chdir(u->home) < 0)
-		(void)!chdir("/");
+	/* The machine's working folder (the project, as run and exec use
+	 * it), else the role's home. */
+	{
+		const char *w = getenv("POOL_WORKDIR");
+
+		if ((!w || !*w || chdir(w) < 0) && chdir(u->home) < 0)
+			(void)!chdir("/");
+	}
 	setenv("HOME", u->home, 1);
 	setenv("USER", u->name, 1);
 	setenv("LOGNAME", u->name, 1);

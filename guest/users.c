@@ -83,6 +83,31 @@ static int install_keys(const struct login_user *u, bool *had_keys)
 	return 0;
 }
 
+/* nu's files, when the role's shell is nu: a fresh home would make nu
+ * print "Config file created" and its welcome banner on every boot. */
+static int quiet_nu(const struct login_user *u)
+{
+	static const char config[] = "$env.config.show_banner = false\n";
+	char dir[LOGIN_PATH_MAX + 32], file[LOGIN_PATH_MAX + 48];
+	const char *base = strrchr(u->shell, '/');
+
+	if (strcmp(base ? base + 1 : u->shell, "nu") != 0)
+		return 0;
+	snprintf(dir, sizeof dir, "%s/.config", u->home);
+	if (own_dir(dir, 0755, u->uid, u->gid) < 0)
+		return -1;
+	snprintf(dir, sizeof dir, "%s/.config/nushell", u->home);
+	if (own_dir(dir, 0755, u->uid, u->gid) < 0)
+		return -1;
+	snprintf(file, sizeof file, "%s/config.nu", dir);
+	if (access(file, F_OK) < 0 && write_file(file, config, sizeof config - 1, 0644, u->uid, u->gid) < 0)
+		return -1;
+	snprintf(file, sizeof file, "%s/env.nu", dir);
+	if (access(file, F_OK) < 0 && write_file(file, "", 0, 0644, u->uid, u->gid) < 0)
+		return -1;
+	return 0;
+}
+
 int users_setup(bool *any_keys)
 {
 	_cleanup_free_ char *passwd = NULL, *out = NULL;
@@ -120,6 +145,10 @@ int users_setup(bool *any_keys)
 		}
 		if (install_keys(&u, any_keys) < 0) {
 			glog("users: %s: authorized_keys: %s", u.name, strerror(errno));
+			failed++;
+		}
+		if (quiet_nu(&u) < 0) {
+			glog("users: %s: nu's config: %s", u.name, strerror(errno));
 			failed++;
 		}
 	}

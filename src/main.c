@@ -19,7 +19,7 @@ static const struct command {
 	cmd_fn fn;
 } commands[] = {
 	{ "run", cmd_run }, { "up", cmd_up }, { "down", cmd_down }, { "ls", cmd_ls },
-	{ "exec", cmd_exec }, { "console", cmd_console }, { "logs", cmd_logs }, { "egress", cmd_egress }, { "ssh", cmd_ssh },
+	{ "exec", cmd_exec }, { "cp", cmd_cp }, { "console", cmd_console }, { "logs", cmd_logs }, { "egress", cmd_egress }, { "ssh", cmd_ssh },
 	{ "check", cmd_check }, { "channel", cmd_channel }, { "doctor", cmd_doctor },
 	{ "mkpasswd", cmd_mkpasswd }, { "mesh", cmd_mesh }, { "version", cmd_version }, { "help", cmd_help },
 };

@@ -405,6 +405,14 @@ int plan_build(const struct machine *m, enum plan_mode mode, const struct path_g
 		sh = &p->shares[p->nshares++];
 		*sh = (struct plan_share){ .source = m->shares[i].source, .target = m->shares[i].target,
 					   .readonly = m->shares[i].readonly, .pos = &m->shares[i].source_pos };
+		if (m->shares[i].owner) {
+			long uid = machine_role_uid(m, m->shares[i].owner);
+
+			if (uid < 0)
+				return pool_err_usage(e, "%s: shares: owner %s is not one of users:", m->file,
+						      m->shares[i].owner);
+			sh->owner = (uid_t)uid;
+		}
 		snprintf(sh->tag, sizeof sh->tag, "share%zu", i);
 		if (protect_list(m, &m->shares[i], &sh->protect) < 0)
 			return pool_err_sys(e, "protect");
@@ -734,8 +742,11 @@ void plan_print(const struct plan *p, FILE *out)
 	for (size_t i = 0; i < p->nshares; i++) {
 		const struct plan_share *sh = &p->shares[i];
 
-		fprintf(out, "share       %s -> %s (%s, virtiofs tag %s)\n", sh->source, sh->target,
+		fprintf(out, "share       %s -> %s (%s, virtiofs tag %s", sh->source, sh->target,
 			sh->readonly ? "read-only" : "read-write", sh->tag);
+		if (sh->owner)
+			fprintf(out, ", owner uid %u in the guest", (unsigned)sh->owner);
+		fprintf(out, ")\n");
 		if (!sh->readonly && !sh->host) {
 			fprintf(out, "protect     %s:", sh->tag);
 			for (size_t k = 0; k < sh->protect.n; k++)

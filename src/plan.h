@@ -27,6 +27,7 @@ struct plan_share {
 	const char *target;
 	bool readonly;
 	bool host;		/* the host's own /usr or /nix/store, served as root */
+	uid_t owner;		/* whose its files are in the guest (uid, and gid alike): owner:, or 0 */
 	char tag[16];
 	const struct spec_pos *pos;	/* its source: in the spec (for messages) */
 	struct strv protect;	/* paths in it the guest may not change (read-only binds) */

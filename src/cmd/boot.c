@@ -30,6 +30,7 @@ static int option(int argc, char **argv, int *i, struct boot_args *a, struct poo
 {
 	const char *v, *arg = argv[*i];
 	bool missing = false;
+	int r;
 
 	if (arg[0] != '-' || strcmp(arg, "-") == 0 || strcmp(arg, "--") == 0)
 		return 0;
@@ -61,16 +62,8 @@ static int option(int argc, char **argv, int *i, struct boot_args *a, struct poo
 		a->warm = true;
 	} else if (a->which == BOOT_UP && (strcmp(arg, "-d") == 0 || strcmp(arg, "--detach") == 0)) {
 		a->detached = true;
-	} else if (a->which == BOOT_RUN && (v = cmd_option(argc, argv, i, "-w", &missing))) {
-		if (v[0] != '/')
-			return pool_err_usage(e, "%s: -w %s: an absolute path in the guest", argv[0], v);
-		a->workdir = v;
-	} else if (a->which == BOOT_RUN && (v = cmd_option(argc, argv, i, "-e", &missing))) {
-		if (a->nenv == BOOT_LIST_MAX)
-			return pool_err_usage(e, "%s: -e: at most %d", argv[0], BOOT_LIST_MAX);
-		a->env[a->nenv++] = v;
-	} else if (a->which == BOOT_RUN && (v = cmd_option(argc, argv, i, "--env-file", &missing))) {
-		a->env_file = v;
+	} else if (!missing && a->which == BOOT_RUN && (r = command_option(argc, argv, i, argv[0], &a->command, e)) != 0) {
+		return r;
 	} else if (!missing) {
 		return unexpected(e, argv[0], arg);
 	}
@@ -115,122 +108,6 @@ int boot_args_parse(int argc, char **argv, enum boot_cmd cmd, struct boot_args *
 	a->cmd = argv + i;
 	a->ncmd = argc - i;
 	return 0;
-}
-
-/* A name an environment may hold: [A-Za-z_][A-Za-z0-9_]*. */
-static bool env_name(const char *s, size_t n)
-{
-	if (n == 0 || n > 255 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return false;
-	return true;
-}
-
-/* "VAR=VALUE" as given, or "VAR" taken from pool's own environment. */
-static int env_add(struct run_request *req, const char *item, const char *where, struct pool_err *e)
-{
-	const char *eq = strchr(item, '='), *v;
-	size_t n = eq ? (size_t)(eq - item) : strlen(item);
-	char **nv;
-	char *one;
-
-	if (!env_name(item, n))
-		return pool_err_usage(e, "%s: \"%.*s\" is not a variable name", where, (int)(n > 60 ? 60 : n), item);
-	if (strlen(item) > 4096)
-		return pool_err_usage(e, "%s: %.*s: the value is longer than 4096 bytes", where, (int)n, item);
-	if (!eq) {
-		v = getenv(item);
-		if (!v)
-			return pool_err_usage(e, "%s: %s is not set here (sudo resets the environment: sudo -E, or sudo --preserve-env=%s, keeps it)",
-					      where, item, item);
-		if (asprintf(&one, "%s=%s", item, v) < 0)
-			return pool_err_sys(e, "-e");
-	} else if (!(one = strdup(item))) {
-		return pool_err_sys(e, "-e");
-	}
-	for (size_t i = 0; i < req->nenv; i++) {
-		if (strncmp(req->env[i], one, n + 1) == 0) {	/* given twice: the last wins */
-			free(req->env[i]);
-			req->env[i] = one;
-			return 0;
-		}
-	}
-	nv = realloc(req->env, (req->nenv + 2) * sizeof *nv);
-	if (!nv) {
-		free(one);
-		return pool_err_sys(e, "-e");
-	}
-	req->env = nv;
-	req->env[req->nenv++] = one;
-	req->env[req->nenv] = NULL;
-	return 0;
-}
-
-static int open_env_file(void *arg, struct pool_err *e)
-{
-	int fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-
-	if (fd < 0)
-		return pool_err_set(e, POOL_EXIT_USAGE, errno, "--env-file %s", (const char *)arg);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return pool_err_usage(e, "--env-file %s: not a regular file", (const char *)arg);
-	}
-	return fd;
-}
-
-/* The command's environment: TERM, then --env-file's lines, then each -e,
- * exactly what was named (docker's env-file: VAR=VALUE or VAR, # comments). */
-static int run_env(const struct boot_args *a, struct run_request *req, struct pool_err *e)
-{
-	const char *term = getenv("TERM");
-
-	if (term && strlen(term) < 100 && strchr(term, '=') == NULL && env_add(req, "TERM", "TERM", e) < 0)
-		return -1;
-	if (a->env_file) {
-		_cleanup_free_ char *text = NULL;
-		const struct pool_user *u;
-		_cleanup_close_ int fd = -1;
-		char *line, *save = NULL, where[PATH_MAX + 32];
-		size_t len;
-		int no = 0;
-
-		if (pool_user_get(&u, e) < 0 || (fd = run_as_user(u, open_env_file, (void *)a->env_file, e)) < 0)
-			return -1;
-		fcntl(fd, F_SETFL, 0);
-		if (read_fd(fd, a->env_file, 1u << 20, &text, &len, e) < 0)
-			return -1;
-		if (memchr(text, '\0', len))
-			return pool_err_usage(e, "--env-file %s: holds a NUL byte", a->env_file);
-		for (char *p = text; (line = strsep(&p, "\n")); ) {
-			no++;
-			line[strcspn(line, "\r")] = '\0';
-			line += strspn(line, " \t");
-			if (!*line || *line == '#')
-				continue;
-			snprintf(where, sizeof where, "%s:%d", a->env_file, no);
-			if (env_add(req, line, where, e) < 0)
-				return -1;
-		}
-		(void)save;
-	}
-	for (size_t i = 0; i < a->nenv; i++)
-		if (env_add(req, a->env[i], "-e", e) < 0)
-			return -1;
-	return 0;
-}
-
-static void run_env_free(struct run_request *req)
-{
-	for (size_t i = 0; i < req->nenv; i++)
-		free(req->env[i]);
-	free(req->env);
-	req->env = NULL;
-	req->nenv = 0;
 }
 
 /* What an earlier machine made in a share and pool moved aside, at the
@@ -341,8 +218,8 @@ int boot_load(const struct boot_args *a, struct load_grants *lg, struct machine 
 			return pool_err_usage(e, "-p: a machine with network: none has no port to publish");
 		}
 	}
-	if (a->workdir) {
-		char *w = strdup(a->workdir);
+	if (a->command.workdir) {
+		char *w = strdup(a->command.workdir);
 
 		if (!w) {
 			machine_free(m);
@@ -427,12 +304,12 @@ int boot_machine(const struct boot_args *a, struct pool_err *e)
 	if (a->which == BOOT_RUN) {
 		req.argv = a->cmd;
 		req.argc = a->ncmd;
-		if (run_env(a, &req, e) < 0)
+		if (command_env(&a->command, &req.env, &req.nenv, e) < 0)
 			return -1;
 	}
 	if (boot_load(a, &lg, &m, e) < 0) {
 		load_grants_free(&lg);
-		run_env_free(&req);
+		command_env_free(&req.env, &req.nenv);
 		return -1;
 	}
 	if (spare_idle_s(&idle_s, e) < 0)
@@ -456,6 +333,6 @@ out:
 	plan_free(&p);
 	machine_free(&m);
 	load_grants_free(&lg);
-	run_env_free(&req);
+	command_env_free(&req.env, &req.nenv);
 	return status;
 }

@@ -5,13 +5,13 @@
 
 #include <stdbool.h>
 
+#include "cmd/command.h"
 #include "cmd/load.h"
 #include "common/parse.h"
 #include "plan.h"
 #include "supervise/supervisor.h"
 #include "util/err.h"
 
-#define BOOT_LIST_MAX 64
 
 enum boot_cmd { BOOT_RUN, BOOT_UP, BOOT_CHECK };
 
@@ -26,10 +26,7 @@ struct boot_args {
 	bool network_none;		/* --network none */
 	struct port_map ports[PORT_MAPS_MAX];	/* -p [HOST_IP:]HOST_PORT:GUEST_PORT[/proto] */
 	size_t nports;
-	const char *workdir;		/* run -w DIR */
-	const char *env[BOOT_LIST_MAX];	/* run -e VAR[=VALUE] */
-	size_t nenv;
-	const char *env_file;		/* run --env-file FILE */
+	struct command_opts command;	/* run: -e, --env-file, -w */
 	char **cmd;			/* run: the command */
 	int ncmd;
 };

@@ -19,6 +19,7 @@ int cmd_ssh(int argc, char **argv, struct pool_err *e);
 int cmd_ls(int argc, char **argv, struct pool_err *e);
 int cmd_down(int argc, char **argv, struct pool_err *e);
 int cmd_exec(int argc, char **argv, struct pool_err *e);
+int cmd_cp(int argc, char **argv, struct pool_err *e);
 int cmd_console(int argc, char **argv, struct pool_err *e);
 int cmd_logs(int argc, char **argv, struct pool_err *e);
 int cmd_mesh(int argc, char **argv, struct pool_err *e);

@@ -1,8 +1,9 @@
-/* exec.c - pool exec NAME [--] CMD [ARG...]: run a command on a
- * running machine through its supervisor; stdio streamed (the output
- * through the terminal filter where it reaches a terminal, untouched to
- * a pipe or a file), its status returned. Several at once on one machine
- * each get their own session. */
+/* exec.c - pool exec [-e VAR[=VALUE]]... [--env-file FILE] [-w DIR] NAME
+ * [--] CMD [ARG...]: run a command on a running machine through its
+ * supervisor, with exactly the environment named; stdio streamed (the
+ * output through the terminal filter where it reaches a terminal,
+ * untouched to a pipe or a file), its status returned. Several at once
+ * on one machine each get their own session. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,6 +15,7 @@
 
 #include "cmd.h"
 #include "common/be.h"
+#include "cmd/command.h"
 #include "cmd/usage.h"
 #include "ctl_client.h"
 #include "util/cleanup.h"
@@ -30,26 +32,20 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
-static int send_exec(int fd, char **cmd, int ncmd, struct pool_err *e)
+/* The EXEC payload, encoded before anything connects: a command that
+ * cannot be sent is refused first. Its folder: -w, or "" for the
+ * machine's workdir (the supervisor fills it in). */
+static long encode_exec(uint8_t *buf, char **cmd, int ncmd, const char *cwd, char **env, size_t nenv,
+			struct pool_err *e)
 {
-	_cleanup_free_ uint8_t *buf = malloc(FRAME_PAYLOAD_MAX);
-	const char *env[2] = { NULL, NULL };
-	const char *term = getenv("TERM");
-	char termv[128];
-	struct agent_exec x = { .cwd = "", .argv = (const char **)cmd, .argc = (size_t)ncmd, .env = env };
-	long n;
+	struct agent_exec x = { .cwd = cwd ? cwd : "", .argv = (const char **)cmd, .argc = (size_t)ncmd,
+				.env = (const char **)env, .envc = nenv };
+	long n = agent_exec_encode(buf, FRAME_PAYLOAD_MAX, &x);
 
-	if (!buf)
-		return pool_err_sys(e, "exec");
-	if (term && strlen(term) < 100 && !strchr(term, '=')) {
-		snprintf(termv, sizeof termv, "TERM=%s", term);
-		env[x.envc++] = termv;
-	}
-	n = agent_exec_encode(buf, FRAME_PAYLOAD_MAX, &x);
 	if (n < 0)
-		return pool_err_usage(e, "exec: the command is longer than the agent takes (%u bytes) or has an empty name",
+		return pool_err_usage(e, "exec: the command and its environment are longer than the agent takes (%u bytes), or the command has an empty name",
 				      FRAME_PAYLOAD_MAX);
-	return ctl_send(fd, AGENT_EXEC, EXEC_SID, buf, (size_t)n, e);
+	return n;
 }
 
 struct exec_client {
@@ -120,25 +116,60 @@ static const struct attach_ops exec_ops = {
 	.before = exec_before, .frame = exec_frame, .closed = exec_closed,
 };
 
+/* Options before NAME and between NAME and the command (or --); the
+ * command starts at the first argument after NAME that is not one. */
+static int exec_args(int argc, char **argv, struct exec_client *x, struct command_opts *o, int *at,
+		     struct pool_err *e)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		int r = command_option(argc, argv, &i, argv[0], o, e);
+
+		if (r < 0)
+			return -1;
+		if (r == 1)
+			continue;
+		if (x->name && strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (argv[i][0] == '-')
+			return unexpected(e, argv[0], argv[i]);
+		if (x->name)
+			break;
+		x->name = argv[i];
+	}
+	if (!x->name || i >= argc)
+		return cmd_usage_error(e, argv[0], NULL);
+	*at = i;
+	return 0;
+}
+
 int cmd_exec(int argc, char **argv, struct pool_err *e)
 {
 	struct exec_client x = { 0 };
+	struct command_opts o = { 0 };
 	static struct attach a;
 	_cleanup_close_ int fd = -1;
-	int at = 2, r;
+	_cleanup_free_ uint8_t *buf = NULL;
+	char **env = NULL;
+	size_t nenv = 0;
+	long n;
+	int at = 0, r;
 
-	if (argc < 3)
-		return cmd_usage_error(e, argv[0], NULL);
-	x.name = argv[1];
-	if (strcmp(argv[2], "--") == 0)
-		at = 3;
-	if (at >= argc)
-		return cmd_usage_error(e, argv[0], NULL);
+	if (exec_args(argc, argv, &x, &o, &at, e) < 0 || command_env(&o, &env, &nenv, e) < 0)
+		return -1;
+	buf = malloc(FRAME_PAYLOAD_MAX);
+	n = buf ? encode_exec(buf, argv + at, argc - at, o.workdir, env, nenv, e) : pool_err_sys(e, "exec");
+	command_env_free(&env, &nenv);
+	if (n < 0)
+		return -1;
 	fd = ctl_connect(state_root(), x.name, e);
 	if (fd < 0)
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
-	if (send_exec(fd, argv + at, argc - at, e) < 0)
+	if (ctl_send(fd, AGENT_EXEC, EXEC_SID, buf, (size_t)n, e) < 0)
 		return -1;
 	{
 		struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: poll wakes */
@@ -152,6 +183,7 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 	termout_init(&x.out[1], 2, TERMFILTER_TERMINAL, TERMOUT_IF_TERMINAL);
 	a = (struct attach){ .fd = fd, .in_type = AGENT_STDIN, .sid = EXEC_SID, .eof_frame = true,
 			     .in_open = true, .ops = &exec_ops, .ctx = &x };
+	explicit_bzero(buf, (size_t)n);	/* the environment may hold a token */
 	r = attach_run(&a, e);
 	/* What the command left on (colours, modes) is put back. */
 	termout_flush(&x.out[0]);

@@ -176,6 +176,39 @@ void load_grants_free(struct load_grants *lg)
 	lg->n = 0;
 }
 
+/* A spec found in a folder above cwd: when a share holds cwd, the guest's
+ * working folder is cwd's place in it (the share with the longest
+ * source wins), so pool run in a project's subfolder works there. */
+static int workdir_here(struct machine *m, const char *cwd, struct pool_err *e)
+{
+	const struct share *best = NULL;
+	size_t blen = 0;
+	char *w;
+
+	if (strcmp(m->dir, cwd) == 0)
+		return 0;
+	for (size_t i = 0; i < m->nshares; i++) {
+		const char *src = m->shares[i].source;
+		size_t n = strcmp(src, "/") == 0 ? 0 : strlen(src);
+
+		if (strncmp(cwd, src, n) == 0 && (cwd[n] == '/' || cwd[n] == '\0') && (!best || n > blen)) {
+			best = &m->shares[i];
+			blen = n;
+		}
+	}
+	if (!best)
+		return 0;
+	/* cwd + blen is "" or "/sub..."; a target of "/" adds nothing */
+	if (asprintf(&w, "%s%s", strcmp(best->target, "/") == 0 && cwd[blen] ? "" : best->target,
+		     cwd + blen) < 0) {
+		machine_free(m);
+		return pool_err_sys(e, "workdir");
+	}
+	free(m->workdir);
+	m->workdir = w;
+	return 0;
+}
+
 int machine_load(const char *spec, const struct load_grants *lg, struct machine *m, struct pool_err *e)
 {
 	struct spec_env env = { .subnet_of = subnet_of, .allow = lg->allow, .nallow = lg->n,
@@ -199,8 +232,11 @@ int machine_load(const char *spec, const struct load_grants *lg, struct machine 
 	r = find_spec(cwd, found, sizeof found, e);
 	if (r < 0)
 		return -1;
-	if (r == 1)
-		return spec_load(found, &env, m, e);
+	if (r == 1) {
+		if (spec_load(found, &env, m, e) < 0)
+			return -1;
+		return workdir_here(m, cwd, e);
+	}
 	if (pool_user_get(&u, e) < 0 || refuse_default_here(cwd, u, e) < 0)
 		return -1;
 	if (spec_default(cwd, &env, m, e) < 0)

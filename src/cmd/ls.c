@@ -156,6 +156,10 @@ int cmd_ls(int argc, char **argv, struct pool_err *e)
 		else
 			return unexpected(e, argv[0], argv[i]);
 	}
+	/* Each machine's folder is root's: anyone else would see none of
+	 * them, and an empty list would be a lie. */
+	if (geteuid() != 0)
+		return pool_err_fail(e, "pool ls needs root (each machine's folder and control socket are root's): try sudo");
 	d = opendir(root);
 	if (!d && errno != ENOENT) {
 		if (errno == EACCES)

@@ -18,14 +18,19 @@ struct agent_ready {
 };
 
 /* EXEC payload:
- *   u8 flags (AGENT_EXEC_TTY; other bits must be 0), u8 0, be16 argc (>= 1),
+ *   u8 flags (AGENT_EXEC_TTY, AGENT_EXEC_UNLOGGED; other bits must be 0),
+ *   u8 0, be16 argc (>= 1),
  *   be16 envc, then argc + envc + 1 NUL-terminated strings: cwd ("" =
  *   default), argv[0..argc-1], env[0..envc-1] ("KEY=VALUE").
  * Exactly that many strings; nothing may follow the last NUL.
  * argv[0] is not empty, every env entry has a '=' after a non-empty key,
  * and argc + envc <= AGENT_ARGS_MAX. */
 #define AGENT_EXEC_TTY 0x01u
-#define AGENT_EXEC_FLAGS AGENT_EXEC_TTY
+/* Between pool and the supervisor only (the supervisor takes it off
+ * before the EXEC goes to the guest): the session's output is not kept
+ * in the machine's log (pool cp's tar stream). */
+#define AGENT_EXEC_UNLOGGED 0x80u
+#define AGENT_EXEC_FLAGS (AGENT_EXEC_TTY | AGENT_EXEC_UNLOGGED)
 struct agent_exec {
 	uint8_t flags;
 	const char *cwd;	/* points into the payload */

@@ -453,17 +453,17 @@ static int machine_archive(const struct machine *m, const char *mounts, bool hos
 	 * (guest/users.c). No hash: "*", no password login but not locked
 	 * (sshd refuses keys to a "!" account). */
 	fprintf(pf, "root:x:0:0:root:/root:%s\n", role_shell(m, "root"));
-	for (size_t i = 0, uid = 1000; i < m->nusers; i++) {
+	for (size_t i = 0; i < m->nusers; i++) {
 		const struct role *ro = &m->users[i];
+		long uid = machine_role_uid(m, ro->name);
 
 		if (strcmp(ro->name, "root") == 0) {
 			fprintf(sf, "root:%s:0::::::\n", ro->hash ? ro->hash : "");
 			continue;
 		}
-		fprintf(pf, "%s:x:%zu:%zu::/home/%s:%s\n", ro->name, uid, uid, ro->name,
+		fprintf(pf, "%s:x:%ld:%ld::/home/%s:%s\n", ro->name, uid, uid, ro->name,
 			role_shell(m, ro->name));
 		fprintf(sf, "%s:%s:0::::::\n", ro->name, ro->hash ? ro->hash : "*");
-		uid++;
 	}
 	fclose(pf);
 	fclose(sf);

@@ -553,11 +553,26 @@ static int do_protect(struct ctx *c, int n, struct share *s)
 	return 0;
 }
 
+/* owner: one of users:, whose the share's files are in the guest. */
+static int do_owner(struct ctx *c, int n, struct share *s)
+{
+	char shown[80];
+	const char *t;
+
+	if (get_text(c, n, &t, "a role of users:") < 0)
+		return -1;
+	if (machine_role_uid(c->m, t) < 0)
+		return fail(c, n, "%s is not one of users:", show(t, strlen(t), shown, sizeof shown));
+	if (!(s->owner = strdup(t)))
+		return fail_oom(c);
+	return 0;
+}
+
 static int do_shares(struct ctx *c, int n, int *targets, size_t *ntargets)
 {
-	static const char *const keys[] = { "source", "target", "readonly", "protect" };
+	static const char *const keys[] = { "source", "target", "readonly", "protect", "owner" };
 	struct machine *m = c->m;
-	int i, v[4];
+	int i, v[5];
 
 	if (need_seq(c, n, "a list of {source, target, readonly}") < 0)
 		return -1;
@@ -571,7 +586,7 @@ static int do_shares(struct ctx *c, int n, int *targets, size_t *ntargets)
 
 		set_pos(&s->pos, &c->d->v[i]);
 		if (need_map(c, i, "a mapping {source, target, readonly}") < 0 ||
-		    map_keys(c, i, keys, 4, v) < 0)
+		    map_keys(c, i, keys, 5, v) < 0)
 			return -1;
 		if (v[0] < 0)
 			return fail_sub(c, i, "source", "required key is missing");
@@ -583,6 +598,8 @@ static int do_shares(struct ctx *c, int n, int *targets, size_t *ntargets)
 		if (v[2] >= 0 && get_bool(c, v[2], &s->readonly) < 0)
 			return -1;
 		if (v[3] >= 0 && do_protect(c, v[3], s) < 0)
+			return -1;
+		if (v[4] >= 0 && do_owner(c, v[4], s) < 0)
 			return -1;
 		targets[(*ntargets)++] = v[1];
 	}

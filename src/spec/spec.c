@@ -15,6 +15,7 @@
 #include "common/names.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/sha256.h"
 #include "util/user.h"
 #include "common/parse.h"
 
@@ -139,6 +140,8 @@ int spec_load(const char *path, const struct spec_env *env, struct machine *m,
 
 static const char *const kept_default[] = { "/proc", "/sys", "/dev", "/run" };
 
+#define DEFAULT_NAME_HASH 6	/* hex digits of the folder's path in a default name */
+
 int spec_default(const char *cwd, const struct spec_env *env, struct machine *m,
 		 struct pool_err *e)
 {
@@ -153,7 +156,9 @@ int spec_default(const char *cwd, const struct spec_env *env, struct machine *m,
 		goto oom;
 	m->allow_lan = env && env->allow_lan;
 
-	/* name: the folder's base name, made to fit [a-z][a-z0-9-]{0,31} */
+	/* name: the folder's base name, made to fit [a-z][a-z0-9-]{0,31},
+	 * then "-" and a short hash of the whole path, so that two folders
+	 * of one name (two clones of a project) get two machines */
 	end = cwd + strlen(cwd);
 	while (end > cwd + 1 && end[-1] == '/')
 		end--;
@@ -166,7 +171,7 @@ int spec_default(const char *cwd, const struct spec_env *env, struct machine *m,
 		memcpy(m->name, "m-", 2);
 		n = 2;
 	}
-	for (i = 0; base + i < end && n < POOL_NAME_MAX; i++) {
+	for (i = 0; base + i < end && n < POOL_NAME_MAX - DEFAULT_NAME_HASH - 1; i++) {
 		char ch = base[i];
 
 		if (ch >= 'A' && ch <= 'Z')
@@ -175,9 +180,22 @@ int spec_default(const char *cwd, const struct spec_env *env, struct machine *m,
 			ch = '-';
 		m->name[n++] = ch;
 	}
+	if (n == 0) {
+		memcpy(m->name, "pool", 4);
+		n = 4;
+	}
+	{
+		struct sha256 h;
+		uint8_t d[32];
+
+		sha256_init(&h);
+		sha256_update(&h, cwd, (size_t)(end - cwd));
+		sha256_final(&h, d);
+		m->name[n++] = '-';
+		for (i = 0; i < DEFAULT_NAME_HASH; i++)
+			m->name[n++] = "0123456789abcdef"[(d[i / 2] >> (i % 2 ? 0 : 4)) & 0xf];
+	}
 	m->name[n] = '\0';
-	if (n == 0)
-		snprintf(m->name, sizeof m->name, "pool");
 
 	for (i = 0; i < ARRAY_SIZE(kept_default); i++) {
 		size_t l = strlen(kept_default[i]);
@@ -202,6 +220,22 @@ int spec_default(const char *cwd, const struct spec_env *env, struct machine *m,
 oom:
 	machine_free(m);
 	return pool_err_set(e, POOL_EXIT_FAIL, ENOMEM, "<default>");
+}
+
+long machine_role_uid(const struct machine *m, const char *name)
+{
+	long uid = 1000;
+
+	if (strcmp(name, "root") == 0)
+		return 0;
+	for (size_t i = 0; i < m->nusers; i++) {
+		if (strcmp(m->users[i].name, "root") == 0)
+			continue;
+		if (strcmp(m->users[i].name, name) == 0)
+			return uid;
+		uid++;
+	}
+	return -1;
 }
 
 void machine_free(struct machine *m)
@@ -244,6 +278,7 @@ void machine_free(struct machine *m)
 	for (i = 0; m->shares && i < m->nshares; i++) {
 		free(m->shares[i].source);
 		free(m->shares[i].target);
+		free(m->shares[i].owner);
 		for (j = 0; m->shares[i].protect && j < m->shares[i].nprotect; j++)
 			free(m->shares[i].protect[j]);
 		free(m->shares[i].protect);

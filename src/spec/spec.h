@@ -69,6 +69,7 @@ struct share {
 	bool has_protect;	/* protect: given (it replaces the default list) */
 	char **protect;		/* paths in the share served read-only, normalised */
 	size_t nprotect;
+	char *owner;		/* owner: the role whose the share is in the guest; NULL: root */
 	struct spec_pos pos;		/* the list item */
 	struct spec_pos source_pos;	/* its source: value */
 };
@@ -220,7 +221,9 @@ int spec_load(const char *path, const struct spec_env *env, struct machine *m,
 
 /* The embedded default spec for folder `cwd` (pool(1)):
  * name from cwd's base name ([a-z0-9-], "m-" before a leading non-letter,
- * "pool" when nothing is left), image host, cwd shared read-write at the
+ * "pool" when nothing is left; at most 25 characters of it), "-" and the
+ * first 6 hex digits of the SHA-256 of cwd (without trailing slashes), so
+ * each folder has its own machine; image host, cwd shared read-write at the
  * same path and used as workdir, network nat, root without password.
  * has_address is left false: the caller picks a free address in the
  * channel. Refuses cwd "/" and folders in /proc, /sys, /dev, /run. */
@@ -250,6 +253,11 @@ int spec_path_open_as_user(const struct machine *m, const struct path_grants *g,
 int spec_check_host(const struct machine *m, const struct path_grants *g, struct pool_err *e);
 
 void machine_free(struct machine *m);
+
+/* The uid pool-init gives role `name` (its primary gid is the same): 0
+ * for root, then 1000 on in the order of users:, root left out. -1 when
+ * the spec has no such role. */
+long machine_role_uid(const struct machine *m, const char *name);
 
 const char *image_kind_str(enum image_kind k);
 const char *net_mode_str(enum net_mode n);

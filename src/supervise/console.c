@@ -30,18 +30,66 @@ static void tail_add(struct sup *s, const char *buf, size_t n)
 	s->tail_len += n;
 }
 
-static void log_write(struct sup *s, const char *buf, size_t n)
+static void log_bytes(struct sup *s, const char *buf, size_t n)
 {
-	if (s->log_fd < 0)
+	if (s->log_fd < 0 || n == 0)
 		return;
-	/* Past its size the privileged side makes a fresh one; meanwhile,
-	 * and should it never come, at most LOG_MAX more. */
-	if (s->log_size + n > LOG_MAX)
-		log_rotate(s);
+	/* Once past its size the privileged side makes a fresh one (it looks
+	 * at the file itself, so only after the bytes are in); meanwhile, and
+	 * should it never come, at most LOG_MAX more. */
 	if (s->log_size + n > 2 * LOG_MAX)
 		return;
-	if (write_all(s->log_fd, buf, n) == 0)
+	if (write_all(s->log_fd, buf, n) == 0) {
 		s->log_size += n;
+		s->log_mid = buf[n - 1] != '\n';
+	}
+	if (s->log_size >= LOG_MAX)
+		log_rotate(s);
+}
+
+/* Bytes of one writer (LOG_CONSOLE, or an exec session's stream): a line
+ * another left unfinished is ended first. */
+static void log_write_as(struct sup *s, uint64_t who, const char *buf, size_t n)
+{
+	if (n == 0)
+		return;
+	if (s->log_who != who && s->log_mid)
+		log_bytes(s, "\r\n", 2);
+	s->log_who = who;
+	log_bytes(s, buf, n);
+}
+
+static void log_write(struct sup *s, const char *buf, size_t n)
+{
+	log_write_as(s, LOG_CONSOLE, buf, n);
+}
+
+void log_session(struct sup *s, uint32_t sid, bool err, const uint8_t *p, size_t n)
+{
+	uint64_t who = (uint64_t)sid << 1 | err;
+	char mark[32];
+	int ml = snprintf(mark, sizeof mark, "[exec %u%s] ", (unsigned)sid, err ? " err" : "");
+
+	while (n > 0) {
+		const uint8_t *nl = memchr(p, '\n', n);
+		size_t take = nl ? (size_t)(nl - p) + 1 : n;
+
+		/* a line of its own starts with the session's mark */
+		if (s->log_who != who || !s->log_mid)
+			log_write_as(s, who, mark, (size_t)ml);
+		log_write_as(s, who, (const char *)p, take);
+		p += take;
+		n -= take;
+	}
+}
+
+void log_note(struct sup *s, const char *line)
+{
+	char buf[700];
+	int n = snprintf(buf, sizeof buf, "pool: %s\r\n", line);
+
+	if (n > 0)
+		log_write(s, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 void console_note(struct sup *s, const char *line)
@@ -93,6 +141,63 @@ static void answer_queries(struct sup *s)
 	}
 }
 
+/* What the console printed, to its log, the user and an attached console. */
+static void console_show(struct sup *s, const char *buf, size_t n)
+{
+	if (n == 0)
+		return;
+	tail_add(s, buf, n);
+	log_write(s, buf, n);
+	if (!s->req->argv && !s->req->detached) {	/* pool up: the console is the user's */
+		termout_write(&s->out[0], buf, n);
+		answer_queries(s);
+	}
+	if (s->console_cl >= 0)
+		ctl_send_to(s, &s->cl[s->console_cl], CTL_MSG_CONSOLE, 0, buf, n);
+}
+
+/* The kernel's line on every boot of a microvm (it has no PCI, and says
+ * so at error level): dropped while the machine boots. Until then the
+ * console is passed on a whole line at a time; once the line is gone or
+ * the agent is ready, everything as it comes. */
+#define BOOT_NOISE "PCI: Fatal: No config space access function found"
+
+void console_booted(struct sup *s)
+{
+	if (s->boot_quiet)
+		return;
+	s->boot_quiet = true;
+	console_show(s, s->boot_line, s->boot_line_len);
+	s->boot_line_len = 0;
+}
+
+static void console_boot(struct sup *s, const char *buf, size_t n)
+{
+	while (n > 0 && !s->boot_quiet) {
+		const char *nl = memchr(buf, '\n', n);
+		size_t take = nl ? (size_t)(nl - buf) + 1 : n;
+
+		if (take > sizeof s->boot_line - s->boot_line_len) {
+			console_booted(s);	/* no line of the kernel's: stop looking */
+			break;
+		}
+		memcpy(s->boot_line + s->boot_line_len, buf, take);
+		s->boot_line_len += take;
+		buf += take;
+		n -= take;
+		if (!nl)
+			return;	/* the rest of the line comes later */
+		if (memmem(s->boot_line, s->boot_line_len, BOOT_NOISE, sizeof BOOT_NOISE - 1)) {
+			s->boot_line_len = 0;
+			console_booted(s);
+		} else {
+			console_show(s, s->boot_line, s->boot_line_len);
+			s->boot_line_len = 0;
+		}
+	}
+	console_show(s, buf, n);
+}
+
 /* Read what the console has; all of it when drain is set. */
 void console_in(struct sup *s, bool drain)
 {
@@ -100,22 +205,18 @@ void console_in(struct sup *s, bool drain)
 
 	do {
 		ssize_t n = read(s->con, buf, sizeof buf);
+		bool gone = n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 
+		if (gone)
+			console_booted(s);
 		if (n <= 0) {
-			if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			if (gone) {
 				close(s->con);
 				s->con = -1;
 			}
 			return;
 		}
-		tail_add(s, buf, (size_t)n);
-		log_write(s, buf, (size_t)n);
-		if (!s->req->argv && !s->req->detached) {	/* pool up: the console is the user's */
-			termout_write(&s->out[0], buf, (size_t)n);
-			answer_queries(s);
-		}
-		if (s->console_cl >= 0)
-			ctl_send_to(s, &s->cl[s->console_cl], CTL_MSG_CONSOLE, 0, buf, (size_t)n);
+		console_boot(s, buf, (size_t)n);
 	} while (drain);
 }
 

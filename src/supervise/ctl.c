@@ -57,7 +57,13 @@ void ctl_drop(struct sup *s, struct ctl_client *c)
 	 * as a command whose terminal closed would. */
 	if (c->conv.kind == CTL_EXEC && c->gsid && s->agent_open) {
 		static const uint8_t hup[4] = { 0, 0, 0, SIGHUP };
+		char line[80];
 
+		snprintf(line, sizeof line, "exec %u: its client went away; the command is hung up (what it still says stays here)",
+			 (unsigned)c->gsid);
+		log_note(s, line);
+		if (!c->unlogged)
+			s->orphan[s->orphan_next++ % CTL_SESSIONS_MAX] = c->gsid;
 		agent_conn_send(&s->agent, AGENT_STDIN, c->gsid, NULL, 0, &ignore);
 		agent_conn_send(&s->agent, AGENT_SIGNAL, c->gsid, hup, sizeof hup, &ignore);
 	}
@@ -129,6 +135,19 @@ void ctl_accept(struct sup *s)
 	}
 }
 
+/* "exec SID in CWD: ARGV...", printable and bounded, for the log. */
+static void session_line(char *out, size_t cap, uint32_t sid, const struct agent_exec *x)
+{
+	size_t o = (size_t)snprintf(out, cap, "exec %u in %s:", (unsigned)sid, x->cwd[0] ? x->cwd : "~");
+
+	for (size_t i = 0; i < x->argc && o + 2 < cap; i++) {
+		out[o++] = ' ';
+		for (const char *p = x->argv[i]; *p && o + 1 < cap; p++)
+			out[o++] = *p >= 32 && *p < 127 ? *p : '?';
+	}
+	out[o < cap ? o : cap - 1] = '\0';
+}
+
 /* An EXEC from a client: the machine's workdir when it names none, and a
  * session id of the supervisor's own towards the guest. */
 static void ctl_exec(struct sup *s, struct ctl_client *c, const uint8_t *p, size_t n)
@@ -149,6 +168,8 @@ static void ctl_exec(struct sup *s, struct ctl_client *c, const uint8_t *p, size
 	}
 	if (!x.cwd[0] && s->p->m->workdir)
 		x.cwd = s->p->m->workdir;
+	c->unlogged = x.flags & AGENT_EXEC_UNLOGGED;
+	x.flags &= (uint8_t)~AGENT_EXEC_UNLOGGED;	/* the guest never sees it */
 	buf = malloc(FRAME_PAYLOAD_MAX);
 	len = buf ? agent_exec_encode(buf, FRAME_PAYLOAD_MAX, &x) : -1;
 	agent_exec_free(&x);
@@ -160,8 +181,26 @@ static void ctl_exec(struct sup *s, struct ctl_client *c, const uint8_t *p, size
 	if (++s->next_sid <= RUN_SID)
 		s->next_sid = RUN_SID + 1;
 	c->gsid = s->next_sid;
-	if (agent_conn_send(&s->agent, AGENT_EXEC, c->gsid, buf, (size_t)len, &s->err) < 0)
+	if (agent_conn_send(&s->agent, AGENT_EXEC, c->gsid, buf, (size_t)len, &s->err) < 0) {
 		ctl_refuse(s, c, "exec: %s", s->err.msg);
+	} else {
+		struct agent_exec y;
+
+		/* the log says which command a session's lines are of */
+		if (c->unlogged) {
+			char line[100];
+
+			snprintf(line, sizeof line, "exec %u: a copy (pool cp), its stream not kept here",
+				 (unsigned)c->gsid);
+			log_note(s, line);
+		} else if (agent_exec_decode(buf, (size_t)len, &y, &why) == 0) {
+			char line[400];
+
+			session_line(line, sizeof line, c->gsid, &y);
+			log_note(s, line);
+			agent_exec_free(&y);
+		}
+	}
 	free(buf);
 }
 
@@ -250,6 +289,40 @@ static int on_ctl_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 	}
 }
 
+/* What a session's frame leaves in the machine's log: its output, marked,
+ * and how it ended. */
+static void log_from_session(struct sup *s, bool unlogged, const struct frame_hdr *h, const uint8_t *p)
+{
+	char line[300];
+	int st;
+	const char *why;
+
+	switch (h->type) {
+	case AGENT_STDOUT:
+	case AGENT_STDERR:
+		if (!unlogged)
+			log_session(s, h->sid, h->type == AGENT_STDERR, p, h->len);
+		break;
+	case AGENT_EXIT:
+		if (agent_exit_decode(p, h->len, &st, &why) == 0) {
+			snprintf(line, sizeof line, "exec %u exited with status %d", (unsigned)h->sid, st);
+			log_note(s, line);
+		}
+		break;
+	case AGENT_ERROR: {
+		size_t o = (size_t)snprintf(line, sizeof line, "exec %u: ", (unsigned)h->sid);
+
+		for (size_t i = 0; i < h->len && o + 1 < sizeof line; i++)
+			line[o++] = p[i] >= 32 && p[i] < 127 ? (char)p[i] : '?';
+		line[o] = '\0';
+		log_note(s, line);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
 /* A frame of an exec session that belongs to a control client. */
 void ctl_from_guest(struct sup *s, const struct frame_hdr *h, const uint8_t *p)
 {
@@ -262,11 +335,22 @@ void ctl_from_guest(struct sup *s, const struct frame_hdr *h, const uint8_t *p)
 
 		if (c->fd < 0 || c->conv.kind != CTL_EXEC || c->gsid != h->sid)
 			continue;
+		log_from_session(s, c->unlogged, h, p);
 		ctl_send_to(s, c, h->type, c->conv.sid, p, h->len);
 		if (h->type == AGENT_EXIT || h->type == AGENT_ERROR) {
 			c->closing = true;
 			c->gsid = 0;
 		}
+		return;
+	}
+	/* A command whose client went away (one that took its hang-up in
+	 * its stride, a server run with nohup): its output stays in the log. */
+	for (size_t i = 0; i < CTL_SESSIONS_MAX; i++) {
+		if (s->orphan[i] != h->sid)
+			continue;
+		log_from_session(s, false, h, p);
+		if (h->type == AGENT_EXIT || h->type == AGENT_ERROR)
+			s->orphan[i] = 0;
 		return;
 	}
 }

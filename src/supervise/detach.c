@@ -111,6 +111,15 @@ int supervise_detached(struct plan *p, struct pool_err *e)
 	if (len > 0 && msg[0] == 'R') {
 		char ip[16];
 
+		/* the boot times, as the supervisor's other side measured them:
+		 * shown as numbers and words only */
+		if (getenv("POOL_BOOT_TIMES") && len > 1) {
+			for (size_t i = 1; i < len; i++)
+				if (!((msg[i] >= 'a' && msg[i] <= 'z') || (msg[i] >= '0' && msg[i] <= '9') ||
+				      strchr(" .,:()", msg[i])))
+					msg[i] = '?';
+			fprintf(stderr, "pool: %s\n", msg + 1);
+		}
 		printf("%s %s", p->m->name, p->has_net ? ipv4_str(p->m->address, ip) : "-");
 		for (size_t i = 0; p->has_net && i < p->m->nports; i++) {
 			char pm[PORT_MAP_STR_MAX];

@@ -82,22 +82,29 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 	switch (h->type) {
 	case AGENT_READY:
 		ctl_exec_lost(s);	/* a second READY: the agent restarted */
+		console_booted(s);
 		log_debug("guest ready: init at %.3f s, modules %.3f s, agent %.3f s (kernel time)",
 			  (double)s->agent.times.init_ns / 1e9, (double)s->agent.times.modules_ns / 1e9,
 			  (double)s->agent.times.ready_ns / 1e9);
-		if (getenv("POOL_BOOT_TIMES"))
-			fprintf(stderr, "pool: boot times: init %.3f s, modules %.3f s, ready %.3f s (guest), "
-				"%.3f s (host)\n",
-				(double)s->agent.times.init_ns / 1e9, (double)s->agent.times.modules_ns / 1e9,
-				(double)s->agent.times.ready_ns / 1e9, (double)(now_ms() - s->start_ms) / 1e3);
-		if (s->req->times) {
-			s->req->times->ready_ns = real_ns();
-			s->req->times->guest = s->agent.times;
-		}
-		spare_ready(s);
-		if (!s->ready_told) {	/* pool up -d returns now */
-			tell_ready(s);
-			s->ready_told = true;
+		{
+			char times[160];
+
+			snprintf(times, sizeof times,
+				 "boot times: init %.3f s, modules %.3f s, ready %.3f s (guest), %.3f s (host)",
+				 (double)s->agent.times.init_ns / 1e9, (double)s->agent.times.modules_ns / 1e9,
+				 (double)s->agent.times.ready_ns / 1e9, (double)(now_ms() - s->start_ms) / 1e3);
+			/* pool up -d prints them itself: this stderr is its log */
+			if (getenv("POOL_BOOT_TIMES") && !s->req->detached)
+				fprintf(stderr, "pool: %s\n", times);
+			if (s->req->times) {
+				s->req->times->ready_ns = real_ns();
+				s->req->times->guest = s->agent.times;
+			}
+			spare_ready(s);
+			if (!s->ready_told) {	/* pool up -d returns now */
+				tell_ready(s, times);
+				s->ready_told = true;
+			}
 		}
 		if (s->req->argv && !s->exec_sent)
 			return send_exec(s, e);

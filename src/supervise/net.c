@@ -34,8 +34,15 @@ int sup_net_open(const struct plan *p, struct sup_net *n, struct pool_err *e)
 	if (strcmp(m->channel, POOL_DEFAULT_CHANNEL) == 0) {
 		bool brought;
 
-		if (channel_ensure_default(&brought, e) < 0)
-			return pool_err_wrap(e, "channel %s", m->channel);
+		if (channel_ensure_default(&brought, e) < 0) {
+			size_t len;
+
+			pool_err_wrap(e, "channel %s", m->channel);
+			len = strlen(e->msg);
+			snprintf(e->msg + len, sizeof e->msg - len,
+				 " (sudo pool channel up --uplink IF makes it; --network none boots the machine without a network)");
+			return -1;
+		}
 		if (brought)
 			log_info("channel %s was down: brought it up (uplink auto, %s/%u)", m->channel,
 				 ipv4_str(POOL_DEFAULT_SUBNET, (char[16]){ 0 }), POOL_DEFAULT_PREFIX);

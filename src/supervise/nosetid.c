@@ -1,5 +1,5 @@
-/* nosetid.c - the seccomp filter that keeps set-id modes off a share.
- * Classic BPF written out by hand rather than built with libseccomp: the
+/* nosetid.c - the seccomp filter of a share's virtiofsd: no set-id mode
+ * reaches the host, and changes of owner are taken and not made. Classic BPF written out by hand rather than built with libseccomp: the
  * program is a constant table, so installing it between fork and exec
  * allocates nothing, and all of it can be read on one screen. */
 #include "nosetid.h"
@@ -72,6 +72,11 @@
 	IF_NOT(nr, 1), \
 	RET(DENY(err))
 
+/* Call nr: succeeds at once, and the kernel does nothing (an errno of 0). */
+#define PRETEND(nr) \
+	IF_NOT(nr, 1), \
+	RET(SECCOMP_RET_ERRNO)
+
 static const struct sock_filter program[] = {
 	LD(offsetof(struct seccomp_data, arch)),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
@@ -91,6 +96,14 @@ static const struct sock_filter program[] = {
 	MODE(__NR_chmod, 1),
 	MODE(__NR_mknod, 1),
 	MODE(__NR_mkdir, 1),
+	/* Owners: a chown is taken and not made; so is the switch to the
+	 * guest caller's ids, so everything is done as virtiofsd's own. */
+	PRETEND(__NR_fchownat),
+	PRETEND(__NR_fchown),
+	PRETEND(__NR_lchown),
+	PRETEND(__NR_chown),
+	PRETEND(__NR_setresuid),
+	PRETEND(__NR_setresgid),
 	REFUSE(__NR_openat2, ENOSYS),
 	REFUSE(__NR_io_uring_setup, ENOSYS),
 	RET(SECCOMP_RET_ALLOW),

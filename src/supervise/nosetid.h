@@ -1,4 +1,5 @@
-/* nosetid.h - no set-id bit and no file capability crosses a share.
+/* nosetid.h - no set-id bit and no file capability crosses a share, and
+ * a change of owner in a share is taken without being made.
  *
  * The guest's root drives virtiofsd, which writes on the host as the
  * invoking user: a set-uid copy of a shell made in a share would be a
@@ -8,7 +9,11 @@
  * - nosetid_install(): a seccomp filter, installed in virtiofsd's process
  *   right before exec, that refuses every mode with S_ISUID or S_ISGID.
  * - NOSETID_VIRTIOFSD_OPTS: virtiofsd options that keep security.capability
- *   (and the rest of security.* and trusted.*) away from the host.
+ *   writes (and the rest of security.* and trusted.*) away from the host.
+ *
+ * The same filter makes every chown succeed without changing anything
+ * (below): a share's files stay the invoking user's, and builds that
+ * restore owners (tar as root, cp -a) work.
  */
 #ifndef POOL_NOSETID_H
 #define POOL_NOSETID_H
@@ -21,6 +26,18 @@
  *   creat; open, openat with O_CREAT or O_TMPFILE   likewise
  *   mknod, mknodat                       likewise (S_IFREG|S_ISUID too)
  *   mkdir, mkdirat                       likewise; S_ISVTX is allowed
+ * These succeed at once and the kernel does nothing:
+ *   chown, fchown, lchown, fchownat     a share's files are the invoking
+ *        user's on the host, whoever the guest says owns them: tar, cp -a,
+ *        npm and pip, run as the guest's root, restore owners and stop
+ *        when that fails; the host owner stays, and the guest sees it
+ *        (root, or the share's owner:) on its next look
+ *   setresuid, setresgid                 virtiofsd's switch to the ids of
+ *        the guest process it serves (only its namespace's one id is
+ *        mapped, so any other failed): everything is done as virtiofsd
+ *        itself, so a guest role writes what the guest kernel lets it
+ *        (virtiofs checks permissions in the guest), and it lands as the
+ *        user. The guest's root could do all of that anyway.
  * These fail with ENOSYS, so that callers fall back to the calls above:
  *   openat2          its mode sits in a struct the filter cannot read
  *   io_uring_setup   a ring's openat and mkdirat never pass the filter
@@ -42,27 +59,27 @@ int nosetid_install(void);
 
 /* Options for QEMU 7.2's C virtiofsd, as one -o argument (no commas
  * inside). The xattr map, first match wins:
- *   :prefix:client:security.capability:pool.nocap.:
- *        the guest's security.capability becomes pool.nocap.security.capability
- *        on the host, a name in no namespace the host kernel knows, so
- *        setting, reading and removing it fail with EOPNOTSUPP. (A bad or
- *        unsupported rule for security.capability would be simpler, but
- *        virtiofsd 7.2 maps that name once at start and exits with "Failed
- *        to map security.capability" when the map refuses it.)
+ *   :ok:all:security.capability:security.capability:
+ *        the name as it is. virtiofsd 7.2 maps it once at start (a bad or
+ *        unsupported rule makes it exit: "Failed to map
+ *        security.capability"), and when the map changes the name, every
+ *        chown first removes the changed one through an O_PATH fd, which
+ *        fails with EBADF: no chown could ever work. Unchanged, virtiofsd
+ *        removes nothing itself. Writing it stays refused by the host
+ *        kernel: virtiofsd has no CAP_SETFCAP (modcaps below), and one
+ *        written in its user namespace would be a namespaced (v3)
+ *        capability, void outside it. The guest reads the host's (ping's
+ *        cap_net_raw in image host): a privilege in the guest alone.
  *   :unsupported:all:security.:security.:
  *   :unsupported:all:trusted.:trusted.:
  *        the rest of both namespaces: ENOTSUP for the guest, and the host's
- *        own entries (its security.capability included) hidden from lists
+ *        own entries hidden from lists
  *   :ok:all:::
  *        everything else as is: user.* and system.* keep working.
- * The guest sees ENOTSUP, which its kernel reads as "no capabilities" when
- * it executes a file, so programs in a share still run. The host image's
- * file capabilities (ping's cap_net_raw) are not seen in the guest either.
  * modcaps=-setfcap: virtiofsd runs without CAP_SETFCAP, so the host kernel
- * itself refuses a security.capability write, should a map ever let one
- * through. */
+ * itself refuses every security.capability write (EPERM in the guest). */
 #define NOSETID_XATTRMAP \
-	":prefix:client:security.capability:pool.nocap.:" \
+	":ok:all:security.capability:security.capability:" \
 	":unsupported:all:security.:security.:" \
 	":unsupported:all:trusted.:trusted.:" \
 	":ok:all:::"

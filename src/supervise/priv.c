@@ -143,9 +143,9 @@ void log_rotate(struct sup *s)
 	s->rotating = true;
 }
 
-void tell_ready(struct sup *s)
+void tell_ready(struct sup *s, const char *times)
 {
-	ask(s, PRIV_READY, 0, 0, NULL);
+	ask(s, PRIV_READY, 0, 0, times);
 }
 
 void tell_done(struct sup *s, int status, const struct pool_err *e)
@@ -196,6 +196,8 @@ static void priv_event(struct sup *s, const struct priv_msg *m, const int *fds, 
 			s->sh.fs[i].pid = i < m->npids ? m->pids[i] : -1;
 		s->restarting = false;
 		s->reboot_notice = false;
+		s->boot_quiet = false;	/* a new boot: its noise again */
+		s->boot_line_len = 0;
 		s->start_ms = now_ms();
 		s->boot_deadline_ms = s->start_ms + (uint64_t)s->timeout_s * 1000;
 		break;
@@ -223,6 +225,8 @@ static void priv_event(struct sup *s, const struct priv_msg *m, const int *fds, 
 		s->log_fd = fds[0];
 		s->log_size = 0;
 		s->rotating = false;
+		/* the old one is done: it may take its old name now */
+		ask(s, PRIV_LOG_SWITCHED, 0, 0, NULL);
 		break;
 	default:	/* PRIV_ALLOWED comes only when asked for (sup_allow) */
 		break;
@@ -320,6 +324,7 @@ struct priv {
 	uint64_t fs_ended_ms;	/* a virtiofsd ended then, its QEMU still running */
 	uint64_t egress_ms;	/* the egress state was written then */
 	int fs_ended, fs_status;
+	int log_new;		/* console.log.new, given to the other side, until it switched */
 };
 
 static void tell(struct priv *v, uint32_t type, int a, const char *text, const int *fds, size_t nfds)
@@ -379,26 +384,40 @@ static void restart(struct priv *v)
 	vm_fds_close(s);	/* they are the other side's now */
 }
 
-/* console.log is past its size (checked here, not believed): the old one
- * becomes console.log.1, the other side gets a fresh one. */
+/* console.log is past its size (checked here, not believed): the other
+ * side gets a fresh one, console.log.new; once it says it writes there
+ * (PRIV_LOG_SWITCHED), the old one becomes console.log.1 and the new one
+ * console.log. So a reader following console.log (pool logs -f) that
+ * sees it change has all of the old one to read. */
 static void rotate(struct priv *v)
 {
 	struct sup *s = v->s;
-	char old[PATH_MAX + 4];
+	char path[PATH_MAX + 8];
 	struct stat st;
-	int fd;
 
-	if (s->log_fd < 0 || fstat(s->log_fd, &st) < 0 || (uint64_t)st.st_size < LOG_MAX)
+	if (s->log_fd < 0 || v->log_new >= 0 || fstat(s->log_fd, &st) < 0 || (uint64_t)st.st_size < LOG_MAX)
 		return;
+	snprintf(path, sizeof path, "%s.new", s->p->console_log);
+	v->log_new = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (v->log_new < 0)
+		return;
+	tell(v, PRIV_LOG, 0, NULL, &v->log_new, 1);
+}
+
+static void rotated(struct priv *v)
+{
+	struct sup *s = v->s;
+	char path[PATH_MAX + 8], old[PATH_MAX + 8];
+
+	if (v->log_new < 0)
+		return;	/* asked for nothing */
+	snprintf(path, sizeof path, "%s.new", s->p->console_log);
 	snprintf(old, sizeof old, "%s.1", s->p->console_log);
-	if (rename(s->p->console_log, old) < 0)
-		return;
-	fd = open(s->p->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return;
+	if (rename(s->p->console_log, old) < 0 || rename(path, s->p->console_log) < 0)
+		log_debug("rotating %s: %s", s->p->console_log, strerror(errno));
 	close(s->log_fd);
-	s->log_fd = fd;
-	tell(v, PRIV_LOG, 0, NULL, &fd, 1);
+	s->log_fd = v->log_new;
+	v->log_new = -1;
 }
 
 /* Open what the guest-facing side asks for, when it is what this machine's
@@ -484,6 +503,9 @@ static void on_request(struct priv *v)
 		case PRIV_ROTATE_LOG:
 			rotate(v);
 			break;
+		case PRIV_LOG_SWITCHED:
+			rotated(v);
+			break;
 		case PRIV_ALLOW:
 			allow(v, &m);
 			break;
@@ -493,7 +515,13 @@ static void on_request(struct priv *v)
 			break;
 		case PRIV_READY:
 			if (v->s->ready_fd >= 0) {	/* pool up -d: the machine is up */
-				if (write(v->s->ready_fd, "R", 1) < 0)
+				/* "R" and the boot times (which pool up -d shows only as
+				 * text it checks) */
+				char said[sizeof m.text + 1];
+
+				said[0] = 'R';
+				memcpy(said + 1, m.text, strnlen(m.text, sizeof m.text - 1) + 1);
+				if (write_all(v->s->ready_fd, said, strlen(said)) < 0)
 					log_debug("ready pipe: %s", strerror(errno));
 				close(v->s->ready_fd);
 				v->s->ready_fd = -1;
@@ -568,7 +596,7 @@ static void fs_check(struct priv *v)
 
 int priv_serve(struct sup *s, int fd, pid_t child, struct pool_err *e)
 {
-	struct priv v = { .s = s, .fd = fd, .child = child, .last_start_ms = now_ms() };
+	struct priv v = { .s = s, .fd = fd, .child = child, .last_start_ms = now_ms(), .log_new = -1 };
 
 	while (v.child > 0) {
 		struct pollfd pfd[2] = { { .fd = s->sig_fd, .events = POLLIN }, { .fd = v.fd, .events = POLLIN } };
@@ -594,6 +622,7 @@ int priv_serve(struct sup *s, int fd, pid_t child, struct pool_err *e)
 		if (v.fd >= 0)
 			close(v.fd);
 	}
+	rotated(&v);	/* a rotation the other side never finished: the new log is console.log */
 	if (v.done && v.result.a >= 0)
 		return v.result.a;
 	if (v.done) {

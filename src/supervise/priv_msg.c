@@ -15,7 +15,7 @@ size_t priv_msg_fds(uint32_t t)
 
 static bool is_request(uint32_t t)
 {
-	return t >= PRIV_KILL_VM && t <= PRIV_DONE;
+	return t >= PRIV_KILL_VM && t <= PRIV_LOG_SWITCHED;
 }
 
 static bool is_event(uint32_t t)

@@ -21,18 +21,19 @@ enum priv_type {
 	/* guest-facing -> privileged */
 	PRIV_KILL_VM = 1,	/* stop the hypervisor now (SIGKILL) */
 	PRIV_RESTART_VM,	/* the guest rebooted: start the hypervisor again */
-	PRIV_ROTATE_LOG,	/* console.log is full: a fresh one, the old as .1 */
-	PRIV_READY,		/* the agent is READY: pool up -d may return */
+	PRIV_ROTATE_LOG,	/* console.log is full: a fresh one (PRIV_LOG), the old as .1 */
+	PRIV_READY,		/* the agent is READY: pool up -d may return; text: the boot times */
 	PRIV_ALLOW,		/* el[0..nel): open these for the machine's allow list (answered PRIV_ALLOWED) */
 	PRIV_EGRESS_STATE,	/* fds: a memfd with what pool egress shows */
 	PRIV_DONE,		/* a: exit status or -1; b: its error's status; text */
+	PRIV_LOG_SWITCHED,	/* nothing more goes to the old console.log: rename now */
 	/* privileged -> guest-facing */
 	PRIV_VM_STARTED = 16,	/* a: the hypervisor's pid; pids: virtiofsd's; fds: console, agent, stderr */
 	PRIV_VM_EXITED,		/* a: its wait status */
 	PRIV_VM_FAILED,		/* a restart failed: text */
 	PRIV_SIGNAL,		/* a: a signal someone sent the machine's supervisor */
 	PRIV_SHARE_ENDED,	/* a: the share whose virtiofsd ended; the hypervisor is stopped */
-	PRIV_LOG,		/* fds: the new console.log */
+	PRIV_LOG,		/* fds: the new console.log (console.log.new until PRIV_LOG_SWITCHED) */
 	PRIV_ALLOWED,		/* a: 0, or -1 and text: the answer to PRIV_ALLOW */
 };
 

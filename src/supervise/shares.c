@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
@@ -22,6 +23,7 @@
 #include <sys/un.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -164,6 +166,31 @@ static void mount_share(const struct share_serve *sv, int tree, int log_fd)
 /* virtiofsd's whole environment: none of root's. */
 static char *const virtiofsd_env[] = { (char *)"PATH=/usr/bin:/bin", (char *)"LC_ALL=C", NULL };
 
+/* A share with an owner: virtiofsd is that uid in its namespace, and a
+ * uid other than the namespace's 0 keeps no capability across exec, so
+ * what it holds there (all of them: it made the namespace, and 0 is not
+ * mapped, so the change of uid cleared nothing) becomes ambient. They
+ * count in that namespace only; virtiofsd drops what it does not need. */
+static int keep_caps_across_exec(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	d[0].inheritable = d[0].permitted;
+	d[1].inheritable = d[1].permitted;
+	if (syscall(SYS_capset, &h, d) < 0)
+		return -1;
+	for (int cap = 0; cap < 64; cap++) {
+		bool held = (cap < 32 ? d[0].permitted >> cap : d[1].permitted >> (cap - 32)) & 1;
+
+		if (held && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static __attribute__((noreturn)) void child(const char *bin, const struct share_serve *sv, int ready_w,
 					   int go_r, int listen_fd, int log_fd)
 {
@@ -204,12 +231,17 @@ static __attribute__((noreturn)) void child(const char *bin, const struct share_
 	}
 	if (write(ready_w, "r", 1) != 1 || read(go_r, &c, 1) != 1 || c != 'g')
 		_exit(127);
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+	if (setresgid(sv->guest_uid, sv->guest_uid, sv->guest_uid) < 0 ||
+	    setresuid(sv->guest_uid, sv->guest_uid, sv->guest_uid) < 0) {
 		dprintf(log_fd, "pool: virtiofsd: setresuid in the namespace: %s\n", strerror(errno));
 		_exit(127);
 	}
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)	/* the uid change cleared it */
 		_exit(127);
+	if (sv->guest_uid != 0 && keep_caps_across_exec() < 0) {
+		dprintf(log_fd, "pool: virtiofsd: ambient capabilities: %s\n", strerror(errno));
+		_exit(127);
+	}
 	if (dup2(listen_fd, 3) < 0 || dup2(log_fd, 2) < 0)
 		_exit(127);
 	{
@@ -248,6 +280,7 @@ int virtiofsd_start(struct virtiofsd *v, const char *bin, const struct share_ser
 {
 	uid_t owner = as ? as->uid : 0;
 	gid_t group = as ? as->gid : 0;
+	unsigned inside = (unsigned)sv->guest_uid;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	_cleanup_close_ int lfd = -1, cfd = -1;
 	int ready[2] = { -1, -1 }, go[2] = { -1, -1 };
@@ -293,13 +326,13 @@ int virtiofsd_start(struct virtiofsd *v, const char *bin, const struct share_ser
 	snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);
 	write_str(path, "deny");
 	snprintf(path, sizeof path, "/proc/%d/uid_map", (int)pid);
-	snprintf(map, sizeof map, "0 %u 1\n", (unsigned)owner);
+	snprintf(map, sizeof map, "%u %u 1\n", inside, (unsigned)owner);
 	if (write_str(path, map) < 0) {
 		pool_err_sys(e, "virtiofsd uid_map");
 		goto fail;
 	}
 	snprintf(path, sizeof path, "/proc/%d/gid_map", (int)pid);
-	snprintf(map, sizeof map, "0 %u 1\n", (unsigned)group);
+	snprintf(map, sizeof map, "%u %u 1\n", inside, (unsigned)group);
 	if (write_str(path, map) < 0) {
 		pool_err_sys(e, "virtiofsd gid_map");
 		goto fail;
@@ -428,7 +461,7 @@ int shares_start(const struct plan *p, struct shares *sh, const struct strv *usr
 		struct share_serve sv = {
 			.source = s->source, .src_fd = sh->src_fd[i], .readonly = s->readonly,
 			.protect = (const char *const *)s->protect.v, .nprotect = s->protect.n,
-			.mnt = layout_dir(p->paths.virtiofsd),
+			.mnt = layout_dir(p->paths.virtiofsd), .guest_uid = s->host ? 0 : s->owner,
 		};
 
 		/* The host's /usr: what others may not read on the host, the

@@ -27,13 +27,18 @@ struct share_serve {
 	const char *const *mask;	/* paths in it hidden behind empty ones */
 	size_t nmask;
 	const char *mnt;		/* a folder of pool's, where it is laid out */
+	uid_t guest_uid;		/* whose its files are in the guest (owner:; uid and gid) */
 };
 
 /* Start virtiofsd for the folder sv->src_fd. It runs as the user `as` (NULL:
  * root, for the host's own /usr and /nix/store), its uid and primary gid
  * without supplementary groups (virtiofsd drops those itself), in a new
- * user namespace whose only uid (and gid) 0 maps to it, so what
- * the guest's root creates is the user's on the host, and in a mount
+ * user namespace whose only uid (and gid) sv->guest_uid (0 unless the
+ * share names an owner) maps to it; virtiofsd is that id there, with its
+ * capabilities. The share's filter (nosetid.h) takes every change of
+ * owner without making it and keeps virtiofsd from switching to its
+ * callers' ids, so what anyone in the guest creates is the user's on the
+ * host, and shows as sv->guest_uid's in the guest. And in a mount
  * namespace where a read-only share is a read-only bind mount (writes
  * fail with EROFS, whatever the guest does). sock_path is where the
  * listening socket is made (inside the machine's state folder); bin is

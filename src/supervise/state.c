@@ -26,6 +26,7 @@
 #include "util/fsutil.h"
 
 #define STATE_ROOT_DEFAULT "/run/pool"
+#define STATE_LAST ".last"
 #define VOLUMES_RECORD_MAX (64u << 10)
 
 const char *state_root(void)
@@ -155,6 +156,37 @@ bool machine_stays_up(const char *root, const char *name, unsigned ms)
 	}
 }
 
+void state_last_dir(const char *root, const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/" STATE_LAST "/%s", root, name);
+}
+
+/* The machine folder dir's console log, to root/.last/NAME (what was
+ * kept of an earlier NAME goes). Call with the root lock held. */
+static void keep_last_log(const char *root, const char *dir)
+{
+	static const char *const logs[] = { "console.log", "console.log.1" };
+	const char *name = strrchr(dir, '/');
+	char last[PATH_MAX], from[PATH_MAX + 32], to[PATH_MAX + 32];
+	struct pool_err ignore = { 0 };
+
+	if (!name || !valid_machine_name(name + 1))
+		return;
+	snprintf(last, sizeof last, "%s/" STATE_LAST, root);
+	if (mkdir(last, 0700) < 0 && errno != EEXIST)
+		return;
+	state_last_dir(root, name + 1, last, sizeof last);
+	rm_rf(last, &ignore);
+	if (mkdir(last, 0700) < 0)
+		return;
+	for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) {
+		snprintf(from, sizeof from, "%s/%s", dir, logs[i]);
+		snprintf(to, sizeof to, "%s/%s", last, logs[i]);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			log_debug("keeping %s: %s", from, strerror(errno));
+	}
+}
+
 int machine_reclaim(const char *root, const char *name, struct pool_err *e)
 {
 	struct machine_entry m;
@@ -168,6 +200,7 @@ int machine_reclaim(const char *root, const char *name, struct pool_err *e)
 	if (net_reclaim(name, &m, e) < 0 || cgroup_reclaim(root, name, e) < 0)
 		return -1;
 	snprintf(dir, sizeof dir, "%s/%s", root, name);
+	keep_last_log(root, dir);
 	return rm_rf(dir, e);
 }
 
@@ -288,7 +321,16 @@ int state_claim(const char *root, const char *dir, const char *name, const char 
 	if (flock(*lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		close(*lock_fd);
 		*lock_fd = -1;
-		return pool_err_usage(e, "machine %s is already running (%s)", name, dir);
+		return pool_err_usage(e, "machine %s is already running: pool exec %s -- CMD runs a command on it, pool console %s attaches its console",
+				      name, name, name);
+	}
+	/* The name is used again: the last log of it goes. */
+	{
+		char last[PATH_MAX];
+		struct pool_err ignore = { 0 };
+
+		state_last_dir(root, name, last, sizeof last);
+		rm_rf(last, &ignore);
 	}
 	/* A folder left by a supervisor that died: its network rules (the
 	 * address it had may differ from ours), then all but the lock. */
@@ -336,6 +378,7 @@ void state_release(const char *root, const char *dir, int *lock_fd)
 	/* Under the root lock, so a pool up of the same name that comes next
 	 * finds either this folder with its lock held, or no folder at all. */
 	rootfd = state_lock(root, false, &ignore);
+	keep_last_log(root, dir);
 	rm_rf(dir, &ignore);
 	close(*lock_fd);
 	*lock_fd = -1;

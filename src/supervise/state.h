@@ -3,6 +3,9 @@
  *
  *   .lock            held while machine folders are created, probed or
  *                    reclaimed, so two pools never disagree about who lives
+ *   .last/NAME/      0700: the console log (console.log, console.log.1) of
+ *                    the last machine NAME that ended, kept until a machine
+ *                    of that name starts again (pool logs --last)
  *   channels/NAME    a channel's record (its uplink, forwarding before it)
  *   .spares/NAME     why the last spare of NAME did not boot (spare.c)
  *   NAME/            0700, root's: one machine
@@ -10,7 +13,8 @@
  *     status         what pool ls shows, and what a reclaim needs (ctl_msg.h)
  *     volumes        "DEV INO PATH" for each image the machine holds
  *     ctl.sock       the control socket (supervise/ctl.c)
- *     console.log    the console (rotated to console.log.1), qemu.log,
+ *     console.log    the console and the output of pool exec sessions
+ *                    (rotated to console.log.1), qemu.log,
  *                    supervisor.log (detached), TAG.sock (a share's
  *                    virtiofsd), ssh_host_ed25519_key.pub and ssh_user */
 #ifndef POOL_STATE_H
@@ -81,7 +85,11 @@ int state_claim(const char *root, const char *dir, const char *name, const char 
 		bool has_net, uint32_t address, int *lock_fd, struct pool_err *e);
 /* The status file (what a dead supervisor leaves for reclaiming). */
 int state_status_write(const char *dir, const struct ctl_status *st, struct pool_err *e);
-/* Remove the folder and let go of the lock, under the root lock. */
+/* root/.last/NAME: where the last log of machine NAME is kept. */
+void state_last_dir(const char *root, const char *name, char *buf, size_t size);
+
+/* Keep the folder's console log in root/.last/NAME, then remove the
+ * folder and let go of the lock, under the root lock. */
 void state_release(const char *root, const char *dir, int *lock_fd);
 
 #endif

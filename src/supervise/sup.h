@@ -47,6 +47,7 @@ struct ctl_client {
 	struct agent_conn conn;
 	struct ctl_conv conv;
 	uint32_t gsid;		/* exec: the session's id towards the guest */
+	bool unlogged;		/* exec: its output stays out of the machine's log (pool cp) */
 	uint64_t accepted_ms;
 	uint64_t stalled_ms;	/* since when its queue is past CTL_OUT_HIGH and not shrinking */
 	size_t stalled_len;
@@ -99,6 +100,8 @@ struct sup {
 	struct id_lease ids[2];	/* the hypervisor's uid and gid, the guest-facing side's */
 	int console_cl;		/* the client holding the console, or -1 */
 	uint32_t next_sid;	/* exec sessions towards the guest */
+	uint32_t orphan[CTL_SESSIONS_MAX];	/* sessions whose client went away: the log keeps their output */
+	size_t orphan_next;
 
 	bool agent_open;
 	bool stdin_open;
@@ -117,6 +120,11 @@ struct sup {
 	uint64_t idle_deadline_ms;	/* a READY spare powers off at this time */
 
 	uint8_t conq[65536];	/* typed input waiting for the console */
+	char boot_line[256];	/* the console's unfinished line while it boots (console.c) */
+	size_t boot_line_len;
+	bool boot_quiet;	/* its noise line is gone, or the agent is ready: nothing held back */
+	bool log_mid;		/* console.log's last line is unfinished */
+	uint64_t log_who;	/* who wrote it: LOG_CONSOLE, or an exec session (console.c) */
 	char tail[4096];	/* the last console bytes, for error messages */
 	char qemu_last[512];	/* QEMU's last whole line on stderr */
 	char qemu_cur[512];	/* and the one it is writing */
@@ -150,7 +158,7 @@ void priv_events(struct sup *s, struct pool_err *e);
 void vm_kill(struct sup *s);
 void vm_restart(struct sup *s);
 void log_rotate(struct sup *s);
-void tell_ready(struct sup *s);
+void tell_ready(struct sup *s, const char *times);	/* times: the boot times, one line */
 void tell_done(struct sup *s, int status, const struct pool_err *e);
 int sup_allow(struct sup *s, const struct egress_elem *el, size_t n, struct pool_err *e);
 void sup_egress_state(struct sup *s, const char *text, size_t len);
@@ -167,9 +175,18 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p);
 /* console.c */
 void console_in(struct sup *s, bool drain);	/* drain: all there is */
 void console_out(struct sup *s);		/* typed input, without blocking */
+/* The machine booted (its agent is ready): the console is held back no
+ * more (see BOOT_NOISE in console.c). */
+void console_booted(struct sup *s);
 void qemu_err_in(struct sup *s);
 /* A line of pool's own for the machine's log and the user's stderr. */
 void console_note(struct sup *s, const char *line);
+/* An exec session's output in the machine's log: each line marked
+ * "[exec SID] " (stdout) or "[exec SID err] " (stderr). */
+#define LOG_CONSOLE 0u
+void log_session(struct sup *s, uint32_t sid, bool err, const uint8_t *p, size_t n);
+/* A line of pool's own for the machine's log only. */
+void log_note(struct sup *s, const char *line);
 /* The last few console lines, made printable, for an error message. */
 void tail_lines(const struct sup *s, char *out, size_t cap, int lines);
 

@@ -219,6 +219,31 @@ static void test_roundtrip_ready(void **state)
 	free(r);
 }
 
+/* pool cp's flag: it decodes, and a bit beside it still does not. */
+static void test_exec_unlogged(void **state)
+{
+	const char *argv[] = { "tar", NULL };
+	struct agent_exec in = { .flags = AGENT_EXEC_TTY | AGENT_EXEC_UNLOGGED, .cwd = "",
+				 .argv = argv, .argc = 1 };
+	struct agent_exec out;
+	uint8_t pl[64];
+	const char *why = NULL;
+	long n;
+
+	(void)state;
+	n = agent_exec_encode(pl, sizeof pl, &in);
+	assert_true(n > 0);
+	assert_int_equal(agent_exec_decode(pl, (size_t)n, &out, &why), 0);
+	assert_int_equal(out.flags, AGENT_EXEC_TTY | AGENT_EXEC_UNLOGGED);
+	agent_exec_free(&out);
+	assert_int_equal(frame_payload_check(AGENT_EXEC, pl, (size_t)n, &why), 0);
+	pl[0] |= 0x40;
+	assert_int_equal(agent_exec_decode(pl, (size_t)n, &out, &why), -1);
+	assert_int_equal(frame_payload_check(AGENT_EXEC, pl, (size_t)n, &why), -1);
+	in.flags = 0x40;
+	assert_int_equal(agent_exec_encode(pl, sizeof pl, &in), -1);
+}
+
 static void test_roundtrip_exec(void **state)
 {
 	const char *argv[] = { "/bin/sh", "-c", "echo hi", "", NULL };
@@ -922,7 +947,7 @@ static void test_exec_rejects(void **state)
 	expect_exec_reject(b, n, "env with an empty key");
 	n = exec_raw(b, 0, 0, 2, 1, S("/\0ls\0-l\0\0"));
 	expect_exec_reject(b, n, "empty env entry");
-	n = exec_raw(b, 0x80, 0, 2, 1, S("/\0ls\0-l\0K=V\0"));
+	n = exec_raw(b, 0x40, 0, 2, 1, S("/\0ls\0-l\0K=V\0"));
 	expect_exec_reject(b, n, "unknown flag bit");
 	n = exec_raw(b, 0, 1, 2, 1, S("/\0ls\0-l\0K=V\0"));
 	expect_exec_reject(b, n, "reserved byte");
@@ -1031,6 +1056,7 @@ static void test_exec_encode_rejects(void **state)
 }
 
 UNIT_TEST_MAIN(NULL, NULL,
+	cmocka_unit_test(test_exec_unlogged),
 	cmocka_unit_test(test_hdr_wire_format),
 	cmocka_unit_test(test_hdr_rejects),
 	cmocka_unit_test(test_hdr_accepts_bounds),

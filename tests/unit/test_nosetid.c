@@ -371,6 +371,60 @@ static void test_other_arch_killed(void **state)
 		print_message("int 0x80: no 32-bit entry in this kernel\n");
 }
 
+/* ---- owners: taken, not made ---- */
+
+static uid_t owner_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_uid;
+}
+
+static int do_chown(void)
+{
+	uid_t euid = geteuid();
+	gid_t egid = getegid();
+	int fd = open(at("f"), O_RDONLY);
+
+	EXPECT(fd >= 0);
+	EXPECT(chown(at("f"), 4242, 4242) == 0);
+	EXPECT(syscall(SYS_chown, at("f"), 4243, 4243) == 0);
+	EXPECT(lchown(at("l"), 4244, 4244) == 0);
+	EXPECT(fchown(fd, 4245, 4245) == 0);
+	EXPECT(fchownat(fd, "", 4246, 4246, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0);
+	/* virtiofsd's switch to its caller's ids: taken, the ids stay. */
+	EXPECT(syscall(SYS_setresgid, -1, 4247, -1) == 0);
+	EXPECT(syscall(SYS_setresuid, -1, 4247, -1) == 0);
+	EXPECT(geteuid() == euid && getegid() == egid);
+	close(fd);
+	return 0;
+}
+
+static int do_chown_plain(void)
+{
+	EXPECT(chown(at("g"), 4242, 4242) == 0);
+	return 0;
+}
+
+static void test_chown_taken(void **state)
+{
+	uid_t me = geteuid();
+
+	(void)state;
+	make_file(at("f"), 0644);
+	make_file(at("g"), 0644);
+	assert_int_equal(symlink("f", at("l")), 0);
+	assert_int_equal(in_child(do_chown, true), 0);
+	assert_int_equal(owner_of(at("f")), me);
+	assert_int_equal(owner_of(at("l")), me);
+	/* The control: without the filter, root's chown changes the owner. */
+	if (me == 0) {
+		assert_int_equal(in_child(do_chown_plain, false), 0);
+		assert_int_equal(owner_of(at("g")), 4242);
+	}
+}
+
 /* ---- the filter outlives exec, and needs no privilege ---- */
 
 static int exec_chmod(const char *mode)
@@ -435,5 +489,6 @@ UNIT_TEST_MAIN(NULL, NULL,
 	cmocka_unit_test_setup_teardown(test_mkdir, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_openat2_and_io_uring, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_other_arch_killed, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_chown_taken, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_exec_keeps_filter, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_unprivileged, setup, teardown))

@@ -592,14 +592,17 @@ static void test_default(void **state)
 	static const struct {
 		const char *cwd, *name;
 	} cases[] = {
-		{ "/home/alice/src/My_Project.v2", "my-project-v2" },
-		{ "/home/alice/web/", "web" },
-		{ "/srv/123abc", "m-123abc" },
-		{ "/srv/_x", "m--x" },
-		{ "/srv/lh-tools", "m-lh-tools" },	/* lh- is a lighthouse's */
-		{ "/srv/abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz012345" },
-		{ "/srv/9abcdefghijklmnopqrstuvwxyz0123456789", "m-9abcdefghijklmnopqrstuvwxyz012" },
-		{ "/srv/caf\xc3\xa9", "caf--" },
+		/* the base name made a name, then the path's hash: sha256sum */
+		{ "/home/alice/src/My_Project.v2", "my-project-v2-beae69" },
+		{ "/home/alice/web/", "web-925495" },
+		{ "/home/alice/web", "web-925495" },
+		{ "/home/bob/web", "web-1ca65c" },	/* another folder, another machine */
+		{ "/srv/123abc", "m-123abc-69a5bd" },
+		{ "/srv/_x", "m--x-3bc715" },
+		{ "/srv/lh-tools", "m-lh-tools-184dd4" },	/* lh- is a lighthouse's */
+		{ "/srv/abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxy-4693c7" },
+		{ "/srv/9abcdefghijklmnopqrstuvwxyz0123456789", "m-9abcdefghijklmnopqrstuv-ddef2b" },
+		{ "/srv/caf\xc3\xa9", "caf---9e472a" },
 	};
 	struct pool_err e = { 0 };
 	struct machine m;

@@ -1,0 +1,110 @@
+#!/usr/bin/env bats
+# logs.bats - pool logs: the output of pool exec sessions in the machine's
+# log, marked by session; -f follows the log across its rotation until the
+# machine ends; --last keeps the log after pool down until the name is
+# used again. Real VMs under TCG, without a network.
+
+load helpers
+
+setup() {
+	pool_env
+	D=$(mktemp -d /tmp/pool-logs.XXXXXX)
+	chmod 755 "$D"
+	printf 'name: lg\nimage: minimal\nmemory: 160M\nnetwork: none\n' > "$D/m.yaml"
+}
+
+teardown() {
+	local f pid
+	[ -z "${FOLLOWER:-}" ] || kill "$FOLLOWER" 2>/dev/null || true
+	for f in "$POOL_STATE_DIR"/*/status; do
+		[ -e "$f" ] || continue
+		pid=$(sed -n 's/^pid=//p' "$f")
+		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+	done
+	sleep 0.2
+	rm -rf "$POOL_STATE_DIR" "$D"
+}
+
+@test "exec output is in the log, each line marked by its session, with the command and its status; a command that outlives its hung-up client keeps logging" {
+	"$POOL_BIN" up -d "$D/m.yaml"
+	"$POOL_BIN" exec lg -- sh -c 'echo first-out; echo first-err >&2; exit 3' || true
+	"$POOL_BIN" exec -w /tmp lg -- sh -c 'printf "a\nb"; sleep 1; printf "c\n"'
+	run "$POOL_BIN" logs lg
+	echo "$output"
+	[ "$status" -eq 0 ]
+	s1=$(printf '%s\n' "$output" | sed -n 's/^pool: exec \([0-9]*\) in ~: sh -c echo first-out.*/\1/p')
+	s2=$(printf '%s\n' "$output" | sed -n 's|^pool: exec \([0-9]*\) in /tmp: sh -c printf.*|\1|p')
+	[ -n "$s1" ] && [ -n "$s2" ] && [ "$s1" != "$s2" ]
+	[[ "$output" == *"[exec $s1] first-out"* ]]
+	[[ "$output" == *"[exec $s1 err] first-err"* ]]
+	[[ "$output" == *"pool: exec $s1 exited with status 3"* ]]
+	# a line written in two parts is one line of the log, marked once
+	[[ "$output" == *"[exec $s2] a"*"[exec $s2] bc"* ]]
+	[[ "$output" == *"pool: exec $s2 exited with status 0"* ]]
+	# A server whose client goes away: it ignores the hang-up, the log keeps
+	# its output.
+	"$POOL_BIN" exec lg -- sh -c 'trap "" HUP; sleep 3; echo after-client-$((6*7)); sleep 1; echo still-$((6*8))' &
+	c=$!
+	wait_for 60 bash -c "'$POOL_BIN' logs lg | grep -q 'sh -c trap'"
+	kill -9 $c
+	wait_for 60 bash -c "'$POOL_BIN' logs lg | grep -q '] still-48'"
+	run "$POOL_BIN" logs lg
+	echo "$output"
+	[[ "$output" == *"its client went away"* ]]
+	[[ "$output" == *"] after-client-42"* ]]
+	[[ "$output" == *"exited with status 0"* ]]
+	"$POOL_BIN" down lg
+}
+
+@test "logs -f follows the log across its rotation and ends when the machine does, with every line in order" {
+	"$POOL_BIN" up -d "$D/m.yaml"
+	# the console's shell has said hello: nothing else cuts the lines
+	wait_for 60 grep -q "built-in shell" "$POOL_STATE_DIR/lg/console.log"
+	"$POOL_BIN" logs -f lg > "$D/followed" &
+	FOLLOWER=$!
+	# 300000 marked lines are past the 4 MiB where the log is rotated.
+	"$POOL_BIN" exec lg -- seq 1 300000 > /dev/null
+	[ -e "$POOL_STATE_DIR/lg/console.log.1" ]
+	"$POOL_BIN" exec lg -- echo the-end
+	sleep 1
+	kill -0 "$FOLLOWER"	# still following while the machine runs
+	"$POOL_BIN" down lg
+	run timeout 30 tail --pid="$FOLLOWER" -f /dev/null	# -f ends with the machine
+	[ "$status" -eq 0 ]
+	FOLLOWER=
+	grep -q '\] the-end' "$D/followed"
+	# what was followed is the log, byte for byte
+	cat "$POOL_STATE_DIR/.last/lg/console.log.1" "$POOL_STATE_DIR/.last/lg/console.log" | cmp - "$D/followed"
+	# every number once, in order, across the rotation
+	run bash -c "sed -n 's/^\[exec [0-9]*\] \([0-9][0-9]*\)\r\?$/\1/p' '$D/followed' | tr -d '\r' > '$D/nums'; seq 1 300000 | cmp - '$D/nums'"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "logs --last: the log after pool down, until the name is used again" {
+	run --separate-stderr "$POOL_BIN" logs --last lg
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"no log of a machine named lg that ended"* ]]
+	"$POOL_BIN" up -d "$D/m.yaml"
+	"$POOL_BIN" exec lg -- echo from-the-first
+	"$POOL_BIN" down lg
+	[ ! -e "$POOL_STATE_DIR/lg" ]
+	run --separate-stderr "$POOL_BIN" logs lg
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"pool logs --last lg shows the log of the last one"* ]]
+	run --separate-stderr "$POOL_BIN" logs --last lg
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"] from-the-first"* ]]
+	[[ "$output" == *"exited with status 0"* ]]
+	# A new machine of the name: the old log goes, the new one is the log.
+	"$POOL_BIN" up -d "$D/m.yaml"
+	run --separate-stderr "$POOL_BIN" logs --last lg
+	[ "$status" -eq 1 ]
+	"$POOL_BIN" exec lg -- echo from-the-second
+	run "$POOL_BIN" logs lg
+	[[ "$output" == *"] from-the-second"* ]]
+	[[ "$output" != *from-the-first* ]]
+	"$POOL_BIN" down lg
+	run "$POOL_BIN" logs --last lg
+	[[ "$output" == *"] from-the-second"* ]]
+}
