@@ -15,12 +15,7 @@ setup() {
 }
 
 teardown() {
-	local f pid
-	for f in "$POOL_STATE_DIR"/*/status; do
-		[ -e "$f" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$f")
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-	done
+	kill_supervisors
 	rm -rf "$D"
 }
 

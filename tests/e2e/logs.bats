@@ -14,13 +14,8 @@ setup() {
 }
 
 teardown() {
-	local f pid
 	[ -z "${FOLLOWER:-}" ] || kill "$FOLLOWER" 2>/dev/null || true
-	for f in "$POOL_STATE_DIR"/*/status; do
-		[ -e "$f" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$f")
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-	done
+	kill_supervisors
 	sleep 0.2
 	rm -rf "$POOL_STATE_DIR" "$D"
 }

@@ -32,12 +32,7 @@ EOF
 }
 
 teardown() {
-	local f pid
-	for f in "$POOL_STATE_DIR"/*/status; do
-		[ -e "$f" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$f")
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-	done
+	kill_supervisors
 	ip netns del "$H" 2>/dev/null || true
 	rm -rf "$D"
 }
@@ -164,13 +159,7 @@ all_mine() {
 	chown -R 65534:65534 "$D/code"
 	ssh-keygen -q -t ed25519 -N "" -C owner-test -f "$D/id"
 	chown 65534:65534 "$D/id" "$D/id.pub"
-	ip netns add "$H"
-	ip -n "$H" link set lo up
-	ip -n "$H" link add up0 type veth peer name up0p
-	ip -n "$H" addr add 198.51.100.1/24 dev up0
-	ip -n "$H" link set up0 up
-	ip -n "$H" link set up0p up
-	ip -n "$H" route add default via 198.51.100.2
+	host_ns "$H"
 	printf 'name: sshown\nimage: host\naddress: 10.0.0.9\nnetwork: isolated\nusers:\n  root: {}\n  dev:\n    shell: bash\n    keys: ["%s"]\nshares:\n  - {source: code, target: /code, owner: dev}\n' \
 		"$(cat "$D/id.pub")" > "$D/m.yaml"
 	run --separate-stderr ip netns exec "$H" "$POOL_BIN" up -d "$D/m.yaml"

@@ -33,15 +33,11 @@ setup() {
 # Every tmux server this test started, then every supervisor (by the pid
 # in its status file).
 teardown() {
-	local s f pid
+	local s
 	while read -r s; do
 		tmux -S "$s" kill-server 2>/dev/null || true
 	done < "$T/servers"
-	for f in "$POOL_STATE_DIR"/*/status; do
-		[ -e "$f" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$f")
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-	done
+	kill_supervisors
 	sleep 0.2
 	rm -rf "$POOL_STATE_DIR"
 }

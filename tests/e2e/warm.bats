@@ -270,13 +270,7 @@ BOOT='cat /proc/sys/kernel/random/boot_id; cut -d" " -f1 /proc/uptime'
 
 @test "a spare binds its published ports only when a run claims it" {
 	H="poolw-$$-$BATS_TEST_NUMBER"
-	ip netns add "$H"
-	ip -n "$H" link set lo up
-	ip -n "$H" link add up0 type veth peer name up0p
-	ip -n "$H" addr add 198.51.100.1/24 dev up0
-	ip -n "$H" link set up0 up
-	ip -n "$H" link set up0p up
-	ip -n "$H" route add default via 198.51.100.2
+	host_ns "$H"
 	free_port() {	# whether 127.0.0.1:18080 can be bound in the namespace
 		ip netns exec "$H" python3 -c 'import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 18080))'
 	}
