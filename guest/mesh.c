@@ -26,7 +26,7 @@ bool mesh_wanted(void)
 int mesh_start(void)
 {
 	static const char *const files[] = { "ca.crt", "host.crt", "host.key", "config.yml" };
-	pid_t pid;
+	char *const argv[] = { (char *)NEBULA, (char *)"-config", (char *)MESH_CONFIG, NULL };
 
 	if (access(NEBULA, X_OK) < 0) {
 		glog("mesh: %s is missing", NEBULA);
@@ -41,29 +41,5 @@ int mesh_start(void)
 		if (chown(path, 0, 0) < 0 || chmod(path, 0600) < 0)
 			glog("mesh: %s: %s", path, strerror(errno));
 	}
-	pid = fork();
-	if (pid < 0) {
-		glog("mesh: fork: %s", strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		sigset_t none;
-		int log = open(NEBULA_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		int null = open("/dev/null", O_RDONLY);
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setsid();
-		if (log >= 0) {
-			dup2(log, 1);
-			dup2(log, 2);
-		}
-		if (null >= 0)
-			dup2(null, 0);
-		execl(NEBULA, "nebula", "-config", MESH_CONFIG, (char *)NULL);
-		dprintf(2, "exec %s: %s\n", NEBULA, strerror(errno));
-		_exit(127);
-	}
-	glog("mesh: nebula started (pid %d)", (int)pid);
-	return pid;
+	return spawn_daemon("mesh: nebula", NEBULA_LOG, argv);
 }

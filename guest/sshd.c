@@ -31,8 +31,9 @@ static const char config[] =
 
 int sshd_start(void)
 {
+	/* -D: stays PID 1's child; -e: its log to /run/sshd.log */
+	char *const argv[] = { (char *)SSHD, (char *)"-D", (char *)"-e", (char *)"-f", (char *)CONFIG, NULL };
 	struct stat st;
-	pid_t pid;
 	int fd;
 
 	if (access(SSHD, X_OK) < 0) {
@@ -58,30 +59,5 @@ int sshd_start(void)
 	}
 	close(fd);
 
-	pid = fork();
-	if (pid < 0) {
-		glog("sshd: fork: %s", strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		sigset_t none;
-		int log = open("/run/sshd.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setsid();
-		if (log >= 0) {
-			dup2(log, 1);
-			dup2(log, 2);
-		}
-		fd = open("/dev/null", O_RDONLY);
-		if (fd >= 0)
-			dup2(fd, 0);
-		/* -D: stays PID 1's child; -e: its log to /run/sshd.log */
-		execl(SSHD, SSHD, "-D", "-e", "-f", CONFIG, (char *)NULL);
-		dprintf(2, "exec %s: %s\n", SSHD, strerror(errno));
-		_exit(127);
-	}
-	glog("sshd started (pid %d)", (int)pid);
-	return pid;
+	return spawn_daemon("sshd", "/run/sshd.log", argv);
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,4 +123,34 @@ bool guest_exists(const char *path, void *ctx)
 {
 	(void)ctx;
 	return access(path, X_OK) == 0;
+}
+
+int spawn_daemon(const char *what, const char *log, char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		glog("%s: fork: %s", what, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		int null = open("/dev/null", O_RDONLY);
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setsid();
+		if (lfd >= 0) {
+			dup2(lfd, 1);
+			dup2(lfd, 2);
+		}
+		if (null >= 0)
+			dup2(null, 0);
+		execv(argv[0], argv);
+		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	glog("%s started (pid %d)", what, (int)pid);
+	return pid;
 }

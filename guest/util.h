@@ -26,4 +26,9 @@ bool guest_exists(const char *path, void *ctx);
 void mkdir_p(const char *path);
 int read_line_file(const char *path, char *buf, size_t cap);
 
+/* A daemon, PID 1's child in a session of its own: stdin /dev/null,
+ * stdout and stderr appended to LOG, signals unblocked; argv[0] is the
+ * program. Its pid, or -1 (said in the console log as WHAT). */
+int spawn_daemon(const char *what, const char *log, char *const argv[]);
+
 #endif

@@ -14,6 +14,16 @@ static bool env_entry_ok(const char *s)
 	return eq && eq != s;
 }
 
+/* The EXEC payload's strings in order: cwd, argv, env. */
+static const char *exec_str(const struct agent_exec *x, const char *cwd, size_t i)
+{
+	if (i == 0)
+		return cwd;
+	if (i <= x->argc)
+		return x->argv[i - 1];
+	return x->env[i - 1 - x->argc];
+}
+
 long agent_exec_encode(uint8_t *out, size_t cap, const struct agent_exec *x)
 {
 	const char *cwd = x->cwd ? x->cwd : "";
@@ -33,15 +43,9 @@ long agent_exec_encode(uint8_t *out, size_t cap, const struct agent_exec *x)
 	/* Measure first, stopping as soon as it cannot fit. */
 	total = AGENT_EXEC_FIXED_LEN;
 	for (i = 0; i < nstr; i++) {
-		const char *s;
+		const char *s = exec_str(x, cwd, i);
 		size_t l;
 
-		if (i == 0)
-			s = cwd;
-		else if (i <= x->argc)
-			s = x->argv[i - 1];
-		else
-			s = x->env[i - 1 - x->argc];
 		if (!s)
 			return -1;
 		if (i > x->argc && !env_entry_ok(s))
@@ -58,16 +62,9 @@ long agent_exec_encode(uint8_t *out, size_t cap, const struct agent_exec *x)
 	put_be16(out + 4, (uint16_t)x->envc);
 	off = AGENT_EXEC_FIXED_LEN;
 	for (i = 0; i < nstr; i++) {
-		const char *s;
-		size_t l;
+		const char *s = exec_str(x, cwd, i);
+		size_t l = strlen(s) + 1;
 
-		if (i == 0)
-			s = cwd;
-		else if (i <= x->argc)
-			s = x->argv[i - 1];
-		else
-			s = x->env[i - 1 - x->argc];
-		l = strlen(s) + 1;
 		memcpy(out + off, s, l);
 		off += l;
 	}

@@ -52,9 +52,7 @@ bool valid_ifname(const char *s)
 	return true;
 }
 
-/* What a byte of a DNS name is, as dns_pkt.c words it: NULL when a name
- * may hold it. */
-static const char *dns_char_refused(unsigned char c)
+const char *dns_char_refused(unsigned char c)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	    c == '-' || c == '_')

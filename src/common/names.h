@@ -29,4 +29,8 @@ bool valid_ifname(const char *s);
  * or "*." and such a name. Return 0, or -1 with *why (a static phrase). */
 int valid_dns_pattern(const char *s, const char **why);
 
+/* A byte of a DNS label (letters, digits, '-', '_'): NULL, else what it
+ * is, in the words dns_pkt.c and the spec both use. */
+const char *dns_char_refused(unsigned char c);
+
 #endif

@@ -1118,6 +1118,20 @@ static void ca_line(FILE *out, const char *what, const char *path)
 	}
 }
 
+int mesh_machine_read(const char *root, const char *name, struct mesh_machine *mm)
+{
+	_cleanup_free_ char *text = NULL;
+	struct pool_err ignore = { 0 };
+	char path[PATH_MAX];
+	size_t len;
+
+	if (name[0] == '.' || !valid_machine_name(name) ||
+	    (size_t)snprintf(path, sizeof path, "%s/%s/" MESH_STATE_FILE, root, name) >= sizeof path ||
+	    read_file(path, 4096, &text, &len, &ignore) < 0)
+		return -1;
+	return mesh_machine_parse(text, len, mm);
+}
+
 static void machines(FILE *out, const char *net)
 {
 	const char *root = state_root();
@@ -1126,19 +1140,12 @@ static void machines(FILE *out, const char *net)
 	int n = 0;
 
 	while (d && (de = readdir(d))) {
-		char path[PATH_MAX];
-		_cleanup_free_ char *text = NULL;
 		struct pool_err ignore = { 0 };
 		struct machine_entry me;
 		struct mesh_machine mm;
 		char ip[16];
-		size_t len;
 
-		if (de->d_name[0] == '.' || !valid_machine_name(de->d_name))
-			continue;
-		if ((size_t)snprintf(path, sizeof path, "%s/%s/" MESH_STATE_FILE, root, de->d_name) >= sizeof path ||
-		    read_file(path, 4096, &text, &len, &ignore) < 0 ||
-		    mesh_machine_parse(text, len, &mm) < 0 || strcmp(mm.network, net) != 0)
+		if (mesh_machine_read(root, de->d_name, &mm) < 0 || strcmp(mm.network, net) != 0)
 			continue;
 		if (machine_probe(root, de->d_name, &me, &ignore) != 0)
 			continue;

@@ -238,5 +238,8 @@ struct mesh_machine {
 #define MESH_STATE_FILE "mesh"
 int mesh_machine_parse(const char *buf, size_t len, struct mesh_machine *mm);
 int mesh_machine_format(const struct mesh_machine *mm, char *out, size_t cap);
+/* The mesh record of machine folder NAME under ROOT: 0, or -1 when it has
+ * none (or not a valid one, or NAME is not a machine's). */
+int mesh_machine_read(const char *root, const char *name, struct mesh_machine *mm);
 
 #endif

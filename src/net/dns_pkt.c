@@ -31,25 +31,16 @@ static char lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* NULL for a byte a name may hold, else the phrase saying what it is. */
+/* NULL for a byte a label may hold, else the phrase saying what it is. */
 static const char *char_refused(uint8_t c)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    c == '-' || c == '_')
-		return NULL;
 	if (c == '.')
 		return "name has a '.' inside a label";
 	if (c == 0)
 		return "name has a NUL byte";
-	if (c >= 0x80)
-		return "name has a byte above 127 (not ASCII)";
-	if (c < 0x20 || c == 0x7f)
-		return "name has a control character";
-	if (c == ' ')
-		return "name has a space";
 	if (c == '*')
 		return "name has a '*'";
-	return "name has punctuation other than '-' and '_'";
+	return dns_char_refused(c);
 }
 
 /* ASCII case-insensitive equality of two NUL-terminated names. */

@@ -33,20 +33,11 @@ static int scan(const struct plan *p, bool *taken, struct pool_err *e)
 	char ip[16];
 
 	while (d && (de = readdir(d))) {
-		char path[PATH_MAX];
-		_cleanup_free_ char *text = NULL;
 		struct pool_err ignore = { 0 };
 		struct machine_entry me;
 		struct mesh_machine mm;
-		size_t len;
 
-		if (de->d_name[0] == '.' || !valid_machine_name(de->d_name) ||
-		    strcmp(de->d_name, m->name) == 0)
-			continue;
-		if ((size_t)snprintf(path, sizeof path, "%s/%s/" MESH_STATE_FILE, p->paths.state,
-				     de->d_name) >= sizeof path ||
-		    read_file(path, 4096, &text, &len, &ignore) < 0 ||
-		    mesh_machine_parse(text, len, &mm) < 0)
+		if (strcmp(de->d_name, m->name) == 0 || mesh_machine_read(p->paths.state, de->d_name, &mm) < 0)
 			continue;
 		if (mm.port >= MESH_HOST_PORT_MIN && mm.port <= MESH_HOST_PORT_MAX)
 			taken[mm.port - MESH_HOST_PORT_MIN] = true;
