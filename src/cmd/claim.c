@@ -15,6 +15,7 @@
 
 #include "cmd/attach.h"
 #include "cmd/ctl_client.h"
+#include "common/parse.h"
 #include "common/agent_msg.h"
 #include "common/be.h"
 #include "common/log.h"
@@ -66,27 +67,6 @@ static int discard(const struct claim_request *r)
 		ctl_send(fd, CTL_MSG_DOWN, 0, now, sizeof now, &ignore);
 		wait_stopped(r);
 		close(fd);
-	}
-	return 0;
-}
-
-static int unhex32(const char *hex, uint8_t out[32])
-{
-	for (size_t i = 0; i < 32; i++) {
-		int v = 0;
-
-		for (int k = 0; k < 2; k++) {
-			char ch = hex[2 * i + (size_t)k];
-
-			v <<= 4;
-			if (ch >= '0' && ch <= '9')
-				v |= ch - '0';
-			else if (ch >= 'a' && ch <= 'f')
-				v |= ch - 'a' + 10;
-			else
-				return -1;
-		}
-		out[i] = (uint8_t)v;
 	}
 	return 0;
 }
@@ -194,7 +174,7 @@ static int claim(int fd, const struct claim_request *r, struct pool_err *e)
 	struct frame_hdr h;
 	int k;
 
-	if (unhex32(r->hash, c) < 0)
+	if (parse_hex(r->hash, c, sizeof c) < 0)
 		return pool_err_fail(e, "claim: a plan hash that is not one");
 	c[CTL_CLAIM_HASH_LEN] = r->how == CLAIM_FOR_RUN ? CTL_CLAIM_RUN : CTL_CLAIM_UP;
 	if (ctl_send(fd, CTL_MSG_CLAIM, 0, c, sizeof c, e) < 0)

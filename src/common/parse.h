@@ -9,6 +9,10 @@
 /* Whole-string decimal in [min, max]. No sign, no spaces, no prefix match.
  * Return 0, or -1 with *why set to a static phrase ("not a number",
  * "too large", "too small"). */
+/* N bytes from 2N lowercase hex digits (a plan hash); what follows them is
+ * not looked at. 0, or -1 at a byte that is not one. */
+int parse_hex(const char *hex, uint8_t *out, size_t n);
+
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v, const char **why);
 
 /* Sizes: digits with an optional K, M, G or T suffix (powers of 1024);

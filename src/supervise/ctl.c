@@ -89,6 +89,18 @@ void ctl_send_to(struct sup *s, struct ctl_client *c, uint16_t type, uint32_t si
 	}
 }
 
+void ctl_send_status(struct sup *s, struct ctl_client *c)
+{
+	char text[CTL_STATUS_MAX];
+	struct ctl_status st;
+	long n;
+
+	status_fill(s, &st);
+	n = ctl_status_encode(text, sizeof text, &st);
+	if (n > 0)
+		ctl_send_to(s, c, CTL_MSG_STATUS, 0, text, (size_t)n);
+}
+
 static void ctl_refuse_text(struct sup *s, struct ctl_client *c, const char *msg)
 {
 	ctl_send_to(s, c, AGENT_ERROR, c->conv.kind == CTL_EXEC ? c->conv.sid : 0, msg, strlen(msg));
@@ -234,18 +246,10 @@ static int on_ctl_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 		}
 	}
 	switch (c->conv.kind) {
-	case CTL_STATUS: {
-		char text[CTL_STATUS_MAX];
-		struct ctl_status st;
-		long n;
-
-		status_fill(s, &st);
-		n = ctl_status_encode(text, sizeof text, &st);
-		if (n > 0)
-			ctl_send_to(s, c, CTL_MSG_STATUS, 0, text, (size_t)n);
+	case CTL_STATUS:
+		ctl_send_status(s, c);
 		c->closing = true;
 		return 0;
-	}
 	case CTL_DOWN: {
 		uint64_t deadline = now_ms() + (uint64_t)c->conv.down_s * 1000;
 

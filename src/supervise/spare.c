@@ -60,38 +60,10 @@ bool spare_refuses(struct sup *s, struct ctl_client *c, enum ctl_kind was)
 	return false;
 }
 
-static int unhex32(const char *hex, uint8_t out[32])
-{
-	for (size_t i = 0; i < 32; i++) {
-		int v = 0;
-
-		for (int k = 0; k < 2; k++) {
-			char ch = hex[2 * i + (size_t)k];
-
-			v <<= 4;
-			if (ch >= '0' && ch <= '9')
-				v |= ch - '0';
-			else if (ch >= 'a' && ch <= 'f')
-				v |= ch - 'a' + 10;
-			else
-				return -1;
-		}
-		out[i] = (uint8_t)v;
-	}
-	return 0;
-}
-
 /* The claimer is told the machine is its own: its STATUS. */
 static void grant(struct sup *s, struct ctl_client *c)
 {
-	char text[CTL_STATUS_MAX];
-	struct ctl_status st;
-	long n;
-
-	status_fill(s, &st);
-	n = ctl_status_encode(text, sizeof text, &st);
-	if (n > 0)
-		ctl_send_to(s, c, CTL_MSG_STATUS, 0, text, (size_t)n);
+	ctl_send_status(s, c);
 	c->claim_granted = true;
 	if (!s->claimed_run)
 		c->closing = true;	/* up -d: the machine is up; nothing follows */
@@ -113,7 +85,7 @@ void spare_claim(struct sup *s, struct ctl_client *c, const uint8_t *p, size_t n
 		refuse(s, c, msg);
 		return;
 	}
-	if (!s->req->plan_hash || unhex32(s->req->plan_hash, mine) < 0 ||
+	if (!s->req->plan_hash || parse_hex(s->req->plan_hash, mine, sizeof mine) < 0 ||
 	    memcmp(mine, p, CTL_CLAIM_HASH_LEN) != 0) {
 		/* The spec, a share or pool itself changed since it booted:
 		 * this spare serves no run any more. */

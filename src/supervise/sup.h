@@ -211,6 +211,7 @@ void ctl_client_io(struct sup *s, struct ctl_client *c, short revents);
 /* Queue a frame for a client; one that has stopped reading is dropped. */
 void ctl_send_to(struct sup *s, struct ctl_client *c, uint16_t type, uint32_t sid, const void *p,
 		 size_t n);
+void ctl_send_status(struct sup *s, struct ctl_client *c);	/* the machine's STATUS, to c */
 void ctl_drop(struct sup *s, struct ctl_client *c);
 /* A frame of an exec session that belongs to a control client. */
 void ctl_from_guest(struct sup *s, const struct frame_hdr *h, const uint8_t *p);

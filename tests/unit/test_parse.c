@@ -233,6 +233,24 @@ static void test_split_fields(void **state)
 	assert_int_equal(split_fields(line, f, 3), 2);	/* the line ends at its newline */
 }
 
+/* A plan hash's hex: lowercase digits only, and no further than asked. */
+static void test_hex(void **state)
+{
+	uint8_t b[3];
+
+	(void)state;
+	assert_int_equal(parse_hex("00a1ff", b, 3), 0);
+	assert_int_equal(b[0], 0x00);
+	assert_int_equal(b[1], 0xa1);
+	assert_int_equal(b[2], 0xff);
+	assert_int_equal(parse_hex("0a1bzz", b, 2), 0);	/* the rest is not read */
+	assert_int_equal(b[1], 0x1b);
+	assert_int_equal(parse_hex("00A1ff", b, 3), -1);
+	assert_int_equal(parse_hex("00a1f", b, 3), -1);	/* ends early: at its NUL */
+	assert_int_equal(parse_hex("00a1-f", b, 3), -1);
+	assert_int_equal(parse_hex("", b, 1), -1);
+}
+
 UNIT_TEST_MAIN(NULL, NULL,
 	cmocka_unit_test(test_u64),
 	cmocka_unit_test(test_size),
@@ -240,4 +258,5 @@ UNIT_TEST_MAIN(NULL, NULL,
 	cmocka_unit_test(test_cidr),
 	cmocka_unit_test(test_ipv4_str),
 	cmocka_unit_test(test_names),
-	cmocka_unit_test(test_split_fields))
+	cmocka_unit_test(test_split_fields),
+	cmocka_unit_test(test_hex))
