@@ -196,11 +196,32 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 	return 0;
 }
 
+/* The machine's chain CHANNEL_KIND_NAME, and first its element in the
+ * channel's verdict map CHANNEL+MAP (when MAP is given): whether there
+ * was one. */
+static bool del_chain(FILE *f, const char *linet, const char *channel, const char *map, const char *verdict,
+		      const char *kind, const char *name, const char *ibuf)
+{
+	const char *t = CHANNEL_NFT_TABLE;
+	char chain[80], mapname[64];
+
+	snprintf(chain, sizeof chain, "%s_%s_%s", channel, kind, name);
+	if (!linet || !nft_has_object(linet, "chain", chain))
+		return false;
+	snprintf(mapname, sizeof mapname, "%s%s", channel, map ? map : "");
+	if (map && nft_has_object(linet, "map", mapname))
+		fprintf(f, "add element inet %1$s %2$s { %3$s : %4$s %5$s }\n"
+			"delete element inet %1$s %2$s { %3$s }\n",
+			t, mapname, ibuf, verdict, chain);
+	fprintf(f, "flush chain inet %1$s %2$s\ndelete chain inet %1$s %2$s\n", t, chain);
+	return true;
+}
+
 int machine_net_del(const char *channel, const struct machine_net *mn, struct pool_err *e)
 {
 	_cleanup_free_ char *linet = NULL, *lbridge = NULL, *script = NULL;
 	const char *t = CHANNEL_NFT_TABLE;
-	char ibuf[16], name[64], mchain[80], achain[80];
+	char ibuf[16], name[64], mchain[80];
 	size_t slen;
 	bool any = false;
 	FILE *f;
@@ -212,7 +233,6 @@ int machine_net_del(const char *channel, const struct machine_net *mn, struct po
 		return -1;
 	ipv4_str(mn->ip, ibuf);
 	snprintf(mchain, sizeof mchain, "%s_m_%s", channel, mn->name);
-	snprintf(achain, sizeof achain, "%s_a_%s", channel, mn->name);
 	f = open_memstream(&script, &slen);
 	if (!f)
 		return pool_err_sys(e, "nft script");
@@ -238,30 +258,9 @@ int machine_net_del(const char *channel, const struct machine_net *mn, struct po
 			t, name, ibuf);
 		any = true;
 	}
-	snprintf(name, sizeof name, "%s_allow", channel);
-	if (linet && nft_has_object(linet, "chain", achain)) {
-		if (nft_has_object(linet, "map", name))
-			fprintf(f, "add element inet %1$s %2$s { %3$s : goto %4$s }\n"
-				"delete element inet %1$s %2$s { %3$s }\n",
-				t, name, ibuf, achain);
-		fprintf(f, "flush chain inet %1$s %2$s\ndelete chain inet %1$s %2$s\n", t, achain);
-		any = true;
-	}
-	snprintf(achain, sizeof achain, "%s_n_%s", channel, mn->name);
-	snprintf(name, sizeof name, "%s_mesh", channel);
-	if (linet && nft_has_object(linet, "chain", achain)) {
-		if (nft_has_object(linet, "map", name))
-			fprintf(f, "add element inet %1$s %2$s { %3$s : jump %4$s }\n"
-				"delete element inet %1$s %2$s { %3$s }\n",
-				t, name, ibuf, achain);
-		fprintf(f, "flush chain inet %1$s %2$s\ndelete chain inet %1$s %2$s\n", t, achain);
-		any = true;
-	}
-	snprintf(achain, sizeof achain, "%s_nd_%s", channel, mn->name);
-	if (linet && nft_has_object(linet, "chain", achain)) {
-		fprintf(f, "flush chain inet %1$s %2$s\ndelete chain inet %1$s %2$s\n", t, achain);
-		any = true;
-	}
+	any |= del_chain(f, linet, channel, "_allow", "goto", "a", mn->name, ibuf);
+	any |= del_chain(f, linet, channel, "_mesh", "jump", "n", mn->name, ibuf);
+	any |= del_chain(f, linet, channel, NULL, NULL, "nd", mn->name, ibuf);
 	/* the allow list's sets and counter, once no chain refers to them */
 	for (const char *k = "ehx"; linet && *k; k++) {
 		snprintf(name, sizeof name, "%s_%c_%s", channel, *k, mn->name);
