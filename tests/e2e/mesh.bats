@@ -256,7 +256,7 @@ no_trace() {
 	# group guest: ping yes, port 8000 no; its spec names no lighthouse:
 	# the grant's are the machine's
 	LH= spec b guest m3 10.0.0.3 192.168.100.4 guest
-	! grep -q lighthouses "$T/b/guest/pool.yaml"
+	run ! grep -q lighthouses "$T/b/guest/pool.yaml"
 	pool_on b mesh grant corp "$T/b/guest" --ip 192.168.100.4/24 --groups guest $GRANT_LH
 	up b guest
 	wait_for 60 ex b m3 -- ping -c1 -W2 192.168.100.2
