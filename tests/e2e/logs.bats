@@ -38,9 +38,10 @@ teardown() {
 	[[ "$output" == *"pool: exec $s2 exited with status 0"* ]]
 	# A server whose client goes away: it ignores the hang-up, the log keeps
 	# its output.
-	"$POOL_BIN" exec lg -- sh -c 'trap "" HUP; sleep 3; echo after-client-$((6*7)); sleep 1; echo still-$((6*8))' &
+	"$POOL_BIN" exec lg -- sh -c 'trap "" HUP; echo trapped-$((5*5)); sleep 3; echo after-client-$((6*7)); sleep 1; echo still-$((6*8))' &
 	c=$!
-	wait_for 60 bash -c "'$POOL_BIN' logs lg | grep -q 'sh -c trap'"
+	# the hang-up comes once the command ignores it
+	wait_for 60 bash -c "'$POOL_BIN' logs lg | grep -q '] trapped-25'"
 	kill -9 $c
 	wait_for 60 bash -c "'$POOL_BIN' logs lg | grep -q '] still-48'"
 	run "$POOL_BIN" logs lg
@@ -55,7 +56,7 @@ teardown() {
 	"$POOL_BIN" up -d "$D/m.yaml"
 	# the console's shell has said hello: nothing else cuts the lines
 	wait_for 60 grep -q "built-in shell" "$POOL_STATE_DIR/lg/console.log"
-	"$POOL_BIN" logs -f lg > "$D/followed" &
+	"$POOL_BIN" logs -f --raw lg > "$D/followed" &
 	FOLLOWER=$!
 	# 300000 marked lines are past the 4 MiB where the log is rotated.
 	"$POOL_BIN" exec lg -- seq 1 300000 > /dev/null
@@ -68,7 +69,7 @@ teardown() {
 	[ "$status" -eq 0 ]
 	FOLLOWER=
 	grep -q '\] the-end' "$D/followed"
-	# what was followed is the log, byte for byte
+	# what was followed (--raw) is the log, byte for byte
 	cat "$POOL_STATE_DIR/.last/lg/console.log.1" "$POOL_STATE_DIR/.last/lg/console.log" | cmp - "$D/followed"
 	# every number once, in order, across the rotation
 	run bash -c "sed -n 's/^\[exec [0-9]*\] \([0-9][0-9]*\)\r\?$/\1/p' '$D/followed' | tr -d '\r' > '$D/nums'; seq 1 300000 | cmp - '$D/nums'"
