@@ -599,15 +599,30 @@ int priv_serve(struct sup *s, int fd, pid_t child, struct pool_err *e)
 	struct priv v = { .s = s, .fd = fd, .child = child, .last_start_ms = now_ms(), .log_new = -1 };
 
 	while (v.child > 0) {
-		struct pollfd pfd[2] = { { .fd = s->sig_fd, .events = POLLIN }, { .fd = v.fd, .events = POLLIN } };
+		struct pktrelay *dhcp = &s->net.dhcp_relay, *dns = &s->net.dns_relay;
+		/* poll skips the negative fds: a relay this machine has not */
+		struct pollfd pfd[6] = {
+			{ .fd = s->sig_fd, .events = POLLIN }, { .fd = v.fd, .events = POLLIN },
+			{ .fd = dhcp->pkt, .events = POLLIN }, { .fd = dhcp->sock, .events = POLLIN },
+			{ .fd = dns->pkt, .events = POLLIN }, { .fd = dns->sock, .events = POLLIN },
+		};
 
-		if (poll(pfd, v.fd >= 0 ? 2 : 1, v.fs_ended_ms ? 50 : 250) < 0 && errno != EINTR)
+		if (poll(pfd, 6, v.fs_ended_ms ? 50 : 250) < 0 && errno != EINTR)
 			return pool_err_sys(e, "poll");
 		/* What it said before it ended counts: requests first. */
 		if (v.fd >= 0 && pfd[1].revents)
 			on_request(&v);
 		if (pfd[0].revents)
 			on_signals(&v);
+		/* the TAP's frames, both ways (pktrelay.h) */
+		if (pfd[2].revents)
+			pktrelay_from_tap(dhcp);
+		if (pfd[3].revents)
+			pktrelay_to_tap(dhcp);
+		if (pfd[4].revents)
+			pktrelay_from_tap(dns);
+		if (pfd[5].revents)
+			pktrelay_to_tap(dns);
 		fs_check(&v);
 		if (v.hard_deadline_ms && now_ms() > v.hard_deadline_ms && v.child > 0) {
 			log_warnx("%s: the supervisor did not stop within %d s; stopping the machine",
