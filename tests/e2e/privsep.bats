@@ -73,6 +73,51 @@ up_parts() {
 	assert_no_machine_left cap
 }
 
+# open_from PID UID PATH: open PATH for reading from PID's root, as UID
+# (and gid UID) without a capability: "opened " and its first bytes, or
+# "open: " and the error.
+open_from() {
+	python3 -c 'import os, sys
+os.chroot("/proc/%s/root" % sys.argv[1])
+os.chdir("/")
+u = int(sys.argv[2])
+os.setgroups([])
+os.setresgid(u, u, u)
+os.setresuid(u, u, u)
+try:
+    with open(sys.argv[3]) as f:
+        print("opened " + f.read(5))
+except OSError as e:
+    print("open: " + type(e).__name__)' "$@"
+}
+
+@test "the guest-facing supervisor sees no file of the host: its root is empty, /etc/passwd cannot be opened" {
+	up_parts files
+	[ -n "$g" ]
+	# opening /etc/passwd as that process's uid and gid, from its root;
+	# the control first: from the privileged supervisor's, it opens
+	run open_from "$sup" "$(field "$g" Uid)" /etc/passwd
+	[ "$status" -eq 0 ] && [[ "$output" == "opened root:"* ]]
+	run open_from "$g" "$(field "$g" Uid)" /etc/passwd
+	echo "$output"
+	[ "$status" -eq 0 ] && [ "$output" = "open: FileNotFoundError" ]
+	[ "$(readlink "/proc/$g/ns/mnt")" != "$(readlink "/proc/$sup/ns/mnt")" ]
+	[ -z "$(ls -A "/proc/$g/root/")" ]
+	# and no folder of the host's open, which would be a way back out: its
+	# working folder is its root, and none of its fds is a folder
+	[ "$(stat -L -c %d:%i "/proc/$g/cwd")" = "$(stat -L -c %d:%i "/proc/$g/root")" ]
+	[ "$(stat -L -c %d:%i "/proc/$sup/cwd")" != "$(stat -L -c %d:%i "/proc/$g/root")" ]	# the control
+	for f in /proc/"$g"/fd/*; do
+		[ ! -d "$f" ] || { echo "$f: $(readlink "$f")"; false; }
+	done
+	# it still serves: exec and down go through it
+	run --separate-stderr "$POOL_BIN" exec files -- echo served
+	[ "$output" = served ]
+	run --separate-stderr "$POOL_BIN" down files
+	[ "$status" -eq 0 ]
+	assert_no_machine_left files
+}
+
 # packet_sockets PID: how many of PID's fds are packet sockets (their
 # inodes in /proc/PID/net/packet, the list of its network namespace).
 packet_sockets() {
