@@ -56,10 +56,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t got[PKTRELAY_IN_MAX + 64];
 	const char *why = NULL;
-	unsigned out, refused, skipped = 0;
-	bool csum;
-	ssize_t n;
-	long r;
 	int ok;
 
 	setup();
@@ -74,8 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * would end the relay, which no responder sends): onto the TAP
 	 * exactly when the check passes them, and unchanged */
 	if (size > 0 && size <= 65536 && send(side, data, size, 0) == (ssize_t)size) {
-		out = relay.out;
-		refused = relay.refused;
+		unsigned out = relay.out, refused = relay.refused;
+		ssize_t n;
+
 		pktrelay_to_tap(&relay);
 		CHECK(relay.sock >= 0);
 		n = recv(tap, got, sizeof got, MSG_DONTWAIT | MSG_TRUNC);
@@ -90,7 +87,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the same bytes as what the privileged side sends the other way:
 	 * a flags byte and a frame, read back into a buffer of 1500 */
 	if (size > 0 && size <= 65536 && send(relay.sock, data, size, 0) == (ssize_t)size) {
-		r = pktrelay_recv(side, got, 1500, &csum, &skipped);
+		unsigned skipped = 0;
+		bool csum;
+		long r = pktrelay_recv(side, got, 1500, &csum, &skipped);
+
 		if (size - 1 <= 1500) {
 			CHECK(r == (long)(size - 1) && skipped == 0);
 			CHECK(memcmp(got, data + 1, size - 1) == 0);
