@@ -69,8 +69,9 @@ int pktrelay_check(const struct pktrelay_addrs *a, const uint8_t *frame, size_t 
 
 /* The guest-facing side: one frame from its end of the relay, as
  * pktsock_recv gives it: its length (0..cap) with *csum_not_ready, or -1
- * when nothing is waiting. A packet without its flags byte or longer
- * than cap is skipped (counted in *skipped). */
+ * when nothing is waiting (an empty packet, which the privileged side
+ * never sends, reads as its end). A packet longer than 1 + cap is
+ * skipped (counted in *skipped). */
 long pktrelay_recv(int fd, uint8_t *buf, size_t cap, bool *csum_not_ready, unsigned *skipped);
 
 #endif
