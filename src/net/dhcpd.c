@@ -1,7 +1,8 @@
 /* dhcpd.c - one machine's DHCP responder, inside its supervisor, on its
  * TAP only: it answers that machine's MAC with that machine's address and
  * nothing else. The decisions are dhcp_pkt.c's (pure, fuzzed); this file
- * moves frames. */
+ * moves frames, through the TAP's relay (pktrelay.h): the packet socket
+ * itself stays with the privileged supervisor. */
 #include "dhcpd.h"
 
 #include <stdio.h>
@@ -12,17 +13,15 @@
 
 #include "common/log.h"
 #include "common/parse.h"
-#include "net/pktsock.h"
+#include "net/pktrelay.h"
 
-int dhcpd_open(struct dhcpd *d, const char *tap, const struct dhcpd_config *cfg,
-	       const char *hostname, struct pool_err *e)
+void dhcpd_open(struct dhcpd *d, int fd, const struct dhcpd_config *cfg, const char *hostname)
 {
 	memset(d, 0, sizeof *d);
 	d->cfg = *cfg;
 	snprintf(d->hostname, sizeof d->hostname, "%s", hostname ? hostname : "");
 	d->cfg.hostname = d->hostname[0] ? d->hostname : NULL;
-	d->fd = pktsock_open(tap, DHCP_SERVER_PORT, &d->ifindex, "DHCP", e);
-	return d->fd < 0 ? -1 : 0;
+	d->fd = fd;
 }
 
 static void serve_one(struct dhcpd *d, uint8_t *buf, size_t n, bool csum_not_ready)
@@ -75,7 +74,7 @@ void dhcpd_serve(struct dhcpd *d)
 
 	for (int i = 0; i < 64; i++) {	/* bounded: a flood cannot starve the rest */
 		bool csum_not_ready;
-		long n = pktsock_recv(d->fd, buf, sizeof buf, &csum_not_ready, &d->ignored);
+		long n = pktrelay_recv(d->fd, buf, sizeof buf, &csum_not_ready, &d->ignored);
 
 		if (n < 0)
 			return;

@@ -21,7 +21,7 @@
 #include "common/log.h"
 #include "common/parse.h"
 #include "net/dns_pkt.h"
-#include "net/pktsock.h"
+#include "net/pktrelay.h"
 #include "net/udp_frame.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
@@ -145,10 +145,11 @@ static void ep_mod(struct dnsd *d, int fd, uint32_t tag, uint32_t events)
 	epoll_ctl(d->ep, EPOLL_CTL_MOD, fd, &ev);
 }
 
-int dnsd_open(struct dnsd *d, const char *tap, const struct dnsd_config *cfg, struct pool_err *e)
+int dnsd_open(struct dnsd *d, int tap_fd, const struct dnsd_config *cfg, struct pool_err *e)
 {
 	memset(d, 0, sizeof *d);
-	d->ep = d->tap_fd = d->timer_fd = -1;
+	d->ep = d->timer_fd = -1;
+	d->tap_fd = tap_fd;
 	d->cfg = *cfg;
 	snprintf(d->machine, sizeof d->machine, "%s", cfg->machine ? cfg->machine : "machine");
 	d->cfg.machine = d->machine;
@@ -166,9 +167,6 @@ int dnsd_open(struct dnsd *d, const char *tap, const struct dnsd_config *cfg, st
 	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (d->ep < 0 || d->timer_fd < 0)
 		return pool_err_sys(e, "DNS");
-	d->tap_fd = pktsock_open(tap, DNS_PORT, &d->ifindex, "DNS", e);
-	if (d->tap_fd < 0)
-		return -1;
 	ep_add(d, d->tap_fd, TAG_TAP, EPOLLIN);
 	ep_add(d, d->timer_fd, TAG_TIMER, EPOLLIN);
 	d->dirty = d->state_file[0] != '\0';
@@ -612,7 +610,7 @@ void dnsd_serve(struct dnsd *d)
 			bool csum;
 			long len;
 
-			for (int k = 0; k < 64 && (len = pktsock_recv(d->tap_fd, buf, sizeof buf, &csum,
+			for (int k = 0; k < 64 && (len = pktrelay_recv(d->tap_fd, buf, sizeof buf, &csum,
 								       &d->ignored)) >= 0; k++)
 				serve_frame(d, buf, (size_t)len, csum);
 		} else if (tag == TAG_TIMER) {

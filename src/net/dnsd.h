@@ -5,7 +5,8 @@
 /*
  * The machine's lease names the channel's host address as its DNS server;
  * its queries to it reach the TAP's packet socket (the host's own stack
- * drops them: the channel's input chain) and are answered here, from the
+ * drops them: the channel's input chain), which the privileged supervisor
+ * keeps and relays (pktrelay.h), and are answered here, from the
  * host's upstream resolvers (UDP, TCP when an answer is truncated). What
  * is answered and what an answer opens is egress.c's (pure); this file
  * moves frames and upstream messages. Everything it waits on is behind
@@ -55,7 +56,7 @@ struct dnsd_pending;
 
 struct dnsd {
 	int ep;				/* what the supervisor polls */
-	int tap_fd, timer_fd, ifindex;
+	int tap_fd, timer_fd;		/* tap_fd: the TAP's relay (pktrelay.h) */
 	struct dnsd_config cfg;
 	char machine[64];
 	char state_file[4096];
@@ -77,7 +78,9 @@ unsigned dnsd_upstreams(uint32_t *dns, unsigned max);
 /* Pure: the nameserver lines of a resolv.conf text, loopback included. */
 unsigned dnsd_parse_resolv(const char *text, uint32_t *dns, unsigned max);
 
-int dnsd_open(struct dnsd *d, const char *tap, const struct dnsd_config *cfg, struct pool_err *e);
+/* Serve on tap_fd, the guest-facing end of the TAP's relay for port 53
+ * (pktrelay_open); it is d's from here on, also when this fails. */
+int dnsd_open(struct dnsd *d, int tap_fd, const struct dnsd_config *cfg, struct pool_err *e);
 /* Do what is waiting: questions from the machine, upstream answers,
  * timeouts. Never fails on what the machine or upstream sends. */
 void dnsd_serve(struct dnsd *d);

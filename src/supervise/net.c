@@ -1,6 +1,6 @@
 /* net.c - a machine's side of its channel: the channel brought up when it is
  * the default one and down, the TAP, the machine's rules, its DHCP
- * responder. */
+ * responder and resolver, and the relays that carry their frames. */
 #include "supervise/net.h"
 
 #include <limits.h>
@@ -19,6 +19,8 @@ void sup_net_init(struct sup_net *n)
 {
 	*n = (struct sup_net){ .tap_fd = -1, .dhcp = { .fd = -1 },
 			       .dns = { .ep = -1, .tap_fd = -1, .timer_fd = -1 } };
+	pktrelay_init(&n->dhcp_relay);
+	pktrelay_init(&n->dns_relay);
 }
 
 /* The channel, the TAP, the machine's rules and its DHCP responder. */
@@ -26,7 +28,9 @@ int sup_net_open(const struct plan *p, struct sup_net *n, struct pool_err *e)
 {
 	const struct machine *m = p->m;
 	struct dhcpd_config dc = { 0 };
+	struct pktrelay_addrs ra = { 0 };
 	uint32_t subnet;
+	int peer;
 	unsigned prefix;
 
 	/* Only the default channel comes up by itself: a spec cannot make a
@@ -69,12 +73,22 @@ int sup_net_open(const struct plan *p, struct sup_net *n, struct pool_err *e)
 	dc.server_ip = subnet + 1;
 	mac_from_ipv4(subnet + 1, dc.server_mac);
 	dc.lease_time = 86400;
-	if (m->network == NET_ISOLATED)	/* isolated machines reach nothing but DHCP */
-		return dhcpd_open(&n->dhcp, p->net.tap, &dc, m->name, e);
+	memcpy(ra.machine_mac, p->net.mac, 6);
+	memcpy(ra.server_mac, dc.server_mac, 6);
+	ra.server_ip = subnet + 1;
+	ra.port = DHCP_SERVER_PORT;
+	if (pktrelay_open(&n->dhcp_relay, p->net.tap, &ra, &peer, "DHCP", e) < 0)
+		return -1;
+	if (m->network == NET_ISOLATED) {	/* isolated machines reach nothing but DHCP */
+		dhcpd_open(&n->dhcp, peer, &dc, m->name);
+		return 0;
+	}
 	/* the machine's resolver is its supervisor, on the channel's address */
 	dc.dns[0] = subnet + 1;
 	dc.ndns = 1;
-	if (dhcpd_open(&n->dhcp, p->net.tap, &dc, m->name, e) < 0)
+	dhcpd_open(&n->dhcp, peer, &dc, m->name);
+	ra.port = DNS_PORT;
+	if (pktrelay_open(&n->dns_relay, p->net.tap, &ra, &peer, "DNS", e) < 0)
 		return -1;
 	{
 		char state[PATH_MAX + 16];
@@ -92,7 +106,7 @@ int sup_net_open(const struct plan *p, struct sup_net *n, struct pool_err *e)
 		if (nc.nupstream == 0)
 			log_warnx("%s: no upstream resolver in /etc/resolv.conf: every name the machine asks for fails",
 				  m->name);
-		return dnsd_open(&n->dns, p->net.tap, &nc, e);
+		return dnsd_open(&n->dns, peer, &nc, e);
 	}
 }
 
@@ -102,6 +116,8 @@ void sup_net_close(const struct plan *p, struct sup_net *n)
 
 	dhcpd_close(&n->dhcp);
 	dnsd_close(&n->dns);
+	pktrelay_close(&n->dhcp_relay);
+	pktrelay_close(&n->dns_relay);
 	if (n->added && machine_net_del(p->m->channel, &p->net, &ignore) < 0)
 		log_warnx("removing %s's rules: %s", p->m->name, ignore.msg);
 	n->added = false;

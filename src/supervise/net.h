@@ -1,4 +1,6 @@
-/* net.h - a machine's side of its channel: TAP, rules, DHCP responder. */
+/* net.h - a machine's side of its channel: TAP, rules, DHCP responder and
+ * resolver (the guest-facing side's), the TAP's relays (the privileged
+ * side's). */
 #ifndef POOL_SUPERVISE_NET_H
 #define POOL_SUPERVISE_NET_H
 
@@ -6,12 +8,14 @@
 
 #include "net/dhcpd.h"
 #include "net/dnsd.h"
+#include "net/pktrelay.h"
 #include "plan.h"
 
 struct sup_net {
 	int tap_fd;		/* the machine's TAP: it goes with its last fd */
-	struct dhcpd dhcp;	/* the machine's DHCP responder, on the TAP */
-	struct dnsd dns;	/* its resolver, on the TAP (not for isolated machines) */
+	struct dhcpd dhcp;	/* the machine's DHCP responder, on the TAP's relay */
+	struct dnsd dns;	/* its resolver, likewise (not for isolated machines) */
+	struct pktrelay dhcp_relay, dns_relay;	/* the TAP's packet sockets: the privileged side's */
 	struct dnsd_hooks dns_hooks;	/* what the resolver calls: set before sup_net_open */
 	bool added;		/* the machine's rules are in the channel's tables */
 };

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,10 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -154,9 +157,28 @@ void tell_done(struct sup *s, int status, const struct pool_err *e)
 	    status < 0 ? e->msg : NULL);
 }
 
+/* The guest-facing process's view of the files: a mount namespace of its
+ * own whose root is an empty, read-only tmpfs, the host's tree detached.
+ * It opens nothing after the split (what it serves is open, and a new log
+ * comes from the privileged side), so an escape finds no file to read or
+ * write, not /etc/passwd nor the state folders of other machines. */
+static int empty_root(void)
+{
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -1;
+	/* any folder every host has will do as the mount point: it is ours */
+	if (mount("none", "/proc", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=4k,mode=555") < 0)
+		return -1;
+	if (chdir("/proc") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return -1;
+	return 0;
+}
+
 /* Become the guest-facing process: nothing of the parent's but keep, no
- * capability (in any set, the bounding set included), its own uid and gid,
- * and dead with the privileged process. */
+ * file system (empty_root), no capability (in any set, the bounding set
+ * included), its own uid and gid, and dead with the privileged process. */
 void drop_to_guest_facing(struct sup *s, const int *keep, size_t nkeep)
 {
 	gid_t id = (gid_t)s->p->sup_uid;
@@ -168,7 +190,8 @@ void drop_to_guest_facing(struct sup *s, const int *keep, size_t nkeep)
 	close_fds_except(keep, nkeep);
 	/* Its own session: the user's terminal is not its controlling one, so
 	 * it cannot type into the user's shell (TIOCSTI). */
-	if (setsid() < 0 || setrlimit(RLIMIT_NPROC, &one) < 0 || setrlimit(RLIMIT_FSIZE, &fsize) < 0)
+	if (setsid() < 0 || setrlimit(RLIMIT_NPROC, &one) < 0 || setrlimit(RLIMIT_FSIZE, &fsize) < 0 ||
+	    empty_root() < 0)
 		_exit(1);
 	signal(SIGXFSZ, SIG_IGN);
 	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
@@ -599,15 +622,30 @@ int priv_serve(struct sup *s, int fd, pid_t child, struct pool_err *e)
 	struct priv v = { .s = s, .fd = fd, .child = child, .last_start_ms = now_ms(), .log_new = -1 };
 
 	while (v.child > 0) {
-		struct pollfd pfd[2] = { { .fd = s->sig_fd, .events = POLLIN }, { .fd = v.fd, .events = POLLIN } };
+		struct pktrelay *dhcp = &s->net.dhcp_relay, *dns = &s->net.dns_relay;
+		/* poll skips the negative fds: a relay this machine has not */
+		struct pollfd pfd[6] = {
+			{ .fd = s->sig_fd, .events = POLLIN }, { .fd = v.fd, .events = POLLIN },
+			{ .fd = dhcp->pkt, .events = POLLIN }, { .fd = dhcp->sock, .events = POLLIN },
+			{ .fd = dns->pkt, .events = POLLIN }, { .fd = dns->sock, .events = POLLIN },
+		};
 
-		if (poll(pfd, v.fd >= 0 ? 2 : 1, v.fs_ended_ms ? 50 : 250) < 0 && errno != EINTR)
+		if (poll(pfd, 6, v.fs_ended_ms ? 50 : 250) < 0 && errno != EINTR)
 			return pool_err_sys(e, "poll");
 		/* What it said before it ended counts: requests first. */
 		if (v.fd >= 0 && pfd[1].revents)
 			on_request(&v);
 		if (pfd[0].revents)
 			on_signals(&v);
+		/* the TAP's frames, both ways (pktrelay.h) */
+		if (pfd[2].revents)
+			pktrelay_from_tap(dhcp);
+		if (pfd[3].revents)
+			pktrelay_to_tap(dhcp);
+		if (pfd[4].revents)
+			pktrelay_from_tap(dns);
+		if (pfd[5].revents)
+			pktrelay_to_tap(dns);
 		fs_check(&v);
 		if (v.hard_deadline_ms && now_ms() > v.hard_deadline_ms && v.child > 0) {
 			log_warnx("%s: the supervisor did not stop within %d s; stopping the machine",

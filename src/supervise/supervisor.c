@@ -488,6 +488,7 @@ static int split(struct sup *s, struct pool_err *e)
 	vm_fds_close(s);
 	ctl_close(s);
 	dhcpd_close(&s->net.dhcp);
+	dnsd_close(&s->net.dns);
 	return priv_serve(s, sv[0], pid, e);
 }
 

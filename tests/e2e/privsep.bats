@@ -15,6 +15,8 @@ setup() {
 teardown() {
 	kill_supervisors
 	sleep 0.2
+	[ -z "${DNSMASQ_PID:-}" ] || { kill "$DNSMASQ_PID" 2>/dev/null; wait "$DNSMASQ_PID" 2>/dev/null; } || true
+	[ -z "${H:-}" ] || ip netns del "$H" 2>/dev/null || true
 	rm -rf "$D"
 }
 
@@ -69,6 +71,113 @@ up_parts() {
 	run --separate-stderr "$POOL_BIN" down cap
 	[ "$status" -eq 0 ]
 	assert_no_machine_left cap
+}
+
+# open_from PID UID PATH: open PATH for reading from PID's root, as UID
+# (and gid UID) without a capability: "opened " and its first bytes, or
+# "open: " and the error.
+open_from() {
+	python3 -c 'import os, sys
+os.chroot("/proc/%s/root" % sys.argv[1])
+os.chdir("/")
+u = int(sys.argv[2])
+os.setgroups([])
+os.setresgid(u, u, u)
+os.setresuid(u, u, u)
+try:
+    with open(sys.argv[3]) as f:
+        print("opened " + f.read(5))
+except OSError as e:
+    print("open: " + type(e).__name__)' "$@"
+}
+
+@test "the guest-facing supervisor sees no file of the host: its root is empty, /etc/passwd cannot be opened" {
+	up_parts files
+	[ -n "$g" ]
+	# opening /etc/passwd as that process's uid and gid, from its root;
+	# the control first: from the privileged supervisor's, it opens
+	run open_from "$sup" "$(field "$g" Uid)" /etc/passwd
+	[ "$status" -eq 0 ] && [[ "$output" == "opened root:"* ]]
+	run open_from "$g" "$(field "$g" Uid)" /etc/passwd
+	echo "$output"
+	[ "$status" -eq 0 ] && [ "$output" = "open: FileNotFoundError" ]
+	[ "$(readlink "/proc/$g/ns/mnt")" != "$(readlink "/proc/$sup/ns/mnt")" ]
+	[ -z "$(ls -A "/proc/$g/root/")" ]
+	# and no folder of the host's open, which would be a way back out: its
+	# working folder is its root, and none of its fds is a folder
+	[ "$(stat -L -c %d:%i "/proc/$g/cwd")" = "$(stat -L -c %d:%i "/proc/$g/root")" ]
+	[ "$(stat -L -c %d:%i "/proc/$sup/cwd")" != "$(stat -L -c %d:%i "/proc/$g/root")" ]	# the control
+	for f in /proc/"$g"/fd/*; do
+		[ ! -d "$f" ] || { echo "$f: $(readlink "$f")"; false; }
+	done
+	# it still serves: exec and down go through it
+	run --separate-stderr "$POOL_BIN" exec files -- echo served
+	[ "$output" = served ]
+	run --separate-stderr "$POOL_BIN" down files
+	[ "$status" -eq 0 ]
+	assert_no_machine_left files
+}
+
+# packet_sockets PID: how many of PID's fds are packet sockets (their
+# inodes in /proc/PID/net/packet, the list of its network namespace).
+packet_sockets() {
+	local inodes n=0 f l
+	inodes=" $(awk 'NR > 1 { printf "%s ", $9 }' "/proc/$1/net/packet") "
+	for f in /proc/"$1"/fd/*; do
+		l=$(readlink "$f") || continue
+		case "$l" in socket:\[*\]) ;; *) continue ;; esac
+		l=${l#socket:[}
+		[[ "$inodes" == *" ${l%]} "* ]] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+@test "the guest-facing supervisor holds no packet socket, its relays put only its responders' frames on the TAP, and DHCP and DNS still work" {
+	command -v dnsmasq >/dev/null || skip "needs dnsmasq"
+	# a host of the test's own, with a resolver on its loopback that pool
+	# reads from a resolv.conf bound over the host's in a mount namespace
+	H="poolp-$$-$BATS_TEST_NUMBER"
+	host_ns "$H"
+	ip netns exec "$H" dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
+		--listen-address=127.0.0.1 --pid-file="$D/dnsmasq.pid" --host-record=www.test,198.51.100.7 &
+	DNSMASQ_PID=$!
+	echo "nameserver 127.0.0.1" > "$D/resolv.conf"
+	printf 'name: pkt\nimage: minimal\nmemory: 256M\naddress: 10.0.0.5\nnetwork: nat\n' > "$D/pkt.yaml"
+	run --separate-stderr ip netns exec "$H" unshare -m sh -c \
+		'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' sh "$D/resolv.conf" "$POOL_BIN" up -d "$D/pkt.yaml"
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	sup=$(supervisor_of pkt)
+	g=$(child_named "$sup" pool)
+	[ -n "$g" ]
+	echo "packet sockets: privileged $(packet_sockets "$sup"), guest-facing $(packet_sockets "$g")"
+	# the control: the privileged side holds the TAP's two, DHCP's and DNS's
+	[ "$(packet_sockets "$sup")" = 2 ]
+	[ "$(packet_sockets "$g")" = 0 ]
+	# and the guest is served through them: a fresh lease from the
+	# responder, and a name through the supervisor's resolver
+	run --separate-stderr "$POOL_BIN" exec pkt -- sh -c \
+		'printf "#!/bin/sh\necho \"\$1 ip=\$ip dns=\$dns\"\n" > /tmp/s; chmod +x /tmp/s
+		 udhcpc -i eth0 -f -q -n -t 5 -s /tmp/s; cat /sys/class/net/eth0/address; nslookup www.test'
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bound ip=10.0.0.5 dns=10.0.0.1"* ]]
+	[[ "$output" == *"Address: 198.51.100.7"* ]]
+	mac=$(grep -Ex '([0-9a-f]{2}:){5}[0-9a-f]{2}' <<<"$output")
+	tap=$("$POOL_BIN" check "$D/pkt.yaml" | awk '$1 == "tap" { print $2 }')
+	[ -n "$mac" ] && [ -n "$tap" ]
+	# a guest-facing side taken over writes its own frames into its relays:
+	# what its responders send reaches the TAP (the control), nothing else
+	run ip netns exec "$H" python3 "$BATS_TEST_DIRNAME/privsep_attack.py" relay "$g" "$tap" "$mac" 02:00:0a:00:00:01
+	echo "$output"
+	[ "$status" -eq 0 ]
+	answers "relays 2" "seen GOOD-DHCP" "seen GOOD-DNS"
+	# and the machine is still served
+	run --separate-stderr "$POOL_BIN" exec pkt -- nslookup www.test
+	[[ "$output" == *"Address: 198.51.100.7"* ]]
+	run --separate-stderr "$POOL_BIN" down pkt
+	[ "$status" -eq 0 ]
+	assert_no_machine_left pkt
 }
 
 @test "QEMU runs in its own network, IPC and mount namespaces, and sees no /tmp, /run or home of the host" {

@@ -1,4 +1,4 @@
-/* dhcpd_probe.c - runs one machine's DHCP responder (src/net/dhcpd.c) alone on an interface, for tests/e2e/dhcpconf.bats and dhcphostile.bats inside namespaces. */
+/* dhcpd_probe.c - runs one machine's DHCP responder (src/net/dhcpd.c) alone on an interface, behind its relay (src/net/pktrelay.c), for tests/e2e/dhcpconf.bats and dhcphostile.bats inside namespaces. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -41,9 +41,11 @@ int main(int argc, char **argv)
 	struct pool_err e = { 0 };
 	struct dhcpd_config cfg = { 0 };
 	struct dhcpd d;
+	struct pktrelay r;
+	struct pktrelay_addrs ra = { 0 };
 	const char *hostname = NULL, *why;
 	uint64_t v;
-	int i;
+	int i, peer;
 
 	if (getenv("POOL_DEBUG") && *getenv("POOL_DEBUG"))
 		log_verbose = 2;	/* the responder's "ignored ...: why" lines */
@@ -74,12 +76,18 @@ int main(int argc, char **argv)
 	cfg.server_ip = cfg.router;
 	mac_from_ipv4(cfg.router, cfg.server_mac);
 
-	if (dhcpd_open(&d, argv[i], &cfg, hostname, &e) < 0) {
+	memcpy(ra.machine_mac, cfg.machine_mac, 6);
+	memcpy(ra.server_mac, cfg.server_mac, 6);
+	ra.server_ip = cfg.server_ip;
+	ra.port = DHCP_SERVER_PORT;
+	if (pktrelay_open(&r, argv[i], &ra, &peer, "DHCP", &e) < 0) {
 		fprintf(stderr, "dhcpd_probe: %s\n", e.msg);
 		return 1;
 	}
-	serve_loop("dhcpd_probe", d.fd, serve, &d);
+	dhcpd_open(&d, peer, &cfg, hostname);
+	serve_loop("dhcpd_probe", d.fd, serve, &d, &r);
 	printf("answered %u ignored %u\n", d.answered, d.ignored);
 	dhcpd_close(&d);
+	pktrelay_close(&r);
 	return 0;
 }

@@ -100,6 +100,9 @@ int main(int argc, char **argv)
 	struct dnsd_config cfg = { .machine = "probe" };
 	struct pool_err e = { 0 };
 	struct dnsd d;
+	struct pktrelay r;
+	struct pktrelay_addrs ra = { 0 };
+	int peer;
 	const char *why;
 	uint64_t v;
 	int i;
@@ -141,11 +144,16 @@ int main(int argc, char **argv)
 	mac_from_ipv4(cfg.machine_ip, cfg.machine_mac);
 	mac_from_ipv4(cfg.server_ip, cfg.server_mac);
 	cfg.hooks = (struct dnsd_hooks){ .allow = print_allow, .note = print_note };
-	if (dnsd_open(&d, argv[i], &cfg, &e) < 0) {
+	memcpy(ra.machine_mac, cfg.machine_mac, 6);
+	memcpy(ra.server_mac, cfg.server_mac, 6);
+	ra.server_ip = cfg.server_ip;
+	ra.port = DNS_PORT;
+	if (pktrelay_open(&r, argv[i], &ra, &peer, "DNS", &e) < 0 || dnsd_open(&d, peer, &cfg, &e) < 0) {
 		fprintf(stderr, "dnsd_probe: %s\n", e.msg);
 		return 1;
 	}
-	serve_loop("dnsd_probe", d.ep, serve, &d);
+	serve_loop("dnsd_probe", d.ep, serve, &d, &r);
+	pktrelay_close(&r);
 	printf("answered %u refused %u forwarded %u ignored %u failed %u\n", d.answered, d.refused,
 	       d.forwarded, d.ignored, d.failed);
 	dnsd_close(&d);

@@ -1,5 +1,6 @@
 /* serve_loop.h - the probes' main loop: say "ready", then serve a socket
- * each time it is readable, until SIGTERM or SIGINT. */
+ * each time it is readable, and move the TAP's frames through its relay
+ * as the privileged supervisor does (pktrelay.h), until SIGTERM or SIGINT. */
 #ifndef POOL_TESTS_SERVE_LOOP_H
 #define POOL_TESTS_SERVE_LOOP_H
 
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "src/net/pktrelay.h"
+
 static volatile sig_atomic_t serve_loop_stop;
 
 static inline void serve_loop_on_signal(int sig)
@@ -17,8 +20,10 @@ static inline void serve_loop_on_signal(int sig)
 	serve_loop_stop = 1;
 }
 
-/* serve(ctx) for each time fd is readable; errors say who (name) failed. */
-static inline void serve_loop(const char *name, int fd, void (*serve)(void *), void *ctx)
+/* serve(ctx) for each time fd is readable, and r's frames moved each
+ * way; errors say who (name) failed. */
+static inline void serve_loop(const char *name, int fd, void (*serve)(void *), void *ctx,
+			      struct pktrelay *r)
 {
 	struct sigaction sa = { .sa_handler = serve_loop_on_signal };
 
@@ -27,16 +32,21 @@ static inline void serve_loop(const char *name, int fd, void (*serve)(void *), v
 	printf("ready\n");
 	fflush(stdout);
 	while (!serve_loop_stop) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p[3] = { { .fd = fd, .events = POLLIN }, { .fd = r->pkt, .events = POLLIN },
+				       { .fd = r->sock, .events = POLLIN } };
 
-		if (poll(&p, 1, -1) < 0) {
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "%s: poll: %s\n", name, strerror(errno));
 			break;
 		}
-		if (p.revents & POLLIN)
+		if (p[1].revents)
+			pktrelay_from_tap(r);
+		if (p[0].revents & POLLIN)
 			serve(ctx);
+		if (p[2].revents)
+			pktrelay_to_tap(r);
 	}
 }
 
