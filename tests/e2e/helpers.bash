@@ -132,18 +132,6 @@ test_world() {
 	net_world "$H" "$I"
 }
 
-# kill_supervisors: kill -9 each supervisor under POOL_STATE_DIR (a
-# test's own state folder), by the pid its status file names; QEMU and
-# virtiofsd die with it (parent-death signal).
-kill_supervisors() {
-	local f pid
-	for f in "$POOL_STATE_DIR"/*/status; do
-		[ -e "$f" ] || continue
-		pid=$(sed -n 's/^pid=//p' "$f")
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-	done
-}
-
 # host_ns H: a namespace H where pool runs (the "host"), with an uplink for
 # the channel's masquerade and the default route: a veth pair with both
 # ends in H, so nothing leaves it. ip netns del undoes it.
