@@ -395,6 +395,7 @@ static void restart(struct priv *v)
 	if (since < RESTART_MIN_MS)	/* a guest that reboots in a loop waits */
 		usleep((useconds_t)(RESTART_MIN_MS - since) * 1000);
 	shares_stop(&s->sh);	/* virtiofsd ends with its QEMU; start anew */
+	v->fs_ended_ms = 0;	/* what ended, ended with the last QEMU: not the next one's */
 	if (priv_vm_start(s, &e) < 0) {
 		tell(v, PRIV_VM_FAILED, 0, e.msg, NULL, 0);
 		return;
@@ -582,10 +583,14 @@ static void on_signals(struct priv *v)
 			v->child = -1;
 		if (s->qemu > 0 && waitpid(s->qemu, &st, WNOHANG) == s->qemu) {
 			s->qemu = -1;
+			/* A virtiofsd that ended a moment before ended with it:
+			 * QEMU closes the share's socket on its way out. */
+			v->fs_ended_ms = 0;
 			tell(v, PRIV_VM_EXITED, st, NULL, NULL, 0);
 		}
 		/* virtiofsd also ends when its QEMU does (the socket closes
-		 * before QEMU is reaped): judged a little later (fs_check). */
+		 * before QEMU is reaped): judged a little later (fs_check),
+		 * unless QEMU ends meanwhile. */
 		while ((i = shares_reap(&s->sh, &st)) >= 0) {
 			if (s->qemu <= 0 || v->fs_ended_ms)
 				continue;
@@ -596,7 +601,9 @@ static void on_signals(struct priv *v)
 	}
 }
 
-#define FS_GRACE_MS 500
+/* How long QEMU may take to end after its virtiofsd did (it closes the
+ * socket first, then frees the guest's memory: slow on a busy host). */
+#define FS_GRACE_MS 2000
 
 /* A virtiofsd that ended while its machine still runs leaves a share that
  * hangs every access: say so and stop the machine rather than let it hang. */
