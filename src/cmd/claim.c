@@ -174,7 +174,7 @@ static int claim(int fd, const struct claim_request *r, struct pool_err *e)
 	struct frame_hdr h;
 	int k;
 
-	if (parse_hex(r->hash, c, sizeof c) < 0)
+	if (parse_hex(r->hash, c, CTL_CLAIM_HASH_LEN) < 0)
 		return pool_err_fail(e, "claim: a plan hash that is not one");
 	c[CTL_CLAIM_HASH_LEN] = r->how == CLAIM_FOR_RUN ? CTL_CLAIM_RUN : CTL_CLAIM_UP;
 	if (ctl_send(fd, CTL_MSG_CLAIM, 0, c, sizeof c, e) < 0)

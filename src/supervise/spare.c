@@ -85,7 +85,7 @@ void spare_claim(struct sup *s, struct ctl_client *c, const uint8_t *p, size_t n
 		refuse(s, c, msg);
 		return;
 	}
-	if (!s->req->plan_hash || parse_hex(s->req->plan_hash, mine, sizeof mine) < 0 ||
+	if (!s->req->plan_hash || parse_hex(s->req->plan_hash, mine, CTL_CLAIM_HASH_LEN) < 0 ||
 	    memcmp(mine, p, CTL_CLAIM_HASH_LEN) != 0) {
 		/* The spec, a share or pool itself changed since it booted:
 		 * this spare serves no run any more. */
