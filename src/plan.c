@@ -541,6 +541,7 @@ int plan_hash(const struct plan *p, uid_t uid, gid_t gid, const gid_t *groups, s
 		hash_s(&h, "tag", sh->tag);
 		hash_u(&h, "ro", sh->readonly);
 		hash_u(&h, "host", sh->host);
+		hash_u(&h, "owner", sh->owner);
 		for (size_t k = 0; k < sh->protect.n; k++)
 			hash_s(&h, "protect", sh->protect.v[k]);
 	}
@@ -577,6 +578,7 @@ int plan_hash(const struct plan *p, uid_t uid, gid_t gid, const gid_t *groups, s
 
 			hash_u(&h, "allow", (uint64_t)r->net << 32 | (uint64_t)r->prefix << 24 |
 						    (uint64_t)r->port << 8 | r->proto);
+			hash_s(&h, "allow-name", r->name);	/* a name's rule is its name */
 		}
 		for (size_t i = 0; i < m->nports; i++) {
 			const struct port_map *pm = &m->ports[i];
@@ -584,6 +586,33 @@ int plan_hash(const struct plan *p, uid_t uid, gid_t gid, const gid_t *groups, s
 			hash_u(&h, "port", (uint64_t)pm->host_ip << 32 | (uint64_t)pm->host_port << 16 |
 						   pm->guest_port);
 			hash_u(&h, "proto", pm->proto);
+		}
+	}
+	if (m->mesh.set) {
+		char ip[16];
+
+		/* the certificate's name, address and groups, its firewall,
+		 * and the lighthouses the host's grant gave it (cmd/boot.c) */
+		hash_s(&h, "mesh", m->mesh.network);
+		hash_s(&h, "mesh-ip", ipv4_str(m->mesh.ip, ip));
+		hash_u(&h, "mesh-prefix", m->mesh.prefix);
+		for (size_t i = 0; i < m->mesh.ngroups; i++)
+			hash_s(&h, "mesh-group", m->mesh.groups[i]);
+		for (size_t i = 0; i < m->mesh.nlighthouses; i++) {
+			const struct mesh_lighthouse *l = &m->mesh.lighthouses[i];
+
+			hash_u(&h, "lighthouse", (uint64_t)l->overlay << 32 | l->host);
+			hash_u(&h, "lighthouse-port", l->port);
+		}
+		hash_u(&h, "inbound", m->mesh.has_inbound ? m->mesh.ninbound + 1 : 0);
+		for (size_t i = 0; i < m->mesh.ninbound; i++) {
+			const struct mesh_rule *r = &m->mesh.inbound[i];
+
+			hash_u(&h, "rule", (uint64_t)r->port_lo << 32 | (uint64_t)r->port_hi << 16 | r->proto);
+			for (size_t k = 0; k < r->ngroups; k++)
+				hash_s(&h, "rule-group", r->groups[k]);
+			hash_s(&h, "rule-host", r->host);
+			hash_u(&h, "rule-cidr", r->has_cidr ? (uint64_t)r->cidr << 8 | r->cidr_prefix : UINT64_MAX);
 		}
 	}
 	hash_u(&h, "uid", uid);

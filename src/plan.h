@@ -111,9 +111,11 @@ int plan_build(const struct machine *m, enum plan_mode mode, const struct path_g
  * into the machine and decides what it is: the mode, the kernel and boot
  * image (by content), the command line, cpus, memory, accelerator, the
  * hypervisor and virtiofsd binaries, each share (its folder by device and
- * inode, its settings, its protected paths), each volume (its image by
- * device and inode), the users (their hashes; a pass: by pass_id), the
- * network (mode, address, MAC, allow list, --allow-lan), the invoking user
+ * inode, its settings and owner, its protected paths), each volume (its
+ * image by device and inode), the users (their hashes; a pass: by
+ * pass_id), the network (mode, address, MAC, allow list with its names,
+ * --allow-lan), the mesh (network, address, groups, the lighthouses the
+ * host's grant gave, inbound rules), the invoking user
  * (uid, gid, groups), the command line's grants (each folder and where it
  * resolved) and image host's /etc and /usr mask. Not warm:, and not the
  * per-boot secrets (the ssh host key). u: who pool acts for. */

@@ -813,9 +813,66 @@ static void test_plan_hash(void **state)
 #undef SPEC
 }
 
+/* What a spare serves must be what the run asks for: every setting that
+ * changes the machine changes the hash, and the same text hashes the same
+ * (the positive control of each pair). */
+static void hash_differs(const char *a, const char *b)
+{
+	char ha[65], ha2[65], hb[65];
+
+	hash_of(a, PLAN_RUN, 1000, ha);
+	hash_of(a, PLAN_RUN, 1000, ha2);
+	assert_string_equal(ha, ha2);
+	hash_of(b, PLAN_RUN, 1000, hb);
+	if (strcmp(ha, hb) == 0)
+		fail_msg("the same plan hash for\n%s\nand\n%s", a, b);
+}
+
+static void test_plan_hash_covers(void **state)
+{
+	char code[PATH_MAX];
+
+	(void)state;
+	if (!have_host)
+		skip();
+	snprintf(code, sizeof code, "%s/hcode", tmpdir);
+	mkdir(code, 0755);
+#define NET "name: h2\nimage: minimal\nmemory: 256M\naddress: 10.0.0.42\n"
+	/* an allow list's names: the machine's resolver opens what they answer */
+	hash_differs(NET "network: {mode: nat, allow: [a.example.com]}\n",
+		     NET "network: {mode: nat, allow: [b.example.com]}\n");
+	hash_differs(NET "network: {mode: nat, allow: [\"*.example.com:443\"]}\n",
+		     NET "network: {mode: nat, allow: [\"*.example.org:443\"]}\n");
+	/* a share's owner: whose its files are in the guest */
+#define OWNED "name: h2\nimage: minimal\nnetwork: none\nmemory: 256M\nusers: {root: {}, dev: {}}\n"
+	hash_differs(OWNED "shares:\n  - {source: hcode, target: /code}\n",
+		     OWNED "shares:\n  - {source: hcode, target: /code, owner: dev}\n");
+	/* a mesh: its network, address, groups, lighthouses, inbound rules */
+#define MESH(x) NET "mesh:\n  network: corp\n" x
+	hash_differs(NET, MESH("  ip: 192.168.100.2/24\n  groups: [dev]\n"));
+	hash_differs(MESH("  ip: 192.168.100.2/24\n  groups: [dev]\n"),
+		     MESH("  ip: 192.168.100.2/24\n  groups: [dev, ops]\n"));
+	hash_differs(MESH("  ip: 192.168.100.2/24\n  groups: [dev]\n"),
+		     MESH("  ip: 192.168.100.3/24\n  groups: [dev]\n"));
+	hash_differs(MESH("  ip: 192.168.100.2/24\n  groups: [dev]\n"),
+		     MESH("  ip: 192.168.100.2/24\n  groups: [dev]\n"
+			  "  lighthouses: {192.168.100.1: \"198.51.100.10:4242\"}\n"));
+	hash_differs(MESH("  ip: 192.168.100.2/24\n  groups: [dev]\n"
+			  "  inbound:\n    - {port: 8000, proto: tcp, groups: [dev]}\n"),
+		     MESH("  ip: 192.168.100.2/24\n  groups: [dev]\n"
+			  "  inbound:\n    - {port: any, proto: any, host: any}\n"));
+	hash_differs(MESH("  ip: 192.168.100.2/24\n  groups: [dev]\n"),
+		     MESH("  ip: 192.168.100.2/24\n  groups: [dev]\n"
+			  "  inbound:\n    - {port: 22, proto: tcp, groups: [dev]}\n"));
+#undef MESH
+#undef OWNED
+#undef NET
+}
+
 UNIT_TEST_MAIN(setup, teardown,
 	cmocka_unit_test(test_plan_cpus_and_tb),
 	cmocka_unit_test(test_plan_hash),
+	cmocka_unit_test(test_plan_hash_covers),
 	cmocka_unit_test(test_plan_kernel_and_modules),
 	cmocka_unit_test(test_plan_image_hash),
 	cmocka_unit_test(test_plan_argv_and_cmdline),
