@@ -231,7 +231,8 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-/* Close every fd but 0..2 and what the plan holds open. */
+/* Close every fd but 0..2 and what the plan holds open: the files the
+ * spec named, the spec's folder, the folders the command line granted. */
 static void close_all_but(const struct plan *p)
 {
 	int keep[8 + 2 * 64], n = 0, from = 3;
@@ -240,6 +241,8 @@ static void close_all_but(const struct plan *p)
 		keep[n++] = p->kernel_fd;
 	if (p->initrd_fd >= 0)
 		keep[n++] = p->initrd_fd;
+	if (p->m->has_dir_fd && p->m->dir_fd >= 0)
+		keep[n++] = p->m->dir_fd;	/* every share and volume is opened beneath it */
 	for (size_t i = 0; p->grants && i < p->grants->n && n < (int)ARRAY_SIZE(keep); i++)
 		if (p->grants->v[i].fd >= 0)
 			keep[n++] = p->grants->v[i].fd;

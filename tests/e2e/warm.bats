@@ -130,6 +130,19 @@ BOOT='cat /proc/sys/kernel/random/boot_id; cut -d" " -f1 /proc/uptime'
 	[[ "$stderr" == *"booted for another plan"* ]]
 }
 
+@test "a spare serves the spec's own folder as its share, the one the run that made it read" {
+	echo "the spec's folder" > "$D/marker"
+	f=$(spec warm9 'shares:
+  - {source: ., target: /code}')
+	"$POOL_BIN" run "$f" -- true
+	wait_for 120 spare_ready warm9
+	POOL_BOOT_TIMES=1 run --separate-stderr "$POOL_BIN" run "$f" -- cat /code/marker
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$output" = "the spec's folder" ]
+	[[ "$stderr" == *" qemu 0.000000 "* ]]	# the spare, not a boot of its own
+}
+
 @test "a spare left unclaimed powers off after POOL_WARM_IDLE seconds, and not before" {
 	f=$(spec warm4)
 	POOL_WARM_IDLE=6 "$POOL_BIN" run "$f" -- true
