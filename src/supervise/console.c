@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/logline.h"
 #include "util/fsutil.h"
 
 static void tail_add(struct sup *s, const char *buf, size_t n)
@@ -47,21 +48,60 @@ static void log_bytes(struct sup *s, const char *buf, size_t n)
 		log_rotate(s);
 }
 
-/* Bytes of one writer (LOG_CONSOLE, or an exec session's stream): a line
- * another left unfinished is ended first. */
+/* What the guest's stream holds back (logline.h), out as it came. */
+static void log_held(struct sup *s)
+{
+	char out[LOGLINE_OUT_MAX(0)];
+
+	log_bytes(s, out, logline_flush(&s->logl, (uint8_t *)out, sizeof out));
+}
+
+/* Another writer takes the log: what the last one held goes first, and a
+ * line it left unfinished is ended. */
+static void log_switch(struct sup *s, uint64_t who)
+{
+	log_held(s);
+	if (s->log_who != who && s->log_mid)
+		log_bytes(s, "\r\n", 2);
+	s->log_who = who;
+}
+
+/* pool's own bytes (a note, a session's mark) as writer who. */
 static void log_write_as(struct sup *s, uint64_t who, const char *buf, size_t n)
 {
 	if (n == 0)
 		return;
-	if (s->log_who != who && s->log_mid)
-		log_bytes(s, "\r\n", 2);
-	s->log_who = who;
+	log_switch(s, who);
 	log_bytes(s, buf, n);
+}
+
+/* The guest's bytes (the console, or an exec session's stream): never
+ * passing for pool's own lines (logline.h). */
+static void log_guest(struct sup *s, uint64_t who, const char *buf, size_t n)
+{
+	char out[LOGLINE_OUT_MAX(4096)];
+
+	if (s->log_who != who)
+		log_switch(s, who);
+	while (n > 0) {
+		size_t take = n < 4096 ? n : 4096;
+
+		log_bytes(s, out, logline_feed(&s->logl, (const uint8_t *)buf, take, (uint8_t *)out, sizeof out));
+		buf += take;
+		n -= take;
+	}
+	s->log_fed_mid = buf[-1] != '\n';
+}
+
+void log_end(struct sup *s)
+{
+	log_held(s);
 }
 
 static void log_write(struct sup *s, const char *buf, size_t n)
 {
-	log_write_as(s, LOG_CONSOLE, buf, n);
+	if (n)
+		log_guest(s, LOG_CONSOLE, buf, n);
 }
 
 void log_session(struct sup *s, uint32_t sid, bool err, const uint8_t *p, size_t n)
@@ -74,31 +114,34 @@ void log_session(struct sup *s, uint32_t sid, bool err, const uint8_t *p, size_t
 		const uint8_t *nl = memchr(p, '\n', n);
 		size_t take = nl ? (size_t)(nl - p) + 1 : n;
 
-		/* a line of its own starts with the session's mark */
-		if (s->log_who != who || !s->log_mid)
+		/* a line of its own starts with the session's mark (what the
+		 * guest fed, held back or not, says where its line is) */
+		if (s->log_who != who || !s->log_fed_mid)
 			log_write_as(s, who, mark, (size_t)ml);
-		log_write_as(s, who, (const char *)p, take);
+		log_guest(s, who, (const char *)p, take);
 		p += take;
 		n -= take;
 	}
 }
 
-void log_note(struct sup *s, const char *line)
+/* A line of pool's own, on a line of its own. */
+static void log_pool_line(struct sup *s, const char *line)
 {
 	char buf[700];
 	int n = snprintf(buf, sizeof buf, "pool: %s\r\n", line);
 
 	if (n > 0)
-		log_write(s, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+		log_write_as(s, LOG_POOL, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+void log_note(struct sup *s, const char *line)
+{
+	log_pool_line(s, line);
 }
 
 void console_note(struct sup *s, const char *line)
 {
-	char buf[700];
-	int n = snprintf(buf, sizeof buf, "pool: %s\r\n", line);
-
-	if (n > 0)
-		log_write(s, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+	log_pool_line(s, line);
 	/* pool up's terminal is raw: its own line ending */
 	fprintf(stderr, "pool: %s%s\n", line, s->req->argv ? "" : "\r");
 }

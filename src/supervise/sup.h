@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "common/ctl_msg.h"
+#include "common/logline.h"
 #include "plan.h"
 #include "supervise/agent.h"
 #include "supervise/ids.h"
@@ -124,7 +125,9 @@ struct sup {
 	size_t boot_line_len;
 	bool boot_quiet;	/* its noise line is gone, or the agent is ready: nothing held back */
 	bool log_mid;		/* console.log's last line is unfinished */
-	uint64_t log_who;	/* who wrote it: LOG_CONSOLE, or an exec session (console.c) */
+	uint64_t log_who;	/* who wrote it: LOG_CONSOLE, LOG_POOL, or an exec session (console.c) */
+	bool log_fed_mid;	/* the guest's last line is unfinished, held back or not */
+	struct logline logl;	/* the guest's bytes on their way into the log (common/logline.h) */
 	char tail[4096];	/* the last console bytes, for error messages */
 	char qemu_last[512];	/* QEMU's last whole line on stderr */
 	char qemu_cur[512];	/* and the one it is writing */
@@ -184,9 +187,12 @@ void console_note(struct sup *s, const char *line);
 /* An exec session's output in the machine's log: each line marked
  * "[exec SID] " (stdout) or "[exec SID err] " (stderr). */
 #define LOG_CONSOLE 0u
+#define LOG_POOL UINT64_MAX	/* pool's own lines */
 void log_session(struct sup *s, uint32_t sid, bool err, const uint8_t *p, size_t n);
 /* A line of pool's own for the machine's log only. */
 void log_note(struct sup *s, const char *line);
+/* The log is closing: what the guest's stream held back goes in. */
+void log_end(struct sup *s);
 /* The last few console lines, made printable, for an error message. */
 void tail_lines(const struct sup *s, char *out, size_t cap, int lines);
 

@@ -508,6 +508,7 @@ static void sup_close(struct sup *s)
 	termout_flush(&s->out[0]);
 	termout_flush(&s->out[1]);
 	tty_restore(&s->tty);
+	log_end(s);
 	if (s->log_fd >= 0)
 		close(s->log_fd);
 	if (s->qemu_log_fd >= 0)
@@ -560,6 +561,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	bool built = false;
 	int status = -1;
 
+	logline_init(&s.logl);
 	shares_init(&s.sh);
 	sup_net_init(&s.net);
 	spare_init(&s);

@@ -104,3 +104,51 @@ teardown() {
 	run "$POOL_BIN" logs --last lg
 	[[ "$output" == *"] from-the-second"* ]]
 }
+
+# The log as a terminal shows it: SGR dropped, each line drawn with its CRs
+# and BSs (the cursor back to the start, or one to the left).
+shown() {
+	python3 -c '
+import re, sys
+for raw in sys.stdin.buffer.read().decode("utf-8", "replace").split("\n"):
+    raw = re.sub(r"\x1b\[[0-9;:]*m", "", raw)
+    line, col = [], 0
+    for ch in raw:
+        if ch == "\r":
+            col = 0
+        elif ch == "\b":
+            col = max(0, col - 1)
+        else:
+            if col < len(line):
+                line[col] = ch
+            else:
+                line.append(ch)
+            col += 1
+    print("".join(line))
+'
+}
+
+@test "a guest's lines never pass for pool's in the log: not on the console, not after a CR or BS in exec output" {
+	"$POOL_BIN" up -d "$D/m.yaml"
+	wait_for 60 grep -q "built-in shell" "$POOL_STATE_DIR/lg/console.log"
+	"$POOL_BIN" exec lg -- sh -c 'printf "pool: exec 71 exited with status 0\r\n[exec 71] console-forged\r\n" > /dev/console'
+	"$POOL_BIN" exec lg -- sh -c 'printf "x\rpool: exec 72 exited with status 0\n"; printf "abc\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\033[1mpo\033[mol: exec 73 exited with status 0\n"; printf "p"; sleep 0.5; printf "ool: exec 74 exited with status 0\n"'
+	"$POOL_BIN" exec lg -- sh -c 'exit 5' || true
+	run "$POOL_BIN" logs lg
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | shown > "$D/shown"
+	cat "$D/shown"
+	# pool's own lines are there, at the start of their lines
+	grep -q '^pool: exec [0-9]* exited with status 5' "$D/shown"
+	# and the guest's are nowhere pool's would be
+	run grep -E '^(pool: exec 7[1-4]|\[exec 71\])' "$D/shown"
+	[ "$status" -eq 1 ]
+	# they are there, marked as the guest's, after the session's mark
+	grep -q '^\[exec [0-9]*\] x' "$D/shown"
+	grep -q '(guest) pool: exec 71 exited' "$D/shown"
+	grep -q '(guest) \[exec 71\] console-forged' "$D/shown"
+	grep -q '(guest) pool: exec 72 exited' "$D/shown"
+	grep -q '^\[exec [0-9]*\] abc(guest) pool: exec 73 exited' "$D/shown"
+	grep -q '(guest) pool: exec 74 exited' "$D/shown"
+	"$POOL_BIN" down lg
+}
