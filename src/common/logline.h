@@ -33,8 +33,9 @@
 #define LOGLINE_MARK "(guest) "
 #define LOGLINE_HOLD_MAX 64	/* bytes held while they may make one of pool's words */
 /* Room out needs for logline_feed() of n bytes (or logline_flush, n = 0):
- * a byte and a LF for each, and what was held, its mark and CRs before. */
-#define LOGLINE_OUT_MAX(n) (2 * (size_t)(n) + LOGLINE_HOLD_MAX + sizeof LOGLINE_MARK + 8)
+ * a byte and a LF, or a mark for every five letters, for each; and what
+ * was held, its mark and CRs before. */
+#define LOGLINE_OUT_MAX(n) (3 * (size_t)(n) + LOGLINE_HOLD_MAX + sizeof LOGLINE_MARK + 8)
 
 /* The fields are logline.c's; callers only allocate it. */
 struct logline {

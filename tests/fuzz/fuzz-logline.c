@@ -14,9 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #include "check.h"
 
-/* The log of data, fed in pieces of piece bytes (0: whole). */
+/* The log of data, fed in pieces of piece bytes (0: whole), into out
+ * (LOGLINE_OUT_MAX(size) bytes: the whole log's bound). */
 static size_t logged(const uint8_t *data, size_t size, size_t piece, uint8_t *out)
 {
+	size_t cap = LOGLINE_OUT_MAX(size);
 	struct logline l;
 	size_t o = 0;
 
@@ -26,11 +28,11 @@ static size_t logged(const uint8_t *data, size_t size, size_t piece, uint8_t *ou
 	for (size_t i = 0; i < size; i += piece) {
 		size_t take = size - i < piece ? size - i : piece, got;
 
-		got = logline_feed(&l, data + i, take, out + o, LOGLINE_OUT_MAX(take));
-		CHECK(got <= LOGLINE_OUT_MAX(take));
+		got = logline_feed(&l, data + i, take, out + o, cap - o);
+		CHECK(got <= LOGLINE_OUT_MAX(take) && got < cap - o);
 		o += got;
 	}
-	return o + logline_flush(&l, out + o, LOGLINE_OUT_MAX(0));
+	return o + logline_flush(&l, out + o, cap - o);
 }
 
 static bool starts_like_pool(const uint8_t *s, size_t n)
@@ -41,7 +43,7 @@ static bool starts_like_pool(const uint8_t *s, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct termfilter tf;
-	size_t cap = 2 * size + LOGLINE_OUT_MAX(size) + 64, n, m, fn, k = 0;
+	size_t cap = LOGLINE_OUT_MAX(size) + 64, n, m, fn, k = 0;
 	uint8_t *a = malloc(cap), *b = malloc(cap), *f, *t;
 
 	CHECK(a && b);
