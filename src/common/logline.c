@@ -16,7 +16,8 @@ enum { S_TEXT, S_ESC, S_ESC_INT, S_CSI, S_OSC, S_STR, S_STR_ESC };
 
 static const char *const words[] = { "pool:", "[exec " };
 #define NWORDS (sizeof words / sizeof words[0])
-#define WILD 0	/* a letter that may look like any (non-ASCII: a homoglyph) */
+#define WILD 0	/* a non-ASCII character: it may look like any letter of a word (a
+		 * homoglyph), never like its ':', '[' or space */
 
 struct sink {
 	uint8_t *out;
@@ -65,7 +66,8 @@ static uint8_t go_on(uint8_t w, size_t i, uint8_t c)
 	uint8_t next = 0;
 
 	for (size_t j = 0; j < NWORDS; j++)
-		if ((w & 1u << j) && (c == WILD || (uint8_t)words[j][i] == c))
+		if ((w & 1u << j) && ((c == WILD && words[j][i] >= 'a' && words[j][i] <= 'z') ||
+				      (uint8_t)words[j][i] == c))
 			next |= (uint8_t)(1u << j);
 	return next;
 }

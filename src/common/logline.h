@@ -11,9 +11,10 @@
  *   - wherever the guest's text shows "pool:" or "[exec " (as the log's
  *     filter shows it: escape sequences, strings and the controls it
  *     drops count as nothing between the letters, and a non-ASCII
- *     character as any letter, since one may look like it: Cyrillic
- *     U+0440 is a "p"), LOGLINE_MARK is written before it: "(guest)
- *     pool: ...";
+ *     character as any of its letters, since one may look like it:
+ *     Cyrillic U+0440 is a "p"; its ':', '[' and space are ASCII),
+ *     LOGLINE_MARK is written before it: "(guest) pool: ..." (and, as
+ *     the price of it, "(guest) Файл: ...");
  *   - the cursor never goes back over a line's text: a CR after text
  *     on the line ends it (a LF is put after it unless a CR or LF comes
  *     next, so CR LF and CR CR LF stay as they are), a CR with nothing
