@@ -333,13 +333,26 @@ static void unpack_entry(struct unpacker *u, const struct tar_entry *en)
 		if (u->left == 0)
 			file_done(u);
 		break;
-	case TAR_SYMLINK:
+	case TAR_SYMLINK: {
+		/* the link's folder beneath the copy's top, or NULL: the top */
+		const char *rest = u->at + strlen(u->rename ? u->rename : u->top), *why = NULL;
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof dir, "%s", rest[0] == '/' ? rest + 1 : rest);
+		if (strrchr(dir, '/'))
+			*strrchr(dir, '/') = '\0';
+		else
+			dir[0] = '\0';
+		if (tar_link_within(rest[0] ? dir : NULL, en->link, &why) < 0)
+			child_fail(u->st, "%s -> %.100s: %s (pool makes only links that stay in what it copies)",
+				   u->at, en->link, why);
 		if (symlinkat(en->link, pfd, last) < 0) {
 			if (errno != EEXIST || fstatat(pfd, last, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode) ||
 			    unlinkat(pfd, last, 0) < 0 || symlinkat(en->link, pfd, last) < 0)
 				child_fail(u->st, "%s: %s", u->at, strerror(errno));
 		}
 		break;
+	}
 	case TAR_HARDLINK: {
 		/* a copy of the earlier file it names (also sent, also here) */
 		char target[PATH_MAX];

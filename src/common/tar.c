@@ -480,3 +480,40 @@ long tar_header_encode(uint8_t *out, size_t cap, const struct tar_entry *e)
 	finish_header(b);
 	return (long)(off + TAR_BLOCK);
 }
+
+int tar_link_within(const char *dir, const char *target, const char **why)
+{
+	long depth = 0;
+	bool climbing = true;
+
+	if (!dir) {
+		*why = "the copy itself is a link";
+		return -1;
+	}
+	if (target[0] == '\0' || target[0] == '/') {
+		*why = target[0] ? "a link to an absolute path, out of the copy" : "an empty link";
+		return -1;
+	}
+	for (const char *p = dir; *p;) {
+		size_t l = strcspn(p, "/");
+
+		depth += l > 0;
+		p += l + (p[l] == '/');
+	}
+	for (const char *p = target; *p;) {
+		size_t l = strcspn(p, "/");
+
+		if (l == 2 && p[0] == '.' && p[1] == '.') {
+			if (!climbing || --depth < 0) {
+				*why = climbing ? "a link that leads out of the copy"
+						: "a link with \"..\" after a name (it could climb through another link)";
+				return -1;
+			}
+		} else if (l > 0 && !(l == 1 && p[0] == '.')) {
+			climbing = false;
+			depth++;
+		}
+		p += l + (p[l] == '/');
+	}
+	return 0;
+}

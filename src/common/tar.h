@@ -84,6 +84,14 @@ int tar_reader_finish(const struct tar_reader *r, const char **why);
  * tar_pad(e->size) zero bytes. Returns the length, or -1 when e breaks a
  * rule the reader checks or cap is short. */
 long tar_header_encode(uint8_t *out, size_t cap, const struct tar_entry *e);
+
+/* Whether a symlink the archive makes stays in the copy: DIR is the
+ * link's folder beneath the copy's top ("" for the top; NULL when the
+ * link is the copy itself), a real folder reached without links. Its
+ * TARGET may climb with leading ".." no higher than the top, then only
+ * descend: so every link, and a chain of them, leads inside the copy.
+ * 0, or -1 with *why. */
+int tar_link_within(const char *dir, const char *target, const char **why);
 /* Zero bytes after size bytes of data, to the next block. */
 size_t tar_pad(uint64_t size);
 /* The end of an archive: two zero blocks. */

@@ -85,6 +85,23 @@ teardown() {
 	[ -z "$(find "$D/mine" \( ! -uid 4242 -o ! -gid 4242 \))" ]
 }
 
+@test "a link the machine made that leads out of the copy is refused and not made; one that stays inside is made" {
+	run "$POOL_BIN" exec cpm -- sh -c 'mkdir -p /root/out/d /root/in/d && ln -s /home/victim/.bashrc /root/out/rc && ln -s ../.. /root/out/d/up && ln -s ../x /root/in/d/x && echo x > /root/in/x'
+	[ "$status" -eq 0 ]
+	run --separate-stderr "$POOL_BIN" cp cpm:/root/out "$D/mine/out"
+	echo "$output $stderr"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"leads out of the copy"* || "$stderr" == *"absolute path, out of the copy"* ]]
+	[ "$(printf '%s\n' "$stderr" | grep -c .)" -eq 1 ]
+	[ ! -L "$D/mine/out/rc" ] && [ ! -L "$D/mine/out/d/up" ]
+	# the control: a link within the copy is made as it was
+	run --separate-stderr "$POOL_BIN" cp cpm:/root/in "$D/mine/in"
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	[ "$(readlink "$D/mine/in/d/x")" = ../x ]
+	[ "$(cat "$D/mine/in/d/x")" = x ]
+}
+
 @test "a host folder the user may not write is refused, nothing written; one it may not read likewise" {
 	mkdir "$D/roots"	# root's, 0755: the user may not write it
 	run --separate-stderr "$POOL_BIN" cp cpm:/etc/passwd "$D/roots/x"

@@ -360,9 +360,35 @@ static void test_encode_refuses(void **state)
 	assert_int_equal(tar_header_encode(arch, sizeof arch, &e), TAR_BLOCK);	/* the control */
 }
 
+/* Links the machine makes in a copy: inside it, each beside one that
+ * leaves it. */
+static void test_link_within(void **state)
+{
+	static const struct { const char *dir, *target; int want; } cases[] = {
+		{ "", "notes.md", 0 },		{ "", "../notes.md", -1 },
+		{ "a/b", "../../x", 0 },	{ "a/b", "../../../x", -1 },
+		{ "a", "./b/./c", 0 },		{ "a", "/etc/passwd", -1 },
+		{ "a//b/", "../../x", 0 },	{ "a//b/", "../../../x", -1 },
+		{ "", "d/up", 0 },		{ "", "d/up/../..", -1 },	/* up may be a link */
+		{ "a", "..", 0 },		{ "a", "../..", -1 },
+		{ "", ".", 0 },			{ "", "", -1 },
+		{ NULL, "x", -1 },
+	};
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		why = NULL;
+		assert_int_equal(tar_link_within(cases[i].dir, cases[i].target, &why), cases[i].want);
+		if (cases[i].want < 0)
+			assert_non_null(why);
+	}
+}
+
 UNIT_TEST_MAIN(NULL, NULL,
 	cmocka_unit_test(test_roundtrip),
 	cmocka_unit_test(test_pax_and_prefix),
 	cmocka_unit_test(test_big_size),
 	cmocka_unit_test(test_hostile),
-	cmocka_unit_test(test_encode_refuses))
+	cmocka_unit_test(test_encode_refuses),
+	cmocka_unit_test(test_link_within))
