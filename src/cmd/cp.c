@@ -384,6 +384,8 @@ static void unpack_entry(struct unpacker *u, const struct tar_entry *en)
 }
 
 /* Machine -> host: the archive from in, written beneath DST as the user. */
+#define TRAILER_MAX (1u << 20)	/* bytes after the archive's end blocks, at most */
+
 static __attribute__((noreturn)) void unpacker_child(const char *dst, const char *top, int in, int st)
 {
 	static struct tar_reader r;
@@ -392,6 +394,8 @@ static __attribute__((noreturn)) void unpacker_child(const char *dst, const char
 	char parent[PATH_MAX];
 	const char *why;
 	ssize_t n;
+	uint64_t after_end = 0;
+	bool ended = false;
 
 	/* DST a folder: into it; else DST's folder, the copy named as DST */
 	u.root = open(dst, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -423,6 +427,10 @@ static __attribute__((noreturn)) void unpacker_child(const char *dst, const char
 			continue;
 		if (n < 0)
 			child_fail(st, "reading the copy: %s", strerror(errno));
+		/* After its end blocks a writer pads to its record (10 KiB for
+		 * GNU tar); a machine that keeps sending is not padding. */
+		if (ended && (after_end += left) > TRAILER_MAX)
+			child_fail(st, "the machine's archive goes on past its end");
 		while (left > 0) {
 			size_t used, dl;
 			const uint8_t *d;
@@ -432,6 +440,8 @@ static __attribute__((noreturn)) void unpacker_child(const char *dst, const char
 			left -= used;
 			if (ev == TAR_ERROR)
 				child_fail(st, "the machine's archive: %s", why);
+			if (ev == TAR_END)
+				ended = true;
 			if (ev == TAR_ENTRY)
 				unpack_entry(&u, &r.e);
 			if (ev == TAR_DATA) {

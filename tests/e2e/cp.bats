@@ -125,7 +125,7 @@ teardown() {
 	grep -q '^root:' "$D/mine/x"
 }
 
-@test "a machine whose tar lies: names outside the copy, and writes through its own links, are refused" {
+@test "a machine whose tar lies: names outside the copy, writes through its own links, an archive past its end, are refused" {
 	mkdir -p "$D/outside"
 	chown 4242:4242 "$D/outside"
 	python3 - "$D" <<'EOF'
@@ -165,9 +165,15 @@ EOF
 	run --separate-stderr "$POOL_BIN" cp liar:/root/x "$D/mine/"
 	echo "$output $stderr"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"x/l: "* ]]
+	[[ "$stderr" == *"x/l -> $D/outside: a link to an absolute path, out of the copy"* ]]
 	[ -z "$(ls -A "$D/outside")" ]
 	[ ! -e "$D/mine/etc-pwned" ]
+	# An archive that goes on past its end blocks is not padding.
+	"$POOL_BIN" exec liar -- sh -c "printf '#!/bin/sh\ncat /root/fine.tar; head -c 3000000 /dev/zero\n' > /usr/local/sbin/tar"
+	run --separate-stderr "$POOL_BIN" cp liar:/root/x "$D/mine/endless"
+	echo "$output $stderr"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"goes on past its end"* ]]
 	# The control: the same liar with an honest archive is taken.
 	lie fine
 	run --separate-stderr "$POOL_BIN" cp liar:/root/x "$D/mine/fine"
