@@ -1,7 +1,10 @@
-/* tty.c - a terminal in raw mode, and back as it was. */
+/* tty.c - a terminal in raw mode, and back as it was; its size. */
 #include "util/tty.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#define TTY_SIZE_MAX 9999u	/* the agent's bound (AGENT_WINSIZE_MAX) */
 
 bool tty_raw(struct tty_saved *s, int fd)
 {
@@ -17,6 +20,13 @@ bool tty_raw(struct tty_saved *s, int fd)
 	return s->raw;
 }
 
+bool tty_save(struct tty_saved *s, int fd)
+{
+	s->fd = fd;
+	s->raw = isatty(fd) && tcgetattr(fd, &s->t) == 0;
+	return s->raw;
+}
+
 void tty_restore(struct tty_saved *s)
 {
 	if (s->raw) {
@@ -26,4 +36,15 @@ void tty_restore(struct tty_saved *s)
 		tcflush(s->fd, TCIFLUSH);
 	}
 	s->raw = false;
+}
+
+bool tty_size(int fd, uint16_t *rows, uint16_t *cols)
+{
+	struct winsize ws;
+
+	if (ioctl(fd, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0)
+		return false;
+	*rows = ws.ws_row > TTY_SIZE_MAX ? TTY_SIZE_MAX : ws.ws_row;
+	*cols = ws.ws_col > TTY_SIZE_MAX ? TTY_SIZE_MAX : ws.ws_col;
+	return true;
 }
