@@ -16,7 +16,9 @@ bool tty_raw(struct tty_saved *s, int fd)
 		return false;
 	t = s->t;
 	cfmakeraw(&t);
-	s->raw = tcsetattr(fd, TCSAFLUSH, &t) == 0;
+	/* TCSANOW: what was typed ahead (while the machine booted) stays,
+	 * for the machine to read; it is not dropped */
+	s->raw = tcsetattr(fd, TCSANOW, &t) == 0;
 	return s->raw;
 }
 

@@ -12,8 +12,9 @@ struct tty_saved {
 	bool raw;		/* raw now (or saved to be): tty_restore has work to do */
 };
 
-/* When fd is a terminal: save its modes and make it raw (cfmakeraw).
- * Returns whether it is raw now. */
+/* When fd is a terminal: save its modes and make it raw (cfmakeraw), at
+ * once, keeping what was typed ahead for the reader. Returns whether it
+ * is raw now. */
 bool tty_raw(struct tty_saved *s, int fd);
 /* When fd is a terminal: save its modes for tty_restore, changing
  * nothing (another process may make it raw meanwhile; this one puts it
