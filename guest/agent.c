@@ -44,6 +44,7 @@ struct session {
 	int in, out, err;	/* -1 once closed */
 	int pty;		/* a terminal session: the pty's master (out, and in's twin), else -1 */
 	bool in_eof;		/* host sent EOF: close `in` once the queue drains */
+	uint8_t last_in;	/* the last byte written to `in` (0: none yet) */
 	bool exited;
 	int status;
 	uint64_t hangup_ms;	/* a terminal session: when its pty is hung up, once the command ended */
@@ -346,6 +347,23 @@ static void do_winsize(uint32_t sid, const uint8_t *p, size_t n)
 	close(fd);
 }
 
+/* The end of the host's input: a pipe is closed; a terminal in canonical
+ * mode also gets its EOF character, as from a user typing Ctrl-D (twice
+ * after a partial line: the first one ends the line). */
+static void session_end_input(struct session *s)
+{
+	struct termios t;
+
+	if (s->pty >= 0 && s->in >= 0 && tcgetattr(s->pty, &t) == 0 && (t.c_lflag & ICANON) &&
+	    t.c_cc[VEOF] != _POSIX_VDISABLE) {
+		uint8_t eof[2] = { t.c_cc[VEOF], t.c_cc[VEOF] };
+
+		if (write(s->in, eof, s->last_in && s->last_in != '\n' ? 2 : 1) < 0)
+			glog("agent: session %u: end of input: %s", (unsigned)s->sid, strerror(errno));
+	}
+	session_close_in(s);
+}
+
 static void do_stdin(uint32_t sid, const uint8_t *p, size_t n)
 {
 	struct session *s = session_find(sid);
@@ -356,7 +374,7 @@ static void do_stdin(uint32_t sid, const uint8_t *p, size_t n)
 	if (n == 0) {
 		s->in_eof = true;
 		if (!s->q)
-			session_close_in(s);
+			session_end_input(s);
 		return;
 	}
 	c = malloc(sizeof *c + n);
@@ -390,6 +408,8 @@ static void flush_stdin(struct session *s)
 			return;
 		}
 		c->off += (size_t)w;
+		if (w > 0)
+			s->last_in = c->data[c->off - 1];
 		queued_total -= (size_t)w;
 		s->qlen -= (size_t)w;
 		if (c->off < c->len)
@@ -400,7 +420,7 @@ static void flush_stdin(struct session *s)
 		free(c);
 	}
 	if (s->in_eof)
-		session_close_in(s);
+		session_end_input(s);
 }
 
 /* 1: bytes went out; 0: none there; -1: the end (EOF sent, fd closed). A
