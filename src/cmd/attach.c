@@ -92,7 +92,7 @@ static int take_input(struct attach *a)
 		a->in_open = false;	/* end of input, for the machine too */
 		if (a->eof_frame)
 			attach_queue(a, a->in_type, NULL, 0);
-		return a->eof_detach ? 1 : 0;
+		return 0;
 	}
 	len = (size_t)n;
 	if (a->ops->input)
@@ -113,6 +113,8 @@ int attach_run(struct attach *a, struct pool_err *e)
 		struct frame_hdr h;
 		int k;
 
+		if (a->eof_detach && !a->in_open)
+			detaching = true;	/* the end of input detaches */
 		if (detaching && !a->plen)
 			return 0;
 		if (!a->plen && resized && a->winsize)

@@ -36,7 +36,7 @@ struct attach {
 	uint16_t in_type;	/* AGENT_STDIN or CTL_MSG_CONSOLE */
 	uint32_t sid;
 	bool eof_frame;		/* at end of input, send an empty frame of in_type */
-	bool eof_detach;	/* at end of input, detach (end with 0) */
+	bool eof_detach;	/* the end of input detaches (ends with 0); may be set on the way */
 	bool in_open;
 	bool winsize;		/* attach_follow_winsize: the size of ... */
 	int winsize_fd;		/* ... the terminal on this fd goes out */

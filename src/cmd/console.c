@@ -79,6 +79,9 @@ static int console_frame(struct attach *a, const struct frame_hdr *h, const uint
 			    sizeof c->answers - c->answers_len);
 	c->replayed = true;
 	c->answers_len += n;
+	/* Attached (a refusal would have come instead): from now on the
+	 * end of input detaches. */
+	a->eof_detach = true;
 	return 0;
 }
 
@@ -116,8 +119,8 @@ int cmd_console(int argc, char **argv, struct pool_err *e)
 	tty_raw(&tty, 0);
 	c = (struct console_client){ .name = argv[1] };
 	termout_init(&c.out, 1, TERMFILTER_TERMINAL, TERMOUT_IF_TERMINAL);
-	a = (struct attach){ .fd = fd, .in_type = CTL_MSG_CONSOLE, .in_open = true, .eof_detach = true,
-			     .ops = &console_ops, .ctx = &c };
+	a = (struct attach){ .fd = fd, .in_type = CTL_MSG_CONSOLE, .in_open = true, .ops = &console_ops,
+			     .ctx = &c };
 	attach_follow_winsize(&a, isatty(0) ? 0 : 1, true);
 	r = attach_run(&a, e);
 	/* What the guest left on (mouse reporting, the alternate screen,
