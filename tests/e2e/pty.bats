@@ -8,7 +8,7 @@
 # is refused before anything boots or connects, and works on one; -T and
 # no terminal keep the pipes. pool exec gets a pty the same way; pool
 # console sends the pane's size to the serial console and follows it, and
-# ends at the end of its input. Real VMs under TCG, network none.
+# ends at the end of its input; pool up's console follows it too. Real VMs under TCG, network none.
 
 load helpers
 
@@ -133,6 +133,7 @@ modes_back() {
 }
 
 @test "-t without a terminal is refused before anything boots or connects; on a terminal it gets one; -T and no terminal keep the pipes" {
+	echo piped-in > "$T/in"
 	run -2 "$POOL_BIN" run -t "$SPEC" -- tty < /dev/null
 	echo "$output"
 	[[ "$output" == *"-t: neither stdin nor stdout is a terminal"* ]]
@@ -146,6 +147,11 @@ modes_back() {
 	shows t '/dev/pts/'
 	shows t 'ended-0'
 	modes_back t
+
+	# input from a pipe reaches the end: the pty passes its EOF on
+	run_pane p "-t '$SPEC' -- cat < '$T/in'"
+	shows p 'piped-in'
+	shows p 'ended-0'
 
 	# -T on a terminal, and no terminal at all: pipes, as before
 	run_pane n "-T '$SPEC' -- tty"
@@ -195,4 +201,16 @@ modes_back() {
 	[ "$status" -eq 0 ]
 	run "$POOL_BIN" exec "$NAME" -- echo still-up
 	[ "$output" = "still-up" ]
+}
+
+@test "pool up in the foreground: the console's size follows the pane's" {
+	new_pane u "$ENV '$POOL_BIN' up '$SPEC'; echo up-ended-\$?; sleep 600"
+	shows u 'built-in shell'
+	type_in u 'stty size'
+	shows u '20 100'
+	tm u resize-window -t t -x 120 -y 30
+	type_in u 'stty size'
+	shows u '30 120'
+	tm u send-keys -t t C-]
+	shows u 'up-ended-0'
 }
