@@ -4,11 +4,13 @@
 # size is the pane's and follows a resize, Ctrl-C stops a guest sleep and
 # the shell stays, Ctrl-Z stops one (job control), exit 3 comes back as
 # 3, and the pane's modes (stty -g) are the same afterwards, also after
-# pool down from elsewhere and after QEMU is killed. -t without a terminal
-# is refused before anything boots or connects, and works on one; -T and
-# no terminal keep the pipes. pool exec gets a pty the same way; pool
-# console sends the pane's size to the serial console and follows it, and
-# ends at the end of its input; pool up's console follows it too. Real VMs under TCG, network none.
+# pool down from elsewhere, after QEMU is killed and after SIGTERM. -t
+# without a terminal is refused before anything boots or connects, and
+# works on one (piped input still ends); -T and no terminal keep the
+# pipes. pool exec gets a pty the same way; pool console sends the pane's
+# size to the serial console and follows it, and ends at the end of its
+# input; pool up's console follows it too. Real VMs under TCG, network
+# none.
 
 load helpers
 
@@ -104,7 +106,7 @@ modes_back() {
 	cat "$T/r.err"
 }
 
-@test "pool run -- sh on a terminal: pool down from elsewhere, and QEMU killed, leave the pane's modes as they were" {
+@test "pool run -- sh on a terminal: pool down from elsewhere, QEMU killed, SIGTERM to pool: the pane's modes as they were" {
 	run_pane d "'$SPEC' -- sh"
 	shows d 'built-in shell'
 	type_in d 'tty'
@@ -130,6 +132,14 @@ modes_back() {
 	kill -9 "$qemu"
 	shows k 'ended-'
 	modes_back k
+
+	run_pane s "'$SPEC' -- sh"
+	shows s 'built-in shell'
+	type_in s 'tty'
+	shows s '/dev/pts/'
+	kill -TERM "$(sed -n 's/^pid=//p' "$POOL_STATE_DIR/$NAME/status")"
+	shows s 'ended-143'
+	modes_back s
 }
 
 @test "-t without a terminal is refused before anything boots or connects; on a terminal it gets one; -T and no terminal keep the pipes" {
