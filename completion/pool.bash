@@ -133,12 +133,12 @@ $(ls /sys/class/net 2>/dev/null)"; return 0 ;;
 	esac
 
 	case $cmd in
-	run) opts="--spec --allow-path --allow-lan --network -p --publish -e --env-file -w --warm --help --" ;;
+	run) opts="--spec --allow-path --allow-lan --network -p --publish -e --env-file -w -t -T --warm --help --" ;;
 	up) opts="-d --detach --warm --spec --allow-path --allow-lan --network -p --publish --help" ;;
 	check) opts="--spec --allow-path --allow-lan --network -p --publish --help" ;;
 	down) opts="--timeout --help" ;;
 	ls | egress) opts="--json --help" ;;
-	exec) opts="-e --env-file -w --help --" ;;
+	exec) opts="-e --env-file -w -t -T --help --" ;;
 	cp) opts="--help" ;;
 	logs) opts="-f --follow --last --raw --help" ;;
 	ssh) opts="-i --help" ;;

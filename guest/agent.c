@@ -1,7 +1,9 @@
 /* agent.c - the guest agent: serves the host on virtio-serial port
- * org.pool.agent. READY once, then EXEC sessions with streamed stdio and
- * their exit status; SHUTDOWN asks PID 1 to power off. Frames from the
- * host are checked like any input from outside. */
+ * org.pool.agent. READY once, then EXEC sessions with streamed stdio (or,
+ * asked for a terminal, a pty of the session's own) and their exit
+ * status; WINSIZE sizes a session's pty or the serial console; SHUTDOWN
+ * asks PID 1 to power off. Frames from the host are checked like any
+ * input from outside. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +27,10 @@
 
 #define MAX_SESSIONS 64
 #define STDIN_QUEUE_MAX (4u << 20)	/* stop reading the port past this */
+/* A terminal session whose command has ended: what it printed last is
+ * read for this long, then the pty is hung up (a background job still
+ * holding it gets SIGHUP, as ssh's would) and the session ends. */
+#define PTY_LINGER_MS 300
 
 struct chunk {
 	struct chunk *next;
@@ -34,9 +42,12 @@ struct session {
 	uint32_t sid;
 	pid_t pid;
 	int in, out, err;	/* -1 once closed */
+	int pty;		/* a terminal session: the pty's master (out, and in's twin), else -1 */
 	bool in_eof;		/* host sent EOF: close `in` once the queue drains */
+	uint8_t last_in;	/* the last byte written to `in` (0: none yet) */
 	bool exited;
 	int status;
+	uint64_t hangup_ms;	/* a terminal session: when its pty is hung up, once the command ended */
 	struct chunk *q, *qtail;
 	size_t qlen;
 };
@@ -140,7 +151,77 @@ static void session_end_if_done(struct session *s)
 	send_frame(AGENT_EXIT, s->sid, st, 4);
 	session_close_in(s);
 	memset(s, 0, sizeof *s);
-	s->in = s->out = s->err = -1;
+	s->in = s->out = s->err = s->pty = -1;
+}
+
+/* A pty for a terminal session: its master (non-blocking) in *master,
+ * its slave open in *slave (not yet anyone's controlling terminal), the
+ * size set when the host sent one. 0, or -1 with nothing open. */
+static int pty_open(const struct agent_exec *x, int *master, int *slave)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	char name[64];
+	int sl;
+
+	if (m < 0)
+		m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0)
+		return -1;
+	if (grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, name, sizeof name) != 0 ||
+	    (sl = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+		close(m);
+		return -1;
+	}
+	if (x->flags & AGENT_EXEC_WINSIZE) {
+		struct winsize ws = { .ws_row = x->ws.rows, .ws_col = x->ws.cols };
+
+		ioctl(m, TIOCSWINSZ, &ws);
+	}
+	fcntl(m, F_SETFL, O_NONBLOCK);
+	*master = m;
+	*slave = sl;
+	return 0;
+}
+
+static void close_pair(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0)
+			close(p[i]);
+	p[0] = p[1] = -1;
+}
+
+/* The command's stdio: three pipes, or (a terminal session) the slave of
+ * a pty three times over, whose master is both the input's end and the
+ * output's (in[1] a dup of it, so ending the input does not hang the
+ * terminal up). 0, or -1 with nothing open. */
+static int session_stdio(const struct agent_exec *x, int in[2], int out[2], int err[2], int *pty)
+{
+	int m, sl;
+
+	*pty = -1;
+	if (!(x->flags & AGENT_EXEC_TTY)) {
+		if (pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0)
+			return 0;
+		close_pair(in);
+		close_pair(out);
+		close_pair(err);
+		return -1;
+	}
+	if (pty_open(x, &m, &sl) < 0)
+		return -1;
+	in[1] = fcntl(m, F_DUPFD_CLOEXEC, 3);
+	in[0] = sl;
+	out[0] = m;
+	out[1] = -1;
+	if (in[1] < 0) {
+		close(m);
+		close(sl);
+		in[0] = in[1] = out[0] = -1;
+		return -1;
+	}
+	*pty = m;
+	return 0;
 }
 
 static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
@@ -148,7 +229,7 @@ static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
 	struct agent_exec x;
 	struct session *s = NULL;
 	const char *why;
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, pty = -1;
 	pid_t pid;
 
 	if (session_find(sid)) {
@@ -171,16 +252,8 @@ static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
 		send_error(sid, msg);
 		return;
 	}
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-		for (int i = 0; i < 2; i++) {
-			if (in[i] >= 0)
-				close(in[i]);
-			if (out[i] >= 0)
-				close(out[i]);
-			if (err[i] >= 0)
-				close(err[i]);
-		}
-		send_error(sid, "pipe failed");
+	if (session_stdio(&x, in, out, err, &pty) < 0) {
+		send_error(sid, x.flags & AGENT_EXEC_TTY ? "no pty for the command's terminal" : "pipe failed");
 		agent_exec_free(&x);
 		return;
 	}
@@ -193,9 +266,21 @@ static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);	/* the agent ignores it; commands must not inherit that */
 		setsid();
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		dup2(err[1], 2);
+		if (pty >= 0) {
+			/* its own session, and the pty its controlling terminal:
+			 * Ctrl-C, Ctrl-Z and Ctrl-\ reach its foreground group */
+			if (ioctl(in[0], TIOCSCTTY, 0) < 0) {
+				dprintf(in[0], "pool: no controlling terminal: %s\r\n", strerror(errno));
+				_exit(126);
+			}
+			dup2(in[0], 0);
+			dup2(in[0], 1);
+			dup2(in[0], 2);
+		} else {
+			dup2(in[0], 0);
+			dup2(out[1], 1);
+			dup2(err[1], 2);
+		}
 		if (!cwd || !*cwd)
 			cwd = "/root";
 		if (chdir(cwd) < 0) {
@@ -209,13 +294,16 @@ static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	close(in[0]);
-	close(out[1]);
-	close(err[1]);
+	if (out[1] >= 0)
+		close(out[1]);
+	if (err[1] >= 0)
+		close(err[1]);
 	agent_exec_free(&x);
 	if (pid < 0) {
 		close(in[1]);
 		close(out[0]);
-		close(err[0]);
+		if (err[0] >= 0)
+			close(err[0]);
 		send_error(sid, "fork failed");
 		return;
 	}
@@ -226,6 +314,54 @@ static void do_exec(uint32_t sid, const uint8_t *p, size_t n)
 	s->in = in[1];
 	s->out = out[0];
 	s->err = err[0];
+	s->pty = pty;
+}
+
+/* WINSIZE: a terminal session's pty takes the size (its foreground group
+ * gets SIGWINCH from the kernel); session 0 is the serial console. */
+static void do_winsize(uint32_t sid, const uint8_t *p, size_t n)
+{
+	struct agent_winsize w;
+	struct winsize ws;
+	const char *why;
+	int fd;
+
+	if (agent_winsize_decode(p, n, &w, &why) < 0) {
+		send_error(sid, why);
+		return;
+	}
+	ws = (struct winsize){ .ws_row = w.rows, .ws_col = w.cols };
+	if (sid != 0) {
+		struct session *s = session_find(sid);
+
+		if (s && s->pty >= 0 && s->out >= 0)
+			ioctl(s->pty, TIOCSWINSZ, &ws);
+		return;	/* a session without a terminal has no size */
+	}
+	fd = open("/dev/ttyS0", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		fd = open("/dev/console", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ioctl(fd, TIOCSWINSZ, &ws);
+	close(fd);
+}
+
+/* The end of the host's input: a pipe is closed; a terminal in canonical
+ * mode also gets its EOF character, as from a user typing Ctrl-D (twice
+ * after a partial line: the first one ends the line). */
+static void session_end_input(struct session *s)
+{
+	struct termios t;
+
+	if (s->pty >= 0 && s->in >= 0 && tcgetattr(s->pty, &t) == 0 && (t.c_lflag & ICANON) &&
+	    t.c_cc[VEOF] != _POSIX_VDISABLE) {
+		uint8_t eof[2] = { t.c_cc[VEOF], t.c_cc[VEOF] };
+
+		if (write(s->in, eof, s->last_in && s->last_in != '\n' ? 2 : 1) < 0)
+			glog("agent: session %u: end of input: %s", (unsigned)s->sid, strerror(errno));
+	}
+	session_close_in(s);
 }
 
 static void do_stdin(uint32_t sid, const uint8_t *p, size_t n)
@@ -238,7 +374,7 @@ static void do_stdin(uint32_t sid, const uint8_t *p, size_t n)
 	if (n == 0) {
 		s->in_eof = true;
 		if (!s->q)
-			session_close_in(s);
+			session_end_input(s);
 		return;
 	}
 	c = malloc(sizeof *c + n);
@@ -272,6 +408,8 @@ static void flush_stdin(struct session *s)
 			return;
 		}
 		c->off += (size_t)w;
+		if (w > 0)
+			s->last_in = c->data[c->off - 1];
 		queued_total -= (size_t)w;
 		s->qlen -= (size_t)w;
 		if (c->off < c->len)
@@ -282,23 +420,69 @@ static void flush_stdin(struct session *s)
 		free(c);
 	}
 	if (s->in_eof)
-		session_close_in(s);
+		session_end_input(s);
 }
 
-static void pump_output(struct session *s, int *fd, uint16_t type)
+/* 1: bytes went out; 0: none there; -1: the end (EOF sent, fd closed). A
+ * pty's master reads EIO once the last of its slave is closed. */
+static int pump_output(struct session *s, int *fd, uint16_t type)
 {
 	static uint8_t buf[32768];
 	ssize_t n = read(*fd, buf, sizeof buf);
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
+		return 0;
 	if (n <= 0) {
 		send_frame(type, s->sid, NULL, 0);
 		close(*fd);
 		*fd = -1;
-		return;
+		if (fd == &s->out)
+			s->pty = -1;
+		return -1;
 	}
 	send_frame(type, s->sid, buf, (size_t)n);
+	return 1;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/* Terminal sessions whose command ended and whose linger is over: what
+ * is there is read, then the pty hung up. Returns the poll timeout until
+ * the next one is due (-1: none). */
+static int pty_hangups(void)
+{
+	uint64_t now = mono_ms();
+	int wait = -1;
+
+	for (int i = 0; i < MAX_SESSIONS; i++) {
+		struct session *s = &sessions[i];
+		int r = 1;
+
+		if (s->pid <= 0 || !s->exited || s->pty < 0 || s->out < 0)
+			continue;
+		if (now < s->hangup_ms) {
+			uint64_t d = s->hangup_ms - now;
+
+			if (wait < 0 || d < (uint64_t)wait)
+				wait = (int)d;
+			continue;
+		}
+		for (int k = 0; k < 64 && (r = pump_output(s, &s->out, AGENT_STDOUT)) == 1; k++)
+			;
+		if (r >= 0) {
+			send_frame(AGENT_STDOUT, s->sid, NULL, 0);
+			close(s->out);
+			s->out = s->pty = -1;
+		}
+		session_end_if_done(s);
+	}
+	return wait;
 }
 
 static void reap(void)
@@ -316,6 +500,7 @@ static void reap(void)
 				continue;
 			s->exited = true;
 			s->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			s->hangup_ms = mono_ms() + PTY_LINGER_MS;
 			session_end_if_done(s);
 		}
 	}
@@ -356,6 +541,9 @@ static void handle_frame(const struct frame_hdr *h, const uint8_t *p)
 		break;
 	case AGENT_STDIN:
 		do_stdin(h->sid, p, h->len);
+		break;
+	case AGENT_WINSIZE:
+		do_winsize(h->sid, p, h->len);
 		break;
 	case AGENT_SIGNAL: {
 		/* The command leads its own session: signal its whole group. */
@@ -409,7 +597,7 @@ static __attribute__((noreturn)) void agent_main(uint64_t init_ns, uint64_t modu
 	int sfd;
 
 	for (int i = 0; i < MAX_SESSIONS; i++)
-		sessions[i].in = sessions[i].out = sessions[i].err = -1;
+		sessions[i].in = sessions[i].out = sessions[i].err = sessions[i].pty = -1;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -454,7 +642,7 @@ static __attribute__((noreturn)) void agent_main(uint64_t init_ns, uint64_t modu
 				whichfd[n++] = 0;
 			}
 		}
-		if (poll(pfd, (nfds_t)n, -1) < 0) {
+		if (poll(pfd, (nfds_t)n, pty_hangups()) < 0) {
 			if (errno == EINTR)
 				continue;
 			glog("agent: poll: %s", strerror(errno));

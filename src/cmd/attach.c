@@ -2,15 +2,50 @@
  * to the user, the user's input in as frames. Input goes out without
  * blocking, one frame at a time, so the supervisor's output is always
  * read: a client that pastes much while the machine prints much cannot
- * wedge either side. */
+ * wedge either side. The user's terminal's size follows it (SIGWINCH). */
 #include "cmd/attach.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cmd/ctl_client.h"
+#include "util/tty.h"
+
+static volatile sig_atomic_t resized;
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	resized = 1;
+}
+
+void attach_follow_winsize(struct attach *a, int fd, bool now)
+{
+	struct sigaction sa = { .sa_handler = on_winch };	/* no SA_RESTART: poll wakes */
+
+	if (!isatty(fd))
+		return;
+	a->winsize = true;
+	a->winsize_fd = fd;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, NULL);
+	resized = now;
+}
+
+/* The terminal's size changed: it goes out, as one WINSIZE frame. */
+static void send_winsize(struct attach *a)
+{
+	struct agent_winsize w;
+	uint8_t p[AGENT_WINSIZE_LEN];
+
+	resized = 0;
+	if (tty_size(a->winsize_fd, &w.rows, &w.cols) && agent_winsize_encode(p, &w) == 0)
+		attach_queue(a, AGENT_WINSIZE, p, sizeof p);
+}
 
 bool attach_queue(struct attach *a, uint16_t type, const void *p, size_t n)
 {
@@ -78,8 +113,12 @@ int attach_run(struct attach *a, struct pool_err *e)
 		struct frame_hdr h;
 		int k;
 
+		if (a->eof_detach && !a->in_open)
+			detaching = true;	/* the end of input detaches */
 		if (detaching && !a->plen)
 			return 0;
+		if (!a->plen && resized && a->winsize)
+			send_winsize(a);
 		if (!a->plen && a->ops->before && (k = a->ops->before(a, e)) != 0)
 			return k;
 		if (a->plen)

@@ -36,7 +36,10 @@ struct attach {
 	uint16_t in_type;	/* AGENT_STDIN or CTL_MSG_CONSOLE */
 	uint32_t sid;
 	bool eof_frame;		/* at end of input, send an empty frame of in_type */
+	bool eof_detach;	/* the end of input detaches (ends with 0); may be set on the way */
 	bool in_open;
+	bool winsize;		/* attach_follow_winsize: the size of ... */
+	int winsize_fd;		/* ... the terminal on this fd goes out */
 	int result;		/* set by frame() when it ends the attachment */
 	const struct attach_ops *ops;
 	void *ctx;
@@ -46,6 +49,11 @@ struct attach {
 
 /* Queue one frame, written without blocking; false when one is queued. */
 bool attach_queue(struct attach *a, uint16_t type, const void *p, size_t n);
+
+/* From now on, each change of the size of the terminal on fd (SIGWINCH)
+ * goes out as a WINSIZE frame of a->sid (0: the console's); with now, its
+ * size at the start too. Does nothing when fd is not a terminal. */
+void attach_follow_winsize(struct attach *a, int fd, bool now);
 
 /* Pump until a callback ends it: its result, or -1 with e. */
 int attach_run(struct attach *a, struct pool_err *e);

@@ -259,6 +259,7 @@ static int try_spare(const struct boot_args *a, struct plan *p, const struct run
 	struct claim_request cr = {
 		.root = p->paths.state, .name = p->m->name, .times = req->times,
 		.argv = req->argv, .argc = req->argc, .env = req->env, .nenv = req->nenv,
+		.exec_flags = req->exec_flags, .ws = req->ws,
 		.cwd = p->m->workdir ? p->m->workdir : "",
 	};
 	char hash[65], ip[16], why[1024], line[64 + PORT_MAPS_MAX * PORT_MAP_STR_MAX];
@@ -298,6 +299,9 @@ int boot_machine(const struct boot_args *a, struct pool_err *e)
 	clock_gettime(CLOCK_REALTIME, &t0);
 	times.start_ns = (uint64_t)t0.tv_sec * 1000000000u + (uint64_t)t0.tv_nsec;
 
+	/* -t without a terminal is refused before anything else */
+	if (a->which == BOOT_RUN && command_terminal(&a->command, "run", &req.exec_flags, &req.ws, e) < 0)
+		return -1;
 	if (geteuid() != 0)
 		return pool_err_usage(e, "pool %s needs root (it opens the machine's devices and drops privileges before the hypervisor starts): try sudo",
 				      a->which == BOOT_RUN ? "run" : "up");

@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/tty.h"
 
 #define CLAIM_SID 1u
 #define STOP_WAIT_MS 30000	/* a machine's grace time (10 s), its kill and teardown */
@@ -139,9 +140,12 @@ static int run_command(int fd, const struct claim_request *r, struct pool_err *e
 	static struct attach a;
 	_cleanup_free_ uint8_t *buf = malloc(FRAME_PAYLOAD_MAX);
 	struct agent_exec x = {
+		.flags = r->exec_flags, .ws = r->ws,
 		.cwd = r->cwd ? r->cwd : "", .argv = (const char **)r->argv, .argc = (size_t)r->argc,
 		.env = (const char **)r->env, .envc = r->nenv,
 	};
+	struct tty_saved tty = { .raw = false };
+	int st;
 	struct run_client rc = { .r = r };
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: poll wakes */
@@ -161,7 +165,14 @@ static int run_command(int fd, const struct claim_request *r, struct pool_err *e
 		return -1;
 	a = (struct attach){ .fd = fd, .in_type = AGENT_STDIN, .sid = CLAIM_SID, .eof_frame = true,
 			     .in_open = true, .ops = &run_ops, .ctx = &rc };
-	return attach_run(&a, e);
+	if (r->exec_flags & AGENT_EXEC_TTY) {
+		/* the guest's pty does the echo and the signals (exec.c) */
+		tty_raw(&tty, 0);
+		attach_follow_winsize(&a, isatty(0) ? 0 : 1, false);
+	}
+	st = attach_run(&a, e);
+	tty_restore(&tty);
+	return st;
 }
 
 /* --- the claim --- */

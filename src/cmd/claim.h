@@ -29,6 +29,8 @@ struct claim_request {
 	char **env;
 	size_t nenv;
 	const char *cwd;	/* "" for the machine's workdir */
+	uint8_t exec_flags;	/* AGENT_EXEC_TTY (and _WINSIZE, ws): a terminal of its own */
+	struct agent_winsize ws;
 	struct boot_times *times;	/* ready_ns (the claim granted), exit_ns */
 };
 

@@ -1,6 +1,6 @@
 /* command.c - what pool run and pool exec share about the command they
- * run in the guest: -e, --env-file and -w, and the environment made of
- * them (command.h). */
+ * run in the guest: -e, --env-file, -w, -t and -T, the environment made
+ * of them, and the terminal (command.h). */
 #include "cmd/command.h"
 
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include "cmd/usage.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/tty.h"
 #include "util/user.h"
 
 #define ENV_FILE_MAX (1u << 20)
@@ -27,6 +28,14 @@ int command_option(int argc, char **argv, int *i, const char *cmd, struct comman
 	const char *v;
 	bool missing = false;
 
+	if (strcmp(argv[*i], "-t") == 0 || strcmp(argv[*i], "-T") == 0) {
+		char t = argv[*i][1];
+
+		if (o->tty && o->tty != t)
+			return pool_err_usage(e, "%s: -t and -T: a terminal, or none?", cmd);
+		o->tty = t;
+		return 1;
+	}
 	if ((v = cmd_option(argc, argv, i, "-w", &missing))) {
 		if (v[0] != '/')
 			return pool_err_usage(e, "%s: -w %s: an absolute path in the guest", cmd, v);
@@ -43,6 +52,22 @@ int command_option(int argc, char **argv, int *i, const char *cmd, struct comman
 	if (missing)
 		return pool_err_usage(e, "%s: %s needs a value", cmd, argv[*i]);
 	return v ? 1 : 0;
+}
+
+int command_terminal(const struct command_opts *o, const char *cmd, uint8_t *flags, struct agent_winsize *ws,
+		     struct pool_err *e)
+{
+	bool in = isatty(0), out = isatty(1);
+
+	*flags = 0;
+	if (o->tty == 'T' || (!o->tty && !(in && out)))
+		return 0;
+	if (!in && !out)
+		return pool_err_usage(e, "%s: -t: neither stdin nor stdout is a terminal", cmd);
+	*flags = AGENT_EXEC_TTY;
+	if (tty_size(in ? 0 : 1, &ws->rows, &ws->cols))
+		*flags |= AGENT_EXEC_WINSIZE;
+	return 0;
 }
 
 /* A name an environment may hold: [A-Za-z_][A-Za-z0-9_]*. */

@@ -1,7 +1,8 @@
 /* console.c - pool console NAME: attach to a running machine's serial
- * console; Ctrl-] detaches and the machine keeps running. One console at
- * a time: the supervisor refuses a second. What the console prints
- * passes the terminal filter when stdout is a terminal. */
+ * console; Ctrl-] (or the end of input) detaches and the machine keeps
+ * running. One console at a time: the supervisor refuses a second. What
+ * the console prints passes the terminal filter when stdout is a
+ * terminal; the terminal's size goes to the console, and follows it. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -78,6 +79,9 @@ static int console_frame(struct attach *a, const struct frame_hdr *h, const uint
 			    sizeof c->answers - c->answers_len);
 	c->replayed = true;
 	c->answers_len += n;
+	/* Attached (a refusal would have come instead): from now on the
+	 * end of input detaches. */
+	a->eof_detach = true;
 	return 0;
 }
 
@@ -117,6 +121,7 @@ int cmd_console(int argc, char **argv, struct pool_err *e)
 	termout_init(&c.out, 1, TERMFILTER_TERMINAL, TERMOUT_IF_TERMINAL);
 	a = (struct attach){ .fd = fd, .in_type = CTL_MSG_CONSOLE, .in_open = true, .ops = &console_ops,
 			     .ctx = &c };
+	attach_follow_winsize(&a, isatty(0) ? 0 : 1, true);
 	r = attach_run(&a, e);
 	/* What the guest left on (mouse reporting, the alternate screen,
 	 * colours) is put back before the terminal's modes are. */

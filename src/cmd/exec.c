@@ -1,9 +1,11 @@
-/* exec.c - pool exec [-e VAR[=VALUE]]... [--env-file FILE] [-w DIR] NAME
- * [--] CMD [ARG...]: run a command on a running machine through its
+/* exec.c - pool exec [-e VAR[=VALUE]]... [--env-file FILE] [-w DIR] [-t|-T]
+ * NAME [--] CMD [ARG...]: run a command on a running machine through its
  * supervisor, with exactly the environment named; stdio streamed (the
  * output through the terminal filter where it reaches a terminal,
- * untouched to a pipe or a file), its status returned. Several at once
- * on one machine each get their own session. */
+ * untouched to a pipe or a file), its status returned. On a terminal the
+ * command gets one of its own in the guest (a pty; the user's terminal
+ * raw meanwhile, its size followed). Several at once on one machine each
+ * get their own session. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -20,6 +22,7 @@
 #include "ctl_client.h"
 #include "util/cleanup.h"
 #include "util/termout.h"
+#include "util/tty.h"
 #include "cmd/attach.h"
 
 #define EXEC_SID 1u
@@ -36,10 +39,10 @@ static void on_signal(int sig)
  * cannot be sent is refused first. Its folder: -w, or "" for the
  * machine's workdir (the supervisor fills it in). */
 static long encode_exec(uint8_t *buf, char **cmd, int ncmd, const char *cwd, char **env, size_t nenv,
-			struct pool_err *e)
+			uint8_t flags, const struct agent_winsize *ws, struct pool_err *e)
 {
-	struct agent_exec x = { .cwd = cwd ? cwd : "", .argv = (const char **)cmd, .argc = (size_t)ncmd,
-				.env = (const char **)env, .envc = nenv };
+	struct agent_exec x = { .flags = flags, .ws = *ws, .cwd = cwd ? cwd : "", .argv = (const char **)cmd,
+				.argc = (size_t)ncmd, .env = (const char **)env, .envc = nenv };
 	long n = agent_exec_encode(buf, FRAME_PAYLOAD_MAX, &x);
 
 	if (n < 0)
@@ -150,6 +153,9 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 {
 	struct exec_client x = { 0 };
 	struct command_opts o = { 0 };
+	struct agent_winsize ws = { 0, 0 };
+	struct tty_saved tty = { .raw = false };
+	uint8_t flags = 0;
 	static struct attach a;
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ uint8_t *buf = NULL;
@@ -158,10 +164,12 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 	long n;
 	int at = 0, r;
 
-	if (exec_args(argc, argv, &x, &o, &at, e) < 0 || command_env(&o, &env, &nenv, e) < 0)
+	if (exec_args(argc, argv, &x, &o, &at, e) < 0 || command_terminal(&o, argv[0], &flags, &ws, e) < 0 ||
+	    command_env(&o, &env, &nenv, e) < 0)
 		return -1;
 	buf = malloc(FRAME_PAYLOAD_MAX);
-	n = buf ? encode_exec(buf, argv + at, argc - at, o.workdir, env, nenv, e) : pool_err_sys(e, "exec");
+	n = buf ? encode_exec(buf, argv + at, argc - at, o.workdir, env, nenv, flags, &ws, e)
+		: pool_err_sys(e, "exec");
 	command_env_free(&env, &nenv);
 	if (n < 0)
 		return -1;
@@ -184,9 +192,17 @@ int cmd_exec(int argc, char **argv, struct pool_err *e)
 	a = (struct attach){ .fd = fd, .in_type = AGENT_STDIN, .sid = EXEC_SID, .eof_frame = true,
 			     .in_open = true, .ops = &exec_ops, .ctx = &x };
 	explicit_bzero(buf, (size_t)n);	/* the environment may hold a token */
+	if (flags & AGENT_EXEC_TTY) {
+		/* The guest's pty does the line editing, the echo and the
+		 * signals: what is typed goes as it is, Ctrl-C too. */
+		tty_raw(&tty, 0);
+		attach_follow_winsize(&a, isatty(0) ? 0 : 1, false);
+	}
 	r = attach_run(&a, e);
-	/* What the command left on (colours, modes) is put back. */
+	/* What the command left on (colours, modes) is put back, then the
+	 * terminal's modes, however the command ended. */
 	termout_flush(&x.out[0]);
 	termout_flush(&x.out[1]);
+	tty_restore(&tty);
 	return r;
 }

@@ -6,12 +6,12 @@
 #include <string.h>
 
 static const struct cmd_usage usages[] = {
-	{ "run", "[-e VAR[=VALUE]]... [--env-file FILE] [-w DIR] [--warm] [--allow-path DIR]... [--allow-lan] [--network none] [-p|--publish [HOST_IP:]HOST_PORT:GUEST_PORT[/proto]]... [SPEC] [--] CMD [ARG...]", "boot, run CMD in the guest, power off; exit with CMD's status" },
+	{ "run", "[-e VAR[=VALUE]]... [--env-file FILE] [-w DIR] [-t|-T] [--warm] [--allow-path DIR]... [--allow-lan] [--network none] [-p|--publish [HOST_IP:]HOST_PORT:GUEST_PORT[/proto]]... [SPEC] [--] CMD [ARG...]", "boot, run CMD in the guest, power off; exit with CMD's status" },
 	{ "up", "[-d [--warm]] [--allow-path DIR]... [--allow-lan] [--network none] [-p|--publish [HOST_IP:]HOST_PORT:GUEST_PORT[/proto]]... [SPEC]", "boot and attach the console (Ctrl-] powers off); -d: leave it running, print name, address and published ports" },
 	{ "down", "NAME [--timeout S]", "power off; killed after S seconds (default 10)" },
 	{ "ls", "[--json]", "machines: name, address, pid, state, uptime, memory, published ports" },
 	{ "egress", "NAME [--json]", "names resolved for the machine's allow list, their addresses and TTLs; refused names; dropped connections" },
-	{ "exec", "[-e VAR[=VALUE]]... [--env-file FILE] [-w DIR] NAME [--] CMD [ARG...]", "run CMD on a running machine; exit with its status" },
+	{ "exec", "[-e VAR[=VALUE]]... [--env-file FILE] [-w DIR] [-t|-T] NAME [--] CMD [ARG...]", "run CMD on a running machine; exit with its status" },
 	{ "cp", "[NAME:]SRC [NAME:]DST", "copy a file or folder between this host and a running machine" },
 	{ "console", "NAME", "attach the serial console (Ctrl-] detaches)" },
 	{ "logs", "[-f] [--last] [--raw] NAME", "the machine's console log and its exec sessions' output; -f follows it, --last is the last one's after it ended" },

@@ -1,4 +1,4 @@
-/* agent_msg.c - the agent's payload codecs: EXEC, READY, EXIT, SHUTDOWN
+/* agent_msg.c - the agent's payload codecs: EXEC, READY, EXIT, WINSIZE, SHUTDOWN
  * (libc only: also in pool-init). */
 #include "agent_msg.h"
 
@@ -28,10 +28,16 @@ long agent_exec_encode(uint8_t *out, size_t cap, const struct agent_exec *x)
 {
 	const char *cwd = x->cwd ? x->cwd : "";
 	size_t i, off, total, lim = cap < FRAME_PAYLOAD_MAX ? cap : FRAME_PAYLOAD_MAX;
-	size_t nstr;
+	size_t nstr, fixed = AGENT_EXEC_FIXED_LEN;
 
 	if (x->flags & ~AGENT_EXEC_FLAGS)
 		return -1;
+	if (x->flags & AGENT_EXEC_WINSIZE) {
+		if (!(x->flags & AGENT_EXEC_TTY) || lim < fixed + AGENT_WINSIZE_LEN ||
+		    agent_winsize_encode(out + fixed, &x->ws) < 0)
+			return -1;
+		fixed += AGENT_WINSIZE_LEN;
+	}
 	if (x->argc < 1 || x->argc > AGENT_ARGS_MAX || x->envc > AGENT_ARGS_MAX - x->argc)
 		return -1;
 	if (!x->argv || (x->envc > 0 && !x->env))
@@ -41,7 +47,7 @@ long agent_exec_encode(uint8_t *out, size_t cap, const struct agent_exec *x)
 	nstr = 1 + x->argc + x->envc;
 
 	/* Measure first, stopping as soon as it cannot fit. */
-	total = AGENT_EXEC_FIXED_LEN;
+	total = fixed;
 	for (i = 0; i < nstr; i++) {
 		const char *s = exec_str(x, cwd, i);
 		size_t l;
@@ -60,7 +66,7 @@ long agent_exec_encode(uint8_t *out, size_t cap, const struct agent_exec *x)
 	out[1] = 0;
 	put_be16(out + 2, (uint16_t)x->argc);
 	put_be16(out + 4, (uint16_t)x->envc);
-	off = AGENT_EXEC_FIXED_LEN;
+	off = fixed;	/* the window size is in place already */
 	for (i = 0; i < nstr; i++) {
 		const char *s = exec_str(x, cwd, i);
 		size_t l = strlen(s) + 1;
@@ -73,8 +79,9 @@ long agent_exec_encode(uint8_t *out, size_t cap, const struct agent_exec *x)
 
 int agent_exec_decode(const uint8_t *p, size_t n, struct agent_exec *x, const char **why)
 {
-	size_t argc, envc, nstr, nul, i, off;
+	size_t argc, envc, nstr, nul, i, off, fixed = AGENT_EXEC_FIXED_LEN;
 	const char **argv = NULL, **env = NULL;
+	struct agent_winsize ws = { 0, 0 };
 	const char *cwd;
 
 	memset(x, 0, sizeof(*x));
@@ -94,6 +101,19 @@ int agent_exec_decode(const uint8_t *p, size_t n, struct agent_exec *x, const ch
 		*why = "reserved EXEC byte set";
 		return -1;
 	}
+	if (p[0] & AGENT_EXEC_WINSIZE) {
+		if (!(p[0] & AGENT_EXEC_TTY)) {
+			*why = "EXEC with a window size but no terminal";
+			return -1;
+		}
+		if (n < fixed + AGENT_WINSIZE_LEN) {
+			*why = "EXEC shorter than its window size";
+			return -1;
+		}
+		if (agent_winsize_decode(p + fixed, AGENT_WINSIZE_LEN, &ws, why) < 0)
+			return -1;
+		fixed += AGENT_WINSIZE_LEN;
+	}
 	argc = get_be16(p + 2);
 	envc = get_be16(p + 4);
 	if (argc < 1) {
@@ -108,7 +128,7 @@ int agent_exec_decode(const uint8_t *p, size_t n, struct agent_exec *x, const ch
 
 	/* Count the strings before trusting argc/envc for anything. */
 	nul = 0;
-	for (off = AGENT_EXEC_FIXED_LEN; off < n; off++)
+	for (off = fixed; off < n; off++)
 		if (p[off] == 0)
 			nul++;
 	if (nul < nstr) {
@@ -126,7 +146,7 @@ int agent_exec_decode(const uint8_t *p, size_t n, struct agent_exec *x, const ch
 	}
 
 	/* Exactly nstr strings, the last one ending at p[n - 1]. */
-	off = AGENT_EXEC_FIXED_LEN;
+	off = fixed;
 	cwd = (const char *)p + off;
 	off += strlen(cwd) + 1;
 	if (p[off] == 0) {
@@ -152,6 +172,7 @@ int agent_exec_decode(const uint8_t *p, size_t n, struct agent_exec *x, const ch
 		off += strlen(env[i]) + 1;
 	}
 	x->flags = p[0];
+	x->ws = ws;
 	x->cwd = cwd;
 	x->argv = argv;
 	x->argc = argc;
@@ -215,6 +236,34 @@ int agent_exit_decode(const uint8_t *p, size_t n, int *status, const char **why)
 		return -1;
 	}
 	*status = (int)v;
+	return 0;
+}
+
+int agent_winsize_encode(uint8_t out[AGENT_WINSIZE_LEN], const struct agent_winsize *w)
+{
+	if (w->rows < 1 || w->rows > AGENT_WINSIZE_MAX || w->cols < 1 || w->cols > AGENT_WINSIZE_MAX)
+		return -1;
+	put_be16(out, w->rows);
+	put_be16(out + 2, w->cols);
+	return 0;
+}
+
+int agent_winsize_decode(const uint8_t *p, size_t n, struct agent_winsize *w, const char **why)
+{
+	uint16_t rows, cols;
+
+	if (n != AGENT_WINSIZE_LEN) {
+		*why = "WINSIZE payload is not 4 bytes";
+		return -1;
+	}
+	rows = get_be16(p);
+	cols = get_be16(p + 2);
+	if (rows < 1 || rows > AGENT_WINSIZE_MAX || cols < 1 || cols > AGENT_WINSIZE_MAX) {
+		*why = "WINSIZE rows or columns outside 1..9999";
+		return -1;
+	}
+	w->rows = rows;
+	w->cols = cols;
 	return 0;
 }
 

@@ -18,21 +18,30 @@ struct agent_ready {
 };
 
 /* EXEC payload:
- *   u8 flags (AGENT_EXEC_TTY, AGENT_EXEC_UNLOGGED; other bits must be 0),
- *   u8 0, be16 argc (>= 1),
- *   be16 envc, then argc + envc + 1 NUL-terminated strings: cwd ("" =
+ *   u8 flags (AGENT_EXEC_TTY, AGENT_EXEC_WINSIZE, AGENT_EXEC_UNLOGGED;
+ *   other bits must be 0), u8 0, be16 argc (>= 1), be16 envc,
+ *   with AGENT_EXEC_WINSIZE (only beside AGENT_EXEC_TTY) the terminal's
+ *   size as a WINSIZE payload (be16 rows, be16 columns, 1..9999 each),
+ *   then argc + envc + 1 NUL-terminated strings: cwd ("" =
  *   default), argv[0..argc-1], env[0..envc-1] ("KEY=VALUE").
  * Exactly that many strings; nothing may follow the last NUL.
  * argv[0] is not empty, every env entry has a '=' after a non-empty key,
  * and argc + envc <= AGENT_ARGS_MAX. */
-#define AGENT_EXEC_TTY 0x01u
+#define AGENT_EXEC_TTY 0x01u	/* the command gets a terminal (a pty) of its own */
+#define AGENT_EXEC_WINSIZE 0x02u	/* and its size follows the fixed part */
 /* Between pool and the supervisor only (the supervisor takes it off
  * before the EXEC goes to the guest): the session's output is not kept
  * in the machine's log (pool cp's tar stream). */
 #define AGENT_EXEC_UNLOGGED 0x80u
-#define AGENT_EXEC_FLAGS (AGENT_EXEC_TTY | AGENT_EXEC_UNLOGGED)
+#define AGENT_EXEC_FLAGS (AGENT_EXEC_TTY | AGENT_EXEC_WINSIZE | AGENT_EXEC_UNLOGGED)
+/* WINSIZE payload (and EXEC's window size): be16 rows, be16 columns. */
+struct agent_winsize {
+	uint16_t rows, cols;	/* 1..AGENT_WINSIZE_MAX each */
+};
+
 struct agent_exec {
 	uint8_t flags;
+	struct agent_winsize ws;	/* with AGENT_EXEC_WINSIZE */
 	const char *cwd;	/* points into the payload */
 	const char **argv;	/* argc + 1 entries, NULL-terminated, malloc'd array */
 	size_t argc;
@@ -65,6 +74,11 @@ int agent_ready_decode(const uint8_t *p, size_t n, struct agent_ready *r, const 
 /* EXIT: status 0..255; encode returns -1 for anything else. */
 int agent_exit_encode(uint8_t out[AGENT_EXIT_LEN], int status);
 int agent_exit_decode(const uint8_t *p, size_t n, int *status, const char **why);
+
+/* WINSIZE: rows and columns 1..AGENT_WINSIZE_MAX; encode returns -1 for
+ * anything else. */
+int agent_winsize_encode(uint8_t out[AGENT_WINSIZE_LEN], const struct agent_winsize *w);
+int agent_winsize_decode(const uint8_t *p, size_t n, struct agent_winsize *w, const char **why);
 
 /* SHUTDOWN: mode AGENT_SHUTDOWN_POWEROFF or AGENT_SHUTDOWN_REBOOT. */
 int agent_shutdown_decode(const uint8_t *p, size_t n, unsigned *mode, const char **why);

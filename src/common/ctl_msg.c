@@ -64,14 +64,15 @@ int ctl_conv_step(struct ctl_conv *c, const struct frame_hdr *h, const uint8_t *
 		*why = "only EXEC follows CLAIM";
 		return -1;
 	case CTL_EXEC:
-		if ((h->type == AGENT_STDIN || h->type == AGENT_SIGNAL) && h->sid == c->sid)
+		if ((h->type == AGENT_STDIN || h->type == AGENT_SIGNAL || h->type == AGENT_WINSIZE) &&
+		    h->sid == c->sid)
 			return 0;
-		*why = "only STDIN or SIGNAL of its own session follows EXEC";
+		*why = "only STDIN, SIGNAL or WINSIZE of its own session follows EXEC";
 		return -1;
 	case CTL_CONSOLE:
-		if (h->type == CTL_MSG_CONSOLE)
+		if (h->type == CTL_MSG_CONSOLE || (h->type == AGENT_WINSIZE && h->sid == 0))
 			return 0;
-		*why = "only CONSOLE follows CONSOLE";
+		*why = "only CONSOLE, or WINSIZE of the console (session 0), follows CONSOLE";
 		return -1;
 	case CTL_STATUS:
 	case CTL_DOWN:

@@ -8,11 +8,12 @@
  *   STATUS (empty)        one STATUS reply (key=value lines), then close
  *   DOWN (be32 seconds)   the machine powers off (killed after that many
  *                         seconds); the connection closes when it is gone
- *   EXEC (sid != 0)       then STDIN and SIGNAL frames of that sid; the supervisor
+ *   EXEC (sid != 0)       then STDIN, SIGNAL and WINSIZE frames of that sid; the supervisor
  *                         sends STDOUT/STDERR of that sid and one EXIT (or
  *                         ERROR) and closes
  *   CONSOLE (empty)       then CONSOLE frames both ways (typed bytes in,
- *                         console bytes out); one console at a time
+ *                         console bytes out), and WINSIZE of sid 0 in (the
+ *                         user's terminal's size); one console at a time
  *   CLAIM (hash, how)     take a spare whose plan hash is this one: one
  *                         STATUS once it is READY (it is the claimer's
  *                         now), or an ERROR and close; then (how run) one

@@ -24,6 +24,7 @@ const char *frame_type_name(unsigned type)
 		[CTL_MSG_DOWN] = "DOWN",
 		[AGENT_SIGNAL] = "SIGNAL",
 		[CTL_MSG_CLAIM] = "CLAIM",
+		[AGENT_WINSIZE] = "WINSIZE",
 	};
 
 	if (type == 0 || type > FRAME_TYPE_MAX)
@@ -74,6 +75,12 @@ static int len_check(unsigned type, size_t len, const char **why)
 	case AGENT_SIGNAL:
 		if (len != AGENT_SIGNAL_LEN) {
 			*why = "SIGNAL payload is not 4 bytes";
+			return -1;
+		}
+		return 0;
+	case AGENT_WINSIZE:
+		if (len != AGENT_WINSIZE_LEN) {
+			*why = "WINSIZE payload is not 4 bytes";
 			return -1;
 		}
 		return 0;
@@ -141,6 +148,7 @@ int frame_payload_check(unsigned type, const uint8_t *p, size_t n, const char **
 {
 	int status;
 	unsigned mode;
+	struct agent_winsize ws;
 
 	if (len_check(type, n, why) < 0)
 		return -1;
@@ -154,7 +162,17 @@ int frame_payload_check(unsigned type, const uint8_t *p, size_t n, const char **
 			*why = "reserved EXEC byte set";
 			return -1;
 		}
+		if ((p[0] & AGENT_EXEC_WINSIZE) && !(p[0] & AGENT_EXEC_TTY)) {
+			*why = "EXEC with a window size but no terminal";
+			return -1;
+		}
+		if ((p[0] & AGENT_EXEC_WINSIZE) && n < AGENT_EXEC_FIXED_LEN + AGENT_WINSIZE_LEN) {
+			*why = "EXEC shorter than its window size";
+			return -1;
+		}
 		return 0;
+	case AGENT_WINSIZE:
+		return agent_winsize_decode(p, n, &ws, why);
 	case AGENT_EXIT:
 		return agent_exit_decode(p, n, &status, why);
 	case AGENT_SHUTDOWN:

@@ -27,6 +27,9 @@
  *   DOWN      exactly CTL_DOWN_LEN (4) (control socket)
  *   CLAIM     exactly CTL_CLAIM_LEN (33): a plan hash and how (0 run, 1 up -d)
  *   SIGNAL    exactly AGENT_SIGNAL_LEN (4), a signal 1..64, sid != 0
+ *   WINSIZE   exactly AGENT_WINSIZE_LEN (4): rows and columns, each
+ *             1..AGENT_WINSIZE_MAX; sid 0 is the serial console, any
+ *             other a session's terminal
  *
  * This file is built into pool and into the static pool-init: it uses
  * libc only.
@@ -55,6 +58,7 @@ enum agent_type {
 	AGENT_SHUTDOWN = 7,	/* host->guest: u8 mode (0 poweroff, 1 reboot) */
 	AGENT_ERROR = 8,	/* either way: UTF-8 text, no NUL */
 	AGENT_SIGNAL = 12,	/* host->guest: be32 signal for a session's command */
+	AGENT_WINSIZE = 14,	/* host->guest: a terminal's size (agent_winsize_decode) */
 };
 
 /* Frames on a machine's control socket only (pool <-> its supervisor,
@@ -66,7 +70,7 @@ enum ctl_type {
 	CTL_MSG_CLAIM = 13,	/* a spare for this plan: 32-byte plan hash, u8 how */
 };
 
-#define FRAME_TYPE_MAX 13u
+#define FRAME_TYPE_MAX 14u
 
 /* "READY", "EXEC", ...; "?" for anything else. */
 const char *frame_type_name(unsigned type);
@@ -85,6 +89,8 @@ struct frame_hdr {
 #define AGENT_SHUTDOWN_LEN 1u
 #define AGENT_SIGNAL_LEN 4u
 #define AGENT_SIGNAL_MAX 64u	/* SIGNAL payload: be32 signal number, 1..64 */
+#define AGENT_WINSIZE_LEN 4u
+#define AGENT_WINSIZE_MAX 9999u	/* WINSIZE: be16 rows, be16 columns, each 1..9999 */
 /* DOWN payload: be32 seconds, 0..CTL_DOWN_MAX_S. */
 #define CTL_DOWN_LEN 4u
 #define CTL_DOWN_MAX_S 3600u

@@ -280,6 +280,12 @@ static int on_ctl_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 			ctl_send_to(s, c, CTL_MSG_CONSOLE, 0, s->tail, s->tail_len);
 			return 0;
 		}
+		if (h->type == AGENT_WINSIZE) {
+			/* the user's terminal's size, for the serial console (checked) */
+			if (s->agent_open && s->agent.ready)
+				agent_conn_send(&s->agent, AGENT_WINSIZE, 0, p, h->len, &s->err);
+			return 0;
+		}
 		if (h->len > sizeof s->conq - s->conq_len) {
 			ctl_refuse(s, c, "console input faster than the machine takes it");
 			return 0;

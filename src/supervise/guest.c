@@ -46,7 +46,8 @@ int encode_exec(struct sup *s, struct pool_err *e)
 	struct agent_exec x = { 0 };
 	long n;
 
-	x.flags = 0;
+	x.flags = s->req->exec_flags;
+	x.ws = s->req->ws;
 	x.cwd = s->p->m->workdir ? s->p->m->workdir : "";
 	x.argv = (const char **)s->req->argv;
 	x.argc = (size_t)s->req->argc;
@@ -69,7 +70,29 @@ static int send_exec(struct sup *s, struct pool_err *e)
 		return -1;
 	s->exec_sent = true;
 	s->stdin_open = true;
+	/* A command with a terminal of its own: the guest's pty does the
+	 * line editing, the echo and the signals; what is typed goes as it
+	 * is, Ctrl-C too. The privileged side saved the modes and puts them
+	 * back however this process ends. */
+	if (s->req->exec_flags & AGENT_EXEC_TTY)
+		tty_raw(&s->tty, 0);
 	return 0;
+}
+
+void send_winsize(struct sup *s)
+{
+	struct agent_winsize w;
+	uint8_t p[AGENT_WINSIZE_LEN];
+	uint32_t sid;
+	int fd = isatty(0) ? 0 : 1;
+
+	if (s->req->argv && !(s->req->exec_flags & AGENT_EXEC_TTY))
+		return;	/* a command with pipes has no size */
+	if (s->req->detached || !s->agent_open || !s->agent.ready || s->have_exit)
+		return;
+	sid = s->req->argv ? RUN_SID : 0;	/* pool up: the serial console's */
+	if (tty_size(fd, &w.rows, &w.cols) && agent_winsize_encode(p, &w) == 0)
+		agent_conn_send(&s->agent, AGENT_WINSIZE, sid, p, sizeof p, &s->err);
 }
 
 int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
@@ -106,6 +129,8 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 				s->ready_told = true;
 			}
 		}
+		if (!s->req->argv)
+			send_winsize(s);	/* pool up: the console's size, at once */
 		if (s->req->argv && !s->exec_sent)
 			return send_exec(s, e);
 		if (s->req->argv && !s->have_exit) {
@@ -150,6 +175,10 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 		s->stdin_open = false;
 		if (s->req->times)
 			s->req->times->exit_ns = real_ns();
+		/* The terminal as it was, before pool says more on it. */
+		termout_flush(&s->out[0]);
+		termout_flush(&s->out[1]);
+		tty_restore(&s->tty);
 		begin_shutdown(s, e);
 		return 0;
 	case AGENT_SHUTDOWN:

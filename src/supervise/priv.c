@@ -236,7 +236,10 @@ static void priv_event(struct sup *s, const struct priv_msg *m, const int *fds, 
 		pool_err_fail(e, "%s", m->text);
 		break;
 	case PRIV_SIGNAL:
-		asked_to_stop(s, m->a, e);
+		if (m->a == SIGWINCH)
+			send_winsize(s);
+		else
+			asked_to_stop(s, m->a, e);
 		break;
 	case PRIV_SHARE_ENDED:
 		s->shutting_down = true;	/* the privileged side stopped the machine */
@@ -568,6 +571,11 @@ static void on_signals(struct priv *v)
 	int st, i;
 
 	while (read(s->sig_fd, &si, sizeof si) == sizeof si) {
+		if (si.ssi_signo == SIGWINCH) {
+			/* the terminal's new size: the other side tells the guest */
+			tell(v, PRIV_SIGNAL, SIGWINCH, NULL, NULL, 0);
+			continue;
+		}
 		if (si.ssi_signo != SIGCHLD) {
 			/* The terminal's (Ctrl-C, a hang-up) and anyone's: the
 			 * other side has a session of its own and gets them here. */

@@ -80,7 +80,7 @@ struct sup {
 	struct sup_mesh mesh;	/* its port on the host; its key and certificate until the archive has them */
 	struct ports ports;	/* published ports */
 	struct agent_conn agent;
-	struct tty_saved tty;	/* pool up: the user's terminal, raw */
+	struct tty_saved tty;	/* pool up, and run with a terminal: the user's, raw (run: from READY to EXIT) */
 	/* The user's stdout and stderr as guest bytes reach them: the
 	 * console in pool up (out[0]), the command's output in pool run. */
 	struct termout out[2];
@@ -172,6 +172,9 @@ void vm_fds_close(struct sup *s);
 /* pool run's EXEC payload, encoded before the machine boots, so a
  * command that cannot be sent is refused before any work is done. */
 int encode_exec(struct sup *s, struct pool_err *e);
+/* The user's terminal's size to the guest: pool run's command's pty, or
+ * pool up's console (nothing for a command without a terminal). */
+void send_winsize(struct sup *s);
 /* One frame from the guest's agent (agent_frame_fn). */
 int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p);
 

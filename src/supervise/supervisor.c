@@ -150,7 +150,9 @@ static void on_signal(struct sup *s, struct watch *w, short revents, struct pool
 	(void)w;
 	(void)revents;
 	while (read(s->sig_fd, &si, sizeof si) == sizeof si)
-		if (si.ssi_signo != SIGCHLD)
+		if (si.ssi_signo == SIGWINCH)
+			send_winsize(s);
+		else if (si.ssi_signo != SIGCHLD)
 			asked_to_stop(s, (int)si.ssi_signo, e);
 }
 
@@ -577,6 +579,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGWINCH);	/* not a stop: the terminal's size, for the guest */
 	sigprocmask(SIG_BLOCK, &sigs, &old);
 	signal(SIGPIPE, SIG_IGN);
 	s.sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -647,6 +650,8 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 	cgroup_open(&s);
 	if (priv_vm_start(&s, e) < 0)
 		goto out;
+	if (req->argv && (req->exec_flags & AGENT_EXEC_TTY))
+		tty_save(&s.tty, 0);	/* the guest-facing side makes it raw at READY */
 	if (!req->argv) {
 		s.stdin_open = true;
 		tty_raw(&s.tty, 0);

@@ -28,6 +28,11 @@ struct run_request {
 	int argc;
 	char **env;		/* its environment, "KEY=VALUE" each: exactly these */
 	size_t nenv;
+	/* run: AGENT_EXEC_TTY for a terminal of its own in the guest (the
+	 * user's, on stdin, raw while it runs), with AGENT_EXEC_WINSIZE and
+	 * ws its size (command_terminal) */
+	uint8_t exec_flags;
+	struct agent_winsize ws;
 	bool detached;		/* up -d: no console on stdio */
 	int ready_fd;		/* up -d: gets "R" when the agent is READY; else -1 */
 	struct boot_times *times;	/* filled in when not NULL */

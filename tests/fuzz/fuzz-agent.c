@@ -1,4 +1,4 @@
-/* fuzz-agent.c - agent frames: the stream reassembler against a one-shot parse, and every payload decoder. */
+/* fuzz-agent.c - agent frames: the stream reassembler against a one-shot parse, and every payload decoder (WINSIZE and EXEC's window size too). */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +36,9 @@ static void check_exec(const uint8_t *p, size_t n)
 	for (i = 0; i < x.envc; i++)
 		CHECK((const uint8_t *)x.env[i] >= p && (const uint8_t *)x.env[i] < p + n);
 	CHECK(frame_payload_check(AGENT_EXEC, p, n, &why) == 0);
+	if (x.flags & AGENT_EXEC_WINSIZE)
+		CHECK((x.flags & AGENT_EXEC_TTY) && x.ws.rows >= 1 && x.ws.rows <= AGENT_WINSIZE_MAX &&
+		      x.ws.cols >= 1 && x.ws.cols <= AGENT_WINSIZE_MAX);
 	m = agent_exec_encode(scratch, sizeof(scratch), &x);
 	CHECK(m >= 0 && (size_t)m == n);
 	CHECK(memcmp(scratch, p, n) == 0);
@@ -91,6 +94,18 @@ static void check_payload(const struct frame_hdr *h, const uint8_t *p)
 		unsigned sig = (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
 
 		CHECK(ok == (sig >= 1 && sig <= AGENT_SIGNAL_MAX));
+		break;
+	}
+	case AGENT_WINSIZE: {
+		struct agent_winsize w = { 0, 0 };
+
+		CHECK((agent_winsize_decode(p, h->len, &w, &why) == 0) == ok);
+		if (ok) {
+			CHECK(w.rows >= 1 && w.rows <= AGENT_WINSIZE_MAX && w.cols >= 1 &&
+			      w.cols <= AGENT_WINSIZE_MAX);
+			CHECK(agent_winsize_encode(scratch, &w) == 0);
+			CHECK(memcmp(scratch, p, AGENT_WINSIZE_LEN) == 0);
+		}
 		break;
 	}
 	default:

@@ -80,11 +80,12 @@ static void check_step(const struct ctl_conv *prev, const struct ctl_conv *c,
 		break;
 	}
 	case CTL_EXEC:
-		CHECK((h->type == AGENT_STDIN || h->type == AGENT_SIGNAL) && h->sid == prev->sid);
+		CHECK((h->type == AGENT_STDIN || h->type == AGENT_SIGNAL || h->type == AGENT_WINSIZE) &&
+		      h->sid == prev->sid);
 		CHECK(memcmp(prev, c, sizeof(*c)) == 0);
 		break;
 	case CTL_CONSOLE:
-		CHECK(h->type == CTL_MSG_CONSOLE);
+		CHECK(h->type == CTL_MSG_CONSOLE || (h->type == AGENT_WINSIZE && h->sid == 0));
 		CHECK(memcmp(prev, c, sizeof(*c)) == 0);
 		break;
 	default:

@@ -412,6 +412,39 @@ static void test_console_conversation(void **state)
 	}
 }
 
+/* A terminal's size follows EXEC (its own session) and CONSOLE (session
+ * 0), as often as it changes; nowhere else, and never out of bounds. */
+static void test_winsize_conversation(void **state)
+{
+	static const uint8_t ws[] = { 0, 24, 0, 80 }, bad_ws[] = { 0, 0, 0, 80 };
+	uint8_t ex[256];
+	size_t exn = exec_payload(ex, sizeof(ex));
+	const struct frame exec_ok[] = {
+		{ AGENT_EXEC, 7, ex, exn }, { AGENT_WINSIZE, 7, ws, 4 }, { AGENT_STDIN, 7, "a", 1 },
+		{ AGENT_WINSIZE, 7, ws, 4 },
+	};
+	const struct frame exec_other[] = { { AGENT_EXEC, 7, ex, exn }, { AGENT_WINSIZE, 8, ws, 4 } };
+	const struct frame exec_bad[] = { { AGENT_EXEC, 7, ex, exn }, { AGENT_WINSIZE, 7, bad_ws, 4 } };
+	const struct frame con_ok[] = {
+		{ CTL_MSG_CONSOLE, 0, NULL, 0 }, { AGENT_WINSIZE, 0, ws, 4 }, { CTL_MSG_CONSOLE, 0, "x", 1 },
+		{ AGENT_WINSIZE, 0, ws, 4 },
+	};
+	const struct frame con_sid[] = { { CTL_MSG_CONSOLE, 0, NULL, 0 }, { AGENT_WINSIZE, 3, ws, 4 } };
+	const struct frame con_bad[] = { { CTL_MSG_CONSOLE, 0, NULL, 0 }, { AGENT_WINSIZE, 0, bad_ws, 4 } };
+	const struct frame first[] = { { AGENT_WINSIZE, 0, ws, 4 } };
+	struct ctl_conv c;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(converse(&c, exec_ok, 4, &why), 4);
+	assert_int_equal(converse(&c, exec_other, 2, &why), 1);
+	assert_int_equal(converse(&c, exec_bad, 2, &why), 1);
+	assert_int_equal(converse(&c, con_ok, 4, &why), 4);
+	assert_int_equal(converse(&c, con_sid, 2, &why), 1);
+	assert_int_equal(converse(&c, con_bad, 2, &why), 1);
+	assert_int_equal(converse(&c, first, 1, &why), 0);
+}
+
 static void test_console_attach_not_empty(void **state)
 {
 	static const struct frame f = { CTL_MSG_CONSOLE, 0, "ls\n", 3 };
@@ -732,6 +765,7 @@ UNIT_TEST_MAIN(NULL, NULL,
 	cmocka_unit_test(test_exec_malformed),
 	cmocka_unit_test(test_console_conversation),
 	cmocka_unit_test(test_console_attach_not_empty),
+	cmocka_unit_test(test_winsize_conversation),
 	cmocka_unit_test(test_bad_first_frames),
 	cmocka_unit_test(test_status_roundtrip_full),
 	cmocka_unit_test(test_status_roundtrip_bare),

@@ -513,6 +513,115 @@ static void test_signal_frame(void **state)
 	assert_string_equal(frame_type_name(AGENT_SIGNAL), "SIGNAL");
 }
 
+/* WINSIZE: exactly 4 bytes, rows and columns 1..9999, any session (0 is
+ * the console); and EXEC carrying one beside its terminal flag. */
+static void test_winsize_frame(void **state)
+{
+	struct agent_winsize w = { .rows = 24, .cols = 80 }, got = { 0, 0 };
+	uint8_t pl[AGENT_WINSIZE_LEN], f[64];
+	struct frame_hdr h;
+	const char *why = NULL;
+	long n;
+
+	(void)state;
+	assert_int_equal(agent_winsize_encode(pl, &w), 0);
+	/* big-endian on the wire */
+	assert_int_equal(pl[0] << 8 | pl[1], 24);
+	assert_int_equal(pl[2] << 8 | pl[3], 80);
+	assert_int_equal(agent_winsize_decode(pl, sizeof pl, &got, &why), 0);
+	assert_int_equal(got.rows, 24);
+	assert_int_equal(got.cols, 80);
+	assert_int_equal(frame_payload_check(AGENT_WINSIZE, pl, sizeof pl, &why), 0);
+	for (uint32_t sid = 0; sid < 3; sid++) {
+		n = frame_encode(f, sizeof f, AGENT_WINSIZE, sid, pl, sizeof pl);
+		assert_true(n > 0);
+		assert_int_equal(frame_hdr_decode(f, (size_t)n, &h, &why), 0);
+		assert_int_equal(h.type, AGENT_WINSIZE);
+	}
+	n = frame_encode(f, sizeof f, AGENT_WINSIZE, 1, pl, 3);
+	assert_int_equal(frame_hdr_decode(f, (size_t)n, &h, &why), -1);
+	n = frame_encode(f, sizeof f, AGENT_WINSIZE, 1, "12345", 5);
+	assert_int_equal(frame_hdr_decode(f, (size_t)n, &h, &why), -1);
+	assert_int_equal(agent_winsize_decode(pl, 3, &got, &why), -1);
+	/* the bounds, each side */
+	{
+		static const struct { uint16_t r, c; int ok; } cases[] = {
+			{ 1, 1, 0 }, { 9999, 9999, 0 }, { 0, 80, -1 }, { 24, 0, -1 },
+			{ 10000, 80, -1 }, { 24, 10000, -1 }, { 65535, 65535, -1 },
+		};
+
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			struct agent_winsize c = { cases[i].r, cases[i].c };
+
+			pl[0] = (uint8_t)(c.rows >> 8);
+			pl[1] = (uint8_t)c.rows;
+			pl[2] = (uint8_t)(c.cols >> 8);
+			pl[3] = (uint8_t)c.cols;
+			assert_int_equal(agent_winsize_decode(pl, sizeof pl, &got, &why), cases[i].ok);
+			assert_int_equal(frame_payload_check(AGENT_WINSIZE, pl, sizeof pl, &why), cases[i].ok);
+			assert_int_equal(agent_winsize_encode(f, &c), cases[i].ok);
+		}
+	}
+	assert_string_equal(frame_type_name(AGENT_WINSIZE), "WINSIZE");
+}
+
+static void test_exec_winsize(void **state)
+{
+	const char *argv[] = { "sh", NULL };
+	struct agent_exec in = { .flags = AGENT_EXEC_TTY | AGENT_EXEC_WINSIZE, .ws = { 50, 132 },
+				 .cwd = "/w", .argv = argv, .argc = 1 };
+	struct agent_exec out;
+	uint8_t pl[64];
+	const char *why = NULL;
+	long n;
+
+	(void)state;
+	n = agent_exec_encode(pl, sizeof pl, &in);
+	/* 6 fixed, 4 of size, "/w\0sh\0" */
+	assert_int_equal(n, 6 + 4 + 3 + 3);
+	assert_int_equal(pl[6] << 8 | pl[7], 50);
+	assert_int_equal(pl[8] << 8 | pl[9], 132);
+	assert_string_equal((const char *)pl + 10, "/w");
+	assert_int_equal(frame_payload_check(AGENT_EXEC, pl, (size_t)n, &why), 0);
+	if (agent_exec_decode(pl, (size_t)n, &out, &why) != 0)
+		fail_msg("exec decode: %s", why);
+	assert_int_equal(out.flags, AGENT_EXEC_TTY | AGENT_EXEC_WINSIZE);
+	assert_int_equal(out.ws.rows, 50);
+	assert_int_equal(out.ws.cols, 132);
+	assert_string_equal(out.cwd, "/w");
+	assert_string_equal(out.argv[0], "sh");
+	agent_exec_free(&out);
+
+	/* a size without a terminal: refused both ways */
+	pl[0] = AGENT_EXEC_WINSIZE;
+	assert_int_equal(agent_exec_decode(pl, (size_t)n, &out, &why), -1);
+	assert_non_null(strstr(why, "no terminal"));
+	assert_int_equal(frame_payload_check(AGENT_EXEC, pl, (size_t)n, &why), -1);
+	in.flags = AGENT_EXEC_WINSIZE;
+	assert_int_equal(agent_exec_encode(pl, sizeof pl, &in), -1);
+	/* a size out of bounds */
+	in.flags = AGENT_EXEC_TTY | AGENT_EXEC_WINSIZE;
+	in.ws.rows = 0;
+	assert_int_equal(agent_exec_encode(pl, sizeof pl, &in), -1);
+	in.ws.rows = 50;
+	n = agent_exec_encode(pl, sizeof pl, &in);
+	pl[8] = 0x27;	/* 0x2710 = 10000 columns */
+	pl[9] = 0x10;
+	assert_int_equal(agent_exec_decode(pl, (size_t)n, &out, &why), -1);
+	/* cut inside the size: 6..9 bytes */
+	for (size_t k = 6; k < 10; k++) {
+		assert_int_equal(agent_exec_decode(pl, k, &out, &why), -1);
+		assert_int_equal(frame_payload_check(AGENT_EXEC, pl, k, &why), -1);
+	}
+	/* the terminal alone, without a size, is still the old layout */
+	in.flags = AGENT_EXEC_TTY;
+	n = agent_exec_encode(pl, sizeof pl, &in);
+	assert_int_equal(n, 6 + 3 + 3);
+	assert_int_equal(agent_exec_decode(pl, (size_t)n, &out, &why), 0);
+	assert_int_equal(out.ws.rows, 0);
+	agent_exec_free(&out);
+}
+
 static void test_ctl_frames(void **state)
 {
 	static const struct bad_hdr bad[] = {
@@ -632,6 +741,7 @@ static void stream_build(struct stream *s)
 			n = CTL_DOWN_LEN;
 			break;
 		case AGENT_SIGNAL:
+		case AGENT_WINSIZE:
 			n = 4;
 			break;
 		case CTL_MSG_CLAIM:
@@ -1073,6 +1183,8 @@ UNIT_TEST_MAIN(NULL, NULL,
 	cmocka_unit_test(test_payload_check_types),
 	cmocka_unit_test(test_ctl_frames),
 	cmocka_unit_test(test_signal_frame),
+	cmocka_unit_test(test_winsize_frame),
+	cmocka_unit_test(test_exec_winsize),
 	cmocka_unit_test(test_reader_byte_by_byte),
 	cmocka_unit_test(test_reader_random_chunks),
 	cmocka_unit_test(test_reader_two_frames_one_chunk),
