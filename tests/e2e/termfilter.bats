@@ -142,7 +142,8 @@ up_printed() {
 	"$POOL_BIN" logs "$NAME" | cat > "$T/logs.out"
 	has "$T/logs.out" 'before\r\r\n\033[31mred\033[0m \033[38;2;0;128;255mblue\033[0m\r\r\n'
 	run ! grep -qaF "$CLIP" "$T/logs.out"
-	run ! grep -qaF UE9PTENMSVA "$T/logs.out"
+	# the payload's text only in pool's note of the command line
+	run ! bash -c "grep -aF UE9PTENMSVA '$T/logs.out' | grep -qav '^pool: exec '"
 	run ! has "$T/logs.out" '\033]'
 	run ! has "$T/logs.out" '\033[c'
 	run ! has "$T/logs.out" '\033[>c'
