@@ -509,7 +509,8 @@ static int do_users(struct ctx *c, int n)
 
 		if (d->v[k].kind == Y_SCALAR && !d->v[k].has_nul) {
 			for (j = 0; j < m->nusers; j++)
-				if (strcmp(m->users[j].name, d->v[k].text) == 0)
+				/* each user before nusers has its name: do_role set it, or failed */
+				if (strcmp(m->users[j].name, d->v[k].text) == 0)	/* NOLINT(clang-analyzer-core.NonNullParamChecker) */
 					return fail(c, k, "given twice (first at line %d)",
 						    m->users[j].pos.line);
 		}

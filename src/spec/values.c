@@ -164,7 +164,8 @@ int get_size(struct ctx *c, int n, uint64_t min, uint64_t max, uint64_t *out)
 
 	if (get_word(c, n, &s, "a size such as 512M") < 0)
 		return -1;
-	show(s, strlen(s), shown, sizeof shown);
+	/* get_word() sets s when it returns 0: fail_type() returns -1 */
+	show(s, strlen(s), shown, sizeof shown);	/* NOLINT(clang-analyzer-core.CallAndMessage) */
 	if (parse_size(s, min, max, out, &why) == 0)
 		return 0;
 	if (strcmp(why, "too small") == 0)
@@ -220,7 +221,8 @@ int get_guest_path(struct ctx *c, int n, char **out)
 
 	if (get_text(c, n, &s, "an absolute path") < 0)
 		return -1;
-	if (s[0] != '/') {
+	/* get_text() sets s when it returns 0: fail() returns -1 */
+	if (s[0] != '/') {	/* NOLINT(clang-analyzer-core.NullDereference) */
 		char shown[300];
 
 		return fail(c, n, "\"%s\" must be an absolute path in the guest",
@@ -240,7 +242,8 @@ int get_target(struct ctx *c, int n, char **out)
 
 	if (get_guest_path(c, n, out) < 0)
 		return -1;
-	show(*out, strlen(*out), shown, sizeof shown);
+	/* get_guest_path() sets *out when it returns 0: fail_oom() returns -1 */
+	show(*out, strlen(*out), shown, sizeof shown);	/* NOLINT(clang-analyzer-core.NonNullParamChecker) */
 	if (strcmp(*out, "/") == 0)
 		return fail(c, n, "/ is not allowed (it is the guest's root)");
 	/* pool-init reads targets from space-separated lines */

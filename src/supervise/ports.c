@@ -255,7 +255,7 @@ static void udp_in(struct ports *pp, size_t m)
 	uint8_t buf[65536];
 
 	for (int k = 0; k < 64; k++) {
-		struct sockaddr_in peer;
+		struct sockaddr_in peer = { 0 };
 		socklen_t plen = sizeof peer;
 		struct ports_flow *f = NULL, *free_slot = NULL;
 		ssize_t n = recvfrom(pp->fd[m], buf, sizeof buf, 0, (struct sockaddr *)&peer, &plen);
