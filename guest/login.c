@@ -142,7 +142,6 @@ bool login_verify(const char *hash, const char *password)
 	struct crypt_data *cd;
 	const char *h;
 	size_t n = strlen(hash);
-	unsigned char diff = 0;
 	bool ok;
 
 	if (n == 0 || n > LOGIN_HASH_MAX || hash[0] == '!' || hash[0] == '*')
@@ -153,6 +152,8 @@ bool login_verify(const char *hash, const char *password)
 	h = crypt_rn(password, hash, cd, (int)sizeof *cd);
 	ok = h && h[0] != '*' && strlen(h) == n;
 	if (ok) {
+		unsigned char diff = 0;
+
 		for (size_t i = 0; i < n; i++)	/* every byte, whatever differs first */
 			diff |= (unsigned char)(h[i] ^ hash[i]);
 		ok = diff == 0;

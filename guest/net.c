@@ -27,7 +27,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	vsnprintf(err, errlen, fmt, ap);	/* NOLINT(clang-analyzer-valist.Uninitialized): started above */
 	va_end(ap);
 	return -1;
 }
@@ -221,7 +221,7 @@ static int dhcp_run(int fd, struct dhcpc *c, bool restart, uint64_t deadline,
 		act = DHCPC_WAIT;
 		if (poll(&p, 1, ms) > 0) {
 			uint8_t buf[2048];
-			struct sockaddr_ll from;
+			struct sockaddr_ll from = { 0 };
 			socklen_t fl = sizeof from;
 			ssize_t n;
 

@@ -97,9 +97,9 @@ enum dhcpc_action dhcpc_input(struct dhcpc *c, const uint8_t *frame, size_t len,
  * REQUEST went unanswered too often, else DHCPC_WAIT. */
 enum dhcpc_action dhcpc_timer(struct dhcpc *c, uint64_t now_ns);
 
-/* Fill the DHCP fields of *l from an ACK (yiaddr valid, mask contiguous).
+/* Fill the DHCP fields of *l from an ACK m (yiaddr valid, mask contiguous).
  * Return 0, or -1 with *why. */
-int dhcpc_lease_from_ack(const struct dhcp_msg *ack, struct net_lease *l, const char **why);
+int dhcpc_lease_from_ack(const struct dhcp_msg *m, struct net_lease *l, const char **why);
 
 /* "enp0s4 10.0.0.2/24 via 10.0.0.1 (DHCP in 12 ms)"; returns buf. */
 const char *net_lease_describe(const struct net_lease *l, char *buf, size_t cap);

@@ -14,7 +14,7 @@ uint64_t boot_ns(void);
 
 /* Value of "key=" on the kernel command line, copied into out (cap bytes);
  * 0 when present, -1 when absent or too long. */
-int cmdline_get(const char *cmdline, const char *key, char *out, size_t cap);
+int cmdline_get(const char *cl, const char *key, char *out, size_t cap);
 
 /* A regular file of at most max bytes, NUL-terminated; NULL on failure. */
 char *read_small_file(const char *path, size_t max, size_t *len);

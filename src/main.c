@@ -63,11 +63,12 @@ static int cmd_help(int argc, char **argv, struct pool_err *e)
 
 int main(int argc, char **argv)
 {
+	const char *debug = getenv("POOL_DEBUG");
 	struct pool_err e = { 0 };
 	int status;
 
 	log_prog = "pool";
-	if (getenv("POOL_DEBUG") && *getenv("POOL_DEBUG"))
+	if (debug && *debug)
 		log_verbose = 2;
 	/* A closed 0, 1 or 2 would be reused by the next open() and a socket
 	 * would be taken for stdin: keep all three open. */

@@ -108,10 +108,10 @@ int paths_from_env(struct pool_paths *p, struct pool_err *e)
 	if (v && *v)
 		snprintf(p->virtiofsd, sizeof p->virtiofsd, "%s", v);
 	else if (access("/usr/lib/qemu/virtiofsd", X_OK) == 0)	/* Debian 12 */
-		snprintf(p->virtiofsd, sizeof p->virtiofsd, "/usr/lib/qemu/virtiofsd");
+		snprintf(p->virtiofsd, sizeof p->virtiofsd, "/usr/lib/qemu/virtiofsd");	/* NOLINT(bugprone-branch-clone): the fallback, last, is the same path */
 	else if (access("/usr/libexec/virtiofsd", X_OK) == 0)	/* Fedora, Debian 13 */
 		snprintf(p->virtiofsd, sizeof p->virtiofsd, "/usr/libexec/virtiofsd");
-	else if (find_in_path("virtiofsd", p->virtiofsd, sizeof p->virtiofsd) < 0)
+	else if (find_in_path("virtiofsd", p->virtiofsd, sizeof p->virtiofsd) < 0)	/* none: the Debian path, which pool doctor names */
 		snprintf(p->virtiofsd, sizeof p->virtiofsd, "/usr/lib/qemu/virtiofsd");
 	return 0;
 }

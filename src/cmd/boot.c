@@ -74,7 +74,7 @@ static int option(int argc, char **argv, int *i, struct boot_args *a, struct poo
 
 int boot_args_parse(int argc, char **argv, enum boot_cmd cmd, struct boot_args *a, struct pool_err *e)
 {
-	int i = 1, dashes = -1, r;
+	int i = 1, dashes = -1;
 
 	memset(a, 0, sizeof *a);
 	a->which = cmd;
@@ -84,7 +84,8 @@ int boot_args_parse(int argc, char **argv, enum boot_cmd cmd, struct boot_args *
 			break;
 		}
 	for (; i < argc && i != dashes; i++) {
-		r = option(argc, argv, &i, a, e);
+		int r = option(argc, argv, &i, a, e);
+
 		if (r < 0)
 			return -1;
 		if (r == 1)

@@ -11,9 +11,8 @@
 int cmd_channel(int argc, char **argv, struct pool_err *e)
 {
 	struct channel_cfg cfg;
-	const char *verb, *v, *why;
+	const char *verb, *why;
 	bool up_verb, missing = false, flag, named = false;
-	char nbuf[16];
 	int i;
 
 	channel_cfg_default(&cfg);
@@ -29,6 +28,8 @@ int cmd_channel(int argc, char **argv, struct pool_err *e)
 	up_verb = strcmp(verb, "up") == 0;
 
 	for (i = 2; i < argc; i++) {
+		const char *v;
+
 		if ((v = cmd_option(argc, argv, &i, "--name", &missing))) {
 			if (!valid_channel_name(v))
 				return pool_err_usage(e, "channel: --name %s: want [a-z][a-z0-9-], at most 15 characters", v);
@@ -63,6 +64,8 @@ int cmd_channel(int argc, char **argv, struct pool_err *e)
 		}
 	}
 	if (up_verb) {
+		char nbuf[16];
+
 		if (channel_up(&cfg, &flag, e) < 0)
 			return -1;
 		ipv4_str(cfg.subnet + 1, nbuf);

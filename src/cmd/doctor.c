@@ -64,7 +64,7 @@ int cmd_doctor(int argc, char **argv, struct pool_err *e)
 	struct accel_host host;
 	struct accel_choice choice;
 	struct pool_err ke = { 0 };
-	char kpath[4096], kver[128], detail[4300];
+	char kpath[4096], kver[128];
 	struct stat st;
 	int bad = 0, fd;
 
@@ -79,6 +79,8 @@ int cmd_doctor(int argc, char **argv, struct pool_err *e)
 	bad += report(access(paths.qemu, X_OK) == 0, "qemu", paths.qemu,
 		      "apt-get install qemu-system-x86");
 	if (kernel_auto("/boot", "/lib/modules", kpath, sizeof kpath, kver, sizeof kver, &ke) == 0) {
+		char detail[4300];
+
 		snprintf(detail, sizeof detail, "%s (%s)", kpath, kver);
 		bad += report(true, "kernel", detail, NULL);
 	} else {

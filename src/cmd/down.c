@@ -89,7 +89,6 @@ int cmd_down(int argc, char **argv, struct pool_err *e)
 	uint64_t timeout = 10;
 	struct machine_entry m;
 	_cleanup_close_ int lock_fd = -1, ctl = -1;
-	uint8_t secs[4];
 	unsigned wait_ms;
 	int r;
 
@@ -128,6 +127,8 @@ int cmd_down(int argc, char **argv, struct pool_err *e)
 	wait_ms = (unsigned)timeout * 1000 + 15000;
 	ctl = ctl_connect(root, name, e);
 	if (ctl >= 0) {
+		uint8_t secs[4];
+
 		put_be32(secs, (uint32_t)timeout);
 		if (ctl_send(ctl, CTL_MSG_DOWN, 0, secs, sizeof secs, e) == 0) {
 			/* The supervisor kills the machine itself at the timeout. */

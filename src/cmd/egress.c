@@ -54,7 +54,8 @@ static size_t parse_dropped(const char *text, struct dropped *d, size_t max)
 		int used = 0;
 
 		p += strspn(p, " \t\n,");
-		if (sscanf(p, "%15[0-9.] . %7[a-z0-9] . %u%n", ip, proto, &port, &used) == 3 &&
+		/* nft's listing of pool's own set, whose ports are 16-bit inet_service */
+		if (sscanf(p, "%15[0-9.] . %7[a-z0-9] . %u%n", ip, proto, &port, &used) == 3 &&	/* NOLINT(cert-err34-c) */
 		    parse_ipv4(ip, &d[n].addr, &why) == 0 && port <= 65535) {
 			d[n].port = (uint16_t)port;
 			snprintf(d[n].proto, sizeof d[n].proto, "%s", proto);

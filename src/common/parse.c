@@ -207,7 +207,6 @@ int parse_port_map(const char *s, struct port_map *pm, const char **why)
 {
 	const char *slash = strchr(s, '/'), *c1, *c2;
 	size_t len = slash ? (size_t)(slash - s) : strlen(s);
-	char ip[16];
 
 	pm->host_ip = 0x7f000001;
 	pm->proto = 6;
@@ -229,6 +228,7 @@ int parse_port_map(const char *s, struct port_map *pm, const char **why)
 	c2 = memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - s));
 	if (c2) {
 		size_t iplen = (size_t)(c1 - s);
+		char ip[16];
 
 		if (memchr(c2 + 1, ':', len - (size_t)(c2 + 1 - s))) {
 			*why = "more than three parts";

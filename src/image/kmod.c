@@ -276,11 +276,12 @@ int kmod_closure(const char *dep, size_t len, const char *const *want, size_t nw
 		/* Iterative DFS: a module is done once all it needs is done. */
 		while (top) {
 			struct kmod_frame *f = &st[top - 1];
+			/* ents is NULL only for an empty modules.dep, where lookup() finds nothing */
 			const struct kmod_entry *en = &ents[f->ent];
 			const char *word, *dn;
 			size_t wlen, dnlen, d;
 
-			if (!next_word(en->deps, en->dlen, &f->cur, &word, &wlen)) {
+			if (!next_word(en->deps, en->dlen, &f->cur, &word, &wlen)) {	/* NOLINT(clang-analyzer-core.NullDereference) */
 				state[f->ent] = KMOD_DONE;
 				order[norder++] = f->ent;
 				top--;

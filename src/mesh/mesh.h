@@ -102,7 +102,7 @@ const char *mesh_lighthouse_str(const struct mesh_lighthouse *l, char *buf);
 /* "A,B" of mesh_lighthouse_parse -> v (malloc'd; NULL when none); "" or
  * "-" -> none. At most MESH_GRANT_LIGHTHOUSES_MAX, each overlay address
  * once. -1 with *why otherwise. */
-int mesh_lighthouses_split(const char *s, struct mesh_lighthouse **v, size_t *n, const char **why);
+int mesh_lighthouses_split(const char *s, struct mesh_lighthouse **out, size_t *n, const char **why);
 
 /* The lighthouses a machine of grant gr gets when its spec asks for
  * want[0..nwant): the host decides. own, when not NULL, is this host's

@@ -656,7 +656,6 @@ static void teardown_one(const char *kind, const char *name, void *data)
 	struct teardown *t = data;
 	bool chain = strcmp(kind, "chain") == 0;
 	size_t n = strlen(t->channel);
-	char tap[16];
 
 	if (!owned_by(name, t->channel)) {
 		/* names without "_" are shared by all channels */
@@ -667,6 +666,8 @@ static void teardown_one(const char *kind, const char *name, void *data)
 	if (t->pass == 0)
 		t->mine++;
 	if (t->pass == 0 && chain) {
+		char tap[16];
+
 		fprintf(t->f, "flush chain %s %s %s\n", t->family, CHANNEL_NFT_TABLE, name);
 		/* a machine's chain is in the shared ports map under its TAP */
 		if (strcmp(t->family, "bridge") == 0 && strncmp(name + n, "_m_", 3) == 0 &&
@@ -827,7 +828,6 @@ int channel_status(const char *name, FILE *out, bool *up, struct pool_err *e)
 	struct names slaves = { 0 };
 	struct channel_state st;
 	struct link_info br;
-	char b1[16], mbuf[18];
 	uint32_t a = 0;
 	unsigned p = 0;
 	bool bridge = false, addr = false;
@@ -863,15 +863,21 @@ int channel_status(const char *name, FILE *out, bool *up, struct pool_err *e)
 	*up = bridge && addr && (br.flags & IFF_UP) && si.chains.count && sb.chains.count;
 	fprintf(out, "channel    %s: %s\n", name, *up ? "up" :
 		(bridge || si.chains.count || sb.chains.count) ? "partly up" : "down");
-	if (bridge)
+	if (bridge) {
+		char mbuf[18];
+
 		fprintf(out, "bridge     %s %s, mac %s\n", name, br.flags & IFF_UP ? "up" : "down",
 			mac_str(br.mac, mbuf));
-	else
+	} else {
 		fprintf(out, "bridge     none\n");
-	if (addr)
+	}
+	if (addr) {
+		char b1[16];
+
 		fprintf(out, "address    %s/%u\n", ipv4_str(a, b1), p);
-	else
+	} else {
 		fprintf(out, "address    none\n");
+	}
 	fprintf(out, "uplink     %s\n", st.present && st.uplink[0] ? st.uplink : "unknown");
 	/* only machines' traffic: the channel's chains, and pool's guard on
 	 * an uplink whose forwarding pool turned on */

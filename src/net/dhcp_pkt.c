@@ -387,10 +387,9 @@ int dhcpd_reply(const struct dhcpd_config *cfg, const struct dhcp_msg *req,
 {
 	struct wbuf w = { .p = out, .cap = cap };
 	uint32_t mask, ciaddr = 0, yiaddr = 0;
-	uint8_t type, dns[12];
+	uint8_t type;
 	size_t hlen = 0;
 	bool inform = false;
-	unsigned i;
 
 	memset(info, 0, sizeof *info);
 	info->req_type = req->type;
@@ -473,7 +472,9 @@ int dhcpd_reply(const struct dhcpd_config *cfg, const struct dhcp_msg *req,
 		w_opt32(&w, DHO_ROUTER, cfg->router);
 		w_opt32(&w, DHO_BROADCAST, (cfg->machine_ip & mask) | ~mask);
 		if (cfg->ndns) {
-			for (i = 0; i < cfg->ndns; i++)
+			uint8_t dns[12];
+
+			for (unsigned i = 0; i < cfg->ndns; i++)
 				put_be32(dns + 4 * i, cfg->dns[i]);
 			w_opt(&w, DHO_DNS, dns, (uint8_t)(4 * cfg->ndns));
 		}

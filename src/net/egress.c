@@ -219,7 +219,7 @@ size_t egress_table_text(const struct egress_table *t, uint64_t now, uint64_t no
 				continue;
 			n = snprintf(line, sizeof line, "resolved %s %s %u %s %llu\n", e->name,
 				     ipv4_str(e->addr, ip), e->port, proto_name(e->proto),
-				     (unsigned long long)(now_epoch + (e->expires - now)));
+				     (unsigned long long)now_epoch + (e->expires - now));
 		} else {
 			const struct egress_refusal *f = &t->r[i - t->n];
 

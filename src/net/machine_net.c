@@ -86,6 +86,7 @@ static void mesh_script(FILE *f, const char *channel, const struct machine_net *
 		/* peers on other hosts, to the machine's port on this one */
 		fprintf(f, "add rule inet %s %s oifname \"%s\" ip daddr %s udp dport %u ct status dnat accept\n",
 			t, chain, channel, ibuf, mn->mesh_guest_port);
+		/* cppcheck-suppress invalidPrintfArgType_s ; cppcheck misreads positional %N$ arguments */
 		fprintf(f,
 			"add chain inet %1$s %2$s { type nat hook prerouting priority dstnat; policy accept; }\n"
 			"flush chain inet %1$s %2$s\n"
@@ -163,6 +164,7 @@ int machine_net_add(const char *channel, const struct machine_net *mn, struct po
 		/* Names: the resolver's elements, each with its own timeout,
 		 * in bounded sets of the machine's own (egress.h); what the
 		 * list drops is counted, and its destinations remembered. */
+		/* cppcheck-suppress invalidPrintfArgType_s ; cppcheck misreads positional %N$ arguments */
 		fprintf(f,
 			"add set inet %1$s %2$s_e_%3$s { type ipv4_addr . inet_proto . inet_service; flags timeout; size %4$u; }\n"
 			"flush set inet %1$s %2$s_e_%3$s\n"
@@ -319,6 +321,7 @@ int machine_net_allow(const char *channel, const char *machine, const struct egr
 			snprintf(key, sizeof key, "%s . %s . %u", ip, x->proto == 6 ? "tcp" : "udp", x->port);
 		else
 			snprintf(key, sizeof key, "%s", ip);
+		/* cppcheck-suppress invalidPrintfArgType_s ; cppcheck misreads positional %N$ arguments */
 		fprintf(f,
 			"add element inet %1$s %2$s_%3$c_%4$s { %5$s }\n"
 			"delete element inet %1$s %2$s_%3$c_%4$s { %5$s }\n"

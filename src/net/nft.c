@@ -35,7 +35,6 @@ static void first_error(const char *text, char *out, size_t size)
 static int run(const char *script, unsigned int flags, char **out, struct pool_err *e)
 {
 	_cleanup_nft_ struct nft_ctx *ctx = NULL;
-	const char *o;
 	int r;
 
 	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
@@ -52,7 +51,8 @@ static int run(const char *script, unsigned int flags, char **out, struct pool_e
 		return pool_err_fail(e, "nftables: %s", line);
 	}
 	if (out) {
-		o = nft_ctx_get_output_buffer(ctx);
+		const char *o = nft_ctx_get_output_buffer(ctx);
+
 		*out = strdup(o ? o : "");
 		if (!*out)
 			return pool_err_fail(e, "nftables: out of memory");

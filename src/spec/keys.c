@@ -420,7 +420,7 @@ static int do_role(struct ctx *c, int keyn, int n, struct role *r, int *pass_nod
 	static const char *const keys[] = { "keys", "hash", "pass", "shell" };
 	char shown[300];
 	const char *s;
-	int v[4], i;
+	int v[4];
 
 	*pass_node = -1;
 	if (get_word(c, keyn, &s, "a user name") < 0)
@@ -445,7 +445,7 @@ static int do_role(struct ctx *c, int keyn, int n, struct role *r, int *pass_nod
 		r->keys = calloc(c->d->v[v[0]].n + 1, sizeof *r->keys);
 		if (!r->keys)
 			return fail_oom(c);
-		for (i = c->d->v[v[0]].first; i >= 0; i = c->d->v[i].next) {
+		for (int i = c->d->v[v[0]].first; i >= 0; i = c->d->v[i].next) {
 			if (get_string(c, i, &s) < 0)
 				return -1;
 			if (!valid_ssh_key(s))
@@ -509,7 +509,8 @@ static int do_users(struct ctx *c, int n)
 
 		if (d->v[k].kind == Y_SCALAR && !d->v[k].has_nul) {
 			for (j = 0; j < m->nusers; j++)
-				if (strcmp(m->users[j].name, d->v[k].text) == 0)
+				/* each user before nusers has its name: do_role set it, or failed */
+				if (strcmp(m->users[j].name, d->v[k].text) == 0)	/* NOLINT(clang-analyzer-core.NonNullParamChecker) */
 					return fail(c, k, "given twice (first at line %d)",
 						    m->users[j].pos.line);
 		}
@@ -556,13 +557,15 @@ static int do_protect(struct ctx *c, int n, struct share *s)
 /* owner: one of users:, whose the share's files are in the guest. */
 static int do_owner(struct ctx *c, int n, struct share *s)
 {
-	char shown[80];
 	const char *t;
 
 	if (get_text(c, n, &t, "a role of users:") < 0)
 		return -1;
-	if (machine_role_uid(c->m, t) < 0)
+	if (machine_role_uid(c->m, t) < 0) {
+		char shown[80];
+
 		return fail(c, n, "%s is not one of users:", show(t, strlen(t), shown, sizeof shown));
+	}
 	if (!(s->owner = strdup(t)))
 		return fail_oom(c);
 	return 0;
@@ -883,7 +886,7 @@ static int do_mesh(struct ctx *c, int n)
 	struct machine *m = c->m;
 	char shown[300];
 	const char *s, *why;
-	int v[5], i;
+	int v[5];
 
 	if (need_map(c, n, "a mapping {network, ip, groups, lighthouses, inbound}") < 0 ||
 	    map_keys(c, n, keys, 5, v) < 0)
@@ -932,7 +935,7 @@ static int do_mesh(struct ctx *c, int n)
 		if (!m->mesh.inbound)
 			return fail_oom(c);
 		m->mesh.has_inbound = true;
-		for (i = c->d->v[v[4]].first; i >= 0; i = c->d->v[i].next) {
+		for (int i = c->d->v[v[4]].first; i >= 0; i = c->d->v[i].next) {
 			if (do_inbound_rule(c, i, &m->mesh.inbound[m->mesh.ninbound++]) < 0)
 				return -1;
 		}
@@ -1114,13 +1117,15 @@ int validate(struct ctx *c)
 		return -1;
 	if (v[KEY_ADDRESS] >= 0) {
 		const char *s, *why;
-		char shown[300];
 
 		if (get_string(c, v[KEY_ADDRESS], &s) < 0)
 			return -1;
-		if (parse_ipv4(s, &m->address, &why) < 0)
+		if (parse_ipv4(s, &m->address, &why) < 0) {
+			char shown[300];
+
 			return fail(c, v[KEY_ADDRESS], "\"%s\" is not an IPv4 address (a.b.c.d)",
 				    show(s, strlen(s), shown, sizeof shown));
+		}
 		m->has_address = true;
 	}
 	if (v[KEY_INTERFACE] >= 0 && get_ifname(c, v[KEY_INTERFACE], m->interface, "interface") < 0)

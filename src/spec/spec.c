@@ -87,24 +87,31 @@ static int open_spec_part(void *arg, struct pool_err *e)
 int spec_load(const char *path, const struct spec_env *env, struct machine *m,
 	      struct pool_err *e)
 {
-	_cleanup_free_ char *buf = NULL, *copy = NULL;
+	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int dirfd = -1, fd = -1;
 	struct spec_file_req r = { 0 };
 	const struct pool_user *u;
-	char real[PATH_MAX], link[64], *slash;
+	const char *slash = strrchr(path, '/');
+	char folder[PATH_MAX], real[PATH_MAX], link[64];
 	size_t len = 0;
 	ssize_t n;
 	int rc;
 
 	memset(m, 0, sizeof *m);
-	copy = strdup(path);
-	if (!copy || pool_user_get(&u, e) < 0)
-		return copy ? -1 : pool_err_sys(e, "%s", path);
-	slash = strrchr(copy, '/');
-	r.dir = !slash ? "." : slash == copy ? "/" : copy;
-	r.base = slash ? slash + 1 : copy;
-	if (slash && slash != copy)
-		*slash = '\0';
+	if (pool_user_get(&u, e) < 0)
+		return -1;
+	r.dir = !slash ? "." : "/";
+	r.base = slash ? slash + 1 : path;
+	if (slash && slash != path) {
+		size_t flen = (size_t)(slash - path);
+
+		/* longer, open() would refuse it the same way */
+		if (flen >= sizeof folder)
+			return pool_err_set(e, POOL_EXIT_USAGE, ENAMETOOLONG, "%s", path);
+		memcpy(folder, path, flen);
+		folder[flen] = '\0';
+		r.dir = folder;
+	}
 	dirfd = run_as_user(u, open_spec_part, &r, e);
 	if (dirfd < 0)
 		return pool_err_wrap(e, "%s", path);
@@ -131,9 +138,8 @@ int spec_load(const char *path, const struct spec_env *env, struct machine *m,
 		return pool_err_sys(e, "%s", path);
 	}
 	if (rc == 0) {	/* the folder the spec was read from, not one renamed there since */
-		m->dir_fd = dirfd;
+		m->dir_fd = steal_fd(&dirfd);
 		m->has_dir_fd = true;
-		dirfd = -1;
 	}
 	return rc;
 }

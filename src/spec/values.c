@@ -121,7 +121,7 @@ int get_uint(struct ctx *c, int n, uint64_t min, uint64_t max, uint64_t *out)
 {
 	const struct ynode *y = &c->d->v[n];
 	const char *why;
-	char expected[80], s[300];
+	char expected[80];
 	uint64_t v;
 
 	snprintf(expected, sizeof expected, "an integer %llu..%llu",
@@ -129,10 +129,13 @@ int get_uint(struct ctx *c, int n, uint64_t min, uint64_t max, uint64_t *out)
 	if (y->kind != Y_SCALAR || !y->plain || y->has_nul || y->len == 0 ||
 	    strspn(y->text, "0123456789") != y->len)
 		return fail_type(c, n, expected);
-	if (parse_u64(y->text, min, max, &v, &why) < 0)
+	if (parse_u64(y->text, min, max, &v, &why) < 0) {
+		char s[300];
+
 		return fail(c, n, "%s is %s (%llu..%llu)", show(y->text, y->len, s, sizeof s),
 			    strcmp(why, "too small") == 0 ? "too small" : "too large",
 			    (unsigned long long)min, (unsigned long long)max);
+	}
 	*out = v;
 	return 0;
 }
@@ -157,17 +160,18 @@ static const char *size_str(uint64_t v, char *buf, size_t size)
 int get_size(struct ctx *c, int n, uint64_t min, uint64_t max, uint64_t *out)
 {
 	const char *s, *why;
-	char shown[300], a[32], b[32];
+	char shown[300], bound[32];
 
 	if (get_word(c, n, &s, "a size such as 512M") < 0)
 		return -1;
-	show(s, strlen(s), shown, sizeof shown);
+	/* get_word() sets s when it returns 0: fail_type() returns -1 */
+	show(s, strlen(s), shown, sizeof shown);	/* NOLINT(clang-analyzer-core.CallAndMessage) */
 	if (parse_size(s, min, max, out, &why) == 0)
 		return 0;
 	if (strcmp(why, "too small") == 0)
-		return fail(c, n, "%s is too small (at least %s)", shown, size_str(min, a, sizeof a));
+		return fail(c, n, "%s is too small (at least %s)", shown, size_str(min, bound, sizeof bound));
 	if (strcmp(why, "too large") == 0)
-		return fail(c, n, "%s is too large (at most %s)", shown, size_str(max, b, sizeof b));
+		return fail(c, n, "%s is too large (at most %s)", shown, size_str(max, bound, sizeof bound));
 	return fail(c, n, "\"%s\" is not a size (a number with K, M or G, such as 512M)", shown);
 }
 
@@ -213,14 +217,17 @@ int get_host_path(struct ctx *c, int n, char **out)
 /* An absolute guest path, normalised. */
 int get_guest_path(struct ctx *c, int n, char **out)
 {
-	char shown[300];
 	const char *s;
 
 	if (get_text(c, n, &s, "an absolute path") < 0)
 		return -1;
-	if (s[0] != '/')
+	/* get_text() sets s when it returns 0: fail() returns -1 */
+	if (s[0] != '/') {	/* NOLINT(clang-analyzer-core.NullDereference) */
+		char shown[300];
+
 		return fail(c, n, "\"%s\" must be an absolute path in the guest",
 			    show(s, strlen(s), shown, sizeof shown));
+	}
 	*out = path_resolve("/", s);
 	return *out ? 0 : fail_oom(c);
 }
@@ -235,7 +242,8 @@ int get_target(struct ctx *c, int n, char **out)
 
 	if (get_guest_path(c, n, out) < 0)
 		return -1;
-	show(*out, strlen(*out), shown, sizeof shown);
+	/* get_guest_path() sets *out when it returns 0: fail_oom() returns -1 */
+	show(*out, strlen(*out), shown, sizeof shown);	/* NOLINT(clang-analyzer-core.NonNullParamChecker) */
 	if (strcmp(*out, "/") == 0)
 		return fail(c, n, "/ is not allowed (it is the guest's root)");
 	/* pool-init reads targets from space-separated lines */

@@ -306,9 +306,11 @@ static int check_text(struct ctx *c, const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	int line = 1, col = 1;
-	size_t i = 0, l;
+	size_t i = 0;
 
 	while (i < len) {
+		size_t l;
+
 		if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
 			return pool_err_usage(c->e, "%s:%d:%d: control character 0x%02x in the text",
 					      c->file, line, col, s[i]);

@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/parse.h"
+
 #define IDS_TRIES 4096	/* ids looked at before giving up */
 
 const struct id_range ids_machines = { IDS_DIR, IDS_BASE, IDS_COUNT };
@@ -48,11 +50,23 @@ static bool runs_as(const char *pid, uid_t id)
 	while (fgets(buf, sizeof buf, f)) {
 		if (strncmp(buf, "State:", 6) == 0)
 			live = !strchr(buf, 'Z') && !strchr(buf, 'X');	/* a zombie is over */
-		else if (sscanf(buf, "Uid: %lu %lu %lu", &r, &eff, &saved) == 3)
+		/* the kernel's own line: its ids fit */
+		else if (sscanf(buf, "Uid: %lu %lu %lu", &r, &eff, &saved) == 3)	/* NOLINT(cert-err34-c) */
 			mine = r == id || saved == id;
 	}
 	fclose(f);
 	return live && mine;
+}
+
+/* The pid a /proc entry names, or 0 for the entries that are not one. */
+static pid_t proc_pid(const char *name)
+{
+	const char *why;
+	uint64_t v;
+
+	if (name[0] < '1' || name[0] > '9' || parse_u64(name, 1, INT32_MAX, &v, &why) < 0)
+		return 0;
+	return (pid_t)v;
 }
 
 /* End every process that runs as id: only ours ever do (the registry
@@ -79,11 +93,12 @@ static void clear_id(uid_t id)
 			if (!d)
 				_exit(1);
 			while ((de = readdir(d))) {
-				if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-				    atoi(de->d_name) == getpid() || !runs_as(de->d_name, id))
+				pid_t p = proc_pid(de->d_name);
+
+				if (!p || p == getpid() || !runs_as(de->d_name, id))
 					continue;
 				found++;
-				kill(atoi(de->d_name), SIGKILL);
+				kill(p, SIGKILL);
 			}
 			closedir(d);
 			if (!found)

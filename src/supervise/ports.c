@@ -104,14 +104,16 @@ int ports_open(struct ports *pp, const struct port_map *map, size_t n, uint32_t 
 			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 		if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || (tcp && listen(fd, 64) < 0)) {
 			int err = errno;
-			char ip[16];
 
 			close(fd);
 			ports_close(pp);
-			if (err == EADDRINUSE)
+			if (err == EADDRINUSE) {
+				char ip[16];
+
 				return pool_err_usage(e, "published port %s: %s:%u/%s is already taken on this host",
 						      port_map_str(&map[i], what), ipv4_str(map[i].host_ip, ip),
 						      map[i].host_port, tcp ? "tcp" : "udp");
+			}
 			return pool_err_set(e, POOL_EXIT_FAIL, err, "published port %s",
 					    port_map_str(&map[i], what));
 		}
@@ -253,7 +255,7 @@ static void udp_in(struct ports *pp, size_t m)
 	uint8_t buf[65536];
 
 	for (int k = 0; k < 64; k++) {
-		struct sockaddr_in peer;
+		struct sockaddr_in peer = { 0 };
 		socklen_t plen = sizeof peer;
 		struct ports_flow *f = NULL, *free_slot = NULL;
 		ssize_t n = recvfrom(pp->fd[m], buf, sizeof buf, 0, (struct sockaddr *)&peer, &plen);

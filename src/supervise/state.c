@@ -128,11 +128,13 @@ static int cgroup_reclaim(const char *root, const char *name, struct pool_err *e
 int machine_net_reclaim(const char *root, const char *name, struct pool_err *e)
 {
 	struct machine_entry m = { 0 };
-	char dir[PATH_MAX], status[PATH_MAX + 16];
+	char dir[PATH_MAX];
 
 	snprintf(dir, sizeof dir, "%s/%s", root, name);
 	m.have_status = read_status_file(dir, &m.st) == 0;
 	if (!m.have_status) {
+		char status[PATH_MAX + 16];
+
 		snprintf(status, sizeof status, "%s/status", dir);
 		if (access(status, F_OK) == 0)
 			log_warnx("%s: unreadable status file; its network rules, if any, stay", name);
@@ -297,7 +299,6 @@ int state_claim(const char *root, const char *dir, const char *name, const char 
 {
 	char lock[PATH_MAX + 8];
 	DIR *d;
-	struct dirent *de;
 	/* Held while this machine's folder and address are claimed. */
 	_cleanup_close_ int rootfd = state_lock(root, true, e);
 
@@ -338,6 +339,8 @@ int state_claim(const char *root, const char *dir, const char *name, const char 
 		return -1;
 	d = opendir(dir);
 	if (d) {
+		struct dirent *de;
+
 		while ((de = readdir(d))) {
 			char path[PATH_MAX + 260];
 			struct pool_err ignore = { 0 };

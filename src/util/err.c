@@ -7,7 +7,6 @@
 int pool_err_set(struct pool_err *e, int status, int code, const char *fmt, ...)
 {
 	va_list ap;
-	size_t n;
 
 	if (!e)
 		return -1;
@@ -17,7 +16,8 @@ int pool_err_set(struct pool_err *e, int status, int code, const char *fmt, ...)
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
 	if (code) {
-		n = strlen(e->msg);
+		size_t n = strlen(e->msg);
+
 		snprintf(e->msg + n, sizeof e->msg - n, ": %s", strerror(code));
 	}
 	return -1;

@@ -50,7 +50,7 @@ void termout_init(struct termout *t, int fd, enum termfilter_mode mode, enum ter
 
 /* Write n guest bytes to the fd, filtered or not: 0, or -1 with errno
  * from write(2) (EPIPE: nobody reads any more). */
-int termout_write(struct termout *t, const void *p, size_t n);
+int termout_write(struct termout *t, const void *buf, size_t n);
 
 /* End of the stream (detach, power-off, the command done, the end of the
  * log): put back the lasting state the filter let through, and forget

@@ -28,6 +28,16 @@ static int parse_id(const char *s, uint32_t *v)
 	return 0;
 }
 
+/* u's name, or "" when the host has none for its uid; its ids stay. */
+static void name_of(user_lookup_fn lookup, struct pool_user *u)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (lookup(NULL, u->uid, &uid, &gid, u->name, sizeof u->name) < 0)
+		u->name[0] = '\0';
+}
+
 int user_resolve(const struct user_env *env, user_lookup_fn lookup, struct pool_user *u,
 		 const char **why)
 {
@@ -47,8 +57,7 @@ int user_resolve(const struct user_env *env, user_lookup_fn lookup, struct pool_
 		u->uid = uid;
 		u->gid = gid;
 		u->via = "SUDO_UID";
-		if (lookup(NULL, u->uid, &(uid_t){ 0 }, &(gid_t){ 0 }, u->name, sizeof u->name) < 0)
-			u->name[0] = '\0';
+		name_of(lookup, u);
 		return 0;
 	}
 	if (env->doas_user) {
@@ -74,8 +83,7 @@ int user_resolve(const struct user_env *env, user_lookup_fn lookup, struct pool_
 	u->uid = env->real_uid;
 	u->gid = env->real_gid;
 	u->via = "the real uid";
-	if (lookup(NULL, u->uid, &(uid_t){ 0 }, &(gid_t){ 0 }, u->name, sizeof u->name) < 0)
-		u->name[0] = '\0';
+	name_of(lookup, u);
 	return 0;
 }
 

@@ -52,7 +52,7 @@ int user_resolve(const struct user_env *env, user_lookup_fn lookup, struct pool_
 /* Who this process acts for: the rule over its environment, NSS, and the
  * user's groups. The same answer for the process's life (computed once).
  * -1 with a usage error when the environment breaks the rule. */
-int pool_user_get(const struct pool_user **u, struct pool_err *e);
+int pool_user_get(const struct pool_user **out, struct pool_err *e);
 
 /* When u is root, say so once: "acting for root (...)". */
 void user_say_root(const struct pool_user *u);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* LLVMFuzzerTestOneInput: declared and defined by the harness, above. */
 
 #define REPLAY_MAX (4u << 20)	/* larger seeds are a mistake, not a test */
 

@@ -114,6 +114,7 @@ static int serve(const struct dhcpd_config *cfg, const struct dhcpc *c, struct f
 	const char *why = NULL;
 	int r;
 
+	out->len = 0;
 	client_sent(c, &f, &m);
 	r = dhcpd_reply(cfg, &m, pay, sizeof pay, &plen, &info);
 	assert_true(r >= 0);
