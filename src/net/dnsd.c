@@ -69,11 +69,13 @@ unsigned dnsd_parse_resolv(const char *text, uint32_t *dns, unsigned max)
 	while (*p && n < max) {
 		const char *end = strchr(p, '\n');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		char line[256], *f[3];
-		const char *why;
-		uint32_t a;
+		char line[256];
 
 		if (len < sizeof line) {
+			char *f[3];
+			const char *why;
+			uint32_t a;
+
 			memcpy(line, p, len);
 			line[len] = '\0';
 			if (split_fields(line, f, 2) >= 2 && strcmp(f[0], "nameserver") == 0 &&
@@ -316,17 +318,19 @@ static void answer_allowed(struct dnsd *d, struct dnsd_pending *p, const struct 
 	}
 	if (r.nleft_out) {
 		uint64_t now = mono_ms();
-		char ip[16];
 
 		if (now - d->lan_window_ms >= EGRESS_LOG_EVERY_S * 1000) {
 			d->lan_window_ms = now;
 			d->lan_noted = 0;
 		}
-		if (d->lan_noted++ < EGRESS_LOG_BURST)
+		if (d->lan_noted++ < EGRESS_LOG_BURST) {
+			char ip[16];
+
 			note(d, "%s: DNS: %s: %s%s is not opened (%s)", d->machine, p->q.name,
 			     ipv4_str(r.left_out[0], ip), r.nleft_out > 1 ? " and others" : "",
 			     egress_addr_never(r.left_out[0]) ? "never reachable from a machine" :
 			     "a LAN address: --allow-lan opens it");
+		}
 	}
 	if (r.nel && d->cfg.hooks.allow && d->cfg.hooks.allow(d->cfg.hooks.ctx, r.el, r.nel, &e) < 0) {
 		note(d, "%s: DNS: %s: %s: SERVFAIL", d->machine, p->q.name, e.msg);
@@ -346,10 +350,8 @@ static void answer_allowed(struct dnsd *d, struct dnsd_pending *p, const struct 
 static int on_response(struct dnsd *d, struct dnsd_pending *p, const uint8_t *buf, size_t len)
 {
 	struct dns_answer a;
-	uint8_t msg[DNS_UDP_MAX];
 	const char *why;
 	uint16_t qtype = p->v == EGRESS_FORWARD ? p->q.qtype : DNS_TYPE_A;
-	size_t olen;
 
 	if (dns_answer_parse(buf, len, p->id, p->q.name, qtype, &a, &why) < 0) {
 		log_debug("DNS: %s: upstream response ignored: %s", p->q.name, why);
@@ -363,6 +365,9 @@ static int on_response(struct dnsd *d, struct dnsd_pending *p, const uint8_t *bu
 		return 0;
 	}
 	if (p->v == EGRESS_FORWARD) {
+		uint8_t msg[DNS_UDP_MAX];
+		size_t olen;
+
 		if (dns_response_fit(buf, len, &p->q, msg, sizeof msg, &olen, &why) == 0) {
 			d->forwarded++;
 			send_reply(d, &p->to, msg, olen);
@@ -378,10 +383,11 @@ static int on_response(struct dnsd *d, struct dnsd_pending *p, const uint8_t *bu
 
 static void on_upstream(struct dnsd *d, struct dnsd_pending *p, uint32_t events)
 {
-	uint8_t buf[DNS_MSG_MAX];
 	ssize_t n;
 
 	if (p->how == P_UDP) {
+		uint8_t buf[DNS_MSG_MAX];
+
 		while (p->how == P_UDP && (n = recv(p->fd, buf, sizeof buf, 0)) >= 0)
 			if (on_response(d, p, buf, (size_t)n))
 				return;
@@ -488,7 +494,6 @@ static void serve_frame(struct dnsd *d, uint8_t *buf, size_t n, bool csum_not_re
 	struct udp_frame f, to;
 	struct dns_query q;
 	const char *why;
-	char shown[16];
 
 	if (csum_not_ready)
 		udp_frame_forget_csum(buf, n);
@@ -501,6 +506,8 @@ static void serve_frame(struct dnsd *d, uint8_t *buf, size_t n, bool csum_not_re
 	if (memcmp(f.src_mac, d->cfg.machine_mac, 6) != 0 || memcmp(f.dst_mac, d->cfg.server_mac, 6) != 0 ||
 	    f.src_ip != d->cfg.machine_ip || f.dst_ip != d->cfg.server_ip || f.dst_port != DNS_PORT ||
 	    f.src_port == 0) {
+		char shown[16];
+
 		d->ignored++;
 		log_debug("DNS: ignored a frame to %s:%u: not this machine to its server",
 			  ipv4_str(f.dst_ip, shown), f.dst_port);
