@@ -1,5 +1,5 @@
-/* agent_msg.c - the agent's payload codecs: EXEC, READY, EXIT, WINSIZE, SHUTDOWN
- * (libc only: also in pool-init). */
+/* agent_msg.c - the agent's payload codecs: EXEC, READY, EXIT, WINSIZE,
+ * SHUTDOWN, MESH_FILES (libc only: also in pool-init). */
 #include "agent_msg.h"
 
 #include <stdlib.h>
@@ -279,4 +279,89 @@ int agent_shutdown_decode(const uint8_t *p, size_t n, unsigned *mode, const char
 	}
 	*mode = p[0];
 	return 0;
+}
+
+const char *const agent_mesh_file_name[AGENT_MESH_NFILES] = {
+	[AGENT_MESH_CA] = "ca.crt",
+	[AGENT_MESH_CERT] = "host.crt",
+	[AGENT_MESH_KEY] = "host.key",
+	[AGENT_MESH_CONFIG] = "config.yml",
+};
+
+/* One file's rules: its length, text only, the banner its kind starts with. */
+static const char *mesh_file_check(unsigned i, const uint8_t *d, size_t n)
+{
+	const char *begin = i == AGENT_MESH_KEY ? AGENT_MESH_KEY_BEGIN
+			    : i == AGENT_MESH_CONFIG ? NULL : AGENT_MESH_CERT_BEGIN;
+
+	if (n == 0)
+		return "MESH_FILES: an empty file";
+	if (n > AGENT_MESH_FILE_MAX)
+		return "MESH_FILES: a file longer than 16000 bytes";
+	for (size_t k = 0; k < n; k++)
+		if ((d[k] < 0x20 || d[k] > 0x7e) && d[k] != '\n' && d[k] != '\t')
+			return "MESH_FILES: a byte that is not text";
+	if (begin && (n < strlen(begin) || memcmp(d, begin, strlen(begin)) != 0))
+		return i == AGENT_MESH_KEY ? "MESH_FILES: host.key is not a nebula key"
+					   : "MESH_FILES: a certificate without nebula's banner";
+	return NULL;
+}
+
+long agent_mesh_files_encode(uint8_t *out, size_t cap, const struct agent_mesh_files *f)
+{
+	size_t off = 0;
+
+	for (unsigned i = 0; i < AGENT_MESH_NFILES; i++) {
+		if (!f->data[i] || mesh_file_check(i, f->data[i], f->len[i]))
+			return -1;
+		/* len <= AGENT_MESH_FILE_MAX: no overflow */
+		if (cap - off < 4 || cap - off - 4 < f->len[i])
+			return -1;
+		put_be32(out + off, (uint32_t)f->len[i]);
+		memcpy(out + off + 4, f->data[i], f->len[i]);
+		off += 4 + f->len[i];
+	}
+	return off > FRAME_PAYLOAD_MAX ? -1 : (long)off;
+}
+
+int agent_mesh_files_decode(const uint8_t *p, size_t n, struct agent_mesh_files *f, const char **why)
+{
+	size_t off = 0;
+
+	memset(f, 0, sizeof *f);
+	if (n > FRAME_PAYLOAD_MAX) {
+		*why = "MESH_FILES payload too long";
+		return -1;
+	}
+	for (unsigned i = 0; i < AGENT_MESH_NFILES; i++) {
+		uint32_t len;
+		const char *bad;
+
+		if (n - off < 4) {
+			*why = "MESH_FILES payload truncated";
+			goto fail;
+		}
+		len = get_be32(p + off);
+		off += 4;
+		if (len > n - off) {
+			*why = "MESH_FILES file longer than the payload";
+			goto fail;
+		}
+		bad = mesh_file_check(i, p + off, len);
+		if (bad) {
+			*why = bad;
+			goto fail;
+		}
+		f->data[i] = p + off;
+		f->len[i] = len;
+		off += len;
+	}
+	if (off != n) {
+		*why = "MESH_FILES has bytes after the last file";
+		goto fail;
+	}
+	return 0;
+fail:
+	memset(f, 0, sizeof *f);
+	return -1;
 }

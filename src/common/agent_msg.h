@@ -1,6 +1,6 @@
 /* agent_msg.h - the payloads of the agent's frames (frame.h): EXEC, READY,
- * EXIT, SHUTDOWN. Pure codecs over (buffer, length), libc only: built into
- * pool and the static pool-init. */
+ * EXIT, WINSIZE, SHUTDOWN, MESH_FILES. Pure codecs over (buffer, length),
+ * libc only: built into pool and the static pool-init. */
 #ifndef POOL_AGENT_MSG_H
 #define POOL_AGENT_MSG_H
 
@@ -54,6 +54,31 @@ struct agent_exec {
 #define AGENT_SHUTDOWN_POWEROFF 0u
 #define AGENT_SHUTDOWN_REBOOT 1u
 
+/* MESH_FILES payload (host -> guest, sid 0): the files a machine's
+ * nebula runs with, always all four, in this order: ca.crt, host.crt,
+ * host.key, config.yml. Each is
+ *   be32 length (1..AGENT_MESH_FILE_MAX), then that many bytes,
+ * text: printable ASCII, tab and newline only. Nothing follows the last.
+ * ca.crt and host.crt begin with nebula's certificate banner, host.key
+ * with its X25519 key banner (AGENT_MESH_*_BEGIN). The names are the
+ * guest's, never the payload's. */
+enum agent_mesh_file {
+	AGENT_MESH_CA,
+	AGENT_MESH_CERT,
+	AGENT_MESH_KEY,
+	AGENT_MESH_CONFIG,
+	AGENT_MESH_NFILES
+};
+#define AGENT_MESH_FILE_MAX 16000u	/* four of them and their lengths fit a frame */
+#define AGENT_MESH_CERT_BEGIN "-----BEGIN NEBULA CERTIFICATE-----\n"
+#define AGENT_MESH_KEY_BEGIN "-----BEGIN NEBULA X25519 PRIVATE KEY-----\n"
+struct agent_mesh_files {
+	const uint8_t *data[AGENT_MESH_NFILES];	/* decode: pointers into the payload */
+	size_t len[AGENT_MESH_NFILES];
+};
+/* "ca.crt", "host.crt", "host.key", "config.yml" */
+extern const char *const agent_mesh_file_name[AGENT_MESH_NFILES];
+
 /* Payload codecs. Decoders are pure over (buffer, length) and return 0,
  * or -1 with *why set (static text).
  *
@@ -82,5 +107,11 @@ int agent_winsize_decode(const uint8_t *p, size_t n, struct agent_winsize *w, co
 
 /* SHUTDOWN: mode AGENT_SHUTDOWN_POWEROFF or AGENT_SHUTDOWN_REBOOT. */
 int agent_shutdown_decode(const uint8_t *p, size_t n, unsigned *mode, const char **why);
+
+/* MESH_FILES: encode returns the payload length, or -1 when a file breaks
+ * a rule decode checks or it does not fit in cap (so whatever it encodes
+ * decodes again). Decode points f's data into p (keep p alive). */
+long agent_mesh_files_encode(uint8_t *out, size_t cap, const struct agent_mesh_files *f);
+int agent_mesh_files_decode(const uint8_t *p, size_t n, struct agent_mesh_files *f, const char **why);
 
 #endif

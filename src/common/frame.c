@@ -25,6 +25,7 @@ const char *frame_type_name(unsigned type)
 		[AGENT_SIGNAL] = "SIGNAL",
 		[CTL_MSG_CLAIM] = "CLAIM",
 		[AGENT_WINSIZE] = "WINSIZE",
+		[AGENT_MESH_FILES] = "MESH_FILES",
 	};
 
 	if (type == 0 || type > FRAME_TYPE_MAX)
@@ -84,6 +85,12 @@ static int len_check(unsigned type, size_t len, const char **why)
 			return -1;
 		}
 		return 0;
+	case AGENT_MESH_FILES:
+		if (len < AGENT_MESH_FILES_MIN_LEN) {
+			*why = "MESH_FILES payload shorter than 20 bytes";
+			return -1;
+		}
+		return 0;
 	case AGENT_STDIN:
 	case AGENT_STDOUT:
 	case AGENT_STDERR:
@@ -132,8 +139,9 @@ int frame_hdr_decode(const uint8_t *buf, size_t n, struct frame_hdr *h, const ch
 	if (len_check(d.type, d.len, why) < 0)
 		return -1;
 	if ((d.type == AGENT_READY || d.type == AGENT_SHUTDOWN || d.type == CTL_MSG_STATUS ||
-	     d.type == CTL_MSG_CONSOLE || d.type == CTL_MSG_DOWN || d.type == CTL_MSG_CLAIM) && d.sid != 0) {
-		*why = "READY/SHUTDOWN/STATUS/CONSOLE/DOWN frame with a session id";
+	     d.type == CTL_MSG_CONSOLE || d.type == CTL_MSG_DOWN || d.type == CTL_MSG_CLAIM ||
+	     d.type == AGENT_MESH_FILES) && d.sid != 0) {
+		*why = "READY/SHUTDOWN/STATUS/CONSOLE/DOWN/MESH_FILES frame with a session id";
 		return -1;
 	}
 	if (d.type == AGENT_SIGNAL && d.sid == 0) {
@@ -146,6 +154,7 @@ int frame_hdr_decode(const uint8_t *buf, size_t n, struct frame_hdr *h, const ch
 
 int frame_payload_check(unsigned type, const uint8_t *p, size_t n, const char **why)
 {
+	struct agent_mesh_files mf;
 	int status;
 	unsigned mode;
 	struct agent_winsize ws;
@@ -177,6 +186,8 @@ int frame_payload_check(unsigned type, const uint8_t *p, size_t n, const char **
 		return agent_exit_decode(p, n, &status, why);
 	case AGENT_SHUTDOWN:
 		return agent_shutdown_decode(p, n, &mode, why);
+	case AGENT_MESH_FILES:
+		return agent_mesh_files_decode(p, n, &mf, why);
 	case AGENT_ERROR:
 	case CTL_MSG_STATUS:
 		if (n > 0 && memchr(p, 0, n)) {

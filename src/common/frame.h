@@ -30,6 +30,8 @@
  *   WINSIZE   exactly AGENT_WINSIZE_LEN (4): rows and columns, each
  *             1..AGENT_WINSIZE_MAX; sid 0 is the serial console, any
  *             other a session's terminal
+ *   MESH_FILES at least AGENT_MESH_FILES_MIN_LEN; agent_mesh_files_decode
+ *             for the rest; sid 0
  *
  * This file is built into pool and into the static pool-init: it uses
  * libc only.
@@ -59,6 +61,7 @@ enum agent_type {
 	AGENT_ERROR = 8,	/* either way: UTF-8 text, no NUL */
 	AGENT_SIGNAL = 12,	/* host->guest: be32 signal for a session's command */
 	AGENT_WINSIZE = 14,	/* host->guest: a terminal's size (agent_winsize_decode) */
+	AGENT_MESH_FILES = 15,	/* host->guest: the mesh's four files (agent_msg.h) */
 };
 
 /* Frames on a machine's control socket only (pool <-> its supervisor,
@@ -70,7 +73,7 @@ enum ctl_type {
 	CTL_MSG_CLAIM = 13,	/* a spare for this plan: 32-byte plan hash, u8 how */
 };
 
-#define FRAME_TYPE_MAX 14u
+#define FRAME_TYPE_MAX 15u
 
 /* "READY", "EXEC", ...; "?" for anything else. */
 const char *frame_type_name(unsigned type);
@@ -91,6 +94,7 @@ struct frame_hdr {
 #define AGENT_SIGNAL_MAX 64u	/* SIGNAL payload: be32 signal number, 1..64 */
 #define AGENT_WINSIZE_LEN 4u
 #define AGENT_WINSIZE_MAX 9999u	/* WINSIZE: be16 rows, be16 columns, each 1..9999 */
+#define AGENT_MESH_FILES_MIN_LEN 20u	/* four be32 lengths and a byte of each file */
 /* DOWN payload: be32 seconds, 0..CTL_DOWN_MAX_S. */
 #define CTL_DOWN_LEN 4u
 #define CTL_DOWN_MAX_S 3600u
@@ -104,14 +108,14 @@ struct frame_hdr {
 
 /* Header codec. frame_hdr_decode needs n >= FRAME_HDR_LEN and checks the
  * type, the flags, len <= FRAME_PAYLOAD_MAX, the fixed per-type lengths
- * and sid 0 for READY/SHUTDOWN; returns 0 or -1 with *why set (static
+ * and sid 0 for READY/SHUTDOWN/MESH_FILES; returns 0 or -1 with *why set (static
  * text). */
 void frame_hdr_encode(uint8_t out[FRAME_HDR_LEN], const struct frame_hdr *h);
 int frame_hdr_decode(const uint8_t *buf, size_t n, struct frame_hdr *h, const char **why);
 
 /* Per-type payload check (see the table at the top): 0, or -1 with *why.
  * EXEC is checked for its fixed part only: agent_exec_decode does the
- * rest. Pure over (p, n); p may be NULL when n is 0. */
+ * rest; MESH_FILES whole (agent_mesh_files_decode). Pure over (p, n); p may be NULL when n is 0. */
 int frame_payload_check(unsigned type, const uint8_t *p, size_t n, const char **why);
 
 /* A stream reassembler: feed bytes as they come; take whole frames out.

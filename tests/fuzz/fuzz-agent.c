@@ -1,4 +1,4 @@
-/* fuzz-agent.c - agent frames: the stream reassembler against a one-shot parse, and every payload decoder (WINSIZE and EXEC's window size too). */
+/* fuzz-agent.c - agent frames: the stream reassembler against a one-shot parse, and every payload decoder (WINSIZE and EXEC's window size, MESH_FILES too). */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +43,28 @@ static void check_exec(const uint8_t *p, size_t n)
 	CHECK(m >= 0 && (size_t)m == n);
 	CHECK(memcmp(scratch, p, n) == 0);
 	agent_exec_free(&x);
+}
+
+static void check_mesh_files(const uint8_t *p, size_t n)
+{
+	struct agent_mesh_files f;
+	const char *why = NULL;
+	long m;
+
+	if (agent_mesh_files_decode(p, n, &f, &why) < 0) {
+		CHECK(why != NULL);
+		CHECK(f.data[0] == NULL);
+		return;
+	}
+	for (unsigned i = 0; i < AGENT_MESH_NFILES; i++) {
+		CHECK(f.len[i] >= 1 && f.len[i] <= AGENT_MESH_FILE_MAX);
+		CHECK(f.data[i] >= p && f.data[i] + f.len[i] <= p + n);
+		CHECK(!memchr(f.data[i], 0, f.len[i]));
+	}
+	CHECK(memcmp(f.data[AGENT_MESH_KEY], AGENT_MESH_KEY_BEGIN, strlen(AGENT_MESH_KEY_BEGIN)) == 0);
+	m = agent_mesh_files_encode(scratch, sizeof(scratch), &f);
+	CHECK(m >= 0 && (size_t)m == n);
+	CHECK(memcmp(scratch, p, n) == 0);
 }
 
 static void check_payload(const struct frame_hdr *h, const uint8_t *p)
@@ -90,6 +112,13 @@ static void check_payload(const struct frame_hdr *h, const uint8_t *p)
 		CHECK(ok == (((unsigned)p[0] << 24 | (unsigned)p[1] << 16 |
 			      (unsigned)p[2] << 8 | p[3]) <= CTL_DOWN_MAX_S));
 		break;
+	case AGENT_MESH_FILES: {
+		struct agent_mesh_files f;
+
+		CHECK(ok == (agent_mesh_files_decode(p, h->len, &f, &why) == 0));
+		check_mesh_files(p, h->len);
+		break;
+	}
 	case AGENT_SIGNAL: {
 		unsigned sig = (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
 
@@ -174,8 +203,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t n;
 
-	/* The raw input as an EXEC payload. */
+	/* The raw input as an EXEC payload, and as MESH_FILES. */
 	check_exec(data, size);
+	check_mesh_files(data, size);
 
 	run_stream(data, size);
 

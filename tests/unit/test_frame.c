@@ -723,7 +723,7 @@ static void stream_build(struct stream *s)
 		uint16_t type = (uint16_t)(i % FRAME_TYPE_MAX + 1);
 		uint32_t sid = type == AGENT_READY || type == AGENT_SHUTDOWN || type == CTL_MSG_STATUS ||
 					type == CTL_MSG_CONSOLE || type == CTL_MSG_DOWN ||
-					type == CTL_MSG_CLAIM ? 0 : (uint32_t)i + 1;
+					type == CTL_MSG_CLAIM || type == AGENT_MESH_FILES ? 0 : (uint32_t)i + 1;
 		size_t n, k;
 		long f;
 
@@ -749,6 +749,9 @@ static void stream_build(struct stream *s)
 			break;
 		case AGENT_EXEC:
 			n = 6 + i;
+			break;
+		case AGENT_MESH_FILES:
+			n = AGENT_MESH_FILES_MIN_LEN + i;
 			break;
 		default:
 			n = (i * 977) % 4000;
