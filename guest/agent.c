@@ -555,6 +555,10 @@ static void handle_frame(const struct frame_hdr *h, const uint8_t *p)
 					    (unsigned)p[2] << 8 | p[3]));
 		break;
 	}
+	case AGENT_MESH_FILES:	/* mesh.c */
+		if (mesh_files(p, h->len, !only) < 0)
+			send_error(0, "mesh: the files were not installed (the console log says why)");
+		break;
 	case AGENT_SHUTDOWN:
 		if (only)
 			only_go_down(h->len == 1 && p[0] == 1);

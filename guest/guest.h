@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -41,6 +43,14 @@ int sshd_start(void);
  * nebula started on it (its pid, or -1). */
 bool mesh_wanted(void);
 int mesh_start(void);
+/* PID 1 on SIGHUP: the agent wrote new files. nebula (*pid) reloads
+ * them, or starts on them (*last: when). */
+void mesh_reload(pid_t *pid, time_t *last);
+/* The agent's MESH_FILES payload: checked, then written into
+ * /etc/pool/mesh (0700), each file root's and 0600, by temp file and
+ * rename. tell_init: SIGHUP to PID 1 (pool-init) then. 0 or -1 (said
+ * in the console log). */
+int mesh_files(const uint8_t *p, size_t n, bool tell_init);
 
 /* The agent: a child process serving the host on org.pool.agent.
  * Returns its pid, or -1 when the port never appeared. */

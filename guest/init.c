@@ -342,6 +342,9 @@ int main(int argc, char **argv)
 		case SIGTERM:
 		case SIGINT:
 			go_down(DOWN_REBOOT);
+		case SIGHUP:	/* the agent wrote the mesh's files anew */
+			mesh_reload(&mesh, &mesh_last);
+			break;
 		default:
 			break;
 		}
