@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/agent_msg.h"
 #include "common/log.h"
+#include "util/cleanup.h"
 
 /* A guest's words on pool's stderr: printable only, and at most
  * GUEST_TEXT_MAX of them in a machine's life, so a guest cannot flood it. */
@@ -95,6 +97,26 @@ void send_winsize(struct sup *s)
 		agent_conn_send(&s->agent, AGENT_WINSIZE, sid, p, sizeof p, &s->err);
 }
 
+void mesh_relay(struct sup *s, int fd)
+{
+	struct pool_err e = { 0 };
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > FRAME_PAYLOAD_MAX ||
+	    !(buf = malloc((size_t)st.st_size)) || pread(fd, buf, (size_t)st.st_size, 0) != st.st_size) {
+		log_warnx("mesh: the files from the privileged side could not be read");
+		goto out;
+	}
+	/* a guest that is rebooting asks again at its READY */
+	if (s->agent_open && s->qemu > 0 && !s->restarting &&
+	    agent_conn_send(&s->agent, AGENT_MESH_FILES, 0, buf, (size_t)st.st_size, &e) < 0)
+		log_warnx("mesh: %s", e.msg);
+	explicit_bzero(buf, (size_t)st.st_size);
+out:
+	close(fd);
+}
+
 int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 {
 	struct sup *s = ctx;
@@ -124,6 +146,8 @@ int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p)
 				s->req->times->guest = s->agent.times;
 			}
 			spare_ready(s);
+			if (s->mesh.on)	/* the privileged side sends its files, if this boot lacks them */
+				tell_mesh_ready(s);
 			if (!s->ready_told) {	/* pool up -d returns now */
 				tell_ready(s, times);
 				s->ready_told = true;

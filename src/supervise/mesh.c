@@ -1,7 +1,8 @@
 /* mesh.c - a machine's side of its mesh: its UDP port on the host's
  * uplink, and at each boot a fresh key pair and a certificate signed by
  * this host's CA, the CA bundle and config.yml, which go into the
- * machine's secret archive and nowhere else. */
+ * machine's secret archive and nowhere else; and the same again over the
+ * agent before the certificate expires (and at READY for image nixos). */
 #include "supervise/mesh.h"
 
 #include <dirent.h>
@@ -11,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+#include "common/agent_msg.h"
 
 #include "common/log.h"
 #include "common/names.h"
@@ -159,8 +163,10 @@ int sup_mesh_files(const struct plan *p, struct sup_mesh *sm, struct pool_err *e
 				  m->channel, m->name);
 		}
 	}
-	if (cert_seconds(&seconds, e) < 0 ||
-	    mesh_sign(m->mesh.network, p->state_dir, m->name, m->mesh.ip, m->mesh.prefix,
+	if (cert_seconds(&seconds, e) < 0)
+		return -1;
+	sm->period_ms = (uint64_t)seconds * 2000 / 3;
+	if (mesh_sign(m->mesh.network, p->state_dir, m->name, m->mesh.ip, m->mesh.prefix,
 		      m->mesh.groups, m->mesh.ngroups, seconds, &sm->cert, e) < 0 ||
 	    mesh_ca_bundle(m->mesh.network, &sm->bundle, &sm->bundle_len, e) < 0)
 		return -1;
@@ -182,4 +188,78 @@ void sup_mesh_free(struct sup_mesh *sm)
 	free(sm->config);
 	sm->bundle = sm->config = NULL;
 	sm->nfiles = 0;
+}
+
+/* --- again, over the agent (the privileged side) --- */
+
+/* a payload that could not be made is tried again an eighth of the
+ * period later (at least 10 s): a few times before the old one expires */
+#define MESH_RETRY_MIN_MS 10000
+
+void sup_mesh_booted(struct sup_mesh *sm, const struct plan *p, bool first, uint64_t now)
+{
+	sm->ready = false;
+	sm->stale = !first || p->m->image == IMAGE_NIXOS;
+	if (first && !sm->stale)
+		sm->due_ms = now + sm->period_ms;
+}
+
+void sup_mesh_ready(struct sup_mesh *sm)
+{
+	if (!sm->on || sm->ready)
+		return;	/* once a boot: a second READY (the agent restarted) keeps its files */
+	sm->ready = true;
+	if (sm->stale) {
+		sm->due_ms = 0;
+		sm->stale = false;
+	}
+}
+
+bool sup_mesh_due(const struct sup_mesh *sm, uint64_t now)
+{
+	return sm->on && sm->ready && now >= sm->due_ms;
+}
+
+int sup_mesh_payload(const struct plan *p, struct sup_mesh *sm, uint64_t now, struct pool_err *e)
+{
+	struct agent_mesh_files f = { 0 };
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t n = 0;
+	long len = -1;
+	int fd = -1;
+
+	sm->due_ms = now + (sm->period_ms / 8 > MESH_RETRY_MIN_MS ? sm->period_ms / 8 : MESH_RETRY_MIN_MS);
+	/* the host may have taken the grant back since the boot */
+	if (mesh_check_spec(p->m, NULL, &n, e) < 0 || sup_mesh_files(p, sm, e) < 0)
+		goto out;
+	for (size_t i = 0; i < sm->nfiles && i < AGENT_MESH_NFILES; i++) {
+		f.data[i] = (const uint8_t *)sm->files[i].data;
+		f.len[i] = sm->files[i].len;
+	}
+	buf = malloc(FRAME_PAYLOAD_MAX);
+	if (!buf) {
+		pool_err_sys(e, "mesh files");
+		goto out;
+	}
+	len = agent_mesh_files_encode(buf, FRAME_PAYLOAD_MAX, &f);
+	if (len < 0) {
+		pool_err_fail(e, "mesh: the files are longer than the agent takes (%u bytes each)",
+			      AGENT_MESH_FILE_MAX);
+		goto out;
+	}
+	fd = memfd_create("pool-mesh", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0 || write_all(fd, buf, (size_t)len) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+		pool_err_sys(e, "mesh files");
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		goto out;
+	}
+	sm->due_ms = now + sm->period_ms;
+out:
+	if (buf && len > 0)
+		explicit_bzero(buf, (size_t)len);
+	sup_mesh_free(sm);
+	return fd;
 }

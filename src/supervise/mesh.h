@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "image/initramfs.h"
 #include "mesh/mesh.h"
@@ -20,6 +21,11 @@ struct sup_mesh {
 	char *config;
 	struct image_secret files[4];	/* for image_machine_initrd */
 	size_t nfiles;
+	/* the privileged side's schedule for MESH_FILES over the agent */
+	uint64_t period_ms;	/* 2/3 of a certificate's life: then a new one */
+	uint64_t due_ms;	/* the next one goes then (0: at READY) */
+	bool ready;		/* the agent said READY since the hypervisor started */
+	bool stale;		/* what this boot's archive holds is not current (nixos: none) */
 };
 
 /* Before the network: the overlay address free on this host, the
@@ -31,5 +37,22 @@ int sup_mesh_claim(struct plan *p, struct sup_mesh *sm, struct pool_err *e);
 int sup_mesh_files(const struct plan *p, struct sup_mesh *sm, struct pool_err *e);
 /* Wipe and free what sup_mesh_files made (once the archive holds it). */
 void sup_mesh_free(struct sup_mesh *sm);
+
+/* The files again, over the agent (MESH_FILES), from the privileged side:
+ * before the certificate expires, and at READY when the boot's archive
+ * had none of now (image nixos has no archive of pool's; a restarted
+ * machine boots the first boot's). The guest-facing side only relays
+ * them: it asks for nothing but "READY", and each payload is made here
+ * for the plan's machine alone, with its grant checked again (a revoked
+ * machine keeps its certificate until it expires, and gets no other).
+ *
+ * sup_mesh_booted: the hypervisor (re)started (first: the boot whose
+ * archive sup_mesh_files just filled). sup_mesh_ready: its agent said
+ * READY. sup_mesh_due: whether files should go now. sup_mesh_payload:
+ * a sealed memfd holding them, or -1 (and the next try in a while). */
+void sup_mesh_booted(struct sup_mesh *sm, const struct plan *p, bool first, uint64_t now);
+void sup_mesh_ready(struct sup_mesh *sm);
+bool sup_mesh_due(const struct sup_mesh *sm, uint64_t now);
+int sup_mesh_payload(const struct plan *p, struct sup_mesh *sm, uint64_t now, struct pool_err *e);
 
 #endif

@@ -151,6 +151,11 @@ void tell_ready(struct sup *s, const char *times)
 	ask(s, PRIV_READY, 0, 0, times);
 }
 
+void tell_mesh_ready(struct sup *s)
+{
+	ask(s, PRIV_MESH_READY, 0, 0, NULL);
+}
+
 void tell_done(struct sup *s, int status, const struct pool_err *e)
 {
 	ask(s, PRIV_DONE, status, status < 0 ? (e->status ? e->status : POOL_EXIT_FAIL) : 0,
@@ -253,6 +258,9 @@ static void priv_event(struct sup *s, const struct priv_msg *m, const int *fds, 
 		s->rotating = false;
 		/* the old one is done: it may take its old name now */
 		ask(s, PRIV_LOG_SWITCHED, 0, 0, NULL);
+		break;
+	case PRIV_MESH_FILES:
+		mesh_relay(s, fds[0]);
 		break;
 	default:	/* PRIV_ALLOWED comes only when asked for (sup_allow) */
 		break;
@@ -404,6 +412,7 @@ static void restart(struct priv *v)
 		return;
 	}
 	v->last_start_ms = now_ms();
+	sup_mesh_booted(&s->mesh, s->p, false, v->last_start_ms);	/* its archive is the first boot's */
 	fds[0] = s->con;
 	fds[1] = s->agent.fd;
 	fds[2] = s->qemu_err;
@@ -495,6 +504,27 @@ static void egress_state(struct priv *v, int fd)
 		log_debug("%s", e.msg);
 }
 
+/* The mesh's files for the agent, when mesh.c says they are due: made
+ * here, where the CA is, and only handed over to be relayed. */
+static void mesh_tick(struct priv *v)
+{
+	struct sup *s = v->s;
+	struct pool_err e = { 0 };
+	uint64_t now = now_ms();
+	int fd;
+
+	if (s->qemu <= 0 || !sup_mesh_due(&s->mesh, now))
+		return;
+	fd = sup_mesh_payload(s->p, &s->mesh, now, &e);
+	if (fd < 0) {
+		log_warnx("%s: no new mesh certificate: %s", s->p->m->name, e.msg);
+		return;
+	}
+	log_debug("%s: new mesh files for the guest", s->p->m->name);
+	tell(v, PRIV_MESH_FILES, 0, NULL, &fd, 1);
+	close(fd);
+}
+
 #define REQUESTS_A_ROUND 64	/* then the signals get their turn */
 
 static void on_request(struct priv *v)
@@ -557,6 +587,9 @@ static void on_request(struct priv *v)
 		case PRIV_DONE:
 			v->result = m;
 			v->done = true;
+			break;
+		case PRIV_MESH_READY:
+			sup_mesh_ready(&v->s->mesh);
 			break;
 		default:
 			break;
@@ -662,6 +695,7 @@ int priv_serve(struct sup *s, int fd, pid_t child, struct pool_err *e)
 		if (pfd[5].revents)
 			pktrelay_to_tap(dns);
 		fs_check(&v);
+		mesh_tick(&v);
 		if (v.hard_deadline_ms && now_ms() > v.hard_deadline_ms && v.child > 0) {
 			log_warnx("%s: the supervisor did not stop within %d s; stopping the machine",
 				  s->p->m->name, HARD_STOP_MS / 1000);

@@ -10,17 +10,17 @@
 
 size_t priv_msg_fds(uint32_t t)
 {
-	return t == PRIV_VM_STARTED ? 3 : (t == PRIV_LOG || t == PRIV_EGRESS_STATE) ? 1 : 0;
+	return t == PRIV_VM_STARTED ? 3 : (t == PRIV_LOG || t == PRIV_EGRESS_STATE || t == PRIV_MESH_FILES) ? 1 : 0;
 }
 
 static bool is_request(uint32_t t)
 {
-	return t >= PRIV_KILL_VM && t <= PRIV_LOG_SWITCHED;
+	return t >= PRIV_KILL_VM && t <= PRIV_MESH_READY;
 }
 
 static bool is_event(uint32_t t)
 {
-	return t >= PRIV_VM_STARTED && t <= PRIV_ALLOWED;
+	return t >= PRIV_VM_STARTED && t <= PRIV_MESH_FILES;
 }
 
 int priv_msg_check(const void *buf, size_t len, size_t nfds, bool to_priv, struct priv_msg *out,

@@ -27,6 +27,7 @@ enum priv_type {
 	PRIV_EGRESS_STATE,	/* fds: a memfd with what pool egress shows */
 	PRIV_DONE,		/* a: exit status or -1; b: its error's status; text */
 	PRIV_LOG_SWITCHED,	/* nothing more goes to the old console.log: rename now */
+	PRIV_MESH_READY,	/* the agent is READY (each boot): the mesh's files, if this boot lacks them */
 	/* privileged -> guest-facing */
 	PRIV_VM_STARTED = 16,	/* a: the hypervisor's pid; pids: virtiofsd's; fds: console, agent, stderr */
 	PRIV_VM_EXITED,		/* a: its wait status */
@@ -35,6 +36,7 @@ enum priv_type {
 	PRIV_SHARE_ENDED,	/* a: the share whose virtiofsd ended; the hypervisor is stopped */
 	PRIV_LOG,		/* fds: the new console.log (console.log.new until PRIV_LOG_SWITCHED) */
 	PRIV_ALLOWED,		/* a: 0, or -1 and text: the answer to PRIV_ALLOW */
+	PRIV_MESH_FILES,	/* fds: a sealed memfd, a MESH_FILES payload for the agent */
 };
 
 #define PRIV_TEXT_MAX 1024

@@ -165,6 +165,7 @@ void tell_ready(struct sup *s, const char *times);	/* times: the boot times, one
 void tell_done(struct sup *s, int status, const struct pool_err *e);
 int sup_allow(struct sup *s, const struct egress_elem *el, size_t n, struct pool_err *e);
 void sup_egress_state(struct sup *s, const char *text, size_t len);
+void tell_mesh_ready(struct sup *s);	/* each READY of a mesh machine (mesh.h) */
 /* Both: the console, agent and QEMU's stderr fds closed. */
 void vm_fds_close(struct sup *s);
 
@@ -177,6 +178,9 @@ int encode_exec(struct sup *s, struct pool_err *e);
 void send_winsize(struct sup *s);
 /* One frame from the guest's agent (agent_frame_fn). */
 int on_frame(void *ctx, const struct frame_hdr *h, const uint8_t *p);
+/* The mesh's files from the privileged side (PRIV_MESH_FILES, a sealed
+ * memfd, which it closes) on to the running guest's agent. */
+void mesh_relay(struct sup *s, int fd);
 
 /* console.c */
 void console_in(struct sup *s, bool drain);	/* drain: all there is */

@@ -652,6 +652,7 @@ int supervise(struct plan *p, const struct run_request *req, struct pool_err *e)
 		goto out;
 	if (req->argv && (req->exec_flags & AGENT_EXEC_TTY))
 		tty_save(&s.tty, 0);	/* the guest-facing side makes it raw at READY */
+	sup_mesh_booted(&s.mesh, p, true, now_ms());
 	if (!req->argv) {
 		s.stdin_open = true;
 		tty_raw(&s.tty, 0);

@@ -91,6 +91,16 @@ static void test_fds_and_fields(void **state)
 	m = (struct priv_msg){ .type = PRIV_EGRESS_STATE };
 	assert_int_equal(check(&m, 1, true), 0);
 	assert_int_equal(check(&m, 0, true), -1);
+	/* the mesh: READY asks with no fd, the files come back as one,
+	 * each only its own way */
+	m = (struct priv_msg){ .type = PRIV_MESH_READY };
+	assert_int_equal(check(&m, 0, true), 0);
+	assert_int_equal(check(&m, 1, true), -1);
+	assert_int_equal(check(&m, 0, false), -1);
+	m = (struct priv_msg){ .type = PRIV_MESH_FILES };
+	assert_int_equal(check(&m, 1, false), 0);
+	assert_int_equal(check(&m, 0, false), -1);
+	assert_int_equal(check(&m, 1, true), -1);
 }
 
 /* Through a real socket pair: fds travel, a short packet is refused and
