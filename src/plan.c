@@ -375,9 +375,8 @@ int plan_build(const struct machine *m, enum plan_mode mode, const struct path_g
 	p->kernel_fd = p->initrd_fd = -1;
 	if (paths_from_env(&p->paths, e) < 0)
 		return -1;
-	if (m->image == IMAGE_NIXOS && m->mesh.set)
-		return pool_err_usage(e, "%s:%d:%d: mesh: image nixos cannot join a mesh yet (its initramfs is gone at switch_root; use image minimal or host)",
-				      m->file, m->pos[KEY_MESH].line, m->pos[KEY_MESH].col);
+	/* image nixos gets its mesh's files over the agent at READY (its
+	 * initramfs is gone at switch_root) and runs its own nebula */
 	if ((m->image == IMAGE_NIXOS ? resolve_nixos(p, e) : resolve_image(p, e)) < 0)
 		return -1;
 
