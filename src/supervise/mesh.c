@@ -215,12 +215,8 @@ void sup_mesh_ready(struct sup_mesh *sm)
 	}
 }
 
-bool sup_mesh_due(const struct sup_mesh *sm, uint64_t now)
-{
-	return sm->on && sm->ready && now >= sm->due_ms;
-}
-
-int sup_mesh_payload(const struct plan *p, struct sup_mesh *sm, uint64_t now, struct pool_err *e)
+/* The four files as a MESH_FILES payload in a sealed memfd, or -1. */
+static int payload(const struct plan *p, struct sup_mesh *sm, uint64_t now, struct pool_err *e)
 {
 	struct agent_mesh_files f = { 0 };
 	_cleanup_free_ uint8_t *buf = NULL;
@@ -262,4 +258,27 @@ out:
 		explicit_bzero(buf, (size_t)len);
 	sup_mesh_free(sm);
 	return fd;
+}
+
+int sup_mesh_next(const struct plan *p, struct sup_mesh *sm, uint64_t now, struct pool_err *e)
+{
+	int fd;
+
+	if (!sm->on || !sm->ready)
+		return -1;
+	if (sm->pending) {
+		if (now < sm->pending_ms)
+			return -1;
+		sm->pending = false;
+		return sm->pending_fd;
+	}
+	if (now < sm->due_ms)
+		return -1;
+	fd = payload(p, sm, now, e);
+	if (fd < 0)
+		return -1;
+	sm->pending = true;
+	sm->pending_fd = fd;
+	sm->pending_ms = now + MESH_SETTLE_MS;
+	return -1;
 }

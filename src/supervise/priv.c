@@ -513,11 +513,12 @@ static void mesh_tick(struct priv *v)
 	uint64_t now = now_ms();
 	int fd;
 
-	if (s->qemu <= 0 || !sup_mesh_due(&s->mesh, now))
+	if (s->qemu <= 0)
 		return;
-	fd = sup_mesh_payload(s->p, &s->mesh, now, &e);
+	fd = sup_mesh_next(s->p, &s->mesh, now, &e);
 	if (fd < 0) {
-		log_warnx("%s: no new mesh certificate: %s", s->p->m->name, e.msg);
+		if (e.msg[0])
+			log_warnx("%s: no new mesh certificate: %s", s->p->m->name, e.msg);
 		return;
 	}
 	log_debug("%s: new mesh files for the guest", s->p->m->name);
