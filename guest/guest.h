@@ -48,8 +48,9 @@ int mesh_start(void);
 void mesh_reload(pid_t *pid, time_t *last);
 /* The agent's MESH_FILES payload: checked, then written into
  * /etc/pool/mesh (0700), each file root's and 0600, by temp file and
- * rename. tell_init: SIGHUP to PID 1 (pool-init) then. 0 or -1 (said
- * in the console log). */
+ * rename. Then tell_init: SIGHUP to PID 1 (pool-init); else (pool-init
+ * --agent) systemctl reload-or-restart pool-nebula.service. 0 or -1
+ * (said in the console log). */
 int mesh_files(const uint8_t *p, size_t n, bool tell_init);
 
 /* The agent: a child process serving the host on org.pool.agent.

@@ -20,6 +20,7 @@
 #define MESH_CONFIG MESH_DIR "/config.yml"
 #define NEBULA "/usr/bin/nebula"
 #define NEBULA_LOG "/run/nebula.log"
+#define NEBULA_UNIT "pool-nebula.service"	/* nix/modules/guest.nix */
 
 bool mesh_wanted(void)
 {
@@ -113,6 +114,27 @@ fail:
 	return -1;
 }
 
+/* pool-init --agent under systemd (NixOS): the guest module's
+ * pool-nebula.service starts, or reloads (SIGHUP), on the new files.
+ * Not waited for: the agent reaps it with its other children. */
+static void tell_systemd(void)
+{
+	char *const argv[] = { (char *)"systemctl", (char *)"--no-block", (char *)"reload-or-restart",
+			       (char *)NEBULA_UNIT, NULL };
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0)
+		glog("mesh: fork: %s", strerror(errno));
+}
+
 int mesh_files(const uint8_t *p, size_t n, bool tell_init)
 {
 	struct agent_mesh_files f;
@@ -151,9 +173,11 @@ int mesh_files(const uint8_t *p, size_t n, bool tell_init)
 		fsync(dir);
 	}
 	close(dir);
-	/* pool-init as PID 1 starts nebula or has it reload (init.c);
-	 * under another init its own unit watches config.yml */
-	if (r == 0 && tell_init)
-		kill(1, SIGHUP);
-	return r;
+	if (r < 0)
+		return -1;
+	if (tell_init)
+		kill(1, SIGHUP);	/* pool-init as PID 1: nebula reloads, or starts (init.c) */
+	else
+		tell_systemd();
+	return 0;
 }

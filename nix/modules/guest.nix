@@ -15,6 +15,10 @@
 #     waits for the port's device unit: systemd's 99-systemd.rules tags
 #     vport* devices, so /dev/virtio-ports/org.pool.agent has the unit
 #     dev-virtio\x2dports-org.pool.agent.device.
+#   - a mesh (pool.mesh): the supervisor sends nebula's four files over
+#     the agent at READY and before each certificate expires (MESH_FILES);
+#     the agent writes them into /etc/pool/mesh and runs `systemctl
+#     --no-block reload-or-restart pool-nebula.service` (guest/mesh.c).
 #   - the machine name is the guest's host name; a name NixOS would refuse
 #     there is refused first, by an assertion that says so in one line.
 { config, lib, pkgs, ... }:
@@ -202,6 +206,18 @@ in
       serviceConfig = {
         ExecStart = "${cfg.package}/libexec/pool/pool-init --agent";
         Restart = "always";
+      };
+    };
+
+    # Started (and reloaded: SIGHUP) by the agent once it has written the
+    # files pool sends; nothing else starts it.
+    systemd.services.pool-nebula = lib.mkIf (cfg.mesh != null) {
+      description = "Nebula on the mesh files pool sends over the agent (/etc/pool/mesh)";
+      serviceConfig = {
+        ExecStart = "${pkgs.nebula}/bin/nebula -config /etc/pool/mesh/config.yml";
+        ExecReload = "${pkgs.coreutils}/bin/kill -HUP $MAINPID";
+        Restart = "always";
+        RestartSec = "2";
       };
     };
 

@@ -428,7 +428,15 @@ spec_with_files() {
 	run --separate-stderr "$POOL_BIN" check --spec "$BATS_TEST_TMPDIR/ok.json"
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"ok.json:1:"*": mesh.network: no mesh corp on this host (make it with pool mesh init corp)" ]]
-	# and without pool.mesh, no mesh: at all
+	# the guest's nebula: a unit the agent starts, and reloads, on the files it gets
+	run --separate-stderr pool_eval "$(condensed "$mesh").systemd.services.pool-nebula.serviceConfig.ExecStart" --raw
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[[ "$output" == /nix/store/*-nebula-*/bin/nebula" -config /etc/pool/mesh/config.yml" ]]
+	run --separate-stderr pool_eval "$(condensed "$mesh").systemd.services.pool-nebula.serviceConfig.ExecReload" --raw
+	[[ "$output" == *"/bin/kill -HUP \$MAINPID" ]]
+	# and without pool.mesh, no mesh: at all, nor that unit
 	run --separate-stderr pool_eval "$(condensed).pool.spec" --raw
 	[[ "$output" != *'"mesh"'* ]]
+	run --separate-stderr pool_eval "$(condensed).systemd.services ? pool-nebula"
+	[ "$output" = false ]
 }

@@ -61,6 +61,9 @@ let
     nushell = fake "nushell" { version = "0.106.1"; passthru.shellPath = "/bin/nu"; };
     bashInteractive = fake "bash-interactive" { version = "5.3"; passthru.shellPath = "/bin/bash"; };
     shadow = fake "shadow" { version = "4.17"; passthru.shellPath = "/bin/nologin"; };
+    # the guest module's pool-nebula.service (pool.mesh)
+    nebula = fake "nebula" { version = "1.9.7"; };
+    coreutils = fake "coreutils" { version = "9.7"; };
 
     # pkgsStatic: nixpkgs' pkgsCross.musl64 with static linking.
     pkgsStatic = {
