@@ -39,8 +39,8 @@
 #define MESH_NEBULA_PORT 4242	/* a machine's nebula listens here in its guest */
 #define MESH_HOST_PORT_MIN 4243	/* each mesh machine's UDP port on the host's uplink */
 #define MESH_HOST_PORT_MAX 4498
-/* A machine's certificate lives this long (seconds). A machine up for
- * longer loses the mesh until it boots again. */
+/* A machine's certificate lives this long (seconds); its supervisor
+ * sends the next one two thirds of the way (supervise/mesh.h). */
 #define MESH_CERT_SECONDS (24 * 3600)
 #define MESH_CA_WARN_SECONDS (30 * 24 * 3600)
 

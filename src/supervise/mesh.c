@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "common/agent_msg.h"
-
 #include "common/log.h"
 #include "common/names.h"
 #include "common/parse.h"
