@@ -46,7 +46,8 @@ int mesh_start(void);
 /* PID 1 on SIGHUP: the agent wrote new files. nebula (*pid) reloads
  * them, or starts on them (*last: when). */
 void mesh_reload(pid_t *pid, time_t *last);
-/* The agent's MESH_FILES payload: checked, then written into
+/* The agent's MESH_FILES payload: checked; the clock set forward to the
+ * certificate's signing when it is behind; then written into
  * /etc/pool/mesh (0700), each file root's and 0600, by temp file and
  * rename. Then tell_init: SIGHUP to PID 1 (pool-init); else (pool-init
  * --agent) systemctl reload-or-restart pool-nebula.service. 0 or -1

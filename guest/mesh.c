@@ -60,6 +60,23 @@ void mesh_reload(pid_t *pid, time_t *last)
 	}
 }
 
+/* The certificate is valid from when the host signed it: a clock behind
+ * the host's (an RTC of whole seconds; a guest under TCG falls behind)
+ * would have nebula refuse it as not valid yet. Only ever forward. */
+static void clock_catch_up(uint64_t signed_at)
+{
+	struct timespec now, t = { .tv_sec = (time_t)signed_at };
+
+	if (clock_gettime(CLOCK_REALTIME, &now) < 0 || (uint64_t)now.tv_sec >= signed_at)
+		return;
+	if (clock_settime(CLOCK_REALTIME, &t) < 0)
+		glog("mesh: the clock is %llu s behind the host's: %s",
+		     (unsigned long long)(signed_at - (uint64_t)now.tv_sec), strerror(errno));
+	else
+		glog("mesh: the clock was %llu s behind the host's; set forward",
+		     (unsigned long long)(signed_at - (uint64_t)now.tv_sec));
+}
+
 /* /etc/pool/mesh, root's and 0700, a folder and no link: its fd. */
 static int mesh_dir(void)
 {
@@ -146,6 +163,7 @@ int mesh_files(const uint8_t *p, size_t n, bool tell_init)
 		glog("mesh: files from the host refused: %s", why);
 		return -1;
 	}
+	clock_catch_up(f.signed_at);
 	dir = mesh_dir();
 	if (dir < 0) {
 		glog("mesh: %s: %s", MESH_DIR, strerror(errno));

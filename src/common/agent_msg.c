@@ -309,7 +309,11 @@ static const char *mesh_file_check(unsigned i, const uint8_t *d, size_t n)
 
 long agent_mesh_files_encode(uint8_t *out, size_t cap, const struct agent_mesh_files *f)
 {
-	size_t off = 0;
+	size_t off = 8;
+
+	if (f->signed_at == 0 || f->signed_at > AGENT_MESH_TIME_MAX || cap < 8)
+		return -1;
+	put_be64(out, f->signed_at);
 
 	for (unsigned i = 0; i < AGENT_MESH_NFILES; i++) {
 		if (!f->data[i] || mesh_file_check(i, f->data[i], f->len[i]))
@@ -326,12 +330,21 @@ long agent_mesh_files_encode(uint8_t *out, size_t cap, const struct agent_mesh_f
 
 int agent_mesh_files_decode(const uint8_t *p, size_t n, struct agent_mesh_files *f, const char **why)
 {
-	size_t off = 0;
+	size_t off = 8;
 
 	memset(f, 0, sizeof *f);
 	if (n > FRAME_PAYLOAD_MAX) {
 		*why = "MESH_FILES payload too long";
 		return -1;
+	}
+	if (n < 8) {
+		*why = "MESH_FILES payload truncated";
+		return -1;
+	}
+	f->signed_at = get_be64(p);
+	if (f->signed_at == 0 || f->signed_at > AGENT_MESH_TIME_MAX) {
+		*why = "MESH_FILES signing time out of range";
+		goto fail;
 	}
 	for (unsigned i = 0; i < AGENT_MESH_NFILES; i++) {
 		uint32_t len;

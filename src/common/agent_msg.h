@@ -54,9 +54,12 @@ struct agent_exec {
 #define AGENT_SHUTDOWN_POWEROFF 0u
 #define AGENT_SHUTDOWN_REBOOT 1u
 
-/* MESH_FILES payload (host -> guest, sid 0): the files a machine's
- * nebula runs with, always all four, in this order: ca.crt, host.crt,
- * host.key, config.yml. Each is
+/* MESH_FILES payload (host -> guest, sid 0):
+ *   be64 signed: the host's clock when it signed host.crt (seconds since
+ *        the epoch; 1..AGENT_MESH_TIME_MAX): the certificate is valid
+ *        from then, so a guest whose clock is behind steps it forward
+ *   the files a machine's nebula runs with, always all four, in this
+ *   order: ca.crt, host.crt, host.key, config.yml. Each is
  *   be32 length (1..AGENT_MESH_FILE_MAX), then that many bytes,
  * text: printable ASCII, tab and newline only. Nothing follows the last.
  * ca.crt and host.crt begin with nebula's certificate banner, host.key
@@ -70,9 +73,11 @@ enum agent_mesh_file {
 	AGENT_MESH_NFILES
 };
 #define AGENT_MESH_FILE_MAX 16000u	/* four of them and their lengths fit a frame */
+#define AGENT_MESH_TIME_MAX (1ull << 40)	/* far past any certificate's end */
 #define AGENT_MESH_CERT_BEGIN "-----BEGIN NEBULA CERTIFICATE-----\n"
 #define AGENT_MESH_KEY_BEGIN "-----BEGIN NEBULA X25519 PRIVATE KEY-----\n"
 struct agent_mesh_files {
+	uint64_t signed_at;
 	const uint8_t *data[AGENT_MESH_NFILES];	/* decode: pointers into the payload */
 	size_t len[AGENT_MESH_NFILES];
 };

@@ -87,7 +87,7 @@ static int len_check(unsigned type, size_t len, const char **why)
 		return 0;
 	case AGENT_MESH_FILES:
 		if (len < AGENT_MESH_FILES_MIN_LEN) {
-			*why = "MESH_FILES payload shorter than 20 bytes";
+			*why = "MESH_FILES payload shorter than 28 bytes";
 			return -1;
 		}
 		return 0;

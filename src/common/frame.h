@@ -94,7 +94,7 @@ struct frame_hdr {
 #define AGENT_SIGNAL_MAX 64u	/* SIGNAL payload: be32 signal number, 1..64 */
 #define AGENT_WINSIZE_LEN 4u
 #define AGENT_WINSIZE_MAX 9999u	/* WINSIZE: be16 rows, be16 columns, each 1..9999 */
-#define AGENT_MESH_FILES_MIN_LEN 20u	/* four be32 lengths and a byte of each file */
+#define AGENT_MESH_FILES_MIN_LEN 28u	/* the time, four be32 lengths and a byte of each file */
 /* DOWN payload: be32 seconds, 0..CTL_DOWN_MAX_S. */
 #define CTL_DOWN_LEN 4u
 #define CTL_DOWN_MAX_S 3600u

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/agent_msg.h"
@@ -227,6 +228,7 @@ static int payload(const struct plan *p, struct sup_mesh *sm, uint64_t now, stru
 	/* the host may have taken the grant back since the boot */
 	if (mesh_check_spec(p->m, NULL, &n, e) < 0 || sup_mesh_files(p, sm, e) < 0)
 		goto out;
+	f.signed_at = (uint64_t)time(NULL);	/* nebula-cert's start, in whole seconds, is no later */
 	for (size_t i = 0; i < sm->nfiles && i < AGENT_MESH_NFILES; i++) {
 		f.data[i] = (const uint8_t *)sm->files[i].data;
 		f.len[i] = sm->files[i].len;
@@ -261,23 +263,7 @@ out:
 
 int sup_mesh_next(const struct plan *p, struct sup_mesh *sm, uint64_t now, struct pool_err *e)
 {
-	int fd;
-
-	if (!sm->on || !sm->ready)
+	if (!sm->on || !sm->ready || now < sm->due_ms)
 		return -1;
-	if (sm->pending) {
-		if (now < sm->pending_ms)
-			return -1;
-		sm->pending = false;
-		return sm->pending_fd;
-	}
-	if (now < sm->due_ms)
-		return -1;
-	fd = payload(p, sm, now, e);
-	if (fd < 0)
-		return -1;
-	sm->pending = true;
-	sm->pending_fd = fd;
-	sm->pending_ms = now + MESH_SETTLE_MS;
-	return -1;
+	return payload(p, sm, now, e);
 }

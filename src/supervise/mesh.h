@@ -26,9 +26,6 @@ struct sup_mesh {
 	uint64_t due_ms;	/* the next one goes then (0: at READY) */
 	bool ready;		/* the agent said READY since the hypervisor started */
 	bool stale;		/* what this boot's archive holds is not current (nixos: none) */
-	bool pending;		/* pending_fd is made, and goes at pending_ms */
-	int pending_fd;
-	uint64_t pending_ms;
 };
 
 /* Before the network: the overlay address free on this host, the
@@ -53,11 +50,10 @@ void sup_mesh_free(struct sup_mesh *sm);
  * archive sup_mesh_files just filled). sup_mesh_ready: its agent said
  * READY. sup_mesh_next, called often: the files to send now, a sealed
  * memfd; or -1, with e->msg set when making them failed (tried again in
- * a while). They are made when due and handed out MESH_SETTLE_MS later:
- * a certificate is valid from the moment it was signed, and the guest's
- * clock may be behind the host's (its RTC counts whole seconds); nebula
- * refuses a certificate that is not valid yet. */
-#define MESH_SETTLE_MS 5000
+ * a while). The payload says when the certificate was signed: it is valid
+ * from then, and a guest's clock may be behind the host's (its RTC counts
+ * whole seconds; under TCG it falls behind), so the guest steps its clock
+ * forward to it before nebula reloads. */
 void sup_mesh_booted(struct sup_mesh *sm, const struct plan *p, bool first, uint64_t now);
 void sup_mesh_ready(struct sup_mesh *sm);
 int sup_mesh_next(const struct plan *p, struct sup_mesh *sm, uint64_t now, struct pool_err *e);

@@ -56,6 +56,7 @@ static void check_mesh_files(const uint8_t *p, size_t n)
 		CHECK(f.data[0] == NULL);
 		return;
 	}
+	CHECK(f.signed_at >= 1 && f.signed_at <= AGENT_MESH_TIME_MAX);
 	for (unsigned i = 0; i < AGENT_MESH_NFILES; i++) {
 		CHECK(f.len[i] >= 1 && f.len[i] <= AGENT_MESH_FILE_MAX);
 		CHECK(f.data[i] >= p && f.data[i] + f.len[i] <= p + n);

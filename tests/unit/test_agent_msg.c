@@ -23,6 +23,7 @@ static uint8_t buf[FRAME_MAX];
 static struct agent_mesh_files good(void)
 {
 	struct agent_mesh_files f = {
+		.signed_at = 1796131754,
 		.data = { (const uint8_t *)ca, (const uint8_t *)crt, (const uint8_t *)key,
 			  (const uint8_t *)cfg },
 		.len = { sizeof ca - 1, sizeof crt - 1, sizeof key - 1, sizeof cfg - 1 },
@@ -46,12 +47,13 @@ static void test_wire_format(void **state)
 	size_t off = 0;
 
 	(void)state;
-	assert_int_equal(n, 16 + sizeof ca - 1 + sizeof crt - 1 + sizeof key - 1 + sizeof cfg - 1);
-	/* be32 length, then the bytes, in the order ca, cert, key, config */
-	assert_memory_equal(buf, "\0\0\0", 3);
-	assert_int_equal(buf[3], sizeof ca - 1);
-	assert_memory_equal(buf + 4, ca, sizeof ca - 1);
-	off = 4 + sizeof ca - 1;
+	assert_int_equal(n, 8 + 16 + sizeof ca - 1 + sizeof crt - 1 + sizeof key - 1 + sizeof cfg - 1);
+	/* be64 time, then be32 length and the bytes, in the order ca, cert, key, config */
+	assert_memory_equal(buf, "\0\0\0\0\x6b\x0e\xcb\xaa", 8);
+	assert_memory_equal(buf + 8, "\0\0\0", 3);
+	assert_int_equal(buf[11], sizeof ca - 1);
+	assert_memory_equal(buf + 12, ca, sizeof ca - 1);
+	off = 8 + 4 + sizeof ca - 1;
 	assert_int_equal(buf[off + 3], sizeof crt - 1);
 	off += 4 + sizeof crt - 1;
 	assert_int_equal(buf[off + 3], sizeof key - 1);
@@ -71,11 +73,12 @@ static void test_round_trip(void **state)
 
 	(void)state;
 	assert_int_equal(agent_mesh_files_decode(buf, (size_t)n, &f, &why), 0);
+	assert_int_equal(f.signed_at, 1796131754);
 	assert_int_equal(f.len[AGENT_MESH_CERT], sizeof crt - 1);
 	assert_memory_equal(f.data[AGENT_MESH_CERT], crt, sizeof crt - 1);
 	assert_memory_equal(f.data[AGENT_MESH_CONFIG], cfg, sizeof cfg - 1);
 	/* the data points into the payload, nothing is copied */
-	assert_true(f.data[AGENT_MESH_CA] == buf + 4);
+	assert_true(f.data[AGENT_MESH_CA] == buf + 12);
 	assert_int_equal(frame_payload_check(AGENT_MESH_FILES, buf, (size_t)n, &why), 0);
 }
 
@@ -89,19 +92,21 @@ static void refused(const uint8_t *p, size_t n, const char *want)
 	assert_non_null(why);
 	assert_string_equal(why, want);
 	assert_null(f.data[0]);
+	assert_int_equal(f.signed_at, 0);
 	assert_int_equal(frame_payload_check(AGENT_MESH_FILES, p, n, &why), -1);
 }
 
 static void test_decode_refuses(void **state)
 {
 	long n = encode_good();
-	size_t off_key = 4 + sizeof ca - 1 + 4 + sizeof crt - 1;
+	size_t off_key = 8 + 4 + sizeof ca - 1 + 4 + sizeof crt - 1;
 	uint8_t copy[FRAME_MAX];
 
 	(void)state;
 	/* truncated anywhere */
 	refused(buf, (size_t)n - 1, "MESH_FILES file longer than the payload");
 	refused(buf, off_key + 2, "MESH_FILES payload truncated");
+	refused(buf, 8, "MESH_FILES payload truncated");
 	/* a byte more */
 	memcpy(copy, buf, (size_t)n);
 	copy[n] = '\n';
@@ -120,19 +125,28 @@ static void test_decode_refuses(void **state)
 	refused(copy, (size_t)n, "MESH_FILES: host.key is not a nebula key");
 	/* a certificate without its banner */
 	memcpy(copy, buf, (size_t)n);
-	copy[4] = 'x';
+	copy[12] = 'x';
 	refused(copy, (size_t)n, "MESH_FILES: a certificate without nebula's banner");
 	/* a zero length, a length past the bound */
-	memcpy(copy, buf, 4);
-	memset(copy, 0, 4);
-	memcpy(copy + 4, buf, (size_t)n);
+	memcpy(copy, buf, 8);
+	memset(copy + 8, 0, 4);
+	memcpy(copy + 12, buf + 8, (size_t)n - 8);
 	refused(copy, (size_t)n + 4, "MESH_FILES: an empty file");
 	memset(copy, 0, sizeof copy);
-	copy[2] = (AGENT_MESH_FILE_MAX + 1) >> 8;
-	copy[3] = (AGENT_MESH_FILE_MAX + 1) & 0xff;
-	memcpy(copy + 4, ca, sizeof ca - 1);
-	memset(copy + 4 + sizeof ca - 1, 'a', AGENT_MESH_FILE_MAX + 1 - (sizeof ca - 1));
-	refused(copy, 4 + AGENT_MESH_FILE_MAX + 1, "MESH_FILES: a file longer than 16000 bytes");
+	copy[7] = 1;
+	copy[10] = (AGENT_MESH_FILE_MAX + 1) >> 8;
+	copy[11] = (AGENT_MESH_FILE_MAX + 1) & 0xff;
+	memcpy(copy + 12, ca, sizeof ca - 1);
+	memset(copy + 12 + sizeof ca - 1, 'a', AGENT_MESH_FILE_MAX + 1 - (sizeof ca - 1));
+	refused(copy, 12 + AGENT_MESH_FILE_MAX + 1, "MESH_FILES: a file longer than 16000 bytes");
+	/* no time, or one past the bound */
+	memcpy(copy, buf, (size_t)n);
+	memset(copy, 0, 8);
+	refused(copy, (size_t)n, "MESH_FILES signing time out of range");
+	copy[2] = 1;
+	copy[7] = 1;
+	refused(copy, (size_t)n, "MESH_FILES signing time out of range");
+	refused(buf, 7, "MESH_FILES payload truncated");
 	/* a length that would wrap */
 	memcpy(copy, buf, (size_t)n);
 	memset(copy + off_key, 0xff, 4);
@@ -171,6 +185,11 @@ static void test_encode_refuses(void **state)
 	assert_int_equal(agent_mesh_files_encode(buf, (size_t)n, &f), n);
 	assert_int_equal(agent_mesh_files_encode(buf, (size_t)n - 1, &f), -1);
 	assert_int_equal(agent_mesh_files_encode(buf, 3, &f), -1);
+	f.signed_at = 0;
+	assert_int_equal(agent_mesh_files_encode(buf, sizeof buf, &f), -1);
+	f.signed_at = AGENT_MESH_TIME_MAX + 1;
+	assert_int_equal(agent_mesh_files_encode(buf, sizeof buf, &f), -1);
+	f = good();
 	f.data[AGENT_MESH_CONFIG] = NULL;
 	assert_int_equal(agent_mesh_files_encode(buf, sizeof buf, &f), -1);
 	f = good();
@@ -188,7 +207,7 @@ static void test_encode_refuses(void **state)
 	f.len[AGENT_MESH_CONFIG] = AGENT_MESH_FILE_MAX + 1;
 	assert_int_equal(agent_mesh_files_encode(buf, sizeof buf, &f), -1);
 	/* four files at the bound still fit a frame */
-	assert_true(4 * (4 + (size_t)AGENT_MESH_FILE_MAX) <= FRAME_PAYLOAD_MAX);
+	assert_true(8 + 4 * (4 + (size_t)AGENT_MESH_FILE_MAX) <= FRAME_PAYLOAD_MAX);
 }
 
 UNIT_TEST_MAIN(NULL, NULL,
