@@ -331,8 +331,11 @@ m1_restart() {
 	grep -q "no new mesh certificate: .*has no grant for mesh corp" "$T/b/state/m2/supervisor.log"
 	seen=$(ex a m1 -- sh -c 'wc -l < /run/nebula.log')
 	m1_restart
-	run ex b m2 -- ping -c3 -W3 192.168.100.2
+	# as long as m2 took to come back above (its tunnel through the relay
+	# is found dead first), and no answer
+	run ex b m2 -- ping -c 45 -W 2 192.168.100.2
 	[ "$status" -ne 0 ]
+	[[ "$output" == *" 0 packets received"* ]]
 	ex a m1 -- tail -n +"$((seen + 1))" /run/nebula.log > "$T/m1.log"
 	grep -q 'Invalid certificate from host.*Name: m2.*expired' "$T/m1.log"
 	! grep -q 'Handshake message received" certName=m2 ' "$T/m1.log" || false
