@@ -1,6 +1,7 @@
 /* mesh.h - a machine's side of its mesh: its UDP port on the host, and at
  * each boot a fresh key and certificate, the CA bundle and config.yml
- * for its secret archive. */
+ * for its secret archive; the same again over the agent before the
+ * certificate expires (and at READY for image nixos). */
 #ifndef POOL_SUPERVISE_MESH_H
 #define POOL_SUPERVISE_MESH_H
 
