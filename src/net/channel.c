@@ -16,9 +16,9 @@
 #include "nft.h"
 #include "nl.h"
 #include "spec/reach.h"
-#include "supervise/state.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "common/parse.h"
 
 /* Forwarding is turned on per interface (the channel's bridge and its

@@ -25,16 +25,8 @@
 #include "util/cleanup.h"
 #include "util/fsutil.h"
 
-#define STATE_ROOT_DEFAULT "/run/pool"
 #define STATE_LAST ".last"
 #define VOLUMES_RECORD_MAX (64u << 10)
-
-const char *state_root(void)
-{
-	const char *v = getenv("POOL_STATE_DIR");
-
-	return v && *v ? v : STATE_ROOT_DEFAULT;
-}
 
 int state_lock(const char *root, bool create, struct pool_err *e)
 {
@@ -286,12 +278,6 @@ bool state_volume_holder(const char *root, const char *self, dev_t dev, ino_t in
 	}
 	closedir(d);
 	return found;
-}
-
-void state_channel_path(const char *name, char *buf, size_t size)
-{
-	const char *dir = state_root();
-	snprintf(buf, size, "%s/channels%s%s", dir, name ? "/" : "", name ? name : "");
 }
 
 int state_claim(const char *root, const char *dir, const char *name, const char *channel,

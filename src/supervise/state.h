@@ -27,9 +27,8 @@
 
 #include "common/ctl_msg.h"
 #include "util/err.h"
+#include "util/paths.h"
 
-/* The state root from the environment (POOL_STATE_DIR or /run/pool). */
-const char *state_root(void);
 
 /* One machine folder. Live: st comes from the supervisor itself; dead:
  * from the status file it wrote at boot. */
@@ -74,8 +73,6 @@ bool state_address_taken(const char *root, uint32_t a);
 bool state_volume_holder(const char *root, const char *self, dev_t dev, ino_t ino, char *name,
 			 size_t cap);
 
-/* root/channels/NAME (NULL: the folder itself). */
-void state_channel_path(const char *name, char *buf, size_t size);
 
 /* A supervisor takes its machine's folder dir (root/NAME): made private,
  * its lock held (*lock_fd: keep it open while the machine lives), a dead
