@@ -118,6 +118,15 @@ kill_supervisors() {
 	done
 }
 
+# kill_tmux_servers FILE: end each tmux server whose socket FILE lists (a
+# test's own servers, one socket a line).
+kill_tmux_servers() {
+	local s
+	while read -r s; do
+		tmux -S "$s" kill-server 2>/dev/null || true
+	done < "$1"
+}
+
 net_world_del() {
 	ip netns del "$2" 2>/dev/null || true
 	ip netns del "$2-r" 2>/dev/null || true

@@ -33,10 +33,7 @@ setup() {
 # Every tmux server this test started, then every supervisor (by the pid
 # in its status file).
 teardown() {
-	local s
-	while read -r s; do
-		tmux -S "$s" kill-server 2>/dev/null || true
-	done < "$T/servers"
+	kill_tmux_servers "$T/servers"
 	kill_supervisors
 	sleep 0.2
 	rm -rf "$POOL_STATE_DIR"
