@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "util/cleanup.h"
 #include "util/fsutil.h"
+#include "util/termout.h"
 #include "util/tty.h"
 
 #define CLAIM_SID 1u
@@ -83,6 +84,7 @@ static void on_signal(int sig)
 
 struct run_client {
 	const struct claim_request *r;
+	struct termout out[2];	/* stdout, stderr: filtered where a terminal */
 };
 
 /* A signal to pool run ends the run, as it does on a cold machine: the
@@ -105,7 +107,7 @@ static int run_frame(struct attach *a, const struct frame_hdr *h, const uint8_t 
 	case AGENT_STDERR:
 		if (h->sid != CLAIM_SID || !h->len)
 			return 0;
-		if (write_all(h->type == AGENT_STDOUT ? 1 : 2, p, h->len) == 0)
+		if (termout_write(&x->out[h->type == AGENT_STDOUT ? 0 : 1], p, h->len) == 0)
 			return 0;
 		if (errno != EPIPE)
 			return pool_err_sys(e, "writing the command's output");
@@ -163,6 +165,9 @@ static int run_command(int fd, const struct claim_request *r, struct pool_err *e
 	signal(SIGPIPE, SIG_IGN);
 	if (ctl_send(fd, AGENT_EXEC, CLAIM_SID, buf, (size_t)n, e) < 0)
 		return -1;
+	/* guest bytes reach a terminal through the filter, as on a cold boot */
+	termout_init(&rc.out[0], 1, TERMFILTER_TERMINAL, TERMOUT_IF_TERMINAL);
+	termout_init(&rc.out[1], 2, TERMFILTER_TERMINAL, TERMOUT_IF_TERMINAL);
 	a = (struct attach){ .fd = fd, .in_type = AGENT_STDIN, .sid = CLAIM_SID, .eof_frame = true,
 			     .in_open = true, .ops = &run_ops, .ctx = &rc };
 	if (r->exec_flags & AGENT_EXEC_TTY) {
@@ -171,6 +176,8 @@ static int run_command(int fd, const struct claim_request *r, struct pool_err *e
 		attach_follow_winsize(&a, isatty(0) ? 0 : 1, false);
 	}
 	st = attach_run(&a, e);
+	termout_flush(&rc.out[0]);
+	termout_flush(&rc.out[1]);
 	tty_restore(&tty);
 	return st;
 }

@@ -54,7 +54,7 @@ new_pane() {	# new_pane NAME COMMAND: a 100x20 pane on a server of its own
 in_pane() {
 	local name="$1"
 	cat > "$T/$name.sh" <<-EOF
-		export POOL_STATE_DIR='$POOL_STATE_DIR' POOL_CACHE_DIR='$POOL_CACHE_DIR' POOL_ACCEL='$POOL_ACCEL'
+		export POOL_STATE_DIR='$POOL_STATE_DIR' POOL_CACHE_DIR='$POOL_CACHE_DIR' POOL_ACCEL='$POOL_ACCEL' POOL_CGROUP='${POOL_CGROUP:-}'
 		stty raw -echo
 		$2
 		timeout --foreground 2 cat > '$T/$name.reply'
@@ -117,6 +117,21 @@ up_printed() {
 	cat "$T/run.err"
 	has "$T/run.screen" 'exit=0'
 	assert_filtered_on_pane run
+}
+
+@test "pool run on a claimed spare: the same filter on a terminal" {
+	printf 'warm: true\n' >> "$SPEC"
+	"$POOL_BIN" run "$SPEC" -- true
+	# the spare of that plan, ready to be claimed, and up a while
+	wait_for 120 bash -c "'$POOL_BIN' ls --json | grep -q '\"state\": \"spare\", \"ready\": true'"
+	sleep 15
+	in_pane claimed "'$POOL_BIN' run '$SPEC' -- sh -c 'printf \"\$1\"; echo up=\$(cut -d. -f1 /proc/uptime)' sh '$FMT' < /dev/null 2> '$T/claimed.err'; echo exit=\$?"
+	cat "$T/claimed.err"
+	has "$T/claimed.screen" 'exit=0'
+	# the spare ran it: a machine up since before the run, not a new boot
+	up=$(grep -ao 'up=[0-9]*' "$T/claimed.screen" | cut -d= -f2)
+	[ -n "$up" ] && [ "$up" -ge 15 ]
+	assert_filtered_on_pane claimed
 }
 
 @test "pool run into a pipe: stdout keeps every byte; stderr on the terminal is filtered" {
