@@ -17,6 +17,7 @@ setup() {
 # Every supervisor this test started (their pids are in the status files
 # of this test's own state folder) is ended by pid; then the namespace.
 teardown() {
+	[ -z "${FEEDER:-}" ] || kill "$FEEDER" 2>/dev/null || true
 	kill_supervisors
 	[ -z "${TMUX_S:-}" ] || tmux kill-session -t "$TMUX_S" 2>/dev/null || true
 	sleep 0.2
@@ -444,13 +445,19 @@ PY
 		for i in $(seq 1 8000); do echo "# filler line $i of input that waits behind the output ........"; done
 		echo 'echo INPUT-ALL-IN-$((5*5))'
 	} > "$D/in"
-	timeout 600 "$POOL_BIN" console con < "$D/in" > "$D/out" 2> "$D/err" &
+	# The input stays open (the end of input detaches the console): fed
+	# through a fifo by a writer that sleeps once it has written it all.
+	mkfifo "$D/fifo"
+	(cat "$D/in"; exec sleep 600) > "$D/fifo" &
+	FEEDER=$!
+	timeout 600 "$POOL_BIN" console con < "$D/fifo" > "$D/out" 2> "$D/err" &
 	cpid=$!
 	wait_for 500 grep -q "INPUT-ALL-IN-25" "$D/out" || { tail -c 300 "$D/out"; cat "$D/err"; cat "$POOL_STATE_DIR/con/supervisor.log"; false; }
 	grep -q "CONSOLE-DONE-42" "$D/out"
 	! grep -q "reads nothing" "$POOL_STATE_DIR/con/supervisor.log" || false
-	kill "$cpid" 2>/dev/null || true
-	wait "$cpid" 2>/dev/null || true
+	kill "$cpid" "$FEEDER" 2>/dev/null || true
+	wait "$cpid" "$FEEDER" 2>/dev/null || true
+	FEEDER=
 	run "$POOL_BIN" down con
 	[ "$status" -eq 0 ]
 }
